@@ -1,0 +1,58 @@
+"""Value segments: platinum, gold, silver, bronze and lead customers by lifetime contribution.
+
+Following the customer pyramid of Zeithaml, Rust & Lemon (2001, California Management Review
+43(4)): customers who lose the firm money are *lead*; profitable customers are ranked by
+contribution and split into platinum (top), gold, silver and bronze (the rest).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["SEGMENTS", "classify_value_segments", "whale_curve"]
+
+SEGMENTS = ("platinum", "gold", "silver", "bronze", "lead")
+
+
+def classify_value_segments(
+    contribution: np.ndarray, platinum_share: float, gold_share: float, silver_share: float
+) -> np.ndarray:
+    """Segment name per customer.
+
+    Parameters
+    ----------
+    contribution : ndarray
+        Lifetime contribution per customer (currency units).
+    platinum_share, gold_share, silver_share : float
+        Shares of the *profitable* customers in each top segment, from the top; the rest of the
+        profitable customers are bronze.
+
+    Returns
+    -------
+    ndarray of str
+        One of :data:`SEGMENTS` per customer. Ties are broken by position, so the result is
+        deterministic.
+    """
+    contribution = np.asarray(contribution, dtype=np.float64)
+    out = np.full(contribution.size, "lead", dtype=object)
+    profitable = np.flatnonzero(contribution > 0)
+    order = profitable[np.argsort(-contribution[profitable], kind="stable")]
+    n = order.size
+    cuts = np.floor(np.cumsum([platinum_share, gold_share, silver_share]) * n + 1e-9).astype(int)
+    bounds = [0, *cuts.tolist(), n]
+    for name, lo, hi in zip(SEGMENTS[:4], bounds[:-1], bounds[1:]):
+        out[order[lo:hi]] = name
+    return out
+
+
+def whale_curve(contribution: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative share of customers and of total profit, customers sorted by profitability.
+
+    Returns ``(share_of_customers, share_of_profit)``, both starting at 0. The curve rises above 1
+    when unprofitable customers exist (the classic "whale" shape, Kaplan & Cooper 1998).
+    """
+    contribution = np.sort(np.asarray(contribution, dtype=np.float64))[::-1]
+    total = contribution.sum()
+    cum = np.concatenate([[0.0], np.cumsum(contribution)])
+    share_customers = np.arange(contribution.size + 1) / max(contribution.size, 1)
+    return share_customers, cum / total if total != 0 else cum

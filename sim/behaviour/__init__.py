@@ -1,0 +1,22 @@
+"""Pure behaviour kernels: ``(state arrays, parameters, random numbers) -> decisions``.
+
+Each kernel works on whole arrays of customers at once, takes its random numbers as arguments,
+and neither reads nor writes anything else, so each can be tested alone.
+"""
+
+from sim.behaviour.awareness import advertising_hazard, awareness_hazard
+from sim.behaviour.churn import churn_probability
+from sim.behaviour.purchase import basket_units, conversion_probability, price_multiplier, purchase_rate
+from sim.behaviour.satisfaction import experienced_value, update_satisfaction
+
+__all__ = [
+    "advertising_hazard",
+    "awareness_hazard",
+    "basket_units",
+    "churn_probability",
+    "conversion_probability",
+    "experienced_value",
+    "price_multiplier",
+    "purchase_rate",
+    "update_satisfaction",
+]

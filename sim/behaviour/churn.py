@@ -1,0 +1,25 @@
+"""Churn: the hazard of leaving falls with satisfaction and rises while a customer lapses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["churn_probability"]
+
+
+def churn_probability(
+    satisfaction: np.ndarray,
+    lapsing: np.ndarray,
+    base_rate: float,
+    neutral: float,
+    satisfaction_effect: float,
+    lapsing_multiplier: float,
+) -> np.ndarray:
+    """Churn probability this week, in [0, 1].
+
+    ``base_rate * exp(-effect * (satisfaction - neutral))``, times ``lapsing_multiplier`` for
+    lapsing customers, capped at 1.
+    """
+    p = base_rate * np.exp(-satisfaction_effect * (satisfaction - neutral))
+    p = np.where(lapsing, p * lapsing_multiplier, p)
+    return np.minimum(p, 1.0)

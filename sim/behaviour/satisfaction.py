@@ -1,0 +1,58 @@
+"""Satisfaction and expectations: expectation-disconfirmation with loss aversion.
+
+A purchase delivers an experienced value. Transaction satisfaction rises with the value itself
+(relative to a market reference) and with its surprise against the customer's expectation, where a
+shortfall weighs ``loss_aversion`` times an equal surplus (Oliver 1980; Anderson & Sullivan 1993).
+Cumulative satisfaction is an exponentially weighted memory of transactions, and expectations
+adapt towards experience, so a lasting change of value is felt as a surprise at first and as a
+level later.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["experienced_value", "update_satisfaction"]
+
+
+def experienced_value(
+    quality_sensitivity: np.ndarray,
+    product_quality: float,
+    service_quality: np.ndarray,
+    price_sensitivity: np.ndarray,
+    price_ratio: float,
+) -> np.ndarray:
+    """Customer value of one purchase: quality (product and service) minus price.
+
+    ``quality_sensitivity * (product + service) / 2 - price_sensitivity * (price_ratio - 1)``,
+    on the 0-1 quality scale; a price at the reference costs nothing beyond it.
+    """
+    value = quality_sensitivity * 0.5 * (product_quality + service_quality)
+    value -= price_sensitivity * (price_ratio - 1.0)
+    return value
+
+
+def update_satisfaction(
+    satisfaction: np.ndarray,
+    expectation: np.ndarray,
+    value: np.ndarray,
+    *,
+    neutral: float,
+    reference_value: float,
+    value_weight: float,
+    disconfirmation_weight: float,
+    loss_aversion: float,
+    memory: float,
+    adaptation: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """New cumulative satisfaction in [0, 1] and new expectation after one purchase each.
+
+    Returns fresh arrays; the inputs are not modified.
+    """
+    surprise = value - expectation
+    felt = np.where(surprise >= 0.0, surprise, loss_aversion * surprise)
+    transaction = neutral + value_weight * (value - reference_value) + disconfirmation_weight * felt
+    np.clip(transaction, 0.0, 1.0, out=transaction)
+    new_satisfaction = (1.0 - memory) * satisfaction + memory * transaction
+    new_expectation = expectation + adaptation * surprise
+    return new_satisfaction, new_expectation

@@ -1,0 +1,509 @@
+"""Scenario configuration: typed schemas, defaults, and validation at the boundary.
+
+A scenario is described by plain dataclasses. Hydra composes the YAML files under ``configs/``
+on top of these schemas (registered in its ConfigStore), so types are enforced while composing.
+Ranges and cross-field rules are declared once, next to each field (``_p(...)`` metadata), and
+checked in one place, :func:`validate`, which every entry point calls before any work starts.
+
+Every amount is in currency units of the scenario, every rate is per week unless its name says
+otherwise, and every probability is in [0, 1].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "validate",
+    "register_configs",
+    "LOYALTY_SCHEMES",
+    "CLASSIC_MODELS",
+]
+
+LOYALTY_SCHEMES = ("points",)
+CLASSIC_MODELS = ("none",)
+
+
+class ConfigError(ValueError):
+    """A config value is out of its allowed range; the message names field, value and rule."""
+
+    def __init__(self, field_path: str, value: Any, allowed: str):
+        self.field_path = field_path
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"The '{field_path}' parameter must be {allowed}. Got {value!r} instead.")
+
+
+def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING, **rule: Any) -> Any:
+    """A dataclass field whose allowed range is stored as metadata for :func:`validate`.
+
+    Keywords: ``ge``, ``gt``, ``le``, ``lt`` (bounds), ``choices`` (a tuple), ``each`` (a rule
+    applied to every element of a list).
+    """
+    if factory is not dataclasses.MISSING:
+        return field(default_factory=factory, metadata={"rule": rule})
+    return field(default=default, metadata={"rule": rule})
+
+
+PROB = {"ge": 0.0, "le": 1.0}
+NONNEG = {"ge": 0.0}
+POS = {"gt": 0.0}
+
+
+@dataclass
+class HorizonConfig:
+    """How long the simulation runs."""
+
+    weeks: int = _p(260, ge=1, le=5200)
+
+
+@dataclass
+class MarketConfig:
+    """The people who could ever become customers, and how news about the firm spreads.
+
+    Attributes
+    ----------
+    potential : int
+        Market potential: people who could ever buy, initial customers included (Bass ``m``).
+    initially_aware : float
+        Share of prospects who know the firm at week 0.
+    word_of_mouth : float
+        Awareness hazard per week that one promoter adds, scaled by ``1 / potential``
+        (the Bass imitation coefficient ``q`` per week under full mixing).
+    promoter_satisfaction : float
+        Satisfaction above which an active customer spreads positive word of mouth.
+    discount_rate_annual : float
+        Discount rate per year for NPV and customer lifetime value.
+    """
+
+    name: str = "default"
+    potential: int = _p(200_000, ge=1)
+    initially_aware: float = _p(0.05, **PROB)
+    word_of_mouth: float = _p(0.15, **NONNEG)
+    promoter_satisfaction: float = _p(0.6, **PROB)
+    discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
+
+
+@dataclass
+class CustomersConfig:
+    """Customer traits (heterogeneous, drawn at birth) and baseline behaviour.
+
+    Attributes
+    ----------
+    initial : int
+        Customers of the firm at week 0 (the retained base).
+    purchase_rate_mean : float
+        Mean purchase occasions per week across customers.
+    purchase_rate_shape : float
+        Gamma shape of purchase-rate heterogeneity (smaller: more unequal customers).
+    basket_units_mean : float
+        Mean units per purchase occasion.
+    basket_sigma : float
+        Log-normal spread of units per occasion, within and across customers.
+    price_sensitivity_mean, price_sensitivity_sd : float
+        Price elasticity of the purchase rate (normal across customers, floored at 0).
+    quality_sensitivity_mean, quality_sensitivity_sd : float
+        Weight of quality in experienced value (normal across customers, floored at 0).
+    conversion_rate : float
+        Probability per week that an aware prospect at the reference price becomes a customer.
+    lapse_weeks : int
+        Weeks without a purchase after which an active customer is lapsing.
+    churn_rate : float
+        Churn probability per week of a customer at neutral satisfaction.
+    churn_satisfaction_effect : float
+        Log hazard ratio of churn per unit of satisfaction below neutral.
+    lapsing_churn_multiplier : float
+        Churn hazard multiplier while lapsing.
+    satisfaction_neutral : float
+        Satisfaction of a customer whose experience exactly meets expectations at reference value.
+    reference_value : float
+        Experienced value (quality minus price, 0-1 quality scale) that the market regards as
+        normal; also a new customer's expectation.
+    satisfaction_memory : float
+        Weight of the latest experience in cumulative satisfaction (exponential smoothing).
+    value_weight : float
+        Transaction satisfaction per unit of experienced value above the reference value.
+    disconfirmation_weight : float
+        Transaction satisfaction per unit of value above expectation.
+    loss_aversion : float
+        How much more a shortfall against expectation weighs than an equal surplus
+        (Anderson & Sullivan 1993).
+    expectation_adaptation : float
+        Share of the gap between experience and expectation closed per purchase.
+    satisfaction_purchase_effect : float
+        Log purchase-rate ratio per unit of satisfaction above neutral.
+    """
+
+    name: str = "default"
+    initial: int = _p(20_000, ge=0)
+    purchase_rate_mean: float = _p(0.25, gt=0.0, le=50.0)
+    purchase_rate_shape: float = _p(1.2, gt=0.0)
+    basket_units_mean: float = _p(2.0, gt=0.0)
+    basket_sigma: float = _p(0.5, ge=0.0, le=3.0)
+    price_sensitivity_mean: float = _p(1.5, **NONNEG)
+    price_sensitivity_sd: float = _p(0.5, **NONNEG)
+    quality_sensitivity_mean: float = _p(1.0, **NONNEG)
+    quality_sensitivity_sd: float = _p(0.3, **NONNEG)
+    conversion_rate: float = _p(0.03, **PROB)
+    lapse_weeks: int = _p(8, ge=1)
+    churn_rate: float = _p(0.005, **PROB)
+    churn_satisfaction_effect: float = _p(4.0, **NONNEG)
+    lapsing_churn_multiplier: float = _p(3.0, ge=1.0)
+    satisfaction_neutral: float = _p(0.6, **PROB)
+    reference_value: float = _p(0.65, ge=-10.0, le=10.0)
+    satisfaction_memory: float = _p(0.2, **PROB)
+    value_weight: float = _p(0.8, **NONNEG)
+    disconfirmation_weight: float = _p(0.5, **NONNEG)
+    loss_aversion: float = _p(2.0, ge=1.0)
+    expectation_adaptation: float = _p(0.1, **PROB)
+    satisfaction_purchase_effect: float = _p(1.0, **NONNEG)
+
+
+@dataclass
+class ProductConfig:
+    """The firm's product.
+
+    Attributes
+    ----------
+    quality : float
+        Product quality on a 0-1 scale.
+    unit_cost : float
+        Cost of goods per unit sold (currency units).
+    fixed_cost_per_week : float
+        Fixed operating cost per week (currency units), shared over active customers.
+    """
+
+    name: str = "default"
+    quality: float = _p(0.7, **PROB)
+    unit_cost: float = _p(12.0, **NONNEG)
+    fixed_cost_per_week: float = _p(20_000.0, **NONNEG)
+
+
+@dataclass
+class PriceChange:
+    """A scheduled change of the list price from ``week`` on."""
+
+    week: int = _p(0, ge=0)
+    list_price: float = _p(25.0, gt=0.0)
+
+
+@dataclass
+class PricingConfig:
+    """Pricing policy.
+
+    Attributes
+    ----------
+    list_price : float
+        Price per unit before discounts (currency units).
+    reference_price : float
+        Price customers regard as normal in the market (currency units); value and demand are
+        measured against it.
+    discount : float
+        Standing discount off the list price for every purchase.
+    changes : list of PriceChange
+        Scheduled list-price changes.
+    """
+
+    name: str = "standard"
+    list_price: float = _p(25.0, gt=0.0)
+    reference_price: float = _p(25.0, gt=0.0)
+    discount: float = _p(0.0, ge=0.0, lt=1.0)
+    changes: list[PriceChange] = field(default_factory=list)
+
+
+@dataclass
+class Outage:
+    """A service outage: from ``start`` to ``end`` (exclusive) the failure probability is raised."""
+
+    start: int = _p(0, ge=0)
+    end: int = _p(1, ge=1)
+    failure_prob: float = _p(0.5, **PROB)
+
+
+@dataclass
+class ServiceConfig:
+    """Service-quality level.
+
+    Attributes
+    ----------
+    quality : float
+        Mean experienced service quality on a 0-1 scale.
+    quality_sd : float
+        Spread of experienced service quality per purchase.
+    failure_prob : float
+        Probability that a purchase meets a service failure.
+    failure_severity : float
+        Experienced quality lost in a failure.
+    cost_per_customer_week : float
+        Cost of serving one active customer for a week (currency units).
+    cost_per_transaction : float
+        Cost of serving one purchase occasion (currency units).
+    outages : list of Outage
+        Scheduled outage windows.
+    """
+
+    name: str = "standard"
+    quality: float = _p(0.6, **PROB)
+    quality_sd: float = _p(0.15, **NONNEG)
+    failure_prob: float = _p(0.03, **PROB)
+    failure_severity: float = _p(0.5, **NONNEG)
+    cost_per_customer_week: float = _p(0.3, **NONNEG)
+    cost_per_transaction: float = _p(1.0, **NONNEG)
+    outages: list[Outage] = field(default_factory=list)
+
+
+@dataclass
+class PointsConfig:
+    """Points scheme: earn with spend, redeem for rewards, lose to expiry.
+
+    Attributes
+    ----------
+    earn_rate : float
+        Points per currency unit paid.
+    threshold : int
+        Points needed for one reward.
+    reward_value : float
+        Cost to the firm of one reward (currency units).
+    redemption_prob : float
+        Probability per week that a member holding enough points redeems.
+    expiry_weeks : int
+        Points expire after this many weeks without a purchase.
+    purchase_uplift : float
+        Relative rise of a member's purchase rate.
+    expected_redemption : float
+        Share of outstanding points expected to be redeemed, used to value the liability.
+    """
+
+    earn_rate: float = _p(1.0, **NONNEG)
+    threshold: int = _p(250, ge=1)
+    reward_value: float = _p(5.0, **NONNEG)
+    redemption_prob: float = _p(0.5, **PROB)
+    expiry_weeks: int = _p(52, ge=1)
+    purchase_uplift: float = _p(0.05, ge=0.0, le=5.0)
+    expected_redemption: float = _p(0.67, **PROB)
+
+
+@dataclass
+class LoyaltyConfig:
+    """Loyalty programme: which schemes run and what membership costs.
+
+    Attributes
+    ----------
+    schemes : list of str
+        Active schemes (empty for no programme).
+    enrolment_prob : float
+        Probability that a customer joins when acquired (or at week 0).
+    fixed_cost_per_week : float
+        Programme running cost per week (currency units).
+    cost_per_member_week : float
+        Programme cost per member per week (currency units).
+    """
+
+    name: str = "none"
+    schemes: list[str] = _p(factory=list, each={"choices": LOYALTY_SCHEMES})
+    enrolment_prob: float = _p(0.5, **PROB)
+    fixed_cost_per_week: float = _p(0.0, **NONNEG)
+    cost_per_member_week: float = _p(0.0, **NONNEG)
+    points: PointsConfig = field(default_factory=PointsConfig)
+
+
+@dataclass
+class Campaign:
+    """An acquisition campaign burst adding media budget per week from ``start`` to ``end``."""
+
+    start: int = _p(0, ge=0)
+    end: int = _p(1, ge=1)
+    budget_per_week: float = _p(0.0, **NONNEG)
+
+
+@dataclass
+class AcquisitionConfig:
+    """Acquisition and win-back policy.
+
+    Attributes
+    ----------
+    media_budget_per_week : float
+        Advertising spend per week (currency units).
+    reach_max : float
+        Share of unaware prospects that advertising could reach in a week at saturation.
+    reach_half_budget : float
+        Budget per week that reaches half of ``reach_max`` (diminishing returns).
+    offer_cost : float
+        Cost of the sign-up offer per new customer (currency units).
+    winback_share : float
+        Share of churned customers sent a win-back offer each week.
+    winback_offer_cost : float
+        Cost of one win-back offer (currency units).
+    winback_success_prob : float
+        Probability that an offer wins the customer back.
+    campaigns : list of Campaign
+        Scheduled campaign bursts.
+    """
+
+    name: str = "default"
+    media_budget_per_week: float = _p(10_000.0, **NONNEG)
+    reach_max: float = _p(0.05, **PROB)
+    reach_half_budget: float = _p(20_000.0, gt=0.0)
+    offer_cost: float = _p(20.0, **NONNEG)
+    winback_share: float = _p(0.02, **PROB)
+    winback_offer_cost: float = _p(5.0, **NONNEG)
+    winback_success_prob: float = _p(0.1, **PROB)
+    campaigns: list[Campaign] = field(default_factory=list)
+
+
+SEGMENT_NAMES = ("platinum", "gold", "silver", "bronze", "lead")
+
+
+@dataclass
+class SegmentsConfig:
+    """Value segments by lifetime contribution.
+
+    Customers who lost money are ``lead``; the profitable ones are ranked by contribution and the
+    top ``platinum_share`` are platinum, the next ``gold_share`` gold, the next ``silver_share``
+    silver and the rest bronze (shares of profitable customers).
+    """
+
+    name: str = "value_pyramid"
+    platinum_share: float = _p(0.05, **PROB)
+    gold_share: float = _p(0.15, **PROB)
+    silver_share: float = _p(0.30, **PROB)
+
+
+@dataclass
+class OutputConfig:
+    """What a run writes.
+
+    Attributes
+    ----------
+    transactions : bool
+        Write ``transactions.parquet`` (one row per customer and week with a purchase).
+    plots : bool
+        Draw the standard plots into ``plots/``.
+    cohort_weeks : int
+        Width of an acquisition cohort in weeks.
+    """
+
+    transactions: bool = False
+    plots: bool = True
+    cohort_weeks: int = _p(13, ge=1)
+
+
+@dataclass
+class ClassicConfig:
+    """Parameters of the classical textbook models (``experiment=classic_*``)."""
+
+    model: str = _p("none", choices=CLASSIC_MODELS)
+
+
+@dataclass
+class Config:
+    """One scenario: a market, a firm's strategy, and how long and with which seed to run it."""
+
+    seed: int = _p(0, ge=0)
+    horizon: HorizonConfig = field(default_factory=HorizonConfig)
+    market: MarketConfig = field(default_factory=MarketConfig)
+    customers: CustomersConfig = field(default_factory=CustomersConfig)
+    product: ProductConfig = field(default_factory=ProductConfig)
+    pricing: PricingConfig = field(default_factory=PricingConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
+    acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
+    segments: SegmentsConfig = field(default_factory=SegmentsConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    classic: ClassicConfig = field(default_factory=ClassicConfig)
+
+
+def _describe(rule: dict[str, Any], kind: str) -> str:
+    if "choices" in rule:
+        return "one of " + ", ".join(repr(c) for c in rule["choices"])
+    lo = "[" if "ge" in rule else "(" if "gt" in rule else None
+    hi = "]" if "le" in rule else ")" if "lt" in rule else None
+    lo_v = rule.get("ge", rule.get("gt"))
+    hi_v = rule.get("le", rule.get("lt"))
+    if lo and hi:
+        return f"{kind} in {lo}{lo_v}, {hi_v}{hi}"
+    if lo:
+        return f"{kind} {'>=' if lo == '[' else '>'} {lo_v}"
+    if hi:
+        return f"{kind} {'<=' if hi == ']' else '<'} {hi_v}"
+    return kind
+
+
+def _check(path: str, value: Any, rule: dict[str, Any]) -> None:
+    kind = "an integer" if isinstance(value, int) and not isinstance(value, bool) else "a number"
+    if "choices" in rule:
+        if value not in rule["choices"]:
+            raise ConfigError(path, value, _describe(rule, kind))
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(path, value, _describe(rule, "a finite " + kind[2:]))
+    ok = (
+        ("ge" not in rule or value >= rule["ge"])
+        and ("gt" not in rule or value > rule["gt"])
+        and ("le" not in rule or value <= rule["le"])
+        and ("lt" not in rule or value < rule["lt"])
+    )
+    if not ok:
+        raise ConfigError(path, value, _describe(rule, kind))
+
+
+def _walk(obj: Any, prefix: str) -> None:
+    for f in dataclasses.fields(obj):
+        path = f"{prefix}{f.name}"
+        value = getattr(obj, f.name)
+        rule = dict(f.metadata.get("rule", {}))
+        each = rule.pop("each", None)
+        if dataclasses.is_dataclass(value):
+            _walk(value, path + ".")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if dataclasses.is_dataclass(item):
+                    _walk(item, f"{path}[{i}].")
+                elif each:
+                    _check(f"{path}[{i}]", item, each)
+        elif rule:
+            _check(path, value, rule)
+
+
+def validate(cfg: Config) -> Config:
+    """Check every range and cross-field rule; raise :class:`ConfigError` on the first breach.
+
+    Returns the config unchanged so that calls can be chained.
+    """
+    _walk(cfg, "")
+    weeks = cfg.horizon.weeks
+    if cfg.customers.initial > cfg.market.potential:
+        raise ConfigError(
+            "customers.initial",
+            cfg.customers.initial,
+            f"an integer <= market.potential ({cfg.market.potential})",
+        )
+    if len(set(cfg.loyalty.schemes)) != len(cfg.loyalty.schemes):
+        raise ConfigError("loyalty.schemes", list(cfg.loyalty.schemes), "a list without repeats")
+    for i, change in enumerate(cfg.pricing.changes):
+        if change.week >= weeks:
+            raise ConfigError(f"pricing.changes[{i}].week", change.week, f"an integer < horizon.weeks ({weeks})")
+    for group, items in (("service.outages", cfg.service.outages), ("acquisition.campaigns", cfg.acquisition.campaigns)):
+        for i, item in enumerate(items):
+            if item.end <= item.start:
+                raise ConfigError(f"{group}[{i}].end", item.end, f"an integer > start ({item.start})")
+    seg = cfg.segments
+    if seg.platinum_share + seg.gold_share + seg.silver_share > 1.0 + 1e-12:
+        raise ConfigError(
+            "segments.silver_share",
+            seg.silver_share,
+            f"a share such that platinum + gold + silver <= 1 (platinum + gold = {seg.platinum_share + seg.gold_share})",
+        )
+    return cfg
+
+
+def register_configs() -> None:
+    """Register the schema in Hydra's ConfigStore as ``base_config`` (idempotent)."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="base_config", node=Config)

@@ -1,0 +1,298 @@
+"""The engine: a SimPy clock that ticks every week and applies the behaviour kernels to everyone.
+
+One process is the weekly tick; other processes are the scheduled interventions (price changes,
+campaign bursts, service outages), which fire before the tick of their week. Each tick runs the
+lifecycle in a fixed order:
+
+1. media spend and awareness (advertising + word of mouth), 2. conversion of aware prospects,
+3. purchases, baskets and service encounters, 4. satisfaction and expectations, 5. lapsing,
+6. churn, 7. win-back offers, 8. cost to serve, loyalty bookkeeping, fixed costs, 9. records.
+
+All state lives in :class:`~sim.population.Population` and :class:`~sim.market.Market` arrays;
+every step is a vectorized kernel; every random number comes from the run's keyed streams; every
+currency unit and point goes through the :class:`~sim.ledger.Ledger`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import simpy
+
+from sim import behaviour as bh
+from sim.config import Config, validate
+from sim.ledger import Ledger
+from sim.market import Market
+from sim.population import ACTIVE, CHURNED, LAPSING, Population
+from sim.record import Recorder, RunResult
+from sim.rng import Streams
+from sim.strategy import Levers, build_programme, schedule_interventions
+
+__all__ = ["Simulation", "run"]
+
+
+def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
+    """Traits of people ``ids`` from the keyed ``traits`` stream (the same in every scenario).
+
+    Parameters
+    ----------
+    streams : Streams
+        The run's streams.
+    ids : ndarray
+        Market ids.
+    c : CustomersConfig
+        Trait distributions.
+    """
+    shape = c.purchase_rate_shape
+    rate = streams.gamma("traits", -1, ids, shape, c.purchase_rate_mean / shape, draw=0)
+    sigma = c.basket_sigma
+    basket = c.basket_units_mean * np.exp(sigma * streams.normal("traits", -1, ids, draw=1) - 0.5 * sigma * sigma)
+    price = np.maximum(c.price_sensitivity_mean + c.price_sensitivity_sd * streams.normal("traits", -1, ids, draw=2), 0.0)
+    quality = np.maximum(
+        c.quality_sensitivity_mean + c.quality_sensitivity_sd * streams.normal("traits", -1, ids, draw=3), 0.0
+    )
+    return {
+        "purchase_rate": rate,
+        "basket_mean": basket,
+        "price_sensitivity": price,
+        "quality_sensitivity": quality,
+    }
+
+
+class Simulation:
+    """One run of one scenario.
+
+    Parameters
+    ----------
+    cfg : Config
+        A validated scenario config.
+    """
+
+    def __init__(self, cfg: Config):
+        self.cfg = validate(cfg)
+        self.weeks = cfg.horizon.weeks
+        self.streams = Streams(cfg.seed)
+        self.ledger = Ledger(self.weeks)
+        self.levers = Levers.from_config(cfg)
+        self.programme = build_programme(cfg.loyalty)
+        self.market = Market(cfg.market.potential, cfg.customers.initial, cfg.market.initially_aware, self.streams)
+        c = cfg.customers
+        self.pop = Population(capacity=max(1024, 2 * c.initial))
+        self.recorder = Recorder(cfg, self.weeks)
+        self.week = 0
+        self._weekly_discount = math.log1p(cfg.market.discount_rate_annual) / 52.0
+        self._cost_buf = np.zeros(0)
+        self._margin_buf = np.zeros(0)
+        if c.initial:
+            ids = np.arange(c.initial, dtype=np.int64)
+            rows = self.pop.add(
+                ids,
+                acquired_week=-1,
+                cohort=0,
+                satisfaction=c.satisfaction_neutral,
+                expectation=c.reference_value,
+                last_purchase_week=0,
+                **draw_traits(self.streams, ids, c),
+            )
+            self.programme.enrol(self, rows)
+
+    # -- money -------------------------------------------------------------------------------
+    def charge(self, rows: np.ndarray | None, amounts: np.ndarray | float, category: str) -> None:
+        """Post a cost to the ledger and, when ``rows`` is given, to those customers' cost to serve.
+
+        Parameters
+        ----------
+        rows : ndarray of int or None
+            Population rows bearing the cost (each at most once), or None for a cost of the
+            firm as a whole. Only this week's customers and win-back targets may bear costs.
+        amounts : ndarray or float
+            Cost per row, or the total when ``rows`` is None (currency units).
+        category : str
+            Ledger category.
+        """
+        if rows is None:
+            self.ledger.post(self.week, category, float(amounts))
+            return
+        amounts = np.broadcast_to(np.asarray(amounts, dtype=np.float64), rows.shape)
+        self.ledger.post(self.week, category, float(amounts.sum()))
+        self._cost_buf[rows] += amounts
+
+    # -- the clock ---------------------------------------------------------------------------
+    def run(self) -> RunResult:
+        """Run the scenario to the horizon and return its results."""
+        start = time.perf_counter()
+        env = simpy.Environment()
+        schedule_interventions(env, self.levers, self.cfg)
+        env.process(self._clock(env))
+        env.run(until=self.weeks)
+        return self.recorder.result(self, wall_seconds=time.perf_counter() - start)
+
+    def _clock(self, env: simpy.Environment):
+        # Yield once first so that interventions of week 0 (URGENT) are in force for its tick.
+        yield env.timeout(0)
+        while True:
+            self.week = int(env.now)
+            self.step()
+            yield env.timeout(1)
+
+    # -- one week ----------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance every customer and prospect by one week."""
+        cfg, pop, week, lev, streams = self.cfg, self.pop, self.week, self.levers, self.streams
+        c, rec = cfg.customers, self.recorder
+        price_ratio = lev.price_paid / cfg.pricing.reference_price
+
+        # 1. Media and awareness.
+        self.charge(None, lev.media_budget, "acquisition_media")
+        alive_before = np.flatnonzero(pop.state != CHURNED)
+        promoters = int(np.count_nonzero(pop.satisfaction[alive_before] >= cfg.market.promoter_satisfaction))
+        ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
+        self.market.expose(bh.awareness_hazard(ad, cfg.market.word_of_mouth, promoters, cfg.market.potential))
+
+        # 2. Conversion of aware prospects (the first purchase is part of this week's purchases).
+        pool = self.market.aware_pool
+        new_rows = np.empty(0, dtype=np.int64)
+        if pool.size:
+            traits = draw_traits(streams, pool, c)
+            p_conv = bh.conversion_probability(c.conversion_rate, bh.price_multiplier(price_ratio, traits["price_sensitivity"]))
+            won = streams.uniform("acquisition", week, pool) < p_conv
+            if won.any():
+                ids = pool[won]
+                per_head = cfg.acquisition.offer_cost + lev.media_budget / ids.size
+                rows = self.pop.add(
+                    ids,
+                    acquired_week=week,
+                    cohort=1 + week // cfg.output.cohort_weeks,
+                    satisfaction=c.satisfaction_neutral,
+                    expectation=c.reference_value,
+                    last_purchase_week=week,
+                    acquisition_cost=per_head,
+                    **{k: v[won] for k, v in traits.items()},
+                )
+                self.market.convert(ids)
+                new_rows = np.arange(rows.start, rows.stop)
+                self.ledger.post(week, "acquisition_offers", cfg.acquisition.offer_cost * ids.size)
+                self.programme.enrol(self, rows)
+        pop = self.pop
+        self._cost_buf = np.zeros(pop.n)
+        self._margin_buf = np.zeros(pop.n)
+        alive = np.concatenate([alive_before, new_rows])
+
+        # 3. Purchases, baskets, service encounters.
+        sat = pop.satisfaction[alive].astype(np.float64)
+        ps = pop.price_sensitivity[alive].astype(np.float64)
+        rate = bh.purchase_rate(
+            pop.purchase_rate[alive],
+            sat,
+            bh.price_multiplier(price_ratio, ps),
+            c.satisfaction_neutral,
+            c.satisfaction_purchase_effect,
+            self.programme.purchase_multiplier(self, alive) if self.programme.active else 1.0,
+        )
+        ids_alive = pop.id[alive]
+        count = streams.poisson("purchase", week, ids_alive, rate)
+        count[alive.size - new_rows.size :] = np.maximum(count[alive.size - new_rows.size :], 1)
+        bought = count > 0
+        buyers = alive[bought]
+        n_occ = count[bought]
+        bid = ids_alive[bought]
+        units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
+        sales = units * lev.list_price
+        paid = sales * (1.0 - lev.discount)
+        cogs = units * cfg.product.unit_cost
+        self.ledger.post(week, "sales", float(sales.sum()))
+        self.ledger.post(week, "discounts", float((sales - paid).sum()))
+        self.ledger.post(week, "cogs", float(cogs.sum()))
+        self._margin_buf[buyers] = paid - cogs
+        pop.revenue[buyers] += paid
+        pop.purchases[buyers] += n_occ
+        pop.last_purchase_week[buyers] = week
+        self.charge(buyers, n_occ * cfg.service.cost_per_transaction, "service_cost")
+        s = cfg.service
+        quality = s.quality + s.quality_sd * streams.normal("service", week, bid, draw=0)
+        failed = streams.uniform("service", week, bid, draw=1) < lev.failure_prob
+        quality = np.where(failed, quality - s.failure_severity, quality)
+        if self.programme.active:
+            self.programme.on_purchases(self, buyers, paid)
+
+        # 4. Satisfaction and expectations of buyers.
+        value = bh.experienced_value(
+            pop.quality_sensitivity[buyers], cfg.product.quality, quality, pop.price_sensitivity[buyers], price_ratio
+        )
+        new_sat, new_exp = bh.update_satisfaction(
+            pop.satisfaction[buyers].astype(np.float64),
+            pop.expectation[buyers].astype(np.float64),
+            value,
+            neutral=c.satisfaction_neutral,
+            reference_value=c.reference_value,
+            value_weight=c.value_weight,
+            disconfirmation_weight=c.disconfirmation_weight,
+            loss_aversion=c.loss_aversion,
+            memory=c.satisfaction_memory,
+            adaptation=c.expectation_adaptation,
+        )
+        pop.satisfaction[buyers] = new_sat
+        pop.expectation[buyers] = new_exp
+
+        # 5. Lapsing: no purchase for lapse_weeks; a purchase makes a customer active again.
+        st = pop.state
+        st[alive] = np.where(week - pop.last_purchase_week[alive] >= c.lapse_weeks, LAPSING, ACTIVE)
+
+        # 6. Churn (not in the week of acquisition).
+        at_risk = alive_before
+        p_churn = bh.churn_probability(
+            pop.satisfaction[at_risk].astype(np.float64),
+            st[at_risk] == LAPSING,
+            c.churn_rate,
+            c.satisfaction_neutral,
+            c.churn_satisfaction_effect,
+            c.lapsing_churn_multiplier,
+        )
+        churned = at_risk[streams.uniform("churn", week, pop.id[at_risk]) < p_churn]
+        st[churned] = CHURNED
+        pop.churn_count[churned] += 1
+
+        # 7. Win-back offers to customers who churned before this week.
+        a = cfg.acquisition
+        won_back = targeted = np.empty(0, dtype=np.int64)
+        if a.winback_share > 0:
+            lost = np.flatnonzero(st == CHURNED)
+            lost = lost[np.isin(lost, churned, assume_unique=True, invert=True)] if churned.size else lost
+            lost_ids = pop.id[lost]
+            targeted = lost[streams.uniform("winback", week, lost_ids, draw=0) < a.winback_share]
+            if targeted.size:
+                self.charge(targeted, a.winback_offer_cost, "winback_offers")
+                back = streams.uniform("winback", week, pop.id[targeted], draw=1) < a.winback_success_prob
+                won_back = targeted[back]
+                st[won_back] = ACTIVE
+                pop.won_back_count[won_back] += 1
+                pop.last_purchase_week[won_back] = week
+                pop.satisfaction[won_back] = c.satisfaction_neutral
+                pop.expectation[won_back] = c.reference_value
+
+        # 8. Cost to serve, loyalty, fixed costs (allocated over this week's customers).
+        self.charge(alive, s.cost_per_customer_week, "service_cost")
+        if self.programme.active:
+            self.programme.end_of_week(self, alive)
+        if alive.size:
+            self.charge(alive, cfg.product.fixed_cost_per_week / alive.size, "fixed_costs")
+        else:
+            self.charge(None, cfg.product.fixed_cost_per_week, "fixed_costs")
+        # Everyone who bought or bore a cost this week: this week's customers and win-back targets.
+        touched = np.concatenate([alive, targeted])
+        contribution = self._margin_buf[touched] - self._cost_buf[touched]
+        pop.gross_margin[touched] += self._margin_buf[touched]
+        pop.cost_to_serve[touched] += self._cost_buf[touched]
+        age = week - np.maximum(pop.acquired_week[touched], 0)
+        pop.clv_pv[touched] += contribution * np.exp(-self._weekly_discount * age)
+
+        # 9. Records.
+        rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
+                        paid=paid, margin=paid - cogs, occasions=n_occ, contribution=contribution, touched=touched)
+
+
+def run(cfg: Config) -> RunResult:
+    """Validate ``cfg``, run it, and return the :class:`~sim.record.RunResult`."""
+    return Simulation(cfg).run()

@@ -1,0 +1,115 @@
+"""The books: every cash flow and every loyalty point of a run, by category and week.
+
+Money and points move only through :class:`Ledger`. Each cash category belongs to one KPI group,
+so the identity ``profit = gross_margin - acquisition_spend - retention_spend - other_costs``
+holds by construction, and points obey ``issued = redeemed + expired + outstanding`` at every
+week. Amounts are posted as non-negative magnitudes; the category decides the sign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Ledger", "CATEGORIES", "Category"]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A cash-flow category: its sign in profit and the KPI group it rolls up to."""
+
+    name: str
+    sign: int
+    group: str  # gross_margin | acquisition | retention | other
+    loyalty: bool = False
+
+
+CATEGORIES: tuple[Category, ...] = (
+    Category("sales", +1, "gross_margin"),
+    Category("discounts", -1, "gross_margin"),
+    Category("cogs", -1, "gross_margin"),
+    Category("acquisition_media", -1, "acquisition"),
+    Category("acquisition_offers", -1, "acquisition"),
+    Category("referral_rewards", -1, "acquisition"),
+    Category("winback_offers", -1, "retention"),
+    Category("retention_offers", -1, "retention"),
+    Category("reward_cost", -1, "retention", loyalty=True),
+    Category("programme_cost", -1, "retention", loyalty=True),
+    Category("partner_funding", +1, "retention", loyalty=True),
+    Category("charity", -1, "retention", loyalty=True),
+    Category("service_cost", -1, "other"),
+    Category("complaint_handling", -1, "other"),
+    Category("fixed_costs", -1, "other"),
+    Category("product_costs", -1, "other"),
+)
+_INDEX = {c.name: i for i, c in enumerate(CATEGORIES)}
+_SIGNS = np.array([c.sign for c in CATEGORIES], dtype=np.float64)
+
+POINT_FLOWS = ("issued", "redeemed", "expired")
+
+
+class Ledger:
+    """Weekly cash flows by category and loyalty-point flows.
+
+    Parameters
+    ----------
+    weeks : int
+        Length of the run in weeks.
+    """
+
+    def __init__(self, weeks: int):
+        self.weeks = weeks
+        self._cash = np.zeros((weeks, len(CATEGORIES)), dtype=np.float64)
+        self._points = np.zeros((weeks, len(POINT_FLOWS)), dtype=np.int64)
+
+    def post(self, week: int, category: str, amount: float) -> None:
+        """Record ``amount`` (currency units, >= 0) in ``category`` for ``week``."""
+        amount = float(amount)
+        if not amount >= 0.0:
+            raise ValueError(f"Ledger amounts are magnitudes: {category} got {amount} in week {week}.")
+        self._cash[week, _INDEX[category]] += amount
+
+    def post_points(self, week: int, flow: str, points: int) -> None:
+        """Record ``points`` (>= 0) issued, redeemed or expired in ``week``."""
+        points = int(points)
+        if points < 0:
+            raise ValueError(f"Point flows are magnitudes: {flow} got {points} in week {week}.")
+        self._points[week, POINT_FLOWS.index(flow)] += points
+
+    def magnitudes(self) -> dict[str, np.ndarray]:
+        """Weekly magnitude per category (currency units, >= 0)."""
+        return {c.name: self._cash[:, i].copy() for i, c in enumerate(CATEGORIES)}
+
+    def weekly_profit(self) -> np.ndarray:
+        """Signed sum of all flows per week (currency units)."""
+        return self._cash @ _SIGNS
+
+    def group_total(self, group: str) -> float:
+        """Total of a KPI group as a positive cost (or, for gross margin, the margin)."""
+        idx = [i for i, c in enumerate(CATEGORIES) if c.group == group]
+        total = float((self._cash[:, idx] @ _SIGNS[idx]).sum())
+        return total if group == "gross_margin" else -total
+
+    def weekly_group(self, group: str) -> np.ndarray:
+        """Weekly KPI-group series with the same sign convention as :meth:`group_total`."""
+        idx = [i for i, c in enumerate(CATEGORIES) if c.group == group]
+        series = self._cash[:, idx] @ _SIGNS[idx]
+        return series if group == "gross_margin" else -series
+
+    def loyalty_cost(self) -> float:
+        """Net cost of the loyalty programme (currency units; partner funding offsets it)."""
+        idx = [i for i, c in enumerate(CATEGORIES) if c.loyalty]
+        return -float((self._cash[:, idx] @ _SIGNS[idx]).sum())
+
+    def total(self, category: str) -> float:
+        """Total magnitude of one category (currency units)."""
+        return float(self._cash[:, _INDEX[category]].sum())
+
+    def points(self) -> dict[str, np.ndarray]:
+        """Weekly point flows and the outstanding balance at the end of each week."""
+        out = {f"points_{f}": self._points[:, i].copy() for i, f in enumerate(POINT_FLOWS)}
+        out["points_outstanding"] = np.cumsum(
+            self._points[:, 0] - self._points[:, 1] - self._points[:, 2]
+        )
+        return out

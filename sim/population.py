@@ -1,0 +1,99 @@
+"""The customers: one row per person who has ever bought, stored as a struct of numpy arrays.
+
+A customer keeps the id the person had as a prospect in the market, so traits and luck (drawn
+from keyed streams by that id) do not depend on the order in which strategies acquired people.
+The arrays grow by doubling, so acquiring prospects never copies the population week by week.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Population", "ACTIVE", "LAPSING", "CHURNED", "STATE_NAMES"]
+
+# Lifecycle states of customers (prospects' unaware/aware states live in the market).
+ACTIVE, LAPSING, CHURNED = 2, 3, 4
+STATE_NAMES = {ACTIVE: "active", LAPSING: "lapsing", CHURNED: "churned"}
+
+# name: (dtype, fill value for a new row). Traits are float32: they are drawn once and never
+# accumulate; money accumulates in float64.
+FIELDS: dict[str, tuple[type, float | int]] = {
+    "id": (np.int64, -1),
+    "state": (np.int8, ACTIVE),
+    "acquired_week": (np.int32, -1),  # -1 for the initial base
+    "cohort": (np.int16, 0),  # 0 for the initial base
+    "purchase_rate": (np.float32, 0.0),  # purchase occasions per week at neutral conditions
+    "basket_mean": (np.float32, 0.0),  # units per occasion
+    "price_sensitivity": (np.float32, 0.0),
+    "quality_sensitivity": (np.float32, 0.0),
+    "satisfaction": (np.float32, 0.0),
+    "expectation": (np.float32, 0.0),
+    "last_purchase_week": (np.int32, -1),
+    "purchases": (np.int32, 0),
+    "churn_count": (np.int16, 0),
+    "won_back_count": (np.int16, 0),
+    "revenue": (np.float64, 0.0),  # paid, after discounts (currency units)
+    "gross_margin": (np.float64, 0.0),  # revenue - cost of goods (currency units)
+    "cost_to_serve": (np.float64, 0.0),  # service, retention and allocated fixed costs
+    "acquisition_cost": (np.float64, 0.0),  # offer + share of that week's media
+    "clv_pv": (np.float64, 0.0),  # discounted contribution since acquisition
+    "member": (np.bool_, False),
+    "points": (np.int64, 0),
+    "points_active_week": (np.int32, -1),  # last week points were earned
+}
+
+
+class Population:
+    """Struct-of-arrays customer state with amortised growth.
+
+    Parameters
+    ----------
+    capacity : int
+        Rows to allocate up front; the arrays double when full.
+
+    Notes
+    -----
+    ``pop.state`` and the other field names return views of the first ``pop.n`` rows, so
+    in-place updates through them change the population.
+    """
+
+    def __init__(self, capacity: int = 1024):
+        self.n = 0
+        self._cap = max(int(capacity), 1)
+        self._a = {name: np.full(self._cap, fill, dtype=dt) for name, (dt, fill) in FIELDS.items()}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        arrays = self.__dict__.get("_a")
+        if arrays is not None and name in arrays:
+            return arrays[name][: self.n]
+        raise AttributeError(name)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def nbytes_per_row(self) -> int:
+        """Bytes of state per customer row."""
+        return sum(np.dtype(dt).itemsize for dt, _ in FIELDS.values())
+
+    def add(self, ids: np.ndarray, **values: np.ndarray | float | int) -> slice:
+        """Append customers with market ids ``ids``; other fields take ``values`` or defaults.
+
+        Returns the slice of the new rows.
+        """
+        k = len(ids)
+        need = self.n + k
+        if need > self._cap:
+            cap = self._cap
+            while cap < need:
+                cap *= 2
+            for name, (dt, fill) in FIELDS.items():
+                grown = np.full(cap, fill, dtype=dt)
+                grown[: self.n] = self._a[name][: self.n]
+                self._a[name] = grown
+            self._cap = cap
+        rows = slice(self.n, need)
+        self._a["id"][rows] = ids
+        for name, value in values.items():
+            self._a[name][rows] = value
+        self.n = need
+        return rows

@@ -1,0 +1,360 @@
+"""Recording a run: weekly series, acquisition cohorts, transactions and the final snapshot.
+
+The :class:`Recorder` observes the engine once a week into preallocated buffers and turns them
+into tidy tables only at the end, in :meth:`Recorder.result`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.segments import classify_value_segments
+from sim.config import Config
+from sim.ledger import CATEGORIES
+from sim.population import CHURNED, LAPSING, STATE_NAMES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.engine import Simulation
+
+__all__ = ["Recorder", "RunResult", "KPI_NAMES"]
+
+#: Names of the KPIs in ``summary.json``, in the order they are written (see DESIGN.md).
+KPI_NAMES: tuple[str, ...] = (
+    "customers_initial",
+    "customers_acquired",
+    "customers_churned",
+    "customers_won_back",
+    "customers_active_end",
+    "revenue",
+    "gross_margin",
+    "acquisition_spend",
+    "retention_spend",
+    "other_costs",
+    "profit",
+    "npv_profit",
+    "cac",
+    "retention_rate_annual",
+    "mean_clv",
+    "ltv_to_cac",
+    "payback_weeks",
+    "loyalty_cost",
+    "loyalty_roi",
+    "points_liability",
+    "points_issued",
+    "points_redeemed",
+    "points_expired",
+    "points_outstanding",
+    "share_profitable_customers",
+    "profit_from_retained",
+    "profit_from_new",
+    "customer_weeks",
+    "wall_seconds",
+)
+
+_COUNTS = (
+    "unaware",
+    "aware",
+    "active",
+    "lapsing",
+    "new",
+    "churned",
+    "won_back",
+    "buyers",
+    "purchase_occasions",
+    "members",
+)
+_LEVELS = ("mean_satisfaction", "media_budget", "list_price", "failure_prob")
+
+
+@dataclass
+class RunResult:
+    """Everything one run produced.
+
+    Attributes
+    ----------
+    summary : dict
+        KPIs by the names in :data:`KPI_NAMES` (currency units, counts, rates per year);
+        ratios that are undefined (e.g. CAC with no acquisitions) are None.
+    timeseries : DataFrame
+        One row per week.
+    cohorts : DataFrame
+        One row per acquisition cohort and week.
+    customers : DataFrame
+        One row per customer ever acquired, as at the end of the run.
+    transactions : DataFrame or None
+        ``customer_id, week, occasions, amount`` per customer-week with a purchase, when asked for.
+    config : Config
+        The validated config that produced it.
+    """
+
+    summary: dict[str, Any]
+    timeseries: pd.DataFrame
+    cohorts: pd.DataFrame
+    customers: pd.DataFrame
+    transactions: pd.DataFrame | None
+    config: Config
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Recorder:
+    """Weekly buffers filled by the engine.
+
+    Parameters
+    ----------
+    cfg : Config
+        The scenario (for cohort width and whether to keep transactions).
+    weeks : int
+        Length of the run in weeks.
+    """
+
+    def __init__(self, cfg: Config, weeks: int):
+        self.weeks = weeks
+        self.cohort_weeks = cfg.output.cohort_weeks
+        self.n_cohorts = 2 + (weeks - 1) // self.cohort_weeks
+        self.counts = {k: np.zeros(weeks, dtype=np.int64) for k in _COUNTS}
+        self.levels = {k: np.zeros(weeks, dtype=np.float64) for k in _LEVELS}
+        self.at_risk = np.zeros(weeks, dtype=np.int64)
+        self.cohort_active = np.zeros((weeks, self.n_cohorts), dtype=np.int64)
+        self.cohort_revenue = np.zeros((weeks, self.n_cohorts))
+        self.cohort_margin = np.zeros((weeks, self.n_cohorts))
+        self.cohort_contribution = np.zeros((weeks, self.n_cohorts))
+        self.keep_transactions = cfg.output.transactions
+        self._tx: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
+
+    def record_week(self, sim: "Simulation", *, alive, new_rows, churned, won_back, buyers, paid, margin, occasions,
+                    contribution, touched) -> None:
+        """Observe the week just simulated (called by the engine at the end of each tick)."""
+        w, pop, nc = sim.week, sim.pop, self.n_cohorts
+        state = pop.state
+        end_alive = np.flatnonzero(state != CHURNED)
+        c = self.counts
+        c["unaware"][w] = sim.market.unaware
+        c["aware"][w] = sim.market.aware
+        c["active"][w] = end_alive.size
+        c["lapsing"][w] = int(np.count_nonzero(state[end_alive] == LAPSING))
+        c["new"][w] = new_rows.size
+        c["churned"][w] = churned.size
+        c["won_back"][w] = won_back.size
+        c["buyers"][w] = buyers.size
+        c["purchase_occasions"][w] = int(occasions.sum())
+        c["members"][w] = int(np.count_nonzero(pop.member[end_alive]))
+        self.at_risk[w] = alive.size - new_rows.size
+        lv = self.levels
+        lv["mean_satisfaction"][w] = float(pop.satisfaction[end_alive].mean()) if end_alive.size else 0.0
+        lv["media_budget"][w] = sim.levers.media_budget
+        lv["list_price"][w] = sim.levers.list_price
+        lv["failure_prob"][w] = sim.levers.failure_prob
+        cohort = pop.cohort
+        self.cohort_active[w] = np.bincount(cohort[end_alive], minlength=nc)
+        self.cohort_revenue[w] = np.bincount(cohort[buyers], weights=paid, minlength=nc)
+        self.cohort_margin[w] = np.bincount(cohort[buyers], weights=margin, minlength=nc)
+        self.cohort_contribution[w] = np.bincount(cohort[touched], weights=contribution, minlength=nc)
+        if self.keep_transactions and buyers.size:
+            self._tx.append((pop.id[buyers].copy(), w, occasions.copy(), paid.copy()))
+
+    # -- tables --------------------------------------------------------------------------------
+    def _timeseries(self, sim: "Simulation") -> pd.DataFrame:
+        led = sim.ledger
+        cols: dict[str, Any] = {"week": np.arange(self.weeks)}
+        cols["prospects"] = self.counts["unaware"] + self.counts["aware"]
+        cols.update(self.counts)
+        mags = led.magnitudes()
+        cols["revenue"] = mags["sales"] - mags["discounts"]
+        cols["gross_margin"] = led.weekly_group("gross_margin")
+        for cat in CATEGORIES:
+            cols[cat.name] = mags[cat.name]
+        cols["acquisition_spend"] = led.weekly_group("acquisition")
+        cols["retention_spend"] = led.weekly_group("retention")
+        cols["other_costs"] = led.weekly_group("other")
+        cols["profit"] = led.weekly_profit()
+        cols.update(led.points())
+        cols.update(self.levels)
+        return pd.DataFrame(cols)
+
+    def _cohorts(self) -> pd.DataFrame:
+        weeks, cw = self.weeks, self.cohort_weeks
+        w_idx, k_idx = np.meshgrid(np.arange(weeks), np.arange(self.n_cohorts), indexing="ij")
+        start = np.where(k_idx == 0, 0, (k_idx - 1) * cw)
+        size = np.zeros(self.n_cohorts, dtype=np.int64)
+        size[:] = self._cohort_sizes
+        keep = (w_idx >= start) & (size[k_idx] > 0)
+        return pd.DataFrame(
+            {
+                "cohort": k_idx[keep],
+                "cohort_start_week": start[keep],
+                "initial_base": k_idx[keep] == 0,
+                "week": w_idx[keep],
+                "age_weeks": (w_idx - start)[keep],
+                "cohort_size": size[k_idx[keep]],
+                "active": self.cohort_active[keep],
+                "revenue": self.cohort_revenue[keep],
+                "gross_margin": self.cohort_margin[keep],
+                "contribution": self.cohort_contribution[keep],
+            }
+        )
+
+    def _customers(self, sim: "Simulation") -> pd.DataFrame:
+        pop, cfg = sim.pop, sim.cfg
+        contribution = pop.gross_margin - pop.cost_to_serve
+        state_names = np.array([STATE_NAMES.get(i, "unknown") for i in range(max(STATE_NAMES) + 1)])
+        return pd.DataFrame(
+            {
+                "customer_id": pop.id,
+                "state": pd.Categorical(state_names[pop.state], categories=list(STATE_NAMES.values())),
+                "initial_base": pop.acquired_week < 0,
+                "acquired_week": pop.acquired_week,
+                "cohort": pop.cohort,
+                "purchases": pop.purchases,
+                "revenue": pop.revenue,
+                "gross_margin": pop.gross_margin,
+                "cost_to_serve": pop.cost_to_serve,
+                "contribution": contribution,
+                "acquisition_cost": pop.acquisition_cost,
+                "clv_pv": pop.clv_pv,
+                "satisfaction": pop.satisfaction,
+                "expectation": pop.expectation,
+                "purchase_rate": pop.purchase_rate,
+                "basket_mean": pop.basket_mean,
+                "price_sensitivity": pop.price_sensitivity,
+                "quality_sensitivity": pop.quality_sensitivity,
+                "member": pop.member,
+                "points": pop.points,
+                "churn_count": pop.churn_count,
+                "won_back_count": pop.won_back_count,
+                "segment": classify_value_segments(
+                    contribution,
+                    cfg.segments.platinum_share,
+                    cfg.segments.gold_share,
+                    cfg.segments.silver_share,
+                ),
+            }
+        )
+
+    def _transactions(self) -> pd.DataFrame | None:
+        if not self.keep_transactions:
+            return None
+        if not self._tx:
+            return pd.DataFrame({"customer_id": np.empty(0, np.int64), "week": np.empty(0, np.int32),
+                                 "occasions": np.empty(0, np.int32), "amount": np.empty(0)})
+        return pd.DataFrame(
+            {
+                "customer_id": np.concatenate([t[0] for t in self._tx]),
+                "week": np.concatenate([np.full(t[0].size, t[1], dtype=np.int32) for t in self._tx]),
+                "occasions": np.concatenate([t[2] for t in self._tx]).astype(np.int32),
+                "amount": np.concatenate([t[3] for t in self._tx]),
+            }
+        )
+
+    # -- KPIs ----------------------------------------------------------------------------------
+    def result(self, sim: "Simulation", wall_seconds: float) -> RunResult:
+        """Assemble tables and KPIs once the run has finished."""
+        pop, cfg, led = sim.pop, sim.cfg, sim.ledger
+        self._cohort_sizes = np.bincount(pop.cohort, minlength=self.n_cohorts)
+        ts = self._timeseries(sim)
+        customers = self._customers(sim)
+        summary = compute_kpis(sim, ts, customers, self, wall_seconds)
+        return RunResult(
+            summary=summary,
+            timeseries=ts,
+            cohorts=self._cohorts(),
+            customers=customers,
+            transactions=self._transactions(),
+            config=cfg,
+        )
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return None if den == 0 or not math.isfinite(num / den) else num / den
+
+
+def payback_weeks(rec: Recorder, cac: float | None) -> int | None:
+    """Weeks from acquisition until the average new customer's contribution covers the CAC.
+
+    Uses acquisition cohorts (``output.cohort_weeks`` wide), so it is resolved to about a cohort
+    width; None when acquisition is free, nobody was acquired, or payback is beyond the horizon.
+    """
+    if cac is None or rec.n_cohorts < 2:
+        return None
+    cw, weeks = rec.cohort_weeks, rec.weeks
+    total = np.zeros(weeks)
+    size = np.zeros(weeks)
+    for k in range(1, rec.n_cohorts):
+        start = (k - 1) * cw
+        n = rec._cohort_sizes[k]
+        if n == 0 or start >= weeks:
+            continue
+        series = rec.cohort_contribution[start:, k]
+        total[: series.size] += series
+        size[: series.size] += n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_head = np.cumsum(np.where(size > 0, total / np.maximum(size, 1), 0.0))
+    hit = np.flatnonzero((per_head >= cac) & (size > 0))
+    return int(hit[0]) if hit.size else None
+
+
+def compute_kpis(sim: "Simulation", ts: pd.DataFrame, customers: pd.DataFrame, rec: Recorder,
+                 wall_seconds: float) -> dict[str, Any]:
+    """The KPI dict of DESIGN.md from the ledger, the weekly series and the customer snapshot."""
+    cfg, led = sim.cfg, sim.ledger
+    acquired = int(ts["new"].sum())
+    churned = int(ts["churned"].sum())
+    won_back = int(ts["won_back"].sum())
+    gross_margin = led.group_total("gross_margin")
+    acquisition = led.group_total("acquisition")
+    retention = led.group_total("retention")
+    other = led.group_total("other")
+    profit = float(led.weekly_profit().sum())
+    weekly_rate = math.log1p(cfg.market.discount_rate_annual) / 52.0
+    npv = float((led.weekly_profit() * np.exp(-weekly_rate * (np.arange(rec.weeks) + 1))).sum())
+    cac = _ratio(acquisition, acquired)
+    at_risk = int(rec.at_risk.sum())
+    weekly_churn = churned / at_risk if at_risk else 0.0
+    new = customers["acquired_week"].to_numpy() >= 0
+    contribution = customers["contribution"].to_numpy()
+    clv_base = customers["clv_pv"].to_numpy()[new] if new.any() else customers["clv_pv"].to_numpy()
+    mean_clv = float(clv_base.mean()) if clv_base.size else 0.0
+    loyalty_cost = led.loyalty_cost()
+    points = led.points()
+    outstanding = int(points["points_outstanding"][-1])
+    liability = 0.0
+    for scheme in sim.programme.schemes:
+        if hasattr(scheme, "liability"):
+            liability += scheme.liability(outstanding)
+    profit_from_new = float(contribution[new].sum()) - acquisition
+    summary: dict[str, Any] = {
+        "customers_initial": int(cfg.customers.initial),
+        "customers_acquired": acquired,
+        "customers_churned": churned,
+        "customers_won_back": won_back,
+        "customers_active_end": int(ts["active"].iloc[-1]),
+        "revenue": float(ts["revenue"].sum()),
+        "gross_margin": gross_margin,
+        "acquisition_spend": acquisition,
+        "retention_spend": retention,
+        "other_costs": other,
+        "profit": profit,
+        "npv_profit": npv,
+        "cac": cac,
+        "retention_rate_annual": (1.0 - weekly_churn) ** 52,
+        "mean_clv": mean_clv,
+        "ltv_to_cac": _ratio(mean_clv, cac) if cac else None,
+        "payback_weeks": payback_weeks(rec, cac),
+        "loyalty_cost": loyalty_cost,
+        "loyalty_roi": None,
+        "points_liability": liability,
+        "points_issued": int(points["points_issued"].sum()),
+        "points_redeemed": int(points["points_redeemed"].sum()),
+        "points_expired": int(points["points_expired"].sum()),
+        "points_outstanding": outstanding,
+        "share_profitable_customers": float((contribution > 0).mean()) if contribution.size else 0.0,
+        "profit_from_retained": profit - profit_from_new,
+        "profit_from_new": profit_from_new,
+        "customer_weeks": int(rec.at_risk.sum() + ts["new"].sum()),
+        "wall_seconds": float(wall_seconds),
+    }
+    return summary

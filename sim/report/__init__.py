@@ -1,0 +1,1 @@
+"""Charts and decks: a deck style, standard charts as free functions, and report builders."""
