@@ -77,15 +77,19 @@ class MarketConfig:
         (the Bass imitation coefficient ``q`` per week under full mixing).
     promoter_satisfaction : float
         Satisfaction above which an active customer spreads positive word of mouth.
+    consideration_exit : float
+        Probability per week that an aware prospect who has not bought stops considering the
+        firm for good.
     discount_rate_annual : float
         Discount rate per year for NPV and customer lifetime value.
     """
 
     name: str = "default"
-    potential: int = _p(200_000, ge=1)
+    potential: int = _p(300_000, ge=1)
     initially_aware: float = _p(0.05, **PROB)
-    word_of_mouth: float = _p(0.15, **NONNEG)
+    word_of_mouth: float = _p(0.08, **NONNEG)
     promoter_satisfaction: float = _p(0.6, **PROB)
+    consideration_exit: float = _p(0.05, **PROB)
     discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
 
 
@@ -149,9 +153,9 @@ class CustomersConfig:
     price_sensitivity_sd: float = _p(0.5, **NONNEG)
     quality_sensitivity_mean: float = _p(1.0, **NONNEG)
     quality_sensitivity_sd: float = _p(0.3, **NONNEG)
-    conversion_rate: float = _p(0.03, **PROB)
+    conversion_rate: float = _p(0.008, **PROB)
     lapse_weeks: int = _p(8, ge=1)
-    churn_rate: float = _p(0.005, **PROB)
+    churn_rate: float = _p(0.003, **PROB)
     churn_satisfaction_effect: float = _p(4.0, **NONNEG)
     lapsing_churn_multiplier: float = _p(3.0, ge=1.0)
     satisfaction_neutral: float = _p(0.6, **PROB)
@@ -346,10 +350,10 @@ class AcquisitionConfig:
     """
 
     name: str = "default"
-    media_budget_per_week: float = _p(10_000.0, **NONNEG)
-    reach_max: float = _p(0.05, **PROB)
+    media_budget_per_week: float = _p(12_000.0, **NONNEG)
+    reach_max: float = _p(0.02, **PROB)
     reach_half_budget: float = _p(20_000.0, gt=0.0)
-    offer_cost: float = _p(20.0, **NONNEG)
+    offer_cost: float = _p(40.0, **NONNEG)
     winback_share: float = _p(0.02, **PROB)
     winback_offer_cost: float = _p(5.0, **NONNEG)
     winback_success_prob: float = _p(0.1, **PROB)

@@ -151,13 +151,19 @@ class Simulation:
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
         self.market.expose(bh.awareness_hazard(ad, cfg.market.word_of_mouth, promoters, cfg.market.potential))
 
-        # 2. Conversion of aware prospects (the first purchase is part of this week's purchases).
+        # 2. Conversion of aware prospects (the first purchase is part of this week's purchases);
+        #    those who do not buy may stop considering the firm.
         pool = self.market.aware_pool
         new_rows = np.empty(0, dtype=np.int64)
         if pool.size:
             traits = draw_traits(streams, pool, c)
             p_conv = bh.conversion_probability(c.conversion_rate, bh.price_multiplier(price_ratio, traits["price_sensitivity"]))
-            won = streams.uniform("acquisition", week, pool) < p_conv
+            u = streams.uniform("acquisition", week, pool)
+            won = u < p_conv
+            # Same uniform, upper tail: a prospect cannot both buy and leave in one week.
+            gone = u > 1.0 - cfg.market.consideration_exit * (1.0 - p_conv)
+            if gone.any():
+                self.market.lose(pool[gone])
             if won.any():
                 ids = pool[won]
                 per_head = cfg.acquisition.offer_cost + lev.media_budget / ids.size

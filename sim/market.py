@@ -6,6 +6,9 @@ same awareness hazard, so each prospect is given a fixed exponential threshold a
 becomes aware when the cumulative hazard passes it. Sorting the thresholds once turns a week of
 awareness into a slice of that order (no work for those still unaware), and the same person
 becomes aware at the same exposure in every scenario: common random numbers for awareness.
+
+Aware prospects consider the firm for a while: each week they may buy (conversion) or stop
+considering it (they are then lost to the firm for the rest of the run).
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ import numpy as np
 
 from sim.rng import Streams
 
-__all__ = ["Market", "UNAWARE", "AWARE", "CUSTOMER"]
+__all__ = ["Market", "UNAWARE", "AWARE", "CUSTOMER", "LOST"]
 
-UNAWARE, AWARE, CUSTOMER = 0, 1, 2
+UNAWARE, AWARE, CUSTOMER, LOST = 0, 1, 2, 3
 
 
 class Market:
@@ -63,7 +66,20 @@ class Market:
     def convert(self, ids: np.ndarray) -> None:
         """Mark aware prospects ``ids`` as customers and drop them from the pool."""
         self.status[ids] = CUSTOMER
+        self._prune()
+
+    def lose(self, ids: np.ndarray) -> None:
+        """Aware prospects ``ids`` stop considering the firm."""
+        self.status[ids] = LOST
+        self._prune()
+
+    def _prune(self) -> None:
         self.aware_pool = self.aware_pool[self.status[self.aware_pool] == AWARE]
+
+    @property
+    def lost(self) -> int:
+        """Prospects who were aware but stopped considering the firm."""
+        return int(np.count_nonzero(self.status == LOST))
 
     @property
     def unaware(self) -> int:

@@ -1,0 +1,44 @@
+"""Population and market state."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.market import AWARE, CUSTOMER, LOST, Market
+from sim.population import ACTIVE, Population
+from sim.rng import Streams
+
+
+def test_population_grows_without_losing_rows():
+    pop = Population(capacity=4)
+    pop.add(np.arange(3), revenue=1.5)
+    rows = pop.add(np.arange(10, 20), satisfaction=0.7)
+    assert len(pop) == 13 and rows == slice(3, 13)
+    assert np.array_equal(pop.id, np.r_[0:3, 10:20])
+    assert np.all(pop.revenue[:3] == 1.5) and np.all(pop.revenue[3:] == 0.0)
+    assert np.all(pop.state == ACTIVE)
+    pop.revenue[0] += 1.0  # views write through
+    assert pop.revenue[0] == 2.5
+
+
+def test_awareness_is_monotone_and_same_people_first():
+    """Common random numbers: the same prospects become aware first whatever the exposure path."""
+    a = Market(10_000, 1_000, 0.0, Streams(5))
+    b = Market(10_000, 1_000, 0.0, Streams(5))
+    first_a = a.expose(0.1)
+    first_b = np.concatenate([b.expose(0.04), b.expose(0.06)])
+    assert set(first_a) == set(first_b)
+    assert np.all(first_a >= 1_000)  # initial customers are never prospects
+    share = first_a.size / 9_000
+    assert abs(share - (1 - np.exp(-0.1))) < 0.02
+    more = a.expose(0.5)
+    assert np.intersect1d(first_a, more).size == 0 and np.all(a.status[more] == AWARE)
+
+
+def test_conversion_and_loss_leave_the_pool():
+    m = Market(1_000, 0, 0.5, Streams(1))
+    pool = m.aware_pool.copy()
+    m.convert(pool[:10])
+    m.lose(pool[10:20])
+    assert np.all(m.status[pool[:10]] == CUSTOMER) and np.all(m.status[pool[10:20]] == LOST)
+    assert m.aware == pool.size - 20 and m.lost == 10
