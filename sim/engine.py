@@ -87,14 +87,19 @@ class Simulation:
         self._margin_buf = np.zeros(0)
         if c.initial:
             ids = np.arange(c.initial, dtype=np.int64)
+            traits = draw_traits(self.streams, ids, c)
+            # The base has been buying before week 0: weeks since the last purchase are the
+            # (floored) waiting time of each customer's own purchase process, so lapsing starts
+            # spread out rather than all at once.
+            since = np.floor(self.streams.exponential("traits", -1, ids, draw=4) / traits["purchase_rate"])
             rows = self.pop.add(
                 ids,
                 acquired_week=-1,
                 cohort=0,
                 satisfaction=c.satisfaction_neutral,
                 expectation=c.reference_value,
-                last_purchase_week=0,
-                **draw_traits(self.streams, ids, c),
+                last_purchase_week=-np.minimum(since, 10 * c.lapse_weeks).astype(np.int64),
+                **traits,
             )
             self.programme.enrol(self, rows)
 
