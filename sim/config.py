@@ -141,6 +141,22 @@ class CustomersConfig:
         Share of the gap between experience and expectation closed per purchase.
     satisfaction_purchase_effect : float
         Log purchase-rate ratio per unit of satisfaction above neutral.
+    needs_shares : list of float
+        Shares of price seekers, quality seekers, values-driven and balanced customers (sum 1).
+    price_seeker_price_factor, quality_seeker_quality_factor : float
+        How much more price-sensitive price seekers are, and how much more quality-sensitive
+        quality seekers are, than the population means (the other sensitivity is divided by it).
+    attachment_growth : float
+        Share of the remaining distance to full attachment gained per delighting purchase.
+    attachment_threshold : float
+        Transaction satisfaction above which a purchase delights (builds attachment).
+    attachment_decay : float
+        Share of attachment lost per week.
+    attachment_purchase_ratio, attachment_advocacy_ratio : float
+        Purchase rate and word of mouth of a fully attached customer relative to an unattached
+        one (about 3x each in practice; see docs/behaviour.md).
+    attachment_price_relief : float
+        Share of price sensitivity a fully attached customer no longer has.
     """
 
     name: str = "default"
@@ -166,6 +182,15 @@ class CustomersConfig:
     loss_aversion: float = _p(2.0, ge=1.0)
     expectation_adaptation: float = _p(0.1, **PROB)
     satisfaction_purchase_effect: float = _p(1.0, **NONNEG)
+    needs_shares: list[float] = _p(factory=lambda: [0.3, 0.25, 0.15, 0.3], each=PROB)
+    price_seeker_price_factor: float = _p(1.6, ge=1.0)
+    quality_seeker_quality_factor: float = _p(1.5, ge=1.0)
+    attachment_growth: float = _p(0.05, **PROB)
+    attachment_threshold: float = _p(0.7, **PROB)
+    attachment_decay: float = _p(0.005, **PROB)
+    attachment_purchase_ratio: float = _p(3.0, ge=1.0)
+    attachment_advocacy_ratio: float = _p(3.0, ge=1.0)
+    attachment_price_relief: float = _p(0.5, **PROB)
 
 
 @dataclass
@@ -302,17 +327,24 @@ class LoyaltyConfig:
         Active schemes (empty for no programme).
     enrolment_prob : float
         Probability that a customer joins when acquired (or at week 0).
+    signup_offer_cost : float
+        Cost of the welcome offer per new member (currency units).
     fixed_cost_per_week : float
         Programme running cost per week (currency units).
     cost_per_member_week : float
         Programme cost per member per week (currency units).
+    paired_baseline : bool
+        Also run the same scenario without the programme (same seed, so the same customers meet
+        the same luck) to report its incremental profit and ROI.
     """
 
     name: str = "none"
     schemes: list[str] = _p(factory=list, each={"choices": LOYALTY_SCHEMES})
     enrolment_prob: float = _p(0.5, **PROB)
+    signup_offer_cost: float = _p(0.0, **NONNEG)
     fixed_cost_per_week: float = _p(0.0, **NONNEG)
     cost_per_member_week: float = _p(0.0, **NONNEG)
+    paired_baseline: bool = True
     points: PointsConfig = field(default_factory=PointsConfig)
 
 
@@ -487,6 +519,10 @@ def validate(cfg: Config) -> Config:
             cfg.customers.initial,
             f"an integer <= market.potential ({cfg.market.potential})",
         )
+    shares = cfg.customers.needs_shares
+    if len(shares) != 4 or abs(sum(shares) - 1.0) > 1e-9:
+        raise ConfigError("customers.needs_shares", list(shares),
+                          "four shares (price seekers, quality seekers, values-driven, balanced) summing to 1")
     if len(set(cfg.loyalty.schemes)) != len(cfg.loyalty.schemes):
         raise ConfigError("loyalty.schemes", list(cfg.loyalty.schemes), "a list without repeats")
     for i, change in enumerate(cfg.pricing.changes):

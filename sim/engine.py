@@ -15,6 +15,7 @@ currency unit and point goes through the :class:`~sim.ledger.Ledger`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
@@ -22,7 +23,7 @@ import numpy as np
 import simpy
 
 from sim import behaviour as bh
-from sim.config import Config, validate
+from sim.config import Config, LoyaltyConfig, validate
 from sim.ledger import Ledger
 from sim.market import Market
 from sim.population import ACTIVE, CHURNED, LAPSING, Population
@@ -53,11 +54,16 @@ def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
     quality = np.maximum(
         c.quality_sensitivity_mean + c.quality_sensitivity_sd * streams.normal("traits", -1, ids, draw=3), 0.0
     )
+    needs = np.searchsorted(np.cumsum(c.needs_shares)[:-1], streams.uniform("traits", -1, ids, draw=5), side="right")
+    price_seeker, quality_seeker = needs == 0, needs == 1
+    price = np.where(price_seeker, price * c.price_seeker_price_factor, np.where(quality_seeker, price / c.quality_seeker_quality_factor, price))
+    quality = np.where(quality_seeker, quality * c.quality_seeker_quality_factor, np.where(price_seeker, quality / c.price_seeker_price_factor, quality))
     return {
         "purchase_rate": rate,
         "basket_mean": basket,
         "price_sensitivity": price,
         "quality_sensitivity": quality,
+        "needs": needs.astype(np.int8),
     }
 
 
@@ -83,8 +89,9 @@ class Simulation:
         self.recorder = Recorder(cfg, self.weeks)
         self.week = 0
         self._weekly_discount = math.log1p(cfg.market.discount_rate_annual) / 52.0
-        self._cost_buf = np.zeros(0)
-        self._margin_buf = np.zeros(0)
+        # Per-row cost and margin of the current week; rows are zeroed once the week is booked.
+        self._cost_buf = np.zeros(self.pop._cap)
+        self._margin_buf = np.zeros(self.pop._cap)
         if c.initial:
             ids = np.arange(c.initial, dtype=np.int64)
             traits = draw_traits(self.streams, ids, c)
@@ -122,7 +129,14 @@ class Simulation:
             return
         amounts = np.broadcast_to(np.asarray(amounts, dtype=np.float64), rows.shape)
         self.ledger.post(self.week, category, float(amounts.sum()))
+        self._ensure_buffers()
         self._cost_buf[rows] += amounts
+
+    def _ensure_buffers(self) -> None:
+        if self._cost_buf.size < self.pop.n:
+            size = self.pop._cap
+            self._cost_buf = np.concatenate([self._cost_buf, np.zeros(size - self._cost_buf.size)])
+            self._margin_buf = np.concatenate([self._margin_buf, np.zeros(size - self._margin_buf.size)])
 
     # -- the clock ---------------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -145,94 +159,76 @@ class Simulation:
     # -- one week ----------------------------------------------------------------------------
     def step(self) -> None:
         """Advance every customer and prospect by one week."""
-        cfg, pop, week, lev, streams = self.cfg, self.pop, self.week, self.levers, self.streams
-        c, rec = cfg.customers, self.recorder
-        price_ratio = lev.price_paid / cfg.pricing.reference_price
+        cfg, week, lev, streams, prog = self.cfg, self.week, self.levers, self.streams, self.programme
+        c, s, rec = cfg.customers, cfg.service, self.recorder
+        ref_price = cfg.pricing.reference_price
 
-        # 1. Media and awareness.
+        # 1. Media and awareness. Promoters spread the word, attached ones more.
         self.charge(None, lev.media_budget, "acquisition_media")
+        pop = self.pop
         alive_before = np.flatnonzero(pop.state != CHURNED)
-        promoters = int(np.count_nonzero(pop.satisfaction[alive_before] >= cfg.market.promoter_satisfaction))
+        promoting = alive_before[pop.satisfaction[alive_before] >= cfg.market.promoter_satisfaction]
+        promoters = float(bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio).sum())
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
         self.market.expose(bh.awareness_hazard(ad, cfg.market.word_of_mouth, promoters, cfg.market.potential))
 
         # 2. Conversion of aware prospects (the first purchase is part of this week's purchases);
         #    those who do not buy may stop considering the firm.
-        pool = self.market.aware_pool
-        new_rows = np.empty(0, dtype=np.int64)
-        if pool.size:
-            traits = draw_traits(streams, pool, c)
-            p_conv = bh.conversion_probability(c.conversion_rate, bh.price_multiplier(price_ratio, traits["price_sensitivity"]))
-            u = streams.uniform("acquisition", week, pool)
-            won = u < p_conv
-            # Same uniform, upper tail: a prospect cannot both buy and leave in one week.
-            gone = u > 1.0 - cfg.market.consideration_exit * (1.0 - p_conv)
-            if gone.any():
-                self.market.lose(pool[gone])
-            if won.any():
-                ids = pool[won]
-                per_head = cfg.acquisition.offer_cost + lev.media_budget / ids.size
-                rows = self.pop.add(
-                    ids,
-                    acquired_week=week,
-                    cohort=1 + week // cfg.output.cohort_weeks,
-                    satisfaction=c.satisfaction_neutral,
-                    expectation=c.reference_value,
-                    last_purchase_week=week,
-                    acquisition_cost=per_head,
-                    **{k: v[won] for k, v in traits.items()},
-                )
-                self.market.convert(ids)
-                new_rows = np.arange(rows.start, rows.stop)
-                self.ledger.post(week, "acquisition_offers", cfg.acquisition.offer_cost * ids.size)
-                self.programme.enrol(self, rows)
+        new_rows = self._convert(lev.price_paid / ref_price)
         pop = self.pop
-        self._cost_buf = np.zeros(pop.n)
-        self._margin_buf = np.zeros(pop.n)
+        self._ensure_buffers()
         alive = np.concatenate([alive_before, new_rows])
 
-        # 3. Purchases, baskets, service encounters.
-        sat = pop.satisfaction[alive].astype(np.float64)
-        ps = pop.price_sensitivity[alive].astype(np.float64)
+        # 3. Purchases and baskets. Loyalty schemes may lower a member's price.
+        attach = pop.attachment[alive].astype(np.float64)
+        ps = pop.price_sensitivity[alive] * (1.0 - c.attachment_price_relief * attach)
+        price_factor = prog.price_factor(self, alive) if prog.active else 1.0
+        price_ratio = lev.price_paid * np.asarray(price_factor, dtype=np.float64) / ref_price
         rate = bh.purchase_rate(
             pop.purchase_rate[alive],
-            sat,
+            pop.satisfaction[alive].astype(np.float64),
             bh.price_multiplier(price_ratio, ps),
             c.satisfaction_neutral,
             c.satisfaction_purchase_effect,
-            self.programme.purchase_multiplier(self, alive) if self.programme.active else 1.0,
+            bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
+            * (prog.purchase_multiplier(self, alive) if prog.active else 1.0),
         )
         ids_alive = pop.id[alive]
         count = streams.poisson("purchase", week, ids_alive, rate)
-        count[alive.size - new_rows.size :] = np.maximum(count[alive.size - new_rows.size :], 1)
+        first = alive.size - new_rows.size
+        count[first:] = np.maximum(count[first:], 1)
         bought = count > 0
-        buyers = alive[bought]
-        n_occ = count[bought]
-        bid = ids_alive[bought]
+        buyers, n_occ, bid = alive[bought], count[bought], ids_alive[bought]
         units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
         sales = units * lev.list_price
-        paid = sales * (1.0 - lev.discount)
+        paid = sales * (1.0 - lev.discount)  # after the pricing policy's discount
         cogs = units * cfg.product.unit_cost
         self.ledger.post(week, "sales", float(sales.sum()))
         self.ledger.post(week, "discounts", float((sales - paid).sum()))
         self.ledger.post(week, "cogs", float(cogs.sum()))
         self._margin_buf[buyers] = paid - cogs
+        buyer_price_ratio = np.broadcast_to(price_ratio, alive.shape)[bought]
+        if prog.active:
+            loyalty_discount = paid * (1.0 - np.broadcast_to(np.asarray(price_factor, dtype=np.float64), alive.shape)[bought])
+            if loyalty_discount.any():
+                self.charge(buyers, loyalty_discount, "loyalty_discounts")
         pop.revenue[buyers] += paid
         pop.purchases[buyers] += n_occ
         pop.last_purchase_week[buyers] = week
-        self.charge(buyers, n_occ * cfg.service.cost_per_transaction, "service_cost")
-        s = cfg.service
+        self.charge(buyers, n_occ * s.cost_per_transaction, "service_cost")
+        if prog.active:
+            prog.on_purchases(self, buyers, paid)
+
+        # 4. Service encounters, satisfaction, expectations and attachment of buyers.
         quality = s.quality + s.quality_sd * streams.normal("service", week, bid, draw=0)
+        if prog.active:
+            quality = quality + prog.service_bonus(self, buyers)
         failed = streams.uniform("service", week, bid, draw=1) < lev.failure_prob
         quality = np.where(failed, quality - s.failure_severity, quality)
-        if self.programme.active:
-            self.programme.on_purchases(self, buyers, paid)
-
-        # 4. Satisfaction and expectations of buyers.
         value = bh.experienced_value(
-            pop.quality_sensitivity[buyers], cfg.product.quality, quality, pop.price_sensitivity[buyers], price_ratio
+            pop.quality_sensitivity[buyers], cfg.product.quality, quality, pop.price_sensitivity[buyers], buyer_price_ratio
         )
-        new_sat, new_exp = bh.update_satisfaction(
+        new_sat, new_exp, transaction = bh.update_satisfaction(
             pop.satisfaction[buyers].astype(np.float64),
             pop.expectation[buyers].astype(np.float64),
             value,
@@ -246,6 +242,11 @@ class Simulation:
         )
         pop.satisfaction[buyers] = new_sat
         pop.expectation[buyers] = new_exp
+        pop.attachment[alive] *= np.float32(1.0 - c.attachment_decay)
+        pop.attachment[buyers] = bh.update_attachment(
+            pop.attachment[buyers].astype(np.float64), transaction,
+            growth=c.attachment_growth, threshold=c.attachment_threshold, neutral=c.satisfaction_neutral,
+        )
 
         # 5. Lapsing: no purchase for lapse_weeks; a purchase makes a customer active again.
         st = pop.state
@@ -261,49 +262,108 @@ class Simulation:
             c.churn_satisfaction_effect,
             c.lapsing_churn_multiplier,
         )
+        if prog.active:
+            p_churn = np.minimum(p_churn * prog.churn_multiplier(self, at_risk), 1.0)
         churned = at_risk[streams.uniform("churn", week, pop.id[at_risk]) < p_churn]
         st[churned] = CHURNED
         pop.churn_count[churned] += 1
 
         # 7. Win-back offers to customers who churned before this week.
-        a = cfg.acquisition
-        won_back = targeted = np.empty(0, dtype=np.int64)
-        if a.winback_share > 0:
-            lost = np.flatnonzero(st == CHURNED)
-            lost = lost[np.isin(lost, churned, assume_unique=True, invert=True)] if churned.size else lost
-            lost_ids = pop.id[lost]
-            targeted = lost[streams.uniform("winback", week, lost_ids, draw=0) < a.winback_share]
-            if targeted.size:
-                self.charge(targeted, a.winback_offer_cost, "winback_offers")
-                back = streams.uniform("winback", week, pop.id[targeted], draw=1) < a.winback_success_prob
-                won_back = targeted[back]
-                st[won_back] = ACTIVE
-                pop.won_back_count[won_back] += 1
-                pop.last_purchase_week[won_back] = week
-                pop.satisfaction[won_back] = c.satisfaction_neutral
-                pop.expectation[won_back] = c.reference_value
+        won_back, targeted = self._win_back(churned)
 
         # 8. Cost to serve, loyalty, fixed costs (allocated over this week's customers).
         self.charge(alive, s.cost_per_customer_week, "service_cost")
-        if self.programme.active:
-            self.programme.end_of_week(self, alive)
+        if prog.active:
+            prog.end_of_week(self, alive)
         if alive.size:
             self.charge(alive, cfg.product.fixed_cost_per_week / alive.size, "fixed_costs")
         else:
             self.charge(None, cfg.product.fixed_cost_per_week, "fixed_costs")
         # Everyone who bought or bore a cost this week: this week's customers and win-back targets.
         touched = np.concatenate([alive, targeted])
-        contribution = self._margin_buf[touched] - self._cost_buf[touched]
-        pop.gross_margin[touched] += self._margin_buf[touched]
-        pop.cost_to_serve[touched] += self._cost_buf[touched]
+        margin, cost = self._margin_buf[touched], self._cost_buf[touched]
+        contribution = margin - cost
+        pop.gross_margin[touched] += margin
+        pop.cost_to_serve[touched] += cost
         age = week - np.maximum(pop.acquired_week[touched], 0)
         pop.clv_pv[touched] += contribution * np.exp(-self._weekly_discount * age)
+        self._margin_buf[touched] = 0.0
+        self._cost_buf[touched] = 0.0
 
         # 9. Records.
         rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
                         paid=paid, margin=paid - cogs, occasions=n_occ, contribution=contribution, touched=touched)
 
+    def _convert(self, price_ratio: float) -> np.ndarray:
+        """Aware prospects who buy for the first time this week become customers; return their rows."""
+        cfg, c, week = self.cfg, self.cfg.customers, self.week
+        pool = self.market.aware_pool
+        if pool.size == 0:
+            return np.empty(0, dtype=np.int64)
+        traits = draw_traits(self.streams, pool, c)
+        p_conv = bh.conversion_probability(c.conversion_rate, bh.price_multiplier(price_ratio, traits["price_sensitivity"]))
+        u = self.streams.uniform("acquisition", week, pool)
+        won = u < p_conv
+        # Same uniform, upper tail: a prospect cannot both buy and leave in one week.
+        gone = u > 1.0 - cfg.market.consideration_exit * (1.0 - p_conv)
+        if gone.any():
+            self.market.lose(pool[gone])
+        if not won.any():
+            return np.empty(0, dtype=np.int64)
+        ids = pool[won]
+        rows = self.pop.add(
+            ids,
+            acquired_week=week,
+            cohort=1 + week // cfg.output.cohort_weeks,
+            satisfaction=c.satisfaction_neutral,
+            expectation=c.reference_value,
+            last_purchase_week=week,
+            acquisition_cost=cfg.acquisition.offer_cost + self.levers.media_budget / ids.size,
+            **{k: v[won] for k, v in traits.items()},
+        )
+        self.market.convert(ids)
+        self._ensure_buffers()
+        self.ledger.post(week, "acquisition_offers", cfg.acquisition.offer_cost * ids.size)
+        self.programme.enrol(self, rows)
+        return np.arange(rows.start, rows.stop)
+
+    def _win_back(self, churned_now: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Offers to customers who churned before this week; return (won back, targeted) rows."""
+        a, c, pop, week = self.cfg.acquisition, self.cfg.customers, self.pop, self.week
+        none = np.empty(0, dtype=np.int64)
+        if a.winback_share <= 0:
+            return none, none
+        lost = np.flatnonzero(pop.state == CHURNED)
+        if churned_now.size:
+            lost = lost[np.isin(lost, churned_now, assume_unique=True, invert=True)]
+        targeted = lost[self.streams.uniform("winback", week, pop.id[lost], draw=0) < a.winback_share]
+        if targeted.size == 0:
+            return none, none
+        self.charge(targeted, a.winback_offer_cost, "winback_offers")
+        won_back = targeted[self.streams.uniform("winback", week, pop.id[targeted], draw=1) < a.winback_success_prob]
+        pop.state[won_back] = ACTIVE
+        pop.won_back_count[won_back] += 1
+        pop.last_purchase_week[won_back] = week
+        pop.satisfaction[won_back] = c.satisfaction_neutral
+        pop.expectation[won_back] = c.reference_value
+        return won_back, targeted
+
 
 def run(cfg: Config) -> RunResult:
-    """Validate ``cfg``, run it, and return the :class:`~sim.record.RunResult`."""
-    return Simulation(cfg).run()
+    """Validate ``cfg``, run it, and return the :class:`~sim.record.RunResult`.
+
+    With a loyalty programme and ``loyalty.paired_baseline`` (the default), the same scenario is
+    also run without the programme; the same seed gives both runs the same customers and the
+    same luck, so ``profit - baseline profit`` is the programme's incremental profit with little
+    noise. ``loyalty_roi`` is that increment over the programme's net cost.
+    """
+    result = Simulation(cfg).run()
+    if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
+        base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(), output=dataclasses.replace(cfg.output, transactions=False))
+        base = Simulation(base_cfg).run().summary
+        incremental = result.summary["profit"] - base["profit"]
+        cost = result.summary["loyalty_cost"]
+        result.summary["loyalty_incremental_profit"] = incremental
+        result.summary["loyalty_incremental_npv"] = result.summary["npv_profit"] - base["npv_profit"]
+        result.summary["loyalty_roi"] = incremental / cost if cost > 0 else None
+    return result

@@ -35,6 +35,7 @@ CATEGORIES: tuple[Category, ...] = (
     Category("winback_offers", -1, "retention"),
     Category("retention_offers", -1, "retention"),
     Category("reward_cost", -1, "retention", loyalty=True),
+    Category("loyalty_discounts", -1, "retention", loyalty=True),
     Category("programme_cost", -1, "retention", loyalty=True),
     Category("partner_funding", +1, "retention", loyalty=True),
     Category("charity", -1, "retention", loyalty=True),

@@ -95,7 +95,9 @@ def write_run_dir(result: RunResult, run_dir: Path, *, config_path: str | None =
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / COMPLETION_FILE).unlink(missing_ok=True)
+    # Contract KPIs first, in their documented order; then any extra KPIs of the run.
     summary = {k: result.summary[k] for k in KPI_NAMES}
+    summary.update({k: v for k, v in result.summary.items() if k not in summary})
     _write_text(run_dir / "summary.json", json.dumps(summary, indent=2, allow_nan=False) + "\n")
     tables = {"timeseries": result.timeseries, "cohorts": result.cohorts, "customers": result.customers}
     if result.transactions is not None:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Population", "ACTIVE", "LAPSING", "CHURNED", "STATE_NAMES"]
+__all__ = ["Population", "ACTIVE", "LAPSING", "CHURNED", "STATE_NAMES", "NEEDS"]
 
 # Lifecycle states of customers (prospects' unaware/aware states live in the market).
 ACTIVE, LAPSING, CHURNED = 2, 3, 4
 STATE_NAMES = {ACTIVE: "active", LAPSING: "lapsing", CHURNED: "churned"}
+# Segments of need: what a customer mainly looks for (shares in ``customers.needs_shares``).
+NEEDS = ("price_seeker", "quality_seeker", "values_driven", "balanced")
 
 # name: (dtype, fill value for a new row). Traits are float32: they are drawn once and never
 # accumulate; money accumulates in float64.
@@ -26,7 +28,9 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "basket_mean": (np.float32, 0.0),  # units per occasion
     "price_sensitivity": (np.float32, 0.0),
     "quality_sensitivity": (np.float32, 0.0),
+    "needs": (np.int8, 0),  # index into NEEDS
     "satisfaction": (np.float32, 0.0),
+    "attachment": (np.float32, 0.0),  # emotional attachment in [0, 1]
     "expectation": (np.float32, 0.0),
     "last_purchase_week": (np.int32, -1),
     "purchases": (np.int32, 0),

@@ -321,10 +321,6 @@ def compute_kpis(sim: "Simulation", ts: pd.DataFrame, customers: pd.DataFrame, r
     loyalty_cost = led.loyalty_cost()
     points = led.points()
     outstanding = int(points["points_outstanding"][-1])
-    liability = 0.0
-    for scheme in sim.programme.schemes:
-        if hasattr(scheme, "liability"):
-            liability += scheme.liability(outstanding)
     profit_from_new = float(contribution[new].sum()) - acquisition
     summary: dict[str, Any] = {
         "customers_initial": int(cfg.customers.initial),
@@ -346,7 +342,7 @@ def compute_kpis(sim: "Simulation", ts: pd.DataFrame, customers: pd.DataFrame, r
         "payback_weeks": payback_weeks(rec, cac),
         "loyalty_cost": loyalty_cost,
         "loyalty_roi": None,
-        "points_liability": liability,
+        "points_liability": sim.programme.liability(sim),
         "points_issued": int(points["points_issued"].sum()),
         "points_redeemed": int(points["points_redeemed"].sum()),
         "points_expired": int(points["points_expired"].sum()),
@@ -357,4 +353,8 @@ def compute_kpis(sim: "Simulation", ts: pd.DataFrame, customers: pd.DataFrame, r
         "customer_weeks": int(rec.at_risk.sum() + ts["new"].sum()),
         "wall_seconds": float(wall_seconds),
     }
+    # Beyond the contract KPIs: programme size and each scheme's own figures.
+    if sim.programme.active:
+        summary["members_end"] = int(rec.counts["members"][-1])
+        summary.update(sim.programme.kpis(sim))
     return summary

@@ -63,17 +63,18 @@ def test_experienced_value_quality_up_price_down():
 def test_losses_weigh_more_than_gains():
     """Oliver (1980), Anderson & Sullivan (1993): a shortfall hurts more than a surplus helps."""
     s0, e = np.full(2, 0.6), np.full(2, 0.65)
-    s, _ = bh.update_satisfaction(s0, e, np.array([0.75, 0.55]), **SAT)
+    s, _, t = bh.update_satisfaction(s0, e, np.array([0.75, 0.55]), **SAT)
     gain, loss = s[0] - 0.6, 0.6 - s[1]
     assert gain > 0 and loss > gain
+    assert t[0] > 0.6 > t[1]
 
 
 def test_satisfaction_bounded_and_inputs_untouched():
     rng = np.random.default_rng(1)
     s0, e0 = rng.uniform(0, 1, 1000), rng.uniform(-1, 2, 1000)
     v = rng.uniform(-3, 3, 1000)
-    s, e = bh.update_satisfaction(s0.copy(), e0.copy(), v, **SAT)
-    assert np.all((s >= 0) & (s <= 1))
+    s, e, t = bh.update_satisfaction(s0.copy(), e0.copy(), v, **SAT)
+    assert np.all((s >= 0) & (s <= 1)) and np.all((t >= 0) & (t <= 1))
     assert np.all(np.sign(e - e0) == np.sign(v - e0))
     s_copy = s0.copy()
     bh.update_satisfaction(s_copy, e0, v, **SAT)
@@ -87,3 +88,15 @@ def test_churn_falls_with_satisfaction_rises_when_lapsing():
     lapsing = bh.churn_probability(sat, np.ones(3, bool), 0.01, 0.6, 4.0, 3.0)
     assert np.allclose(lapsing, 3 * p)
     assert np.all(bh.churn_probability(np.zeros(3), np.ones(3, bool), 0.9, 0.6, 10.0, 5.0) <= 1.0)
+
+
+def test_attachment_grows_with_delight_falls_with_disappointment_and_stays_bounded():
+    a0 = np.array([0.0, 0.5, 0.5, 0.99])
+    a = bh.update_attachment(a0, np.array([0.9, 0.9, 0.3, 1.0]), growth=0.1, threshold=0.7, neutral=0.6)
+    assert a[0] == pytest.approx(0.1) and a[1] > 0.5 and a[2] < 0.5 and a[3] <= 1.0
+    same = bh.update_attachment(a0, np.full(4, 0.65), growth=0.1, threshold=0.7, neutral=0.6)
+    assert np.array_equal(same, a0)
+
+
+def test_attachment_multiplier_reaches_configured_ratio():
+    assert np.allclose(bh.attachment_multiplier(np.array([0.0, 0.5, 1.0]), 3.0), [1.0, 2.0, 3.0])

@@ -7,9 +7,11 @@ and neither reads nor writes anything else, so each can be tested alone.
 from sim.behaviour.awareness import advertising_hazard, awareness_hazard
 from sim.behaviour.churn import churn_probability
 from sim.behaviour.purchase import basket_units, conversion_probability, price_multiplier, purchase_rate
-from sim.behaviour.satisfaction import experienced_value, update_satisfaction
+from sim.behaviour.satisfaction import attachment_multiplier, experienced_value, update_attachment, update_satisfaction
 
 __all__ = [
+    "attachment_multiplier",
+    "update_attachment",
     "advertising_hazard",
     "awareness_hazard",
     "basket_units",

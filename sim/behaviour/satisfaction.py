@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["experienced_value", "update_satisfaction"]
+__all__ = ["experienced_value", "update_satisfaction", "update_attachment", "attachment_multiplier"]
 
 
 def experienced_value(
@@ -44,10 +44,14 @@ def update_satisfaction(
     loss_aversion: float,
     memory: float,
     adaptation: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """New cumulative satisfaction in [0, 1] and new expectation after one purchase each.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Satisfaction after one purchase each.
 
-    Returns fresh arrays; the inputs are not modified.
+    Returns
+    -------
+    satisfaction, expectation, transaction : ndarray
+        New cumulative satisfaction in [0, 1], new expectation, and the satisfaction with this
+        transaction alone, in [0, 1] (fresh arrays; the inputs are not modified).
     """
     surprise = value - expectation
     felt = np.where(surprise >= 0.0, surprise, loss_aversion * surprise)
@@ -55,4 +59,23 @@ def update_satisfaction(
     np.clip(transaction, 0.0, 1.0, out=transaction)
     new_satisfaction = (1.0 - memory) * satisfaction + memory * transaction
     new_expectation = expectation + adaptation * surprise
-    return new_satisfaction, new_expectation
+    return new_satisfaction, new_expectation, transaction
+
+
+def update_attachment(
+    attachment: np.ndarray, transaction: np.ndarray, *, growth: float, threshold: float, neutral: float
+) -> np.ndarray:
+    """Emotional attachment after a purchase, in [0, 1].
+
+    A delighting transaction (satisfaction above ``threshold``) closes ``growth`` of the distance
+    to full attachment; a disappointing one (below ``neutral``) loses ``growth`` of the
+    attachment; anything in between leaves it as it was. Returns a fresh array.
+    """
+    up = transaction > threshold
+    down = transaction < neutral
+    return np.where(up, attachment + growth * (1.0 - attachment), np.where(down, attachment * (1.0 - growth), attachment))
+
+
+def attachment_multiplier(attachment: np.ndarray, ratio: float) -> np.ndarray:
+    """``1 + (ratio - 1) * attachment``: a fully attached customer does ``ratio`` times as much."""
+    return 1.0 + (ratio - 1.0) * attachment

@@ -8,10 +8,10 @@ only in this registry: a config can never name an arbitrary class.
 
 from __future__ import annotations
 
-from sim.strategy.loyalty.base import LoyaltyProgramme, LoyaltyScheme
+from sim.strategy.loyalty.base import LoyaltyProgramme, LoyaltyScheme, SchemeBase
 from sim.strategy.loyalty.points import PointsScheme
 
-__all__ = ["LoyaltyProgramme", "LoyaltyScheme", "SCHEMES", "build_programme"]
+__all__ = ["LoyaltyProgramme", "LoyaltyScheme", "SchemeBase", "SCHEMES", "build_programme"]
 
 SCHEMES: dict[str, type] = {"points": PointsScheme}
 
@@ -22,6 +22,7 @@ def build_programme(cfg) -> LoyaltyProgramme:
     return LoyaltyProgramme(
         schemes=schemes,
         enrolment_prob=cfg.enrolment_prob,
+        signup_offer_cost=cfg.signup_offer_cost,
         fixed_cost_per_week=cfg.fixed_cost_per_week,
         cost_per_member_week=cfg.cost_per_member_week,
     )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.population import CHURNED
+from sim.strategy.loyalty.base import SchemeBase
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config import PointsConfig
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["PointsScheme"]
 
 
-class PointsScheme:
+class PointsScheme(SchemeBase):
     """Earn-and-burn points.
 
     Parameters
@@ -71,7 +72,7 @@ class PointsScheme:
         sim.ledger.post_points(week, "redeemed", int(used.sum()))
         sim.charge(redeemers, rewards * p.reward_value, "reward_cost")
 
-    def liability(self, outstanding_points: int) -> float:
-        """Value of outstanding points at expected redemption cost (currency units)."""
+    def liability(self, sim: "Simulation") -> float:
+        """Outstanding points valued at expected redemption cost (currency units)."""
         p = self.params
-        return outstanding_points * p.reward_value / p.threshold * p.expected_redemption
+        return float(sim.pop.points.sum()) * p.reward_value / p.threshold * p.expected_redemption
