@@ -1,24 +1,51 @@
 """The Hydra job: turn the composed config into a typed scenario, run it, write its directory.
 
-This is the only module below the entry point that sees Hydra or OmegaConf objects.
+This is the only module below the entry point that sees Hydra or OmegaConf objects. In a sweep
+(``--multirun``) a job whose directory already holds a complete run of the same scenario is not
+run again, so a sweep restarted with the same command (same ``hydra.sweep.dir``) resumes.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import Config, ConfigError, validate
 from sim.engine import run
-from sim.output import write_run_dir
+from sim.output import COMPLETION_FILE, is_complete, write_run_dir
 
-__all__ = ["run_job", "HEADLINE_KPIS", "format_headline"]
+__all__ = ["run_job", "to_scenario", "HEADLINE_KPIS", "format_headline", "ArgumentError", "has_complete_run"]
 
 HEADLINE_KPIS = ("profit", "npv_profit", "customers_acquired", "cac", "retention_rate_annual", "mean_clv")
 _HYDRA_ARTIFACTS = {".hydra", "sim.log"}
+
+
+class ArgumentError(ValueError):
+    """A command-line argument is invalid; the message names it, its value and what is allowed.
+
+    Parameters
+    ----------
+    name : str
+        The argument (``'--param'``, ``'PATH'``) or override key (``'experiment'``).
+    value : object
+        What was given.
+    allowed : str
+        What is allowed, completing "must be ...".
+    kind : str
+        ``'argument'`` or ``'override'``.
+    """
+
+    def __init__(self, name: str, value: Any, allowed: str, kind: str = "argument"):
+        self.name = name
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"The '{name}' {kind} must be {allowed}. Got {value!r} instead.")
 
 
 def _remove_fresh_run_dir(run_dir: Path) -> None:
@@ -37,11 +64,35 @@ def _remove_fresh_run_dir(run_dir: Path) -> None:
         parent = parent.parent
 
 
+def _remove_stale_temporaries(run_dir: Path) -> None:
+    """Delete half-written files a killed job left behind (``sim.output`` temporaries)."""
+    for p in run_dir.glob(".*.tmp"):
+        p.unlink(missing_ok=True)
+    for p in run_dir.glob(".plots.*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
 def to_scenario(cfg: DictConfig) -> Config:
     """The typed, validated scenario of a composed Hydra config."""
     scenario = OmegaConf.to_object(cfg)
     assert isinstance(scenario, Config)
     return validate(scenario)
+
+
+def has_complete_run(run_dir: Path, scenario: Config) -> bool:
+    """Whether ``run_dir`` holds a complete run of exactly ``scenario``.
+
+    A directory counts only when its ``run.json`` exists (it is written last) and records the
+    same resolved scenario, so a changed config is run again rather than silently reused.
+    """
+    if not is_complete(run_dir):
+        return False
+    try:
+        record = json.loads((run_dir / COMPLETION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    wanted = json.loads(json.dumps(dataclasses.asdict(scenario), default=str))
+    return record.get("config") == wanted
 
 
 def format_headline(summary: dict) -> str:
@@ -62,8 +113,13 @@ def format_headline(summary: dict) -> str:
 
 
 def run_job(cfg: DictConfig) -> None:
-    """Run the scenario of one Hydra job and write its run directory."""
+    """Run the scenario of one Hydra job and write its run directory.
+
+    In a sweep, a job already completed with the same scenario is skipped (resume); a job left
+    incomplete by a killed sweep is run again from scratch.
+    """
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
 
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
@@ -73,9 +129,16 @@ def run_job(cfg: DictConfig) -> None:
         _remove_fresh_run_dir(run_dir)
         print(f"Error in config: {err}", file=sys.stderr)
         sys.exit(2)
+    extra: dict[str, Any] = {"overrides": list(hc.overrides.task)}
+    if hc.mode == RunMode.MULTIRUN:
+        if has_complete_run(run_dir, scenario):
+            print(f"Run directory: {run_dir} (already complete, not run again)")
+            return
+        _remove_stale_temporaries(run_dir)
+        # The job number orders the results table as the sweep was defined (first = baseline).
+        extra["job_num"] = int(hc.job.num)
     result = run(scenario)
     config_path = str(Path(hc.output_subdir) / "config.yaml") if hc.output_subdir else None
-    write_run_dir(result, run_dir, config_path=config_path,
-                  extra_record={"overrides": list(hc.overrides.task)})
+    write_run_dir(result, run_dir, config_path=config_path, extra_record=extra)
     print(f"Run directory: {run_dir}")
     print(format_headline(result.summary))

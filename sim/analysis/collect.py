@@ -1,0 +1,161 @@
+"""Collecting a sweep into one tidy table: one row per finished run, written as ``results.parquet``.
+
+Each job of a sweep writes its own record as it finishes: ``summary.json`` (the KPIs) and then,
+last, ``run.json`` (seed, overrides, resolved config). Nothing accumulates in memory while the
+sweep runs, parallel workers never share a file, and a killed sweep loses only its unfinished
+jobs. :func:`collect` merges the records of the complete runs (those with ``run.json``) and
+writes the table atomically, so it is safe to call while a sweep is still running.
+
+Columns: ``job`` (run directory relative to the sweep directory), one column per override key
+(e.g. ``loyalty``, ``pricing.list_price``, typed as Hydra parses the value), ``seed``, then every
+KPI of :data:`sim.record.KPI_NAMES` as a float (missing KPIs, such as ``cac`` without
+acquisitions, are NaN), then any further numeric KPIs the runs recorded. The parameters are
+exactly the columns between ``job`` and ``seed``. Rows follow the sweep's job order, so the first
+scenario is the one defined first.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim.output import COMPLETION_FILE, atomic_write
+from sim.record import KPI_NAMES
+
+__all__ = ["RESULTS_FILE", "collect", "find_runs", "parameter_columns", "parse_override"]
+
+RESULTS_FILE = "results.parquet"
+_META = ("job", "seed")
+
+
+@lru_cache(maxsize=4096)
+def parse_override(override: str) -> tuple[str, Any]:
+    """The column name and typed value of one Hydra override (``'seed=3'`` -> ``('seed', 3)``).
+
+    Uses Hydra's own grammar, so ``1`` is an int, ``1.5`` a float, ``'1'`` a string; lists and
+    dicts are kept as their override text. Cached: a sweep repeats a few distinct overrides.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    o = OverridesParser.create().parse_override(override)
+    key = o.key_or_group + (f"@{o.package}" if o.package else "")
+    if o.is_delete():
+        return key, None
+    value = o.value()
+    if isinstance(value, (list, dict)):
+        value = o.get_value_element_as_str()
+    return key, value
+
+
+def find_runs(sweep_dir: Path) -> tuple[list[Path], list[Path]]:
+    """Complete and incomplete run directories below ``sweep_dir``.
+
+    A run directory is complete when it holds ``run.json``; a directory with Hydra's ``.hydra/``
+    but no ``run.json`` is a job that has not finished (or was killed). Hidden folders such as
+    ``.submitit`` are not searched.
+    """
+    complete: list[Path] = []
+    incomplete: list[Path] = []
+    for root, dirs, files in os.walk(sweep_dir):
+        if COMPLETION_FILE in files:
+            complete.append(Path(root))
+        elif ".hydra" in dirs:
+            incomplete.append(Path(root))
+        else:
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            continue
+        dirs[:] = []
+    return sorted(complete), sorted(incomplete)
+
+
+def _read_run(run_dir: Path) -> tuple[int | None, dict[str, Any], int, dict[str, float]]:
+    """Job number, parameters, seed and numeric KPIs of one complete run directory."""
+    record = json.loads((run_dir / COMPLETION_FILE).read_text(encoding="utf-8"))
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    overrides = record.get("overrides")
+    if overrides is None and (run_dir / ".hydra" / "overrides.yaml").is_file():
+        from omegaconf import OmegaConf
+
+        overrides = list(OmegaConf.load(run_dir / ".hydra" / "overrides.yaml"))
+    params: dict[str, Any] = {}
+    for item in overrides or ():
+        key, value = parse_override(str(item))
+        if key not in _META and key not in KPI_NAMES:
+            params[key] = value
+    kpis = {k: math.nan if v is None else float(v) for k, v in summary.items()
+            if v is None or (isinstance(v, (int, float)) and k not in params and k not in _META)}
+    return record.get("job_num"), params, int(record["seed"]), kpis
+
+
+def parameter_columns(results: pd.DataFrame) -> list[str]:
+    """The override columns of a results table: those between ``job`` and ``seed``.
+
+    Tables not laid out by :func:`collect` fall back to every column that is not ``job``,
+    ``seed`` or a KPI of :data:`sim.record.KPI_NAMES`.
+    """
+    cols = list(results.columns)
+    if "job" in cols and "seed" in cols and cols.index("job") < cols.index("seed"):
+        return cols[cols.index("job") + 1: cols.index("seed")]
+    return [c for c in cols if c not in _META and c not in KPI_NAMES]
+
+
+def _tidy_types(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """One type per parameter column: numbers stay numbers, anything mixed becomes text."""
+    for c in columns:
+        kinds = {type(v) for v in df[c] if v is not None and v == v}
+        if len(kinds) > 1 and not kinds <= {int, float}:
+            df[c] = df[c].map(lambda v: None if v is None or v != v else str(v))
+    return df
+
+
+def collect(sweep_dir: str | os.PathLike, *, write: bool = True) -> pd.DataFrame:
+    """The results table of a sweep: one row per complete run, swept parameters, seed and KPIs.
+
+    Parameters
+    ----------
+    sweep_dir : path
+        A sweep directory (``hydra.sweep.dir``) or a single run directory.
+    write : bool
+        Also write the table to ``sweep_dir/results.parquet`` (atomically).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``job``, the override keys (sorted), ``seed``, the KPIs in the order of
+        :data:`sim.record.KPI_NAMES`, then further numeric KPIs found in ``summary.json``.
+        Empty (with those columns) when no run is complete yet.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``sweep_dir`` is not a directory.
+    """
+    sweep_dir = Path(sweep_dir)
+    if not sweep_dir.is_dir():
+        raise FileNotFoundError(
+            f"The 'sweep_dir' parameter of collect must be an existing directory. Got '{sweep_dir}' instead."
+        )
+    complete, _ = find_runs(sweep_dir)
+    runs = [(d.relative_to(sweep_dir).as_posix(), *_read_run(d)) for d in complete]
+    # Sweep order (job number) first; runs from other sweeps into the same directory follow.
+    runs.sort(key=lambda r: (r[1] is None, r[1] if r[1] is not None else 0, r[0]))
+    params = sorted({k for r in runs for k in r[2]})
+    kpis = [*KPI_NAMES, *dict.fromkeys(k for r in runs for k in r[4] if k not in KPI_NAMES and k not in params)]
+    rows = [{"job": job, **p, "seed": seed, **k} for job, _, p, seed, k in runs]
+    df = pd.DataFrame(rows, columns=["job", *params, "seed", *kpis])
+    df = _tidy_types(df, params)
+    df["seed"] = df["seed"].astype("int64")
+    df[kpis] = df[kpis].astype("float64")
+    # Through Arrow, so the table returned has exactly the types read back from the file.
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if write:
+        atomic_write(sweep_dir / RESULTS_FILE, lambda p: pq.write_table(table, p))
+    return table.to_pandas()

@@ -1,0 +1,101 @@
+"""``python -m sim.report PATH``: the comparison table of a sweep (or the headline of one run).
+
+For a sweep directory it collects the finished runs into ``PATH/results.parquet`` and prints,
+per KPI and scenario, the mean with its confidence interval and the difference from a baseline
+scenario paired by seed; the same table is written to ``PATH/comparison.csv``::
+
+    python -m sim.report multirun/loyalty_shootout
+    python -m sim.report multirun/x --kpi npv_profit --kpi cac --baseline loyalty=none,pricing=standard
+
+For a single run directory it prints the headline KPIs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sim.cli import ArgumentError, format_headline
+from sim.output import atomic_write, is_complete
+from sim.record import KPI_NAMES
+
+__all__ = ["main", "build_parser", "sweep_report", "COMPARISON_FILE"]
+
+COMPARISON_FILE = "comparison.csv"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface of ``python -m sim.report``."""
+    p = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.split("\n\n")[0])
+    p.add_argument("path", metavar="PATH", help="a sweep directory (hydra.sweep.dir) or a run directory")
+    p.add_argument("--kpi", action="append", metavar="NAME",
+                   help="KPI to compare (repeatable); default: npv_profit, profit, customers_acquired, "
+                        "retention_rate_annual, mean_clv")
+    p.add_argument("--baseline", metavar="KEY=VALUE[,KEY=VALUE]",
+                   help="baseline scenario for paired differences; default: the first scenario of the sweep")
+    p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    return p
+
+
+def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str | None = None,
+                 level: float = 0.95) -> str:
+    """Collect ``sweep_dir`` and return its comparison table as text.
+
+    Writes ``results.parquet`` (one row per run) and ``comparison.csv`` (the table) in ``sweep_dir``.
+
+    Raises
+    ------
+    ArgumentError
+        If the directory holds no complete run, a KPI is unknown, or the baseline matches no
+        single scenario.
+    """
+    from sim.analysis.collect import RESULTS_FILE, collect, find_runs
+    from sim.analysis.stats import resolve_baseline, scenario_columns, scenario_labels
+    from sim.report.table import DEFAULT_KPIS, comparison_table, format_table
+
+    for k in kpis or ():
+        if k not in KPI_NAMES:
+            raise ArgumentError("--kpi", k, "one of " + ", ".join(KPI_NAMES))
+    results = collect(sweep_dir)
+    if results.empty:
+        raise ArgumentError("PATH", str(sweep_dir), "a run or sweep directory holding at least one complete run "
+                            "(a run directory with run.json)")
+    by = scenario_columns(results)
+    try:
+        base = resolve_baseline(results, baseline, by)
+    except ValueError:
+        options = ", ".join(repr(s) for s in dict.fromkeys(scenario_labels(results, by)))
+        raise ArgumentError("--baseline", baseline, f"exactly one scenario of the sweep: one of {options}") from None
+    table = comparison_table(results, kpis or DEFAULT_KPIS, baseline=base, level=level)
+    atomic_write(sweep_dir / COMPARISON_FILE, lambda p: table.to_csv(p, index=False))
+    _, incomplete = find_runs(sweep_dir)
+    note = f"\n{len(incomplete)} run(s) not finished yet are left out.\n" if incomplete else ""
+    return (f"{len(results)} runs from {sweep_dir} "
+            f"(tables: {sweep_dir / RESULTS_FILE}, {sweep_dir / COMPARISON_FILE})\n\n"
+            + format_table(table) + note)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for bad input)."""
+    args = build_parser().parse_args(argv)
+    path = Path(args.path)
+    try:
+        if not 0 < args.level < 1:
+            raise ArgumentError("--level", args.level, "a number in (0, 1)")
+        if not path.is_dir():
+            raise ArgumentError("PATH", args.path, "an existing run or sweep directory")
+        if is_complete(path):
+            summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
+            print(f"Run {path}\n{format_headline(summary)}")
+        else:
+            print(sweep_report(path, args.kpi, args.baseline, args.level), end="")
+    except ArgumentError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,308 @@
+"""Running many scenarios: sweep job directories, resume, progress, and in-process batches.
+
+There are two ways to run many scenarios.
+
+* A Hydra sweep, ``python -m sim --multirun loyalty=none,points seed='range(10)'``. Each job's
+  directory is named after its overrides (:func:`job_dir_name`, the ``sim.job_dir`` resolver
+  behind ``hydra.sweep.subdir``), not after its job number, so a sweep restarted with the same
+  ``hydra.sweep.dir`` finds every finished job again whatever order the launcher runs them in
+  (:func:`sim.cli.run_job` then skips it). :class:`SweepCallback` shows a progress bar while the
+  sweep runs and writes the results table when it ends.
+* In-process batches, for optimisation and sensitivity analysis: :func:`compose_scenario` builds
+  a validated scenario from overrides exactly as the command line does, and
+  :func:`run_scenarios` runs a list of scenarios on joblib workers and returns their KPIs.
+
+Runs are pure functions of their config, so neither the launcher nor the number of workers
+changes any result (only ``wall_seconds``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, ListConfig, OmegaConf
+
+from sim.cli import ArgumentError, to_scenario
+from sim.config import Config, register_configs
+from sim.output import is_complete
+
+__all__ = [
+    "CONFIG_DIR",
+    "SUBDIR_INTERPOLATION",
+    "job_dir_name",
+    "expected_jobs",
+    "SweepCallback",
+    "check_group_overrides",
+    "compose_config",
+    "compose_scenario",
+    "run_scenarios",
+]
+
+#: The Hydra config tree the command line uses (``python -m sim``).
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+#: ``hydra.sweep.subdir`` in ``configs/config.yaml``: a job directory named after its overrides.
+SUBDIR_INTERPOLATION = "${sim.job_dir:${hydra.overrides.task}}"
+
+_MAX_NAME = 200  # bytes; file systems allow 255 per path component
+_UNSAFE = re.compile(r"[^A-Za-z0-9._,=+@-]")
+_BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+
+
+def job_dir_name(overrides: Iterable[str]) -> str:
+    """The directory name of the sweep job with these overrides.
+
+    Overrides are sorted by key (``seed`` last, so replications sit together), joined with
+    commas, and characters that are unsafe in a file name are replaced by ``_``. If anything was
+    replaced, or the name is too long, a short hash of the exact overrides is appended, so
+    distinct jobs never share a directory. The name depends only on the set of overrides: not
+    on the job number, the launcher, or the order given on the command line.
+
+    Parameters
+    ----------
+    overrides : iterable of str
+        The job's task overrides, e.g. ``["loyalty=points", "seed=3"]``.
+
+    Returns
+    -------
+    str
+        E.g. ``"loyalty=points,seed=3"``; ``"default"`` for a job without overrides.
+    """
+    items = sorted(str(o) for o in overrides)
+    if not items:
+        return "default"
+    items.sort(key=lambda o: o.split("=", 1)[0].lstrip("+~") == "seed")
+    exact = ",".join(items)
+    safe = _UNSAFE.sub("_", exact)
+    if safe != exact or len(safe.encode()) > _MAX_NAME:
+        digest = hashlib.sha1(exact.encode()).hexdigest()[:12]
+        safe = f"{safe[: _MAX_NAME - len(digest) - 1]}-{digest}"
+    return safe
+
+
+def _job_dir_resolver(overrides: ListConfig | Sequence[str]) -> str:
+    return job_dir_name(list(overrides))
+
+
+# Registered on import: Hydra resolves ``hydra.sweep.subdir`` inside each job's process, and the
+# job's callbacks (this module's SweepCallback) are unpickled there first.
+OmegaConf.register_new_resolver("sim.job_dir", _job_dir_resolver, replace=True)
+
+
+def expected_jobs(config: DictConfig) -> list[list[str]] | None:
+    """The task overrides of every job Hydra's basic sweeper will launch for ``config``.
+
+    Mirrors :meth:`BasicSweeper.sweep`: ``hydra.sweeper.params`` first, then the command-line
+    overrides. Returns None for other sweepers and for sweeps it cannot expand without the
+    config loader (``glob``).
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    if OmegaConf.select(config, "hydra.sweeper._target_") != _BASIC_SWEEPER:
+        return None
+    params = OmegaConf.select(config, "hydra.sweeper.params") or {}
+    args = [f"{k}={v}" for k, v in params.items()] + list(config.hydra.overrides.task)
+    try:
+        overrides = OverridesParser.create().parse_overrides(args)
+        batches = BasicSweeper.split_arguments(overrides, None)
+    except (HydraException, ValueError):
+        return None
+    return [list(job) for batch in batches for job in batch]
+
+
+class _Progress:
+    """A tqdm bar with ETA counting complete run directories, polled from a daemon thread."""
+
+    def __init__(self, run_dirs: list[Path], poll_seconds: float):
+        from tqdm import tqdm
+
+        self._pending = [d for d in run_dirs if not is_complete(d)]
+        done = len(run_dirs) - len(self._pending)
+        self._bar = tqdm(total=len(run_dirs), initial=done, desc="sweep", unit="run", file=sys.stderr,
+                         mininterval=1.0, dynamic_ncols=True)
+        self._poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="sim-sweep-progress", daemon=True)
+        self._thread.start()
+
+    def _poll(self) -> None:
+        pending = [d for d in self._pending if not is_complete(d)]
+        if len(pending) != len(self._pending):
+            self._bar.update(len(self._pending) - len(pending))
+            self._pending = pending
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._poll_seconds):
+            self._poll()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._poll()
+        self._bar.close()
+
+
+class SweepCallback(Callback):
+    """Progress bar during a sweep and the results table after it (``hydra.callbacks.sweep``).
+
+    Parameters
+    ----------
+    progress : bool
+        Show a progress bar with ETA, counting finished run directories (jobs finished before a
+        restart count as done from the start).
+    collect : bool
+        Write ``results.parquet`` in the sweep directory when the sweep ends.
+    poll_seconds : float
+        How often the bar looks for finished runs (seconds).
+    """
+
+    def __init__(self, progress: bool = True, collect: bool = True, poll_seconds: float = 0.5):
+        self.progress = progress
+        self.collect = collect
+        self.poll_seconds = poll_seconds
+        self._bar: _Progress | None = None
+
+    # The callback travels to every job process with Hydra's context; the bar stays home.
+    def __getstate__(self) -> dict[str, Any]:
+        return {"progress": self.progress, "collect": self.collect, "poll_seconds": self.poll_seconds}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """Start the progress bar when the job directories are predictable."""
+        if not self.progress:
+            return
+        subdir = OmegaConf.to_container(config.hydra.sweep, resolve=False).get("subdir")
+        jobs = expected_jobs(config) if subdir == SUBDIR_INTERPOLATION else None
+        if jobs:
+            sweep_dir = Path(str(config.hydra.sweep.dir))
+            self._bar = _Progress([sweep_dir / job_dir_name(j) for j in jobs], self.poll_seconds)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Close the bar and write ``results.parquet``."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        if not self.collect:
+            return
+        from sim.analysis.collect import RESULTS_FILE, collect
+
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        table = collect(sweep_dir)
+        print(f"Results table: {sweep_dir / RESULTS_FILE} ({len(table)} runs). "
+              f"Compare scenarios with: python -m sim.report {sweep_dir}")
+
+
+def check_group_overrides(overrides: Iterable[str]) -> None:
+    """Check that every config-group choice among ``overrides`` names an existing option.
+
+    Raises
+    ------
+    ArgumentError
+        Naming the group, the value and the options, e.g. for ``experiment=nope``.
+    """
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        group = key.lstrip("+~").split("@", 1)[0]
+        folder = CONFIG_DIR / group
+        # Hydra's own groups also hold plugin configs, and sweeps are checked by Hydra itself.
+        if (not sep or group.startswith("hydra") or not folder.is_dir() or value in ("null", "")
+                or "," in value or "(" in value):
+            continue
+        options = sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.yaml"))
+        if value not in options:
+            allowed = "one of " + ", ".join(repr(o) for o in options) if options else "an option in " + str(folder)
+            raise ArgumentError(group, value, allowed, kind="override")
+
+
+def compose_config(overrides: Sequence[str]) -> DictConfig:
+    """Compose ``configs/config.yaml`` with command-line style overrides (Hydra's compose API).
+
+    Raises
+    ------
+    ArgumentError
+        For an unknown group option, an unknown key or a value of the wrong type.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    overrides = list(overrides)
+    check_group_overrides(overrides)
+    register_configs()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="sim"):
+            return compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as err:
+        cause = err.__cause__ if isinstance(err.__cause__, OmegaConfBaseException) else err
+        detail = str(cause).splitlines()[0].rstrip(".")
+        named = re.search(r"override '?([^'\s=]+)", str(err))
+        key = getattr(cause, "full_key", None) or (named.group(1) if named else "overrides")
+        given = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") == key]
+        allowed = ("an existing config key" if "not in" in detail else "a value Hydra can apply") + f" ({detail})"
+        raise ArgumentError(key, given[-1].split("=", 1)[-1] if given else " ".join(overrides), allowed,
+                            kind="override") from None
+
+
+def compose_scenario(overrides: Sequence[str]) -> Config:
+    """The validated scenario of ``overrides``, as ``python -m sim OVERRIDES`` would run it.
+
+    Raises
+    ------
+    ArgumentError
+        For overrides Hydra cannot apply (see :func:`compose_config`).
+    ConfigError
+        For values outside their allowed range.
+    """
+    return to_scenario(compose_config(overrides))
+
+
+def _summary(scenario: Config) -> dict[str, Any]:
+    from sim.engine import run
+
+    return run(scenario).summary
+
+
+def run_scenarios(scenarios: Sequence[Config], *, n_jobs: int = 1, desc: str | None = None,
+                  progress: bool = True) -> list[dict[str, Any]]:
+    """Run scenarios (in parallel on ``n_jobs`` joblib workers) and return their KPI dicts.
+
+    Only the summaries travel back from the workers, so memory stays small. The results are in
+    the order of ``scenarios`` and do not depend on ``n_jobs``.
+
+    Parameters
+    ----------
+    scenarios : sequence of Config
+        Validated scenarios.
+    n_jobs : int
+        Worker processes (``-1``: one per core; ``1``: run in this process).
+    desc : str, optional
+        Label of the progress bar.
+    progress : bool
+        Show a progress bar with ETA.
+    """
+    from joblib import Parallel, delayed
+    from tqdm import tqdm
+
+    out: list[dict[str, Any]] = []
+    with tqdm(total=len(scenarios), desc=desc, unit="run", file=sys.stderr, disable=not progress,
+              mininterval=1.0, dynamic_ncols=True) as bar:
+        if n_jobs == 1:
+            for s in scenarios:
+                out.append(_summary(s))
+                bar.update()
+        else:
+            for summary in Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_summary)(s) for s in scenarios):
+                out.append(summary)
+                bar.update()
+    return out
+
