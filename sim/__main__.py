@@ -3,6 +3,7 @@
 import hydra
 from omegaconf import DictConfig
 
+import sim.sweep  # noqa: F401  (registers the sim.job_dir resolver used by sweep directories)
 from sim.config import register_configs
 
 register_configs()

@@ -112,6 +112,16 @@ def format_headline(summary: dict) -> str:
     return "\n".join(lines)
 
 
+def _run_with_progress(scenario: Config, show: bool):
+    """Run ``scenario``, with a weekly progress bar and ETA on a terminal."""
+    if not show:
+        return run(scenario)
+    from tqdm import tqdm
+
+    with tqdm(total=scenario.horizon.weeks, unit="week", desc="simulating", leave=False) as bar:
+        return run(scenario, on_week=lambda _week: bar.update(1))
+
+
 def run_job(cfg: DictConfig) -> None:
     """Run the scenario of one Hydra job and write its run directory.
 
@@ -137,7 +147,7 @@ def run_job(cfg: DictConfig) -> None:
         _remove_stale_temporaries(run_dir)
         # The job number orders the results table as the sweep was defined (first = baseline).
         extra["job_num"] = int(hc.job.num)
-    result = run(scenario)
+    result = _run_with_progress(scenario, show=hc.mode != RunMode.MULTIRUN and sys.stderr.isatty())
     config_path = str(Path(hc.output_subdir) / "config.yaml") if hc.output_subdir else None
     write_run_dir(result, run_dir, config_path=config_path, extra_record=extra)
     print(f"Run directory: {run_dir}")

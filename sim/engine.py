@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from typing import Callable
 
 import numpy as np
 import simpy
@@ -139,21 +140,29 @@ class Simulation:
             self._margin_buf = np.concatenate([self._margin_buf, np.zeros(size - self._margin_buf.size)])
 
     # -- the clock ---------------------------------------------------------------------------
-    def run(self) -> RunResult:
-        """Run the scenario to the horizon and return its results."""
+    def run(self, on_week: Callable[[int], None] | None = None) -> RunResult:
+        """Run the scenario to the horizon and return its results.
+
+        Parameters
+        ----------
+        on_week : callable, optional
+            Called with the week number after each weekly tick (e.g. to drive a progress bar).
+        """
         start = time.perf_counter()
         env = simpy.Environment()
         schedule_interventions(env, self.levers, self.cfg)
-        env.process(self._clock(env))
+        env.process(self._clock(env, on_week))
         env.run(until=self.weeks)
         return self.recorder.result(self, wall_seconds=time.perf_counter() - start)
 
-    def _clock(self, env: simpy.Environment):
+    def _clock(self, env: simpy.Environment, on_week: Callable[[int], None] | None):
         # Yield once first so that interventions of week 0 (URGENT) are in force for its tick.
         yield env.timeout(0)
         while True:
             self.week = int(env.now)
             self.step()
+            if on_week is not None:
+                on_week(self.week)
             yield env.timeout(1)
 
     # -- one week ----------------------------------------------------------------------------
@@ -349,7 +358,7 @@ class Simulation:
         return won_back, targeted
 
 
-def run(cfg: Config) -> RunResult:
+def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     """Validate ``cfg``, run it, and return the :class:`~sim.record.RunResult`.
 
     With a loyalty programme and ``loyalty.paired_baseline`` (the default), the same scenario is
@@ -357,7 +366,7 @@ def run(cfg: Config) -> RunResult:
     same luck, so ``profit - baseline profit`` is the programme's incremental profit with little
     noise. ``loyalty_roi`` is that increment over the programme's net cost.
     """
-    result = Simulation(cfg).run()
+    result = Simulation(cfg).run(on_week)
     if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
         base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(), output=dataclasses.replace(cfg.output, transactions=False))
         base = Simulation(base_cfg).run().summary

@@ -123,6 +123,7 @@ class Recorder:
         self.cohort_revenue = np.zeros((weeks, self.n_cohorts))
         self.cohort_margin = np.zeros((weeks, self.n_cohorts))
         self.cohort_contribution = np.zeros((weeks, self.n_cohorts))
+        self.extra: dict[str, np.ndarray] = {}  # columns added by strategies (e.g. loyalty schemes)
         self.keep_transactions = cfg.output.transactions
         self._tx: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
 
@@ -154,6 +155,9 @@ class Recorder:
         self.cohort_revenue[w] = np.bincount(cohort[buyers], weights=paid, minlength=nc)
         self.cohort_margin[w] = np.bincount(cohort[buyers], weights=margin, minlength=nc)
         self.cohort_contribution[w] = np.bincount(cohort[touched], weights=contribution, minlength=nc)
+        if sim.programme.active:
+            for name, value in sim.programme.weekly(sim).items():
+                self.extra.setdefault(name, np.zeros(self.weeks))[w] = value
         if self.keep_transactions and buyers.size:
             self._tx.append((pop.id[buyers].copy(), w, occasions.copy(), paid.copy()))
 
@@ -174,6 +178,7 @@ class Recorder:
         cols["profit"] = led.weekly_profit()
         cols.update(led.points())
         cols.update(self.levels)
+        cols.update(self.extra)
         return pd.DataFrame(cols)
 
     def _cohorts(self) -> pd.DataFrame:

@@ -171,3 +171,10 @@ def test_no_customers_no_market_is_still_consistent():
     r = run(cfg)
     check_identities(r)
     assert r.summary["cac"] is None and r.summary["profit"] < 0
+
+
+def test_on_week_hook_called_once_per_week_in_order(small_config):
+    seen = []
+    cfg = with_changes(small_config, **{"horizon.weeks": 12})
+    run(cfg, on_week=seen.append)
+    assert seen == list(range(12))

@@ -14,6 +14,7 @@ on_purchases         react to purchases (earn points, progress, donations)
 end_of_week          redemptions, expiry, tier reviews; costs go through ``sim.charge``
 liability            value of what the firm still owes members (currency units)
 kpis                 extra summary KPIs of the scheme
+weekly               extra timeseries columns of the scheme for the week just simulated
 ==================== ====================================================================
 
 :class:`SchemeBase` gives the neutral version of every hook, so a scheme overrides only what it
@@ -53,6 +54,8 @@ class LoyaltyScheme(Protocol):
 
     def kpis(self, sim: "Simulation") -> dict[str, Any]: ...
 
+    def weekly(self, sim: "Simulation") -> dict[str, float]: ...
+
 
 class SchemeBase:
     """Neutral hooks: a scheme derived from this changes nothing it does not override."""
@@ -81,6 +84,9 @@ class SchemeBase:
         return 0.0
 
     def kpis(self, sim: "Simulation") -> dict[str, Any]:
+        return {}
+
+    def weekly(self, sim: "Simulation") -> dict[str, float]:
         return {}
 
 
@@ -164,4 +170,10 @@ class LoyaltyProgramme:
         out: dict[str, Any] = {}
         for scheme in self.schemes:
             out.update(scheme.kpis(sim))
+        return out
+
+    def weekly(self, sim: "Simulation") -> dict[str, float]:
+        out: dict[str, float] = {}
+        for scheme in self.schemes:
+            out.update(scheme.weekly(sim))
         return out
