@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.config_classic import CLASSIC_MODELS, ClassicConfig
 from sim.config_loyalty import LOYALTY_SCHEMES, LoyaltyConfig, PointsConfig
 from sim.params import NONNEG, POS, PROB, _p
 
@@ -30,7 +31,6 @@ __all__ = [
     "CLASSIC_MODELS",
 ]
 
-CLASSIC_MODELS = ("none",)
 
 
 class ConfigError(ValueError):
@@ -353,13 +353,6 @@ class OutputConfig:
     transactions: bool = False
     plots: bool = True
     cohort_weeks: int = _p(13, ge=1)
-
-
-@dataclass
-class ClassicConfig:
-    """Parameters of the classical textbook models (``experiment=classic_*``)."""
-
-    model: str = _p("none", choices=CLASSIC_MODELS)
 
 
 @dataclass

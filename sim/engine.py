@@ -358,6 +358,15 @@ class Simulation:
         return won_back, targeted
 
 
+def simulation_class(cfg: Config) -> type[Simulation]:
+    """The engine for ``cfg``: the full agent model, or its reduction to a classical model."""
+    if cfg.classic.model == "none":
+        return Simulation
+    from sim.classic import MODELS  # imported late: the classical engines subclass Simulation
+
+    return MODELS[cfg.classic.model]
+
+
 def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     """Validate ``cfg``, run it, and return the :class:`~sim.record.RunResult`.
 
@@ -366,7 +375,7 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     same luck, so ``profit - baseline profit`` is the programme's incremental profit with little
     noise. ``loyalty_roi`` is that increment over the programme's net cost.
     """
-    result = Simulation(cfg).run(on_week)
+    result = simulation_class(cfg)(cfg).run(on_week)
     if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
         base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(), output=dataclasses.replace(cfg.output, transactions=False))
         base = Simulation(base_cfg).run().summary
