@@ -35,6 +35,26 @@ from sim.strategy import Levers, build_programme, schedule_interventions
 __all__ = ["Simulation", "run"]
 
 
+def _needs_and_sensitivities(streams: Streams, ids: np.ndarray, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Segment of need, price sensitivity and quality sensitivity of people ``ids``."""
+    price = np.maximum(c.price_sensitivity_mean + c.price_sensitivity_sd * streams.normal("traits", -1, ids, draw=2), 0.0)
+    quality = np.maximum(
+        c.quality_sensitivity_mean + c.quality_sensitivity_sd * streams.normal("traits", -1, ids, draw=3), 0.0
+    )
+    needs = np.searchsorted(np.cumsum(c.needs_shares)[:-1], streams.uniform("traits", -1, ids, draw=5), side="right")
+    price_seeker, quality_seeker = needs == 0, needs == 1
+    price = np.where(price_seeker, price * c.price_seeker_price_factor,
+                     np.where(quality_seeker, price / c.quality_seeker_quality_factor, price))
+    quality = np.where(quality_seeker, quality * c.quality_seeker_quality_factor,
+                       np.where(price_seeker, quality / c.price_seeker_price_factor, quality))
+    return needs.astype(np.int8), price, quality
+
+
+def price_sensitivity(streams: Streams, ids: np.ndarray, c) -> np.ndarray:
+    """Price sensitivity of people ``ids`` (the one trait a prospect's conversion needs)."""
+    return _needs_and_sensitivities(streams, ids, c)[1]
+
+
 def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
     """Traits of people ``ids`` from the keyed ``traits`` stream (the same in every scenario).
 
@@ -51,20 +71,13 @@ def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
     rate = streams.gamma("traits", -1, ids, shape, c.purchase_rate_mean / shape, draw=0)
     sigma = c.basket_sigma
     basket = c.basket_units_mean * np.exp(sigma * streams.normal("traits", -1, ids, draw=1) - 0.5 * sigma * sigma)
-    price = np.maximum(c.price_sensitivity_mean + c.price_sensitivity_sd * streams.normal("traits", -1, ids, draw=2), 0.0)
-    quality = np.maximum(
-        c.quality_sensitivity_mean + c.quality_sensitivity_sd * streams.normal("traits", -1, ids, draw=3), 0.0
-    )
-    needs = np.searchsorted(np.cumsum(c.needs_shares)[:-1], streams.uniform("traits", -1, ids, draw=5), side="right")
-    price_seeker, quality_seeker = needs == 0, needs == 1
-    price = np.where(price_seeker, price * c.price_seeker_price_factor, np.where(quality_seeker, price / c.quality_seeker_quality_factor, price))
-    quality = np.where(quality_seeker, quality * c.quality_seeker_quality_factor, np.where(price_seeker, quality / c.price_seeker_price_factor, quality))
+    needs, price, quality = _needs_and_sensitivities(streams, ids, c)
     return {
         "purchase_rate": rate,
         "basket_mean": basket,
         "price_sensitivity": price,
         "quality_sensitivity": quality,
-        "needs": needs.astype(np.int8),
+        "needs": needs,
     }
 
 
@@ -89,7 +102,8 @@ class Simulation:
         self.pop = Population(capacity=max(1024, 2 * c.initial))
         self.recorder = Recorder(cfg, self.weeks)
         self.week = 0
-        self._weekly_discount = math.log1p(cfg.market.discount_rate_annual) / 52.0
+        # Discount factor by weeks since acquisition (continuous compounding of the annual rate).
+        self._discount_by_age = np.exp(-math.log1p(cfg.market.discount_rate_annual) / 52.0 * np.arange(self.weeks + 1))
         # Per-row cost and margin of the current week; rows are zeroed once the week is booked.
         self._cost_buf = np.zeros(self.pop._cap)
         self._margin_buf = np.zeros(self.pop._cap)
@@ -295,7 +309,7 @@ class Simulation:
         pop.gross_margin[touched] += margin
         pop.cost_to_serve[touched] += cost
         age = week - np.maximum(pop.acquired_week[touched], 0)
-        pop.clv_pv[touched] += contribution * np.exp(-self._weekly_discount * age)
+        pop.clv_pv[touched] += contribution * self._discount_by_age[age]
         self._margin_buf[touched] = 0.0
         self._cost_buf[touched] = 0.0
 
@@ -309,8 +323,7 @@ class Simulation:
         pool = self.market.aware_pool
         if pool.size == 0:
             return np.empty(0, dtype=np.int64)
-        traits = draw_traits(self.streams, pool, c)
-        p_conv = bh.conversion_probability(c.conversion_rate, bh.price_multiplier(price_ratio, traits["price_sensitivity"]))
+        p_conv = bh.conversion_probability(c.conversion_rate, bh.price_multiplier(price_ratio, price_sensitivity(self.streams, pool, c)))
         u = self.streams.uniform("acquisition", week, pool)
         won = u < p_conv
         # Same uniform, upper tail: a prospect cannot both buy and leave in one week.
@@ -328,7 +341,7 @@ class Simulation:
             expectation=c.reference_value,
             last_purchase_week=week,
             acquisition_cost=cfg.acquisition.offer_cost + self.levers.media_budget / ids.size,
-            **{k: v[won] for k, v in traits.items()},
+            **draw_traits(self.streams, ids, c),
         )
         self.market.convert(ids)
         self._ensure_buffers()
