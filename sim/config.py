@@ -23,6 +23,8 @@ from sim.params import NONNEG, POS, PROB, _p
 __all__ = [
     "Config",
     "ConfigError",
+    "Competitor",
+    "Promotion",
     "validate",
     "register_configs",
     "LOYALTY_SCHEMES",
@@ -70,6 +72,13 @@ class MarketConfig:
         firm for good.
     discount_rate_annual : float
         Discount rate per year for NPV and customer lifetime value.
+    detractor_satisfaction : float
+        Satisfaction below which a customer speaks ill of the firm.
+    detractor_effect : float
+        Log conversion-rate ratio per unit share of detractors among customers: dissatisfied
+        customers deter prospects.
+    competitors : list of Competitor
+        Rival firms the customers can buy from instead.
     """
 
     name: str = "default"
@@ -79,6 +88,9 @@ class MarketConfig:
     promoter_satisfaction: float = _p(0.6, **PROB)
     consideration_exit: float = _p(0.05, **PROB)
     discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
+    detractor_satisfaction: float = _p(0.4, **PROB)
+    detractor_effect: float = _p(2.0, **NONNEG)
+    competitors: list[Competitor] = field(default_factory=list)
 
 
 @dataclass
@@ -145,6 +157,21 @@ class CustomersConfig:
         one (about 3x each in practice; see docs/behaviour.md).
     attachment_price_relief : float
         Share of price sensitivity a fully attached customer no longer has.
+    choice_sensitivity : float
+        Utility per unit of customer value in the choice between the firm and its competitors
+        (multinomial logit scale).
+    switching_inertia : float
+        Extra utility of staying with the firm one already buys from (switching costs, habit).
+    competitor_churn_effect : float
+        Relative rise of the churn hazard per unit of purchase share lost to competitors.
+    complaint_propensity : float
+        Probability that a customer who meets a service failure complains.
+    recovery_gain : float
+        Transaction satisfaction above neutral after a first failure handled well (the service
+        recovery paradox; de Matos, Henrique & Rossi 2007).
+    failure_trust_penalty : float
+        Satisfaction units by which each failure met lowers repurchase and raises churn, however
+        well it was handled (the paradox does not reach repurchase).
     """
 
     name: str = "default"
@@ -179,6 +206,12 @@ class CustomersConfig:
     attachment_purchase_ratio: float = _p(3.0, ge=1.0)
     attachment_advocacy_ratio: float = _p(3.0, ge=1.0)
     attachment_price_relief: float = _p(0.5, **PROB)
+    choice_sensitivity: float = _p(6.0, **NONNEG)
+    switching_inertia: float = _p(1.0, **NONNEG)
+    competitor_churn_effect: float = _p(2.0, **NONNEG)
+    complaint_propensity: float = _p(0.4, **PROB)
+    recovery_gain: float = _p(0.3, **PROB)
+    failure_trust_penalty: float = _p(0.08, **PROB)
 
 
 @dataclass
@@ -210,6 +243,44 @@ class PriceChange:
 
 
 @dataclass
+class Competitor:
+    """A rival firm.
+
+    Attributes
+    ----------
+    name : str
+        Label used in outputs (``churned_to_<name>``).
+    price : float
+        Price per unit (currency units).
+    product_quality, service_quality : float
+        Quality on the 0-1 scale.
+    advertising_per_week : float
+        Media spend per week (currency units); it dilutes the firm's share of voice.
+    entry_week : int
+        Week from which the rival is in the market.
+    price_changes : list of PriceChange
+        Scheduled changes of the rival's price.
+    """
+
+    name: str = "rival"
+    price: float = _p(25.0, gt=0.0)
+    product_quality: float = _p(0.7, **PROB)
+    service_quality: float = _p(0.6, **PROB)
+    advertising_per_week: float = _p(0.0, **NONNEG)
+    entry_week: int = _p(0, ge=0)
+    price_changes: list[PriceChange] = field(default_factory=list)
+
+
+@dataclass
+class Promotion:
+    """A price promotion: ``discount`` off the list price from ``start`` to ``end`` (exclusive)."""
+
+    start: int = _p(0, ge=0)
+    end: int = _p(1, ge=1)
+    discount: float = _p(0.1, ge=0.0, lt=1.0)
+
+
+@dataclass
 class PricingConfig:
     """Pricing policy.
 
@@ -224,6 +295,17 @@ class PricingConfig:
         Standing discount off the list price for every purchase.
     changes : list of PriceChange
         Scheduled list-price changes.
+    promotions : list of Promotion
+        Promotion calendar (replaces the standing discount while it runs, if larger).
+    new_customer_discount : float
+        Discount on a new customer's first purchase (booked as an acquisition offer).
+    match_competitor : str
+        Name of a competitor whose price is matched ("" for none): the list price follows the
+        rival's price of ``match_lag_weeks`` ago whenever it is lower, down to ``match_floor``.
+    match_lag_weeks : int
+        Weeks the firm needs to react to a rival's price.
+    match_floor : float
+        Lowest list price the firm will match (currency units).
     """
 
     name: str = "standard"
@@ -231,6 +313,11 @@ class PricingConfig:
     reference_price: float = _p(25.0, gt=0.0)
     discount: float = _p(0.0, ge=0.0, lt=1.0)
     changes: list[PriceChange] = field(default_factory=list)
+    promotions: list[Promotion] = field(default_factory=list)
+    new_customer_discount: float = _p(0.0, ge=0.0, lt=1.0)
+    match_competitor: str = ""
+    match_lag_weeks: int = _p(4, ge=0)
+    match_floor: float = _p(0.0, **NONNEG)
 
 
 @dataclass
@@ -260,6 +347,10 @@ class ServiceConfig:
         Cost of serving one active customer for a week (currency units).
     cost_per_transaction : float
         Cost of serving one purchase occasion (currency units).
+    complaint_handling_quality : float
+        Probability that a complaint is handled well (the customer is recovered).
+    cost_per_complaint : float
+        Cost of handling one complaint (currency units).
     outages : list of Outage
         Scheduled outage windows.
     """
@@ -271,6 +362,8 @@ class ServiceConfig:
     failure_severity: float = _p(0.5, **NONNEG)
     cost_per_customer_week: float = _p(0.3, **NONNEG)
     cost_per_transaction: float = _p(1.0, **NONNEG)
+    complaint_handling_quality: float = _p(0.6, **PROB)
+    cost_per_complaint: float = _p(15.0, **NONNEG)
     outages: list[Outage] = field(default_factory=list)
 
 
@@ -303,6 +396,11 @@ class AcquisitionConfig:
         Cost of one win-back offer (currency units).
     winback_success_prob : float
         Probability that an offer wins the customer back.
+    referral_reward : float
+        Paid to the referring customer per prospect who became aware by word of mouth and then
+        bought (currency units).
+    referral_conversion_boost : float
+        Conversion-rate multiplier of prospects who heard of the firm from a customer.
     campaigns : list of Campaign
         Scheduled campaign bursts.
     """
@@ -315,6 +413,8 @@ class AcquisitionConfig:
     winback_share: float = _p(0.02, **PROB)
     winback_offer_cost: float = _p(5.0, **NONNEG)
     winback_success_prob: float = _p(0.1, **PROB)
+    referral_reward: float = _p(0.0, **NONNEG)
+    referral_conversion_boost: float = _p(1.5, ge=0.0)
     campaigns: list[Campaign] = field(default_factory=list)
 
 
@@ -447,7 +547,14 @@ def validate(cfg: Config) -> Config:
     for i, change in enumerate(cfg.pricing.changes):
         if change.week >= weeks:
             raise ConfigError(f"pricing.changes[{i}].week", change.week, f"an integer < horizon.weeks ({weeks})")
-    for group, items in (("service.outages", cfg.service.outages), ("acquisition.campaigns", cfg.acquisition.campaigns)):
+    names = [comp.name for comp in cfg.market.competitors]
+    if len(set(names)) != len(names):
+        raise ConfigError("market.competitors", names, "competitors with distinct names")
+    if cfg.pricing.match_competitor and cfg.pricing.match_competitor not in names:
+        raise ConfigError("pricing.match_competitor", cfg.pricing.match_competitor,
+                          "'' or the name of a competitor in market.competitors " + str(names))
+    for group, items in (("service.outages", cfg.service.outages), ("acquisition.campaigns", cfg.acquisition.campaigns),
+                         ("pricing.promotions", cfg.pricing.promotions)):
         for i, item in enumerate(items):
             if item.end <= item.start:
                 raise ConfigError(f"{group}[{i}].end", item.end, f"an integer > start ({item.start})")

@@ -25,12 +25,14 @@ import simpy
 
 from sim import behaviour as bh
 from sim.config import Config, LoyaltyConfig, validate
+from sim.competition import Competition
 from sim.ledger import Ledger
 from sim.market import Market
 from sim.population import ACTIVE, CHURNED, LAPSING, Population
 from sim.record import Recorder, RunResult
 from sim.rng import Streams
 from sim.strategy import Levers, build_programme, schedule_interventions
+from sim.strategy.pricing import PricingPolicy
 
 __all__ = ["Simulation", "run"]
 
@@ -96,6 +98,11 @@ class Simulation:
         self.streams = Streams(cfg.seed)
         self.ledger = Ledger(self.weeks)
         self.levers = Levers.from_config(cfg)
+        self.competition = Competition(cfg.market.competitors, self.weeks)
+        self.pricing = PricingPolicy(cfg.pricing, self.competition)
+        self.list_price, self.discount = cfg.pricing.list_price, cfg.pricing.discount
+        self.share_of_wallet = 1.0
+        self._detractor_share = 0.0
         self.programme = build_programme(cfg.loyalty)
         self.market = Market(cfg.market.potential, cfg.customers.initial, cfg.market.initially_aware, self.streams)
         c = cfg.customers
@@ -186,45 +193,67 @@ class Simulation:
         c, s, rec = cfg.customers, cfg.service, self.recorder
         ref_price = cfg.pricing.reference_price
 
-        # 1. Media and awareness. Promoters spread the word, attached ones more.
+        # 0. Prices in force: scheduled list price, promotions, matching a rival with a lag.
+        self.list_price = self.pricing.list_price(week, lev.list_price)
+        self.discount = self.pricing.discount(week, lev.discount)
+        price_paid = self.list_price * (1.0 - self.discount)
+
+        # 1. Media and awareness. Promoters spread the word (attached ones more); advertising
+        #    works through the firm's share of voice among rivals.
         self.charge(None, lev.media_budget, "acquisition_media")
         pop = self.pop
         alive_before = np.flatnonzero(pop.state != CHURNED)
-        promoting = alive_before[pop.satisfaction[alive_before] >= cfg.market.promoter_satisfaction]
+        sat_before = pop.satisfaction[alive_before]
+        promoting = alive_before[sat_before >= cfg.market.promoter_satisfaction]
         promoters = float(bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio).sum())
+        self._detractor_share = (
+            float(np.count_nonzero(sat_before < cfg.market.detractor_satisfaction)) / alive_before.size
+            if alive_before.size else 0.0
+        )
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
-        self.market.expose(bh.awareness_hazard(ad, cfg.market.word_of_mouth, promoters, cfg.market.potential))
+        ad *= self.competition.share_of_voice(week, lev.media_budget)
+        wom = bh.awareness_hazard(0.0, cfg.market.word_of_mouth, promoters, cfg.market.potential)
+        self.market.expose(ad + wom, wom / (ad + wom) if ad + wom > 0 else 0.0, streams, week)
 
         # 2. Conversion of aware prospects (the first purchase is part of this week's purchases);
         #    those who do not buy may stop considering the firm.
-        new_rows = self._convert(lev.price_paid / ref_price)
+        new_rows, referred_new = self._convert(price_paid / ref_price)
         pop = self.pop
         self._ensure_buffers()
         alive = np.concatenate([alive_before, new_rows])
+        first = alive.size - new_rows.size
 
-        # 3. Purchases and baskets. Loyalty schemes may lower a member's price.
+        # 3. Purchases and baskets: each occasion is a choice between the firm and its rivals;
+        #    loyalty schemes may lower a member's price. Every failure met erodes trust.
         attach = pop.attachment[alive].astype(np.float64)
         ps = pop.price_sensitivity[alive] * (1.0 - c.attachment_price_relief * attach)
         price_factor = prog.price_factor(self, alive) if prog.active else 1.0
-        price_ratio = lev.price_paid * np.asarray(price_factor, dtype=np.float64) / ref_price
+        price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) / ref_price
+        sat_eff = pop.satisfaction[alive] - c.failure_trust_penalty * pop.failures[alive]
         rate = bh.purchase_rate(
             pop.purchase_rate[alive],
-            pop.satisfaction[alive].astype(np.float64),
+            sat_eff,
             bh.price_multiplier(price_ratio, ps),
             c.satisfaction_neutral,
             c.satisfaction_purchase_effect,
             bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
             * (prog.purchase_multiplier(self, alive) if prog.active else 1.0),
         )
+        share, rival_share = self._firm_share(alive, price_ratio, ps, c.switching_inertia)
+        if rival_share is not None:
+            category_rate = rate.sum()
+            rate *= share
+            self.share_of_wallet = float(rate.sum() / category_rate) if category_rate > 0 else 1.0
+        else:
+            self.share_of_wallet = 1.0
         ids_alive = pop.id[alive]
         count = streams.poisson("purchase", week, ids_alive, rate)
-        first = alive.size - new_rows.size
         count[first:] = np.maximum(count[first:], 1)
         bought = count > 0
         buyers, n_occ, bid = alive[bought], count[bought], ids_alive[bought]
         units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
-        sales = units * lev.list_price
-        paid = sales * (1.0 - lev.discount)  # after the pricing policy's discount
+        sales = units * self.list_price
+        paid = sales * (1.0 - self.discount)  # after the pricing policy's discount
         cogs = units * cfg.product.unit_cost
         self.ledger.post(week, "sales", float(sales.sum()))
         self.ledger.post(week, "discounts", float((sales - paid).sum()))
@@ -235,6 +264,11 @@ class Simulation:
             loyalty_discount = paid * (1.0 - np.broadcast_to(np.asarray(price_factor, dtype=np.float64), alive.shape)[bought])
             if loyalty_discount.any():
                 self.charge(buyers, loyalty_discount, "loyalty_discounts")
+        if cfg.pricing.new_customer_discount > 0 and new_rows.size:
+            # The first purchase of a new customer is all occasions of the newest rows (they all buy).
+            welcome = paid[-new_rows.size:] * cfg.pricing.new_customer_discount
+            self.ledger.post(week, "acquisition_offers", float(welcome.sum()))
+            pop.acquisition_cost[new_rows] += welcome
         pop.revenue[buyers] += paid
         pop.purchases[buyers] += n_occ
         pop.last_purchase_week[buyers] = week
@@ -248,6 +282,10 @@ class Simulation:
             quality = quality + prog.service_bonus(self, buyers)
         failed = streams.uniform("service", week, bid, draw=1) < lev.failure_prob
         quality = np.where(failed, quality - s.failure_severity, quality)
+        complained = failed & (streams.uniform("complaint", week, bid, draw=0) < c.complaint_propensity)
+        recovered = complained & (streams.uniform("complaint", week, bid, draw=1) < s.complaint_handling_quality)
+        # Only a customer's first failure, handled well, can leave them more satisfied than before.
+        paradox = recovered & (pop.failures[buyers] == 0)
         value = bh.experienced_value(
             pop.quality_sensitivity[buyers], cfg.product.quality, quality, pop.price_sensitivity[buyers], buyer_price_ratio
         )
@@ -263,8 +301,16 @@ class Simulation:
             memory=c.satisfaction_memory,
             adaptation=c.expectation_adaptation,
         )
+        if paradox.any():
+            transaction[paradox] = min(1.0, c.satisfaction_neutral + c.recovery_gain)
+            old = pop.satisfaction[buyers[paradox]].astype(np.float64)
+            new_sat[paradox] = (1.0 - c.satisfaction_memory) * old + c.satisfaction_memory * transaction[paradox]
         pop.satisfaction[buyers] = new_sat
         pop.expectation[buyers] = new_exp
+        hit = buyers[failed]
+        pop.failures[hit] = np.minimum(pop.failures[hit].astype(np.int16) + 1, 127)
+        if complained.any():
+            self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
         pop.attachment[alive] *= np.float32(1.0 - c.attachment_decay)
         pop.attachment[buyers] = bh.update_attachment(
             pop.attachment[buyers].astype(np.float64), transaction,
@@ -278,7 +324,7 @@ class Simulation:
         # 6. Churn (not in the week of acquisition).
         at_risk = alive_before
         p_churn = bh.churn_probability(
-            pop.satisfaction[at_risk].astype(np.float64),
+            sat_eff[:first],
             st[at_risk] == LAPSING,
             c.churn_rate,
             c.satisfaction_neutral,
@@ -287,9 +333,14 @@ class Simulation:
         )
         if prog.active:
             p_churn = np.minimum(p_churn * prog.churn_multiplier(self, at_risk), 1.0)
-        churned = at_risk[streams.uniform("churn", week, pop.id[at_risk]) < p_churn]
+        if rival_share is not None:
+            p_churn = np.minimum(p_churn * (1.0 + c.competitor_churn_effect * (1.0 - share[:first])), 1.0)
+        leaving = streams.uniform("churn", week, pop.id[at_risk]) < p_churn
+        churned = at_risk[leaving]
         st[churned] = CHURNED
         pop.churn_count[churned] += 1
+        pop.churn_to[churned] = self._churn_destination(churned, share[:first][leaving],
+                                                        None if rival_share is None else rival_share[:, :first][:, leaving])
 
         # 7. Win-back offers to customers who churned before this week.
         won_back, targeted = self._win_back(churned)
@@ -315,15 +366,64 @@ class Simulation:
 
         # 9. Records.
         rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
-                        paid=paid, margin=paid - cogs, occasions=n_occ, contribution=contribution, touched=touched)
+                        paid=paid, margin=paid - cogs, occasions=n_occ, contribution=contribution, touched=touched,
+                        complaints=int(complained.sum()), recovered=int(recovered.sum()), referred_new=referred_new)
 
-    def _convert(self, price_ratio: float) -> np.ndarray:
-        """Aware prospects who buy for the first time this week become customers; return their rows."""
-        cfg, c, week = self.cfg, self.cfg.customers, self.week
+    def _firm_share(self, rows: np.ndarray, price_ratio, price_sensitivity: np.ndarray, inertia: float):
+        """The firm's choice share for customers (or prospects) ``rows``, and each rival's."""
+        if self.competition.active(self.week).size == 0:
+            return np.ones(rows.size), None
+        cfg = self.cfg
+        return self.competition.firm_share(
+            self.week,
+            (cfg.product.quality + cfg.service.quality) / 2,
+            price_ratio,
+            self.pop.quality_sensitivity[rows].astype(np.float64),
+            np.asarray(price_sensitivity, dtype=np.float64),
+            cfg.pricing.reference_price,
+            cfg.customers.choice_sensitivity,
+            inertia,
+        )
+
+    def _churn_destination(self, churned: np.ndarray, share: np.ndarray, rival_share: np.ndarray | None) -> np.ndarray:
+        """Where churners go: 0 leaves the category, k + 1 switches to active rival k.
+
+        A churner switches with probability equal to the rivals' combined choice share and then
+        picks a rival in proportion to its share (keyed ``churn`` stream, draw 1).
+        """
+        dest = np.zeros(churned.size, dtype=np.int8)
+        if rival_share is None or churned.size == 0:
+            return dest
+        u = self.streams.uniform("churn", self.week, self.pop.id[churned], draw=1)
+        cum = np.cumsum(rival_share, axis=0)  # shape (active rivals, churners)
+        switched = u < 1.0 - share
+        pick = (u[None, :] > cum).sum(axis=0)  # rival index whose cumulative share passes u
+        active = self.competition.active(self.week)
+        dest[switched] = active[np.minimum(pick[switched], active.size - 1)] + 1
+        return dest
+
+    def _convert(self, price_ratio: float) -> tuple[np.ndarray, int]:
+        """Aware prospects who buy for the first time this week become customers.
+
+        Returns their rows and how many of them came by referral. A prospect converts less when
+        rivals offer more value or when many customers are detractors, more when referred.
+        """
+        cfg, c, a, week = self.cfg, self.cfg.customers, self.cfg.acquisition, self.week
         pool = self.market.aware_pool
+        none = np.empty(0, dtype=np.int64)
         if pool.size == 0:
-            return np.empty(0, dtype=np.int64)
-        p_conv = bh.conversion_probability(c.conversion_rate, bh.price_multiplier(price_ratio, price_sensitivity(self.streams, pool, c)))
+            return none, 0
+        ps = price_sensitivity(self.streams, pool, c)
+        mult = bh.price_multiplier(price_ratio, ps)
+        if self.competition.active(week).size:
+            _, qs, _ = _needs_and_sensitivities(self.streams, pool, c)
+            share, _ = self.competition.firm_share(
+                week, (cfg.product.quality + cfg.service.quality) / 2, price_ratio, qs, ps,
+                cfg.pricing.reference_price, c.choice_sensitivity, 0.0)
+            mult = mult * share
+        referred = self.market.referred[pool]
+        mult = mult * np.where(referred, a.referral_conversion_boost, 1.0) * math.exp(-cfg.market.detractor_effect * self._detractor_share)
+        p_conv = bh.conversion_probability(c.conversion_rate, mult)
         u = self.streams.uniform("acquisition", week, pool)
         won = u < p_conv
         # Same uniform, upper tail: a prospect cannot both buy and leave in one week.
@@ -331,7 +431,7 @@ class Simulation:
         if gone.any():
             self.market.lose(pool[gone])
         if not won.any():
-            return np.empty(0, dtype=np.int64)
+            return none, 0
         ids = pool[won]
         rows = self.pop.add(
             ids,
@@ -346,8 +446,13 @@ class Simulation:
         self.market.convert(ids)
         self._ensure_buffers()
         self.ledger.post(week, "acquisition_offers", cfg.acquisition.offer_cost * ids.size)
+        new_rows = np.arange(rows.start, rows.stop)
+        by_referral = new_rows[referred[won]]
+        if by_referral.size and a.referral_reward > 0:
+            self.ledger.post(week, "referral_rewards", a.referral_reward * by_referral.size)
+            self.pop.acquisition_cost[by_referral] += a.referral_reward
         self.programme.enrol(self, rows)
-        return np.arange(rows.start, rows.stop)
+        return new_rows, int(by_referral.size)
 
     def _win_back(self, churned_now: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Offers to customers who churned before this week; return (won back, targeted) rows."""

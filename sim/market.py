@@ -40,6 +40,7 @@ class Market:
     def __init__(self, potential: int, initial_customers: int, initially_aware: float, streams: Streams):
         self.potential = int(potential)
         self.status = np.zeros(self.potential, dtype=np.int8)
+        self.referred = np.zeros(self.potential, dtype=np.bool_)  # became aware by word of mouth
         self.status[:initial_customers] = CUSTOMER
         prospects = np.arange(initial_customers, self.potential, dtype=np.int64)
         thresholds = streams.exponential("awareness", -1, prospects)
@@ -51,14 +52,22 @@ class Market:
         self.aware_pool = np.empty(0, dtype=np.int64)
         self.expose(-np.log1p(-min(initially_aware, 1.0 - 1e-15)))
 
-    def expose(self, hazard: float) -> np.ndarray:
-        """Add ``hazard`` of awareness; return the ids of prospects who became aware."""
+    def expose(self, hazard: float, word_of_mouth_share: float = 0.0, streams: Streams | None = None,
+               week: int = 0) -> np.ndarray:
+        """Add ``hazard`` of awareness; return the ids of prospects who became aware.
+
+        A share ``word_of_mouth_share`` of the hazard comes from customers' word of mouth; each
+        newly aware prospect is marked as referred with that probability (keyed ``referral``
+        stream), so referrals can be rewarded and convert better.
+        """
         self.cumulative_hazard += hazard
         end = int(np.searchsorted(self._thresholds, self.cumulative_hazard, side="right"))
         fresh = self._order[self._cursor : end]
         self._cursor = end
         fresh = fresh[self.status[fresh] == UNAWARE]
         self.status[fresh] = AWARE
+        if word_of_mouth_share > 0 and fresh.size and streams is not None:
+            self.referred[fresh] = streams.uniform("referral", week, fresh) < word_of_mouth_share
         if fresh.size:
             self.aware_pool = np.concatenate([self.aware_pool, fresh])
         return fresh

@@ -100,6 +100,8 @@ def write_run_dir(result: RunResult, run_dir: Path, *, config_path: str | None =
     summary.update({k: v for k, v in result.summary.items() if k not in summary})
     _write_text(run_dir / "summary.json", json.dumps(summary, indent=2, allow_nan=False) + "\n")
     tables = {"timeseries": result.timeseries, "cohorts": result.cohorts, "customers": result.customers}
+    if result.segments is not None:
+        tables["segments"] = result.segments
     if result.transactions is not None:
         tables["transactions"] = result.transactions
     for name, df in tables.items():

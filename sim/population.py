@@ -35,6 +35,8 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "last_purchase_week": (np.int32, -1),
     "purchases": (np.int32, 0),
     "churn_count": (np.int16, 0),
+    "failures": (np.int8, 0),  # service failures met (capped at 127)
+    "churn_to": (np.int8, -1),  # last churn: -1 never, 0 left the category, k + 1 to rival k
     "won_back_count": (np.int16, 0),
     "revenue": (np.float64, 0.0),  # paid, after discounts (currency units)
     "gross_margin": (np.float64, 0.0),  # revenue - cost of goods (currency units)
@@ -44,6 +46,16 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "member": (np.bool_, False),
     "points": (np.int64, 0),
     "points_active_week": (np.int32, -1),  # last week points were earned
+    # Loyalty schemes (sim/strategy/loyalty; docs/loyalty.md).
+    "member_since": (np.int16, -1),  # week of enrolment
+    "points_rewards": (np.int16, 0),  # rewards redeemed with points
+    "tier": (np.int8, 0),  # current tier, 0 = base
+    "tier_peak": (np.int8, 0),  # best tier ever held
+    "game_affinity": (np.float32, 0.0),  # in [0, 1], drawn at enrolment
+    "game_progress": (np.int8, 0),  # purchase occasions in the current challenge
+    "credit": (np.float64, 0.0),  # prepaid credit (currency units of goods)
+    "partner_spend": (np.float32, 0.0),  # spend in the current coalition unlock period
+    "partner_unlocked": (np.bool_, False),  # partner discounts unlocked this period
 }
 
 

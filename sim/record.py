@@ -16,7 +16,8 @@ import pandas as pd
 from sim.analysis.segments import classify_value_segments
 from sim.config import Config
 from sim.ledger import CATEGORIES
-from sim.population import CHURNED, LAPSING, STATE_NAMES
+from sim.analysis.segments import SEGMENTS
+from sim.population import CHURNED, LAPSING, NEEDS, STATE_NAMES
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.engine import Simulation
@@ -67,8 +68,12 @@ _COUNTS = (
     "buyers",
     "purchase_occasions",
     "members",
+    "complaints",
+    "recovered",
+    "referrals",
+    "churned_to_rivals",
 )
-_LEVELS = ("mean_satisfaction", "media_budget", "list_price", "failure_prob")
+_LEVELS = ("mean_satisfaction", "media_budget", "list_price", "discount", "failure_prob", "share_of_wallet")
 
 
 @dataclass
@@ -88,6 +93,9 @@ class RunResult:
         One row per customer ever acquired, as at the end of the run.
     transactions : DataFrame or None
         ``customer_id, week, occasions, amount`` per customer-week with a purchase, when asked for.
+    segments : DataFrame
+        One row per value segment: customers, revenue, contribution and share of total
+        contribution.
     config : Config
         The validated config that produced it.
     """
@@ -98,6 +106,7 @@ class RunResult:
     customers: pd.DataFrame
     transactions: pd.DataFrame | None
     config: Config
+    segments: pd.DataFrame | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -128,7 +137,7 @@ class Recorder:
         self._tx: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
 
     def record_week(self, sim: "Simulation", *, alive, new_rows, churned, won_back, buyers, paid, margin, occasions,
-                    contribution, touched) -> None:
+                    contribution, touched, complaints: int = 0, recovered: int = 0, referred_new: int = 0) -> None:
         """Observe the week just simulated (called by the engine at the end of each tick)."""
         w, pop, nc = sim.week, sim.pop, self.n_cohorts
         state = pop.state
@@ -144,11 +153,20 @@ class Recorder:
         c["buyers"][w] = buyers.size
         c["purchase_occasions"][w] = int(occasions.sum())
         c["members"][w] = int(np.count_nonzero(pop.member[end_alive]))
+        c["complaints"][w] = complaints
+        c["recovered"][w] = recovered
+        c["referrals"][w] = referred_new
+        dest = pop.churn_to[churned]
+        c["churned_to_rivals"][w] = int(np.count_nonzero(dest > 0))
+        for k, name in enumerate(sim.competition.names if hasattr(sim, "competition") else ()):
+            self.extra.setdefault(f"churned_to_{name}", np.zeros(self.weeks))[w] = np.count_nonzero(dest == k + 1)
         self.at_risk[w] = alive.size - new_rows.size
         lv = self.levels
         lv["mean_satisfaction"][w] = float(pop.satisfaction[end_alive].mean()) if end_alive.size else 0.0
         lv["media_budget"][w] = sim.levers.media_budget
-        lv["list_price"][w] = sim.levers.list_price
+        lv["list_price"][w] = getattr(sim, "list_price", sim.levers.list_price)
+        lv["discount"][w] = getattr(sim, "discount", sim.levers.discount)
+        lv["share_of_wallet"][w] = getattr(sim, "share_of_wallet", 1.0)
         lv["failure_prob"][w] = sim.levers.failure_prob
         cohort = pop.cohort
         self.cohort_active[w] = np.bincount(cohort[end_alive], minlength=nc)
@@ -227,9 +245,13 @@ class Recorder:
                 "basket_mean": pop.basket_mean,
                 "price_sensitivity": pop.price_sensitivity,
                 "quality_sensitivity": pop.quality_sensitivity,
+                "needs": pd.Categorical(np.array(NEEDS, dtype=object)[pop.needs], categories=list(NEEDS)),
+                "attachment": pop.attachment,
                 "member": pop.member,
                 "points": pop.points,
                 "churn_count": pop.churn_count,
+                "churned_to": _destinations(pop.churn_to, getattr(getattr(sim, "competition", None), "names", [])),
+                "failures": pop.failures,
                 "won_back_count": pop.won_back_count,
                 "segment": classify_value_segments(
                     contribution,
@@ -270,7 +292,25 @@ class Recorder:
             customers=customers,
             transactions=self._transactions(),
             config=cfg,
+            segments=segment_table(customers),
         )
+
+
+def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """Customers, revenue and contribution per value segment (platinum first, lead last)."""
+    g = customers.groupby("segment", observed=False).agg(
+        customers=("customer_id", "size"), revenue=("revenue", "sum"), contribution=("contribution", "sum"))
+    g = g.reindex(list(SEGMENTS), fill_value=0)
+    total = customers["contribution"].sum()
+    g["share_of_customers"] = g["customers"] / max(len(customers), 1)
+    g["share_of_contribution"] = g["contribution"] / total if total != 0 else 0.0
+    return g.reset_index().rename(columns={"index": "segment"})
+
+
+def _destinations(code: np.ndarray, rivals: list[str]) -> np.ndarray:
+    """Readable last-churn destination per customer: '' never churned, 'left' or a rival's name."""
+    names = np.array(["", "left", *rivals], dtype=object)
+    return names[code.astype(np.int64) + 1]
 
 
 def _ratio(num: float, den: float) -> float | None:

@@ -65,3 +65,24 @@ def test_valid_config_passes_unchanged():
     before = dataclasses.asdict(cfg)
     assert validate(cfg) is cfg
     assert dataclasses.asdict(cfg) == before
+
+
+def test_competitor_rules():
+    from sim.config import Competitor
+
+    cfg = with_changes(Config(), **{"pricing.match_competitor": "ghost"})
+    with pytest.raises(ConfigError, match="pricing.match_competitor"):
+        validate(cfg)
+    cfg = with_changes(Config(), **{"market.competitors": [Competitor(name="a"), Competitor(name="a")]})
+    with pytest.raises(ConfigError, match="distinct names"):
+        validate(cfg)
+    cfg = with_changes(Config(), **{"market.competitors": [Competitor(name="a", price=-3.0)]})
+    with pytest.raises(ConfigError, match=r"market.competitors\[0\].price"):
+        validate(cfg)
+
+
+def test_airline_experiment_composes():
+    cfg = validate(compose_config(["experiment=airline_lcc"]))
+    assert [c.name for c in cfg.market.competitors] == ["lcc"] and cfg.pricing.match_competitor == ""
+    matched = validate(compose_config(["experiment=airline_lcc", "pricing.match_competitor=lcc"]))
+    assert matched.pricing.match_competitor == "lcc"
