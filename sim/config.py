@@ -25,6 +25,8 @@ __all__ = [
     "ConfigError",
     "Competitor",
     "Promotion",
+    "RetentionConfig",
+    "Treatment",
     "validate",
     "register_configs",
     "LOYALTY_SCHEMES",
@@ -434,6 +436,67 @@ class SegmentsConfig:
     platinum_share: float = _p(0.05, **PROB)
     gold_share: float = _p(0.15, **PROB)
     silver_share: float = _p(0.30, **PROB)
+    review_weeks: int = _p(13, ge=1)
+    treatments: list[Treatment] = field(default_factory=list)
+
+
+@dataclass
+class Treatment:
+    """How the firm treats one value segment, from the segment review on.
+
+    Attributes
+    ----------
+    segment : str
+        One of platinum, gold, silver, bronze, lead.
+    price_factor : float
+        Multiplier on the price the segment pays (e.g. 1.1 to make lead customers pay their way).
+    service_bonus : float
+        Added to experienced service quality (0-1 scale), e.g. a dedicated line for platinum.
+    service_cost_per_week : float
+        Extra cost of serving one customer of the segment for a week (currency units).
+    """
+
+    segment: str = _p("lead", choices=("platinum", "gold", "silver", "bronze", "lead"))
+    price_factor: float = _p(1.0, gt=0.0, le=10.0)
+    service_bonus: float = _p(0.0, ge=-1.0, le=1.0)
+    service_cost_per_week: float = _p(0.0, **NONNEG)
+
+
+@dataclass
+class RetentionConfig:
+    """Churn-risk scoring and targeted retention offers.
+
+    The firm scores each customer's churn risk from what it can see: recency and frequency of
+    observed visits (every visit of a loyalty member, a share ``anonymous_visibility`` of the
+    others) and complaints. Each week it sends offers to the customers with the highest
+    ``risk x observed value``, among those whose risk is at least ``min_risk``, within the budget.
+
+    Attributes
+    ----------
+    budget_per_week : float
+        Spend on retention offers per week (currency units); 0 switches targeting off.
+    offer_cost : float
+        Cost of one offer (currency units).
+    min_risk : float
+        Lowest risk score worth an offer, in [0, 1].
+    satisfaction_gain : float
+        Rise in satisfaction of a customer who receives an offer.
+    anonymous_visibility : float
+        Share of a non-member's visits the firm can attribute to them (card payments, logins).
+    cooldown_weeks : int
+        Weeks before the same customer can receive another offer.
+    prior_churn : float
+        The firm's prior belief of the churn probability per week, used by the risk score.
+    """
+
+    name: str = "none"
+    budget_per_week: float = _p(0.0, **NONNEG)
+    offer_cost: float = _p(10.0, gt=0.0)
+    min_risk: float = _p(0.5, **PROB)
+    satisfaction_gain: float = _p(0.15, **PROB)
+    anonymous_visibility: float = _p(0.3, **PROB)
+    cooldown_weeks: int = _p(13, ge=1)
+    prior_churn: float = _p(0.01, **PROB)
 
 
 @dataclass
@@ -469,6 +532,7 @@ class Config:
     loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
     acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
     segments: SegmentsConfig = field(default_factory=SegmentsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     classic: ClassicConfig = field(default_factory=ClassicConfig)
 

@@ -24,7 +24,9 @@ import numpy as np
 import simpy
 
 from sim import behaviour as bh
+from sim.behaviour.risk import churn_risk
 from sim.config import Config, LoyaltyConfig, validate
+from sim.analysis.segments import SEGMENTS, value_segment_codes
 from sim.competition import Competition
 from sim.ledger import Ledger
 from sim.market import Market
@@ -103,6 +105,14 @@ class Simulation:
         self.list_price, self.discount = cfg.pricing.list_price, cfg.pricing.discount
         self.share_of_wallet = 1.0
         self._detractor_share = 0.0
+        # Segment treatments as lookup tables indexed by segment (platinum .. lead).
+        self._seg_price = np.ones(len(SEGMENTS))
+        self._seg_service = np.zeros(len(SEGMENTS))
+        self._seg_cost = np.zeros(len(SEGMENTS))
+        for t in cfg.segments.treatments:
+            k = SEGMENTS.index(t.segment)
+            self._seg_price[k], self._seg_service[k], self._seg_cost[k] = t.price_factor, t.service_bonus, t.service_cost_per_week
+        self._treated = bool(cfg.segments.treatments)
         self.programme = build_programme(cfg.loyalty)
         self.market = Market(cfg.market.potential, cfg.customers.initial, cfg.market.initially_aware, self.streams)
         c = cfg.customers
@@ -128,6 +138,7 @@ class Simulation:
                 satisfaction=c.satisfaction_neutral,
                 expectation=c.reference_value,
                 last_purchase_week=-np.minimum(since, 10 * c.lapse_weeks).astype(np.int64),
+                seen_week=-np.minimum(since, 10 * c.lapse_weeks).astype(np.int64),
                 **traits,
             )
             self.programme.enrol(self, rows)
@@ -193,7 +204,11 @@ class Simulation:
         c, s, rec = cfg.customers, cfg.service, self.recorder
         ref_price = cfg.pricing.reference_price
 
-        # 0. Prices in force: scheduled list price, promotions, matching a rival with a lag.
+        # 0. Segment review (the firm's CRM re-ranks customers by lifetime contribution).
+        if self._treated and week > 0 and week % cfg.segments.review_weeks == 0:
+            self._review_segments()
+
+        # Prices in force: scheduled list price, promotions, matching a rival with a lag.
         self.list_price = self.pricing.list_price(week, lev.list_price)
         self.discount = self.pricing.discount(week, lev.discount)
         price_paid = self.list_price * (1.0 - self.discount)
@@ -228,7 +243,8 @@ class Simulation:
         attach = pop.attachment[alive].astype(np.float64)
         ps = pop.price_sensitivity[alive] * (1.0 - c.attachment_price_relief * attach)
         price_factor = prog.price_factor(self, alive) if prog.active else 1.0
-        price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) / ref_price
+        seg_factor = self._seg_price[pop.segment[alive]] if self._treated else 1.0
+        price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
         sat_eff = pop.satisfaction[alive] - c.failure_trust_penalty * pop.failures[alive]
         rate = bh.purchase_rate(
             pop.purchase_rate[alive],
@@ -252,7 +268,7 @@ class Simulation:
         bought = count > 0
         buyers, n_occ, bid = alive[bought], count[bought], ids_alive[bought]
         units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
-        sales = units * self.list_price
+        sales = units * self.list_price * (seg_factor[bought] if self._treated else 1.0)
         paid = sales * (1.0 - self.discount)  # after the pricing policy's discount
         cogs = units * cfg.product.unit_cost
         self.ledger.post(week, "sales", float(sales.sum()))
@@ -275,11 +291,17 @@ class Simulation:
         self.charge(buyers, n_occ * s.cost_per_transaction, "service_cost")
         if prog.active:
             prog.on_purchases(self, buyers, paid)
+        # What the firm sees: every visit of a member, some of an anonymous customer's.
+        seen = pop.member[buyers] | (streams.uniform("observe", week, bid) < cfg.retention.anonymous_visibility)
+        pop.seen_purchases[buyers[seen]] += n_occ[seen]
+        pop.seen_week[buyers[seen]] = week
 
         # 4. Service encounters, satisfaction, expectations and attachment of buyers.
         quality = s.quality + s.quality_sd * streams.normal("service", week, bid, draw=0)
         if prog.active:
             quality = quality + prog.service_bonus(self, buyers)
+        if self._treated:
+            quality = quality + self._seg_service[pop.segment[buyers]]
         failed = streams.uniform("service", week, bid, draw=1) < lev.failure_prob
         quality = np.where(failed, quality - s.failure_severity, quality)
         complained = failed & (streams.uniform("complaint", week, bid, draw=0) < c.complaint_propensity)
@@ -311,6 +333,7 @@ class Simulation:
         pop.failures[hit] = np.minimum(pop.failures[hit].astype(np.int16) + 1, 127)
         if complained.any():
             self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
+            pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
         pop.attachment[alive] *= np.float32(1.0 - c.attachment_decay)
         pop.attachment[buyers] = bh.update_attachment(
             pop.attachment[buyers].astype(np.float64), transaction,
@@ -347,6 +370,9 @@ class Simulation:
 
         # 8. Cost to serve, loyalty, fixed costs (allocated over this week's customers).
         self.charge(alive, s.cost_per_customer_week, "service_cost")
+        if self._treated:
+            self.charge(alive, self._seg_cost[pop.segment[alive]], "service_cost")
+        offers, offers_hit = self._retention_offers(alive)
         if prog.active:
             prog.end_of_week(self, alive)
         if alive.size:
@@ -367,7 +393,41 @@ class Simulation:
         # 9. Records.
         rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
                         paid=paid, margin=paid - cogs, occasions=n_occ, contribution=contribution, touched=touched,
-                        complaints=int(complained.sum()), recovered=int(recovered.sum()), referred_new=referred_new)
+                        complaints=int(complained.sum()), recovered=int(recovered.sum()), referred_new=referred_new,
+                        offers=offers, offers_hit=offers_hit)
+
+    def _review_segments(self) -> None:
+        """Re-rank every customer into value segments by contribution so far."""
+        seg = self.cfg.segments
+        pop = self.pop
+        pop.segment[:] = value_segment_codes(pop.gross_margin - pop.cost_to_serve, seg.platinum_share,
+                                             seg.gold_share, seg.silver_share)
+
+    def _retention_offers(self, alive: np.ndarray) -> tuple[int, int]:
+        """Send this week's retention offers; return (offers sent, offers to customers who were lapsing).
+
+        Targets the highest ``risk x observed visit rate`` among current customers with risk of at
+        least ``retention.min_risk`` and no offer within the cooldown, as many as the budget buys.
+        """
+        r, pop, week = self.cfg.retention, self.pop, self.week
+        n_offers = int(r.budget_per_week // r.offer_cost)
+        if n_offers == 0 or alive.size == 0:
+            return 0, 0
+        cand = alive[(pop.state[alive] != CHURNED) & (week - pop.offer_week[alive] >= r.cooldown_weeks)]
+        tenure = week - pop.acquired_week[cand]  # the initial base counts from its acquisition at week -1
+        seen = pop.seen_purchases[cand].astype(np.float64)
+        risk = churn_risk(seen, tenure, week - pop.seen_week[cand], pop.complaints[cand], r.prior_churn)
+        keep = risk >= r.min_risk
+        cand, score = cand[keep], (risk * (seen + 1.0) / (tenure + 2.0))[keep]
+        if cand.size > n_offers:
+            top = np.argpartition(-score, n_offers - 1)[:n_offers]
+            cand = cand[np.sort(top)]
+        if cand.size == 0:
+            return 0, 0
+        self.charge(cand, r.offer_cost, "retention_offers")
+        pop.satisfaction[cand] = np.minimum(pop.satisfaction[cand] + np.float32(r.satisfaction_gain), 1.0)
+        pop.offer_week[cand] = week
+        return int(cand.size), int(np.count_nonzero(pop.state[cand] == LAPSING))
 
     def _firm_share(self, rows: np.ndarray, price_ratio, price_sensitivity: np.ndarray, inertia: float):
         """The firm's choice share for customers (or prospects) ``rows``, and each rival's."""

@@ -44,6 +44,11 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "acquisition_cost": (np.float64, 0.0),  # offer + share of that week's media
     "clv_pv": (np.float64, 0.0),  # discounted contribution since acquisition
     "member": (np.bool_, False),
+    "segment": (np.int8, 3),  # value segment at the last review (index into SEGMENTS; bronze at first)
+    "seen_purchases": (np.int32, 0),  # purchases the firm could attribute to the customer
+    "seen_week": (np.int32, -1),  # last week the firm saw the customer buy
+    "complaints": (np.int8, 0),
+    "offer_week": (np.int32, -10_000),  # last retention offer
     "points": (np.int64, 0),
     "points_active_week": (np.int32, -1),  # last week points were earned
     # Loyalty schemes (sim/strategy/loyalty; docs/loyalty.md).

@@ -72,6 +72,8 @@ _COUNTS = (
     "recovered",
     "referrals",
     "churned_to_rivals",
+    "retention_offers_sent",
+    "offers_to_lapsing",
 )
 _LEVELS = ("mean_satisfaction", "media_budget", "list_price", "discount", "failure_prob", "share_of_wallet")
 
@@ -137,7 +139,8 @@ class Recorder:
         self._tx: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
 
     def record_week(self, sim: "Simulation", *, alive, new_rows, churned, won_back, buyers, paid, margin, occasions,
-                    contribution, touched, complaints: int = 0, recovered: int = 0, referred_new: int = 0) -> None:
+                    contribution, touched, complaints: int = 0, recovered: int = 0, referred_new: int = 0, offers: int = 0,
+                    offers_hit: int = 0) -> None:
         """Observe the week just simulated (called by the engine at the end of each tick)."""
         w, pop, nc = sim.week, sim.pop, self.n_cohorts
         state = pop.state
@@ -156,6 +159,8 @@ class Recorder:
         c["complaints"][w] = complaints
         c["recovered"][w] = recovered
         c["referrals"][w] = referred_new
+        c["retention_offers_sent"][w] = offers
+        c["offers_to_lapsing"][w] = offers_hit
         dest = pop.churn_to[churned]
         c["churned_to_rivals"][w] = int(np.count_nonzero(dest > 0))
         for k, name in enumerate(sim.competition.names if hasattr(sim, "competition") else ()):
@@ -252,6 +257,8 @@ class Recorder:
                 "churn_count": pop.churn_count,
                 "churned_to": _destinations(pop.churn_to, getattr(getattr(sim, "competition", None), "names", [])),
                 "failures": pop.failures,
+                "complaints": pop.complaints,
+                "seen_purchases": pop.seen_purchases,
                 "won_back_count": pop.won_back_count,
                 "segment": classify_value_segments(
                     contribution,

@@ -100,3 +100,19 @@ def test_attachment_grows_with_delight_falls_with_disappointment_and_stays_bound
 
 def test_attachment_multiplier_reaches_configured_ratio():
     assert np.allclose(bh.attachment_multiplier(np.array([0.0, 0.5, 1.0]), 3.0), [1.0, 2.0, 3.0])
+
+
+def test_churn_risk_reads_silence_relative_to_frequency():
+    from sim.behaviour.risk import churn_risk
+
+    # Frequent visitor (1 a week): one silent week is normal, eight are alarming.
+    r = churn_risk(np.array([50, 50]), np.array([50, 50]), np.array([1, 8]), np.zeros(2))
+    assert r[0] < 0.05 and r[1] > 0.9
+    # The same eight silent weeks say little about an occasional visitor.
+    occasional = churn_risk(np.array([2]), np.array([50]), np.array([8]), np.zeros(1))
+    assert occasional[0] < 0.2
+    # Complaints raise the risk; everything stays in [0, 1].
+    assert churn_risk(np.array([5]), np.array([20]), np.array([4]), np.array([3]))[0] > churn_risk(
+        np.array([5]), np.array([20]), np.array([4]), np.array([0]))[0]
+    grid = churn_risk(np.arange(100), np.full(100, 60), np.arange(100) % 30, np.arange(100) % 4)
+    assert np.all((grid >= 0) & (grid <= 1))

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SEGMENTS", "classify_value_segments", "whale_curve"]
+__all__ = ["SEGMENTS", "value_segment_codes", "classify_value_segments", "whale_curve"]
 
 SEGMENTS = ("platinum", "gold", "silver", "bronze", "lead")
 
 
-def classify_value_segments(
+def value_segment_codes(
     contribution: np.ndarray, platinum_share: float, gold_share: float, silver_share: float
 ) -> np.ndarray:
-    """Segment name per customer.
+    """Segment per customer as an index into :data:`SEGMENTS` (int8).
 
     Parameters
     ----------
@@ -27,22 +27,25 @@ def classify_value_segments(
         Shares of the *profitable* customers in each top segment, from the top; the rest of the
         profitable customers are bronze.
 
-    Returns
-    -------
-    ndarray of str
-        One of :data:`SEGMENTS` per customer. Ties are broken by position, so the result is
-        deterministic.
+    Ties are broken by position, so the result is deterministic.
     """
     contribution = np.asarray(contribution, dtype=np.float64)
-    out = np.full(contribution.size, "lead", dtype=object)
+    out = np.full(contribution.size, SEGMENTS.index("lead"), dtype=np.int8)
     profitable = np.flatnonzero(contribution > 0)
     order = profitable[np.argsort(-contribution[profitable], kind="stable")]
     n = order.size
     cuts = np.floor(np.cumsum([platinum_share, gold_share, silver_share]) * n + 1e-9).astype(int)
     bounds = [0, *cuts.tolist(), n]
-    for name, lo, hi in zip(SEGMENTS[:4], bounds[:-1], bounds[1:]):
-        out[order[lo:hi]] = name
+    for code, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
+        out[order[lo:hi]] = code
     return out
+
+
+def classify_value_segments(
+    contribution: np.ndarray, platinum_share: float, gold_share: float, silver_share: float
+) -> np.ndarray:
+    """Segment name per customer (see :func:`value_segment_codes`)."""
+    return np.array(SEGMENTS, dtype=object)[value_segment_codes(contribution, platinum_share, gold_share, silver_share)]
 
 
 def whale_curve(contribution: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
