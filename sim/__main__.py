@@ -1,9 +1,12 @@
 """``python -m sim [hydra overrides]``: run one scenario (or a sweep with ``--multirun``)."""
 
+import sys
+
 import hydra
 from omegaconf import DictConfig
 
 import sim.sweep  # noqa: F401  (registers the sim.job_dir resolver used by sweep directories)
+from sim.cli import ArgumentError
 from sim.config import register_configs
 
 register_configs()
@@ -17,4 +20,11 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
+    # Unknown group options (loyalty=nope) get the project's one-line message shape before
+    # Hydra composes anything.
+    try:
+        sim.sweep.check_group_overrides(a for a in sys.argv[1:] if not a.startswith("-"))
+    except ArgumentError as err:
+        print(f"Error in config: {err}", file=sys.stderr)
+        sys.exit(2)
     main()

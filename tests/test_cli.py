@@ -81,7 +81,7 @@ def test_same_config_same_tables_across_processes_and_hash_seeds(run_dir, tmp_pa
 @pytest.mark.parametrize(
     "override, needle",
     [
-        ("loyalty=doesnotexist", "loyalty/doesnotexist"),
+        ("loyalty=doesnotexist", "'loyalty' override must be one of"),
         ("customers.initial=-5", "'customers.initial'"),
         ("horizon.weeks=0", "'horizon.weeks'"),
         ("customers.initial=abc", "customers.initial"),

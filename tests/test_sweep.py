@@ -158,7 +158,7 @@ def test_unknown_experiment_is_one_clear_error_without_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "sim", "experiment=nope"], capture_output=True, text=True,
                           cwd=tmp_path, timeout=60)
     assert proc.returncode != 0
-    assert "experiment/nope" in proc.stderr and "loyalty_shootout" in proc.stderr
+    assert "'experiment' override" in proc.stderr and "'nope'" in proc.stderr and "loyalty_shootout" in proc.stderr
     assert "Traceback" not in proc.stderr
     with pytest.raises(ArgumentError, match="'experiment' override must be one of 'acquisition_vs_retention'.*'nope'"):
         check_group_overrides(["experiment=nope"])
