@@ -107,6 +107,10 @@ class CustomersConfig:
         Mean purchase occasions per week across customers.
     purchase_rate_shape : float
         Gamma shape of purchase-rate heterogeneity (smaller: more unequal customers).
+    service_demand_sigma : float
+        Log-normal spread of how much service a customer needs (support, returns, advice): a
+        mean-one multiplier on the customer's service costs. Unequal cost to serve is what bends
+        the whale curve above 100 % (Kaplan & Cooper 1998).
     basket_units_mean : float
         Mean units per purchase occasion.
     basket_sigma : float
@@ -179,7 +183,8 @@ class CustomersConfig:
     name: str = "default"
     initial: int = _p(20_000, ge=0)
     purchase_rate_mean: float = _p(0.25, gt=0.0, le=50.0)
-    purchase_rate_shape: float = _p(1.2, gt=0.0)
+    purchase_rate_shape: float = _p(0.45, gt=0.0)
+    service_demand_sigma: float = _p(3.0, ge=0.0, le=4.0)
     basket_units_mean: float = _p(2.0, gt=0.0)
     basket_sigma: float = _p(0.5, ge=0.0, le=3.0)
     price_sensitivity_mean: float = _p(1.5, **NONNEG)
@@ -233,7 +238,7 @@ class ProductConfig:
     name: str = "default"
     quality: float = _p(0.7, **PROB)
     unit_cost: float = _p(12.0, **NONNEG)
-    fixed_cost_per_week: float = _p(20_000.0, **NONNEG)
+    fixed_cost_per_week: float = _p(5_000.0, **NONNEG)
 
 
 @dataclass
@@ -362,8 +367,8 @@ class ServiceConfig:
     quality_sd: float = _p(0.15, **NONNEG)
     failure_prob: float = _p(0.03, **PROB)
     failure_severity: float = _p(0.5, **NONNEG)
-    cost_per_customer_week: float = _p(0.3, **NONNEG)
-    cost_per_transaction: float = _p(1.0, **NONNEG)
+    cost_per_customer_week: float = _p(1.2, **NONNEG)
+    cost_per_transaction: float = _p(3.0, **NONNEG)
     complaint_handling_quality: float = _p(0.6, **PROB)
     cost_per_complaint: float = _p(15.0, **NONNEG)
     outages: list[Outage] = field(default_factory=list)

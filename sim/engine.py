@@ -76,7 +76,10 @@ def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
     sigma = c.basket_sigma
     basket = c.basket_units_mean * np.exp(sigma * streams.normal("traits", -1, ids, draw=1) - 0.5 * sigma * sigma)
     needs, price, quality = _needs_and_sensitivities(streams, ids, c)
+    ds = c.service_demand_sigma
+    demand = np.exp(ds * streams.normal("traits", -1, ids, draw=6) - 0.5 * ds * ds)
     return {
+        "service_demand": demand,
         "purchase_rate": rate,
         "basket_mean": basket,
         "price_sensitivity": price,
@@ -288,7 +291,7 @@ class Simulation:
         pop.revenue[buyers] += paid
         pop.purchases[buyers] += n_occ
         pop.last_purchase_week[buyers] = week
-        self.charge(buyers, n_occ * s.cost_per_transaction, "service_cost")
+        self.charge(buyers, n_occ * s.cost_per_transaction * pop.service_demand[buyers], "service_cost")
         if prog.active:
             prog.on_purchases(self, buyers, paid)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
@@ -369,7 +372,7 @@ class Simulation:
         won_back, targeted = self._win_back(churned)
 
         # 8. Cost to serve, loyalty, fixed costs (allocated over this week's customers).
-        self.charge(alive, s.cost_per_customer_week, "service_cost")
+        self.charge(alive, s.cost_per_customer_week * pop.service_demand[alive], "service_cost")
         if self._treated:
             self.charge(alive, self._seg_cost[pop.segment[alive]], "service_cost")
         offers, offers_hit = self._retention_offers(alive)

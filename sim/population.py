@@ -28,6 +28,7 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "basket_mean": (np.float32, 0.0),  # units per occasion
     "price_sensitivity": (np.float32, 0.0),
     "quality_sensitivity": (np.float32, 0.0),
+    "service_demand": (np.float32, 1.0),  # multiplier on the cost of serving the customer
     "needs": (np.int8, 0),  # index into NEEDS
     "satisfaction": (np.float32, 0.0),
     "attachment": (np.float32, 0.0),  # emotional attachment in [0, 1]

@@ -196,3 +196,14 @@ def test_programme_members_are_seen_so_their_offers_land_better(base_cfg):
                                     "loyalty.enrolment_prob": 1.0})).timeseries
     precision = lambda ts: ts["offers_to_lapsing"].sum() / ts["retention_offers_sent"].sum()
     assert precision(club) > precision(anonymous) + 0.05
+
+
+@pytest.mark.slow
+def test_default_scenario_shows_the_stylised_facts():
+    """Defaults calibrated to practice: 65-80 % of customers cover their costs, and the most
+    profitable 20 % produce over 100 % of profit (the whale curve; Kaplan & Cooper 1998)."""
+    r = run(compose_config(["output.plots=false"]))
+    assert 0.65 <= r.summary["share_profitable_customers"] <= 0.80
+    v = np.sort(r.customers["contribution"].to_numpy())[::-1]
+    assert v[: v.size // 5].sum() / v.sum() > 1.0
+    assert r.summary["cac"] > 3 * r.summary["retention_spend"] / max(r.summary["customers_active_end"], 1)
