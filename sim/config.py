@@ -435,6 +435,15 @@ class SegmentsConfig:
     Customers who lost money are ``lead``; the profitable ones are ranked by contribution and the
     top ``platinum_share`` are platinum, the next ``gold_share`` gold, the next ``silver_share``
     silver and the rest bronze (shares of profitable customers).
+
+    Attributes
+    ----------
+    platinum_share, gold_share, silver_share : float
+        Shares of the profitable customers in the top three segments, from the top.
+    review_weeks : int
+        Weeks between reviews in which the firm re-ranks customers (for treatments).
+    treatments : list of Treatment
+        How each segment is treated (price factor, service bonus and its cost).
     """
 
     name: str = "value_pyramid"
