@@ -72,8 +72,29 @@ def _remove_stale_temporaries(run_dir: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+def _check_known_keys(node: Any, schema: Any, prefix: str = "") -> None:
+    """Refuse keys the schema does not have (``+customers.typo=1``, ``+_target_=...``).
+
+    Nothing in a scenario is ever instantiated from a class path; an unknown key would only be
+    ignored silently, so it is an error.
+    """
+    if not dataclasses.is_dataclass(schema):
+        return
+    known = {f.name: f for f in dataclasses.fields(schema)}
+    for key in node.keys() if isinstance(node, DictConfig) else ():
+        path = f"{prefix}{key}"
+        if key not in known:
+            raise ConfigError(path, OmegaConf.select(node, str(key), throw_on_missing=False),
+                              "absent: it is not a parameter (known here: " + ", ".join(sorted(known)) + ")")
+        child = getattr(schema, str(key))
+        value = node[key]
+        if isinstance(value, DictConfig):
+            _check_known_keys(value, child, path + ".")
+
+
 def to_scenario(cfg: DictConfig) -> Config:
     """The typed, validated scenario of a composed Hydra config."""
+    _check_known_keys(cfg, Config())
     scenario = OmegaConf.to_object(cfg)
     assert isinstance(scenario, Config)
     return validate(scenario)

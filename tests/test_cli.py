@@ -87,6 +87,8 @@ def test_same_config_same_tables_across_processes_and_hash_seeds(run_dir, tmp_pa
         ("customers.initial=abc", "customers.initial"),
         ("customers.nosuchkey=1", "nosuchkey"),
         ("market.initially_aware=2", "'market.initially_aware'"),
+        ("+_target_=os.system", "'_target_' parameter must be absent"),
+        ("+customers.tpyo=3", "'customers.tpyo' parameter must be absent"),
     ],
 )
 def test_bad_input_clear_message_nonzero_exit_nothing_left(tmp_path, override, needle):
