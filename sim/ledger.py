@@ -39,6 +39,14 @@ CATEGORIES: tuple[Category, ...] = (
     Category("programme_cost", -1, "retention", loyalty=True),
     Category("partner_funding", +1, "retention", loyalty=True),
     Category("charity", -1, "retention", loyalty=True),
+    Category("tier_benefits", -1, "retention", loyalty=True),  # tier service upgrades
+    Category("game_rewards", -1, "retention", loyalty=True),  # challenge and instant-win rewards
+    Category("prepaid_bonus", -1, "retention", loyalty=True),  # bonus part of prepaid credit spent
+    Category("partner_fees", -1, "retention", loyalty=True),  # coalition fee paid by the firm
+    # Prepaid credit float: cash received for packs, and its release as the credit is spent (the
+    # engine books that spending as sales). Members' own money held, not a programme cost.
+    Category("prepaid_received", +1, "retention"),
+    Category("prepaid_released", -1, "retention"),
     Category("service_cost", -1, "other"),
     Category("complaint_handling", -1, "other"),
     Category("fixed_costs", -1, "other"),
@@ -90,7 +98,7 @@ class Ledger:
         """Total of a KPI group as a positive cost (or, for gross margin, the margin)."""
         idx = [i for i, c in enumerate(CATEGORIES) if c.group == group]
         total = float((self._cash[:, idx] @ _SIGNS[idx]).sum())
-        return total if group == "gross_margin" else -total
+        return total if group == "gross_margin" else 0.0 - total  # 0.0 - x: no "-0.0" for empty groups
 
     def weekly_group(self, group: str) -> np.ndarray:
         """Weekly KPI-group series with the same sign convention as :meth:`group_total`."""
@@ -101,7 +109,7 @@ class Ledger:
     def loyalty_cost(self) -> float:
         """Net cost of the loyalty programme (currency units; partner funding offsets it)."""
         idx = [i for i, c in enumerate(CATEGORIES) if c.loyalty]
-        return -float((self._cash[:, idx] @ _SIGNS[idx]).sum())
+        return 0.0 - float((self._cash[:, idx] @ _SIGNS[idx]).sum())
 
     def total(self, category: str) -> float:
         """Total magnitude of one category (currency units)."""

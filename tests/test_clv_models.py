@@ -1,6 +1,6 @@
 """Tests of sim.analysis.clv against published figures and against simulation.
 
-Published figures come from /work/shared/reference/README.md and the papers cited in each test.
+Published figures come from the papers cited in each test.
 Where a figure is printed rounded, the tolerance is half a unit in its last digit plus a small
 margin for the optimiser; Monte-Carlo comparisons use a multiple of the estimated standard error.
 """

@@ -1,6 +1,7 @@
 """The loyalty-scheme protocol and the programme that runs the active schemes.
 
-A scheme changes behaviour only through these hooks, each vectorized over population ``rows``:
+A scheme changes behaviour only through these hooks, each vectorized over population ``rows``.
+The engine calls the first nine (through :class:`LoyaltyProgramme`):
 
 ==================== ====================================================================
 hook                 effect
@@ -10,15 +11,32 @@ price_factor         multiplier on the price a member pays (tier discounts); the
                      books the difference as ``loyalty_discounts``
 service_bonus        added to experienced service quality (tier upgrades), 0-1 scale
 churn_multiplier     multiplier on the churn probability (switching costs, status)
-on_purchases         react to purchases (earn points, progress, donations)
+on_purchases         react to purchases (earn points, progress, donations); ``paid`` is
+                     what each buyer paid after loyalty discounts (currency units)
 end_of_week          redemptions, expiry, tier reviews; costs go through ``sim.charge``
 liability            value of what the firm still owes members (currency units)
 kpis                 extra summary KPIs of the scheme
 weekly               extra timeseries columns of the scheme for the week just simulated
 ==================== ====================================================================
 
+The programme (and :func:`~sim.strategy.loyalty.build_programme`) calls four more, which let
+schemes work together in a hybrid. :class:`SchemeBase` defines all four; the programme treats a
+scheme without the last three as neutral, so schemes written for the first nine still work:
+
+==================== ====================================================================
+from_config          classmethod building the scheme from the whole ``LoyaltyConfig``
+bind                 called once with the programme, to look up sibling schemes
+on_enrol             new members ``rows`` just joined (head-start points, affinities)
+earn_multiplier      multiplier on points earned (tier bonus earn)
+==================== ====================================================================
+
 :class:`SchemeBase` gives the neutral version of every hook, so a scheme overrides only what it
-changes. Money moves only through ``sim.charge`` / ``sim.ledger``.
+changes. Money moves only through ``sim.charge`` / ``sim.ledger``; positive flows (partner
+funding, prepaid cash) through ``sim.ledger.post``, since ``sim.charge`` books costs.
+
+Random numbers come from the ``loyalty`` stream: draw 0 is enrolment and draw 1 points
+redemption; schemes use draws 10 and up (gamified 10-12, coalition 13-14, points 15; tiers
+and charity none).
 """
 
 from __future__ import annotations
@@ -27,10 +45,25 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from sim.ledger import CATEGORIES
+from sim.population import ACTIVE, CHURNED
+
 if TYPE_CHECKING:  # pragma: no cover
     from sim.engine import Simulation
 
-__all__ = ["LoyaltyScheme", "SchemeBase", "LoyaltyProgramme"]
+__all__ = ["LoyaltyScheme", "SchemeBase", "LoyaltyProgramme", "PROGRAMME_CATEGORIES", "current_members"]
+
+#: Ledger categories of programme flows, each reported as KPI ``loyalty_<category>`` (totals,
+#: currency units): the programme costs (``loyalty=True``) and the prepaid-credit float.
+PROGRAMME_CATEGORIES: tuple[str, ...] = tuple(
+    c.name for c in CATEGORIES if c.loyalty or c.name.startswith("prepaid_")
+)
+
+
+def current_members(sim: "Simulation") -> np.ndarray:
+    """Rows of members who are customers now (not churned)."""
+    pop = sim.pop
+    return np.flatnonzero(pop.member & (pop.state != CHURNED))
 
 
 class LoyaltyScheme(Protocol):
@@ -58,9 +91,29 @@ class LoyaltyScheme(Protocol):
 
 
 class SchemeBase:
-    """Neutral hooks: a scheme derived from this changes nothing it does not override."""
+    """Neutral hooks: a scheme derived from this changes nothing it does not override.
+
+    Also keeps weekly tallies: :meth:`tally` adds to a per-week counter, one of the names in
+    ``tallies``, that :meth:`weekly` reports for the week just simulated and :meth:`kpis` sums
+    over the run.
+    """
 
     name = "base"
+    tallies: tuple[str, ...] = ()
+
+    @classmethod
+    def from_config(cls, cfg) -> "SchemeBase":
+        """The scheme for ``cfg`` (a ``LoyaltyConfig``): by default from ``cfg.<name>``."""
+        return cls(getattr(cfg, cls.name))
+
+    def bind(self, programme: "LoyaltyProgramme") -> None:
+        return None
+
+    def on_enrol(self, sim: "Simulation", rows: np.ndarray) -> None:
+        return None
+
+    def earn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
+        return 1.0
 
     def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
         return 1.0
@@ -84,14 +137,28 @@ class SchemeBase:
         return 0.0
 
     def kpis(self, sim: "Simulation") -> dict[str, Any]:
-        return {}
+        return {name: float(series.sum()) for name, series in self._tallies(sim).items()}
 
     def weekly(self, sim: "Simulation") -> dict[str, float]:
-        return {}
+        return {name: float(series[sim.week]) for name, series in self._tallies(sim).items()}
+
+    # -- weekly counters ---------------------------------------------------------------------
+    def tally(self, sim: "Simulation", name: str, value: float) -> None:
+        """Add ``value`` to this week's counter ``name`` (a timeseries column and a run total)."""
+        self._tallies(sim)[name][sim.week] += value
+
+    def _tallies(self, sim: "Simulation") -> dict[str, np.ndarray]:
+        if "_tally" not in self.__dict__:
+            self._tally = {name: np.zeros(sim.weeks) for name in self.tallies}
+        return self._tally
 
 
 class LoyaltyProgramme:
     """Membership, programme costs, and the active schemes (several at once make a hybrid).
+
+    A hybrid has one membership, one welcome offer, one set-up cost and one running cost,
+    whatever the number of schemes; the schemes' effects combine (multipliers multiply,
+    service bonuses add) and schemes find each other with :meth:`get`.
 
     Parameters
     ----------
@@ -102,38 +169,59 @@ class LoyaltyProgramme:
     signup_offer_cost : float
         Welcome offer per new member (currency units).
     fixed_cost_per_week : float
-        Running cost per week (currency units).
+        Running cost per week (currency units / week).
     cost_per_member_week : float
-        Cost per member per week (currency units).
+        Cost per member per week (currency units / week).
+    setup_cost : float
+        One-off launch cost, booked in week 0 (currency units).
     """
 
-    def __init__(self, schemes, enrolment_prob, signup_offer_cost, fixed_cost_per_week, cost_per_member_week):
+    def __init__(self, schemes, enrolment_prob, signup_offer_cost, fixed_cost_per_week, cost_per_member_week,
+                 setup_cost=0.0):
         self.schemes = list(schemes)
         self.enrolment_prob = enrolment_prob
         self.signup_offer_cost = signup_offer_cost
         self.fixed_cost_per_week = fixed_cost_per_week
         self.cost_per_member_week = cost_per_member_week
+        self.setup_cost = setup_cost
+        self._member_sales: np.ndarray | None = None
+        for scheme in self.schemes:
+            _call(scheme, "bind", None, self)
 
     @property
     def active(self) -> bool:
         return bool(self.schemes)
 
+    def get(self, name: str):
+        """The active scheme called ``name``, or None."""
+        return next((s for s in self.schemes if s.name == name), None)
+
     def enrol(self, sim: "Simulation", rows: slice) -> None:
         """Offer membership to new customers ``rows``; each joins with ``enrolment_prob``."""
         if not self.active:
             return
-        ids = sim.pop.id[rows]
+        pop = sim.pop
+        ids = pop.id[rows]
         joins = sim.streams.uniform("loyalty", -1, ids, draw=0) < self.enrolment_prob
-        sim.pop.member[rows] = joins
-        if self.signup_offer_cost > 0 and joins.any():
-            members = np.arange(rows.start, rows.stop)[joins]
+        pop.member[rows] = joins
+        members = np.arange(rows.start, rows.stop)[joins]
+        if members.size == 0:
+            return
+        pop.member_since[members] = sim.week
+        if self.signup_offer_cost > 0:
             sim.charge(members, self.signup_offer_cost, "programme_cost")
+        for scheme in self.schemes:
+            _call(scheme, "on_enrol", None, sim, members)
 
     def _combine(self, hook: str, sim: "Simulation", rows: np.ndarray, start: float, op) -> np.ndarray | float:
         out: np.ndarray | float = start
         for scheme in self.schemes:
-            out = op(out, getattr(scheme, hook)(sim, rows))
+            out = op(out, _call(scheme, hook, start, sim, rows))
         return out
+
+    def earn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
+        """Multiplier on points earned by ``rows`` (product over the schemes)."""
+        return self._combine("earn_multiplier", sim, rows, 1.0, np.multiply)
 
     def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
         return self._combine("purchase_multiplier", sim, rows, 1.0, np.multiply)
@@ -148,13 +236,24 @@ class LoyaltyProgramme:
         return self._combine("churn_multiplier", sim, rows, 1.0, np.multiply)
 
     def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
+        """Schemes react to purchases; ``paid`` is before loyalty discounts (as the engine books it).
+
+        The schemes see what members actually paid, after the programme's price factor (the
+        same factor the engine applied this week: tiers change only at the end of a week).
+        """
+        if self._member_sales is None:
+            self._member_sales = np.zeros(sim.weeks)
+        self._member_sales[sim.week] += float(paid[sim.pop.member[rows]].sum())
+        net = paid * np.broadcast_to(np.asarray(self.price_factor(sim, rows), dtype=np.float64), paid.shape)
         for scheme in self.schemes:
-            scheme.on_purchases(sim, rows, paid)
+            scheme.on_purchases(sim, rows, net)
 
     def end_of_week(self, sim: "Simulation", alive: np.ndarray) -> None:
         """Programme costs for the week, then each scheme's weekly bookkeeping."""
         if not self.active:
             return
+        if sim.week == 0 and self.setup_cost > 0:
+            sim.charge(None, self.setup_cost, "programme_cost")
         sim.charge(None, self.fixed_cost_per_week, "programme_cost")
         members = alive[sim.pop.member[alive]]
         if members.size and self.cost_per_member_week > 0:
@@ -167,13 +266,40 @@ class LoyaltyProgramme:
         return float(sum(scheme.liability(sim) for scheme in self.schemes))
 
     def kpis(self, sim: "Simulation") -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        """Programme KPIs (active members, member sales, cost by category) and each scheme's.
+
+        ``member_sales`` is members' spend before loyalty discounts (comparable with
+        ``revenue``); ``loyalty_cost_share_of_member_sales`` is ``loyalty_cost`` over it.
+        """
+        pop, led = sim.pop, sim.ledger
+        members = current_members(sim)
+        member_sales = float(self._member_sales.sum()) if self._member_sales is not None else 0.0
+        revenue = led.total("sales") - led.total("discounts")
+        out: dict[str, Any] = {
+            "members_active_end": int(np.count_nonzero(pop.state[members] == ACTIVE)),
+            "member_sales": member_sales,
+            "member_sales_share": member_sales / revenue if revenue > 0 else None,
+            "loyalty_cost_share_of_member_sales": led.loyalty_cost() / member_sales if member_sales > 0 else None,
+        }
+        out.update({"loyalty_" + name.removeprefix("loyalty_"): led.total(name) for name in PROGRAMME_CATEGORIES})
         for scheme in self.schemes:
             out.update(scheme.kpis(sim))
         return out
 
     def weekly(self, sim: "Simulation") -> dict[str, float]:
-        out: dict[str, float] = {}
+        """Weekly columns: active members and member sales, then each scheme's."""
+        pop = sim.pop
+        members = current_members(sim)
+        out: dict[str, float] = {
+            "members_active": float(np.count_nonzero(pop.state[members] == ACTIVE)),
+            "member_sales": float(self._member_sales[sim.week]) if self._member_sales is not None else 0.0,
+        }
         for scheme in self.schemes:
             out.update(scheme.weekly(sim))
         return out
+
+
+def _call(scheme, hook: str, neutral, *args):
+    """Call an optional hook; schemes written before it existed are neutral."""
+    method = getattr(scheme, hook, None)
+    return neutral if method is None else method(*args)

@@ -3,12 +3,17 @@
 Points are whole numbers so that ``issued = redeemed + expired + outstanding`` holds exactly.
 A member holding at least ``threshold`` points redeems, with ``redemption_prob`` per week, every
 full block of points for rewards costing the firm ``reward_value`` each. Points lapse after
-``expiry_weeks`` without earning, which is where breakage comes from.
+``expiry_weeks`` without earning, which is where breakage comes from: members who churn or stop
+buying with a part-filled card never redeem it.
+
+Members buy more often as their balance nears the threshold and fall back after a reward
+(goal gradient and post-reward reset, Kivetz, Urminsky & Zheng 2006); head-start points at
+enrolment start them part-way (endowed progress, Nunes & Dreze 2006).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -16,7 +21,7 @@ from sim.population import CHURNED
 from sim.strategy.loyalty.base import SchemeBase
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.config import PointsConfig
+    from sim.config_loyalty import PointsConfig
     from sim.engine import Simulation
 
 __all__ = ["PointsScheme"]
@@ -28,26 +33,54 @@ class PointsScheme(SchemeBase):
     Parameters
     ----------
     params : PointsConfig
-        Earn rate (points per currency unit), threshold, reward value (currency units),
-        redemption probability per week, expiry (weeks) and purchase uplift.
+        Earn rate (points per currency unit), threshold (points), reward value (currency
+        units), redemption probability per week, expiry (weeks), purchase uplift, goal
+        gradient, head-start points and the expected redemption share of the liability.
+
+    Attributes
+    ----------
+    funding_share : float
+        Share of every reward's cost paid by partners (set by a coalition; 0 without one).
     """
 
     name = "points"
+    tallies = ("rewards",)
 
     def __init__(self, params: "PointsConfig"):
         self.params = params
+        self.funding_share = 0.0
+
+    def redeemer(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+        """Whether each of ``rows`` ever redeems (``loyalty`` stream, week -1, draw 15)."""
+        return sim.streams.uniform("loyalty", -1, sim.pop.id[rows], draw=15) < self.params.redeemer_share
+
+    def progress(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+        """How far each of ``rows`` is towards the next reward, in [0, 1]."""
+        return np.minimum(sim.pop.points[rows] / self.params.threshold, 1.0)
 
     def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        return np.where(sim.pop.member[rows], 1.0 + self.params.purchase_uplift, 1.0)
+        p = self.params
+        pull = np.where(self.redeemer(sim, rows), p.goal_gradient * self.progress(sim, rows), 0.0)
+        return np.where(sim.pop.member[rows], (1.0 + p.purchase_uplift) * (1.0 + pull), 1.0)
+
+    def issue(self, sim: "Simulation", rows: np.ndarray, points: np.ndarray) -> None:
+        """Credit whole ``points`` to members ``rows`` (each row at most once); earning keeps them alive."""
+        pop = sim.pop
+        pop.points[rows] += points
+        pop.points_active_week[rows] = sim.week
+        sim.ledger.post_points(sim.week, "issued", int(points.sum()))
+
+    def on_enrol(self, sim: "Simulation", rows: np.ndarray) -> None:
+        if self.params.endowed_points:
+            self.issue(sim, rows, np.full(rows.size, self.params.endowed_points, dtype=np.int64))
 
     def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
-        pop = sim.pop
-        members = pop.member[rows]
+        members = sim.pop.member[rows]
         earners = rows[members]
-        earned = np.floor(paid[members] * self.params.earn_rate).astype(np.int64)
-        pop.points[earners] += earned
-        pop.points_active_week[earners] = sim.week
-        sim.ledger.post_points(sim.week, "issued", int(earned.sum()))
+        if earners.size == 0:
+            return
+        rate = self.params.earn_rate * np.asarray(sim.programme.earn_multiplier(sim, earners), dtype=np.float64)
+        self.issue(sim, earners, np.floor(paid[members] * rate).astype(np.int64))
 
     def end_of_week(self, sim: "Simulation") -> None:
         pop, p, week = sim.pop, self.params, sim.week
@@ -62,17 +95,46 @@ class PointsScheme(SchemeBase):
         eligible = holders[(pop.points[holders] >= p.threshold) & (pop.state[holders] != CHURNED)]
         if eligible.size == 0:
             return
-        redeem = sim.streams.uniform("loyalty", week, pop.id[eligible], draw=1) < p.redemption_prob
+        redeem = self.redeemer(sim, eligible) & (
+            sim.streams.uniform("loyalty", week, pop.id[eligible], draw=1) < p.redemption_prob)
         redeemers = eligible[redeem]
         if redeemers.size == 0:
             return
         rewards = pop.points[redeemers] // p.threshold
         used = rewards * p.threshold
         pop.points[redeemers] -= used
+        pop.points_rewards[redeemers] += rewards.astype(np.int16)
         sim.ledger.post_points(week, "redeemed", int(used.sum()))
-        sim.charge(redeemers, rewards * p.reward_value, "reward_cost")
+        cost = rewards * p.reward_value
+        sim.charge(redeemers, cost, "reward_cost")
+        if self.funding_share > 0:
+            sim.ledger.post(week, "partner_funding", self.funding_share * float(cost.sum()))
+        self.tally(sim, "rewards", float(rewards.sum()))
 
     def liability(self, sim: "Simulation") -> float:
         """Outstanding points valued at expected redemption cost (currency units)."""
         p = self.params
         return float(sim.pop.points.sum()) * p.reward_value / p.threshold * p.expected_redemption
+
+    def kpis(self, sim: "Simulation") -> dict[str, Any]:
+        """Redemption and breakage rates, and the share of members who earned a reward.
+
+        ``points_redemption_rate`` is redeemed over issued; ``points_breakage_rate`` is expired
+        over settled (redeemed + expired) points, the share of points that ran their course
+        without being redeemed.
+        """
+        led = sim.ledger.points()
+        issued, redeemed, expired = (int(led[f"points_{f}"].sum()) for f in ("issued", "redeemed", "expired"))
+        members = sim.pop.member
+        out = super().kpis(sim)
+        out.update({
+            "points_redemption_rate": redeemed / issued if issued else None,
+            "points_breakage_rate": expired / (redeemed + expired) if redeemed + expired else None,
+            "members_rewarded_share": float((sim.pop.points_rewards[members] > 0).mean()) if members.any() else None,
+        })
+        return out
+
+    def weekly(self, sim: "Simulation") -> dict[str, float]:
+        out = super().weekly(sim)
+        out["points_liability"] = self.liability(sim)
+        return out

@@ -1,0 +1,129 @@
+"""Partner coalition: the programme's points can be earned at partner firms too.
+
+The coalition shares the points currency of the points scheme (``loyalty.points``): with
+``points`` in the same programme it adds partners to that scheme; alone it runs that currency
+itself (the same earning, goal gradient, redemption and expiry), so a hybrid of the two has one
+balance, one liability and no double earning.
+
+* **Partner earning.** A fixed share of members (``partner_share``, keyed by id, draw 13) also
+  shop at partners and earn Poisson(``partner_points_per_week``) points there each week
+  (draw 14). Partner points fill cards faster (goal gradient, fewer part-filled cards) and keep
+  balances from expiring; partner shoppers also buy a little more (``partner_engagement``).
+* **Partner funding.** Partners pay ``funding_share`` of every reward (``partner_funding``, a
+  positive flow that offsets loyalty cost).
+* **Partner fee.** The firm pays the coalition ``fee_per_member_week`` (``partner_fees``).
+* **Partner discounts.** A member whose spend with the firm within a period of
+  ``unlock_period_weeks`` reaches ``unlock_spend`` unlocks partner discounts (funded by the
+  partners) for the next period, and meanwhile buys more and churns less.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.strategy.loyalty.base import SchemeBase, current_members
+from sim.strategy.loyalty.points import PointsScheme
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.config_loyalty import CoalitionConfig, PointsConfig
+    from sim.engine import Simulation
+    from sim.strategy.loyalty.base import LoyaltyProgramme
+
+__all__ = ["CoalitionScheme"]
+
+
+class CoalitionScheme(SchemeBase):
+    """Partners that issue the programme's points, fund rewards and unlock discounts.
+
+    Parameters
+    ----------
+    params : CoalitionConfig
+        Partner share, partner points per week, funding share, fee (currency units per member
+        and week), engagement, and the spend (currency units) and period (weeks) that unlock
+        partner discounts with their purchase and churn multipliers.
+    points : PointsConfig
+        The points currency, used when no points scheme runs alongside.
+    """
+
+    name = "coalition"
+    tallies = ("partner_points",)
+
+    def __init__(self, params: "CoalitionConfig", points: "PointsConfig"):
+        self.params = params
+        self.points = points
+        self._own: PointsScheme | None = None  # the currency when the coalition runs it itself
+        self._currency: PointsScheme | None = None
+
+    @classmethod
+    def from_config(cls, cfg) -> "CoalitionScheme":
+        return cls(cfg.coalition, cfg.points)
+
+    def bind(self, programme: "LoyaltyProgramme") -> None:
+        """Use the points scheme of the programme as the currency, or run one of our own."""
+        sibling = programme.get("points")
+        self._own = None if sibling is not None else PointsScheme(self.points)
+        self._currency = sibling if sibling is not None else self._own
+        self._currency.funding_share = self.params.funding_share
+
+    def _partner_shopper(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+        return sim.streams.uniform("loyalty", -1, sim.pop.id[rows], draw=13) < self.params.partner_share
+
+    # -- hooks -------------------------------------------------------------------------------
+    def on_enrol(self, sim: "Simulation", rows: np.ndarray) -> None:
+        if self._own is not None:
+            self._own.on_enrol(sim, rows)
+
+    def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+        p, pop = self.params, sim.pop
+        lift = np.where(self._partner_shopper(sim, rows), 1.0 + p.partner_engagement, 1.0)
+        lift = lift * np.where(pop.partner_unlocked[rows], p.unlocked_purchase_multiplier, 1.0)
+        if self._own is not None:
+            lift = lift * self._own.purchase_multiplier(sim, rows)
+        return np.where(pop.member[rows], lift, 1.0)
+
+    def churn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+        pop = sim.pop
+        return np.where(pop.member[rows] & pop.partner_unlocked[rows], self.params.unlocked_churn_multiplier, 1.0)
+
+    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
+        members = sim.pop.member[rows]
+        sim.pop.partner_spend[rows[members]] += paid[members].astype(np.float32)
+        if self._own is not None:
+            self._own.on_purchases(sim, rows, paid)
+
+    def end_of_week(self, sim: "Simulation") -> None:
+        p, pop, week = self.params, sim.pop, sim.week
+        if self._own is not None:
+            self._own.end_of_week(sim)
+        members = current_members(sim)
+        if members.size and p.fee_per_member_week > 0:
+            sim.charge(members, p.fee_per_member_week, "partner_fees")
+        shoppers = members[self._partner_shopper(sim, members)]
+        if shoppers.size and p.partner_points_per_week > 0:
+            earned = sim.streams.poisson("loyalty", week, pop.id[shoppers], p.partner_points_per_week, draw=14)
+            earners = earned > 0
+            self._currency.issue(sim, shoppers[earners], earned[earners].astype(np.int64))
+            self.tally(sim, "partner_points", float(earned.sum()))
+        if (week + 1) % p.unlock_period_weeks == 0:
+            pop.partner_unlocked[:] = pop.member & (pop.partner_spend >= p.unlock_spend)
+            pop.partner_spend[:] = 0.0
+
+    def liability(self, sim: "Simulation") -> float:
+        return self._own.liability(sim) if self._own is not None else 0.0
+
+    def weekly(self, sim: "Simulation") -> dict[str, float]:
+        out = self._own.weekly(sim) if self._own is not None else {}
+        out.update(super().weekly(sim))
+        out["partner_unlocked"] = float(np.count_nonzero(sim.pop.partner_unlocked[current_members(sim)]))
+        return out
+
+    def kpis(self, sim: "Simulation") -> dict[str, Any]:
+        """Partner points issued, members with partner discounts unlocked, partner funding share."""
+        out = self._own.kpis(sim) if self._own is not None else {}
+        out.update(super().kpis(sim))
+        out["partner_unlocked"] = int(np.count_nonzero(sim.pop.partner_unlocked[current_members(sim)]))
+        reward = sim.ledger.total("reward_cost")
+        out["partner_funding_share_of_rewards"] = sim.ledger.total("partner_funding") / reward if reward > 0 else None
+        return out
