@@ -1,22 +1,139 @@
 """Parameters of the classical textbook models (``experiment=classic_*``).
 
 With ``classic.model`` other than ``none`` the engine runs the agent model reduced to that
-textbook model (see ``sim/classic/``); its parameters live here under ``classic.*``.
+textbook model (see ``sim/classic/``); its parameters live here under ``classic.*``. Ranges are
+declared next to each field and checked by :func:`sim.config.validate`; the rules that involve
+other parts of the scenario are in :func:`validate_classic`.
+
+Which fields each model reads:
+
+========  ==================================================================================
+bass      ``p``, ``q`` (with ``market.potential``, ``customers.initial``)
+sbg       ``alpha``, ``beta``, ``period_weeks``, ``margin``, ``tenure_margin``, ``discount_rate``
+clv       ``retention``, ``period_weeks``, ``margin``, ``tenure_margin``, ``discount_rate``
+markov    ``purchase_probs``, ``reward``, ``period_weeks``, ``discount_rate``
+bgnbd     ``r``, ``alpha``, ``a``, ``b``, ``spend_p``, ``spend_q``, ``spend_gamma``
+========  ==================================================================================
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sim.params import _p
+from sim.params import NONNEG, POS, PROB, _p
 
-__all__ = ["CLASSIC_MODELS", "ClassicConfig"]
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.config import Config
 
-CLASSIC_MODELS = ("none",)
+__all__ = ["CLASSIC_MODELS", "COHORT_MODELS", "ClassicConfig", "validate_classic"]
+
+CLASSIC_MODELS = ("none", "bass", "sbg", "bgnbd", "clv", "markov")
+#: Models whose customers are one cohort that decides once per ``classic.period_weeks``.
+COHORT_MODELS = ("sbg", "clv", "markov")
+# Recency states of the Markov model; more would be a lookup table, not a recency chain.
+_MAX_RECENCY_STATES = 64
 
 
 @dataclass
 class ClassicConfig:
-    """Parameters of the classical textbook models (``experiment=classic_*``)."""
+    """Parameters of the classical textbook models (``experiment=classic_*``).
+
+    Attributes
+    ----------
+    model : str
+        ``none`` (the full agent model) or the classical model to reduce it to.
+    p : float
+        Bass coefficient of innovation, per year (adoption hazard of a prospect when nobody has
+        adopted yet).
+    q : float
+        Bass coefficient of imitation, per year (extra hazard when everybody has adopted).
+    period_weeks : int
+        Length of one period of the sBG, CLV and Markov models, in weeks (52: a year). Those
+        models make one decision per customer and period, at its end.
+    alpha : float
+        sBG: first shape of the Beta distribution of the churn probability per period.
+        BG/NBD: rate of the Gamma distribution of purchase rates, per week (so the mean
+        purchase rate is ``r / alpha`` purchases per week).
+    beta : float
+        sBG: second shape of the Beta distribution of the churn probability per period.
+    r : float
+        BG/NBD: shape of the Gamma distribution of purchase rates.
+    a, b : float
+        BG/NBD: shapes of the Beta distribution of the probability of dropping out after a
+        repeat purchase.
+    spend_p : float
+        Gamma-Gamma: shape of the Gamma distribution of one purchase's value around the
+        customer's mean.
+    spend_q : float
+        Gamma-Gamma: shape of the Gamma distribution of customers' spend rate ``nu``.
+    spend_gamma : float
+        Gamma-Gamma: rate of that Gamma distribution, in currency units (a customer's mean
+        spend per purchase is ``spend_p / nu``).
+    margin : float
+        sBG and CLV: margin earned at the end of each period a customer survives, in currency
+        units per period.
+    tenure_margin : list of float
+        sBG and CLV: multipliers of ``margin`` in the customer's 1st, 2nd, ... period; the
+        last one holds for all later periods. Empty: a flat margin.
+    retention : float
+        CLV: probability per period that a customer stays (the same for everyone).
+    discount_rate : float
+        sBG, CLV and Markov: discount rate per period for ``mean_clv``.
+    purchase_probs : list of float
+        Markov: purchase probability per period in recency states 1, 2, ..., K (state k: the
+        last purchase was k periods ago; the last state means K or more).
+    reward : float
+        Markov: net contribution of one purchase, in currency units.
+    """
 
     model: str = _p("none", choices=CLASSIC_MODELS)
+    p: float = _p(0.0104, **POS)
+    q: float = _p(0.4186, **NONNEG)
+    period_weeks: int = _p(52, ge=1)
+    alpha: float = _p(0.704, **POS)
+    beta: float = _p(1.182, **POS)
+    r: float = _p(0.243, **POS)
+    a: float = _p(0.793, **POS)
+    b: float = _p(2.426, **POS)
+    spend_p: float = _p(6.25, **POS)
+    spend_q: float = _p(3.74, **POS)
+    spend_gamma: float = _p(15.44, **POS)
+    margin: float = _p(200.0, **NONNEG)
+    tenure_margin: list[float] = _p(factory=list, each=NONNEG)
+    retention: float = _p(0.95, **PROB)
+    discount_rate: float = _p(0.12, ge=0.0, le=10.0)
+    purchase_probs: list[float] = _p(factory=lambda: [0.5, 0.2, 0.1, 0.0], each=PROB)
+    reward: float = _p(100.0, **NONNEG)
+
+
+def validate_classic(cfg: "Config") -> "Config":
+    """Check the rules of a classical configuration that involve other parts of the scenario.
+
+    Call it after the per-field ranges are checked (:func:`sim.config.validate` does both).
+    Returns the config unchanged so that calls can be chained.
+
+    Raises
+    ------
+    sim.config.ConfigError
+        On the first breach, naming the field, the value and what is allowed.
+    """
+    # Imported here: sim.config imports this module for the schema.
+    from sim.config import ConfigError
+
+    c = cfg.classic
+    if c.model == "none":
+        return cfg
+    if cfg.loyalty.schemes:
+        raise ConfigError("loyalty.schemes", list(cfg.loyalty.schemes),
+                          f"empty with classic.model={c.model!r} (the textbook model has no loyalty programme)")
+    if c.model in COHORT_MODELS and c.period_weeks > cfg.horizon.weeks:
+        raise ConfigError("classic.period_weeks", c.period_weeks,
+                          f"an integer <= horizon.weeks ({cfg.horizon.weeks}) so that at least one period ends")
+    if c.model == "markov" and not 1 <= len(c.purchase_probs) <= _MAX_RECENCY_STATES:
+        raise ConfigError("classic.purchase_probs", list(c.purchase_probs),
+                          f"a list of 1 to {_MAX_RECENCY_STATES} probabilities (one per recency state)")
+    if c.model == "bass" and cfg.customers.initial >= cfg.market.potential:
+        raise ConfigError("customers.initial", cfg.customers.initial,
+                          f"an integer < market.potential ({cfg.market.potential}) so that someone is left to adopt")
+    return cfg
