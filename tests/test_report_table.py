@@ -72,14 +72,15 @@ def _write_sweep(sweep_dir: Path) -> None:
 
 def test_report_command_collects_a_sweep_and_prints_the_table(tmp_path, capsys):
     _write_sweep(tmp_path)
-    assert main([str(tmp_path), "--kpi", "npv_profit"]) == 0
+    assert main([str(tmp_path), "--kpi", "npv_profit", "--no-charts"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"8 runs from {tmp_path}")
     assert "loyalty=points" in out and "+3.00" in out
     assert len(pd.read_parquet(tmp_path / "results.parquet")) == 8
     assert len(pd.read_csv(tmp_path / "comparison.csv")) == 2
-    assert main([str(tmp_path / "loyalty=none,seed=0")]) == 0  # a single run: its headline KPIs
+    assert main([str(tmp_path / "loyalty=none,seed=0"), "--no-charts"]) == 0  # a single run: its headline KPIs
     assert "npv_profit" in capsys.readouterr().out
+    assert not (tmp_path / "report").exists()
 
 
 @pytest.mark.parametrize(("args", "message"), [

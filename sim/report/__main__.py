@@ -1,24 +1,25 @@
-"""``python -m sim.report PATH``: the comparison table of a sweep (or the headline of one run).
+"""``python -m sim.report PATH``: the comparison table, charts and a 16:9 deck of a run or a sweep.
 
 For a sweep directory it collects the finished runs into ``PATH/results.parquet`` and prints,
 per KPI and scenario, the mean with its confidence interval and the difference from a baseline
-scenario paired by seed; the same table is written to ``PATH/comparison.csv``::
+scenario paired by seed; the same table is written to ``PATH/comparison.csv``. For a single run
+directory it prints the headline KPIs. Either way it then writes the report into
+``PATH/report/`` (``--out`` to change): charts as PNG and SVG, ``charts.pdf`` and ``deck.pptx``
+(see :mod:`sim.report.build`)::
 
     python -m sim.report multirun/loyalty_shootout
     python -m sim.report multirun/x --kpi npv_profit --kpi cac --baseline loyalty=none,pricing=standard
-
-For a single run directory it prints the headline KPIs.
+    python -m sim.report outputs/2026-11-23/19-02-11 --out decks/base --currency '$'
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from sim.cli import ArgumentError, format_headline
-from sim.output import atomic_write, is_complete
+from sim.output import atomic_write
 from sim.record import KPI_NAMES
 
 __all__ = ["main", "build_parser", "sweep_report", "COMPARISON_FILE"]
@@ -36,6 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", metavar="KEY=VALUE[,KEY=VALUE]",
                    help="baseline scenario for paired differences; default: the first scenario of the sweep")
     p.add_argument("--level", type=float, default=0.95, help="confidence level (default 0.95)")
+    p.add_argument("--out", metavar="DIR", help="folder for charts, PDF and deck (default PATH/report)")
+    p.add_argument("--currency", default="", metavar="SYMBOL",
+                   help="prefix of money amounts in charts and deck, e.g. '$' (default none)")
+    p.add_argument("--sensitivity", metavar="DIR",
+                   help="add tornado charts from a python -m sim.sensitivity output directory")
+    p.add_argument("--no-charts", action="store_true", help="print the table only; write no charts or deck")
     return p
 
 
@@ -84,13 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not 0 < args.level < 1:
             raise ArgumentError("--level", args.level, "a number in (0, 1)")
-        if not path.is_dir():
-            raise ArgumentError("PATH", args.path, "an existing run or sweep directory")
-        if is_complete(path):
-            summary = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-            print(f"Run {path}\n{format_headline(summary)}")
+        from sim.report.build import RUN_TABLES, build_report, detect, load_run
+
+        if detect(path) == "run":
+            run = load_run(path, tables=() if args.no_charts else RUN_TABLES)  # fails before printing anything
+            print(f"Run {path}\n{format_headline(run.summary)}")
         else:
             print(sweep_report(path, args.kpi, args.baseline, args.level), end="")
+        if not args.no_charts:
+            out = build_report(path, args.out, baseline=args.baseline, level=args.level, currency=args.currency,
+                               sensitivity=args.sensitivity)
+            print(f"\nReport: {out} (deck.pptx, charts.pdf, charts/)")
     except ArgumentError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2

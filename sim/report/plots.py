@@ -46,6 +46,8 @@ __all__ = [
     "funnel_stages",
     "plot_funnel",
     "cohort_width",
+    "formed_cohorts",
+    "scenario_label",
     "run_footnote",
     "save_run_plots",
 ]
@@ -85,8 +87,24 @@ def _period(weeks: int) -> int:
     return max(1, math.ceil(weeks / _MAX_BARS))
 
 
+# One colour family per KPI group, so a cost reads as acquisition, retention or other at a glance.
+_GROUP_COLOURS = {"acquisition": "Oranges", "retention": "Purples", "other": "Greys"}
+
+
+def _category_colours(categories) -> dict[str, tuple]:
+    out = {}
+    for group, cmap in _GROUP_COLOURS.items():
+        members = [c.name for c in categories if c.group == group]
+        shades = plt.get_cmap(cmap)(np.linspace(0.25, 0.55, max(len(members), 2)))
+        out.update(zip(members, shades))
+    return out
+
+
 def plot_profit_by_category(timeseries: pd.DataFrame, ax=None, period_weeks: int | None = None):
     """Profit per period stacked by ledger category: margin above zero, costs below, profit line.
+
+    Costs are coloured by the KPI group they roll up to: acquisition (oranges), retention
+    (purples), other costs (greys).
 
     Parameters
     ----------
@@ -101,14 +119,21 @@ def plot_profit_by_category(timeseries: pd.DataFrame, ax=None, period_weeks: int
     ts["period"] = ts["week"] // period_weeks
     g = ts.groupby("period").sum(numeric_only=True)
     x = g.index.to_numpy() * period_weeks
-    ax.bar(x, g["gross_margin"], width=period_weeks * 0.9, color=PALETTE[2], label="gross margin", align="edge")
-    bottom = np.zeros(len(g))
-    costs = [c for c in CATEGORIES if c.group != "gross_margin" and g[c.name].abs().sum() > 0]
-    for i, cat in enumerate(costs):
-        signed = -cat.sign * g[cat.name].to_numpy()
-        ax.bar(x, -signed, bottom=bottom, width=period_weeks * 0.9, align="edge",
-               color=PALETTE[(i + 3) % len(PALETTE)], label=cat.name.replace("_", " "))
-        bottom -= signed
+    width = period_weeks * 0.9
+    ax.bar(x, g["gross_margin"], width=width, color=PALETTE[2], label="gross margin", align="edge")
+    # Other inflows (e.g. partner funding) stack on top of the margin, costs below zero.
+    top, bottom = g["gross_margin"].clip(lower=0).to_numpy(), np.zeros(len(g))
+    flows = [c for c in CATEGORIES if c.group != "gross_margin" and c.name in g.columns and g[c.name].abs().sum() > 0]
+    colours = _category_colours(flows)
+    for cat in flows:
+        amount = cat.sign * g[cat.name].to_numpy()
+        base = top if cat.sign > 0 else bottom
+        ax.bar(x, amount, bottom=base, width=width, align="edge", color=colours[cat.name],
+               label=cat.name.replace("_", " "))
+        if cat.sign > 0:
+            top = top + amount
+        else:
+            bottom = bottom + amount
     ax.plot(x + period_weeks / 2, g["profit"], color=HIGHLIGHT, lw=2.5, label="profit")
     ax.axhline(0, color="#333333", lw=0.8)
     unit = "week" if period_weeks == 1 else f"{period_weeks} weeks"
@@ -124,7 +149,7 @@ def cohort_width(cohorts: pd.DataFrame) -> int:
     return int(np.diff(starts).min()) if starts.size > 1 else 1
 
 
-def _formed_cohorts(cohorts: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def formed_cohorts(cohorts: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """New-customer cohorts from the week their acquisition window closed (when they are complete)."""
     width = cohort_width(cohorts)
     new = cohorts[~cohorts["initial_base"] & (cohorts["cohort_size"] > 0)]
@@ -146,7 +171,7 @@ def plot_cohort_retention(cohorts: pd.DataFrame, ax=None, max_cohorts: int = 8):
         Most new-customer cohorts drawn (evenly spaced); the initial base is always drawn.
     """
     ax = _ax(ax)
-    formed, width = _formed_cohorts(cohorts)
+    formed, width = formed_cohorts(cohorts)
     ids = sorted(formed["cohort"].unique())
     ids = ids[:: max(1, math.ceil(len(ids) / max_cohorts))]
     shades = plt.get_cmap("Blues")(np.linspace(0.35, 0.95, max(len(ids), 1)))
@@ -251,11 +276,16 @@ def plot_funnel(stages: pd.Series, ax=None):
     return ax
 
 
+def scenario_label(config: dict[str, Any]) -> str:
+    """The strategy of a run from its resolved config: ``'loyalty=none, pricing=standard, ...'``."""
+    groups = [f"{g}={config[g]['name']}" for g in ("loyalty", "pricing", "service", "acquisition")
+              if isinstance(config.get(g), dict) and "name" in config[g]]
+    return ", ".join(groups) or "scenario not recorded"
+
+
 def run_footnote(config: dict[str, Any], *, version: str | None = None, git: str | None = None) -> str:
     """The footnote of a run's charts from its resolved config (a dict, as in ``run.json``)."""
-    scenario = ", ".join(f"{group}={config[group]['name']}" for group in ("loyalty", "pricing", "service", "acquisition")
-                         if isinstance(config.get(group), dict) and "name" in config[group])
-    return footnote_text(scenario or "scenario", seeds=[config.get("seed", 0)], version=version, git=git,
+    return footnote_text(scenario_label(config), seeds=[config.get("seed", 0)], version=version, git=git,
                          customers=config.get("customers", {}).get("initial"),
                          weeks=config.get("horizon", {}).get("weeks"))
 
