@@ -16,8 +16,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config_classic import CLASSIC_MODELS, ClassicConfig
-from sim.config_loyalty import LOYALTY_SCHEMES, LoyaltyConfig, PointsConfig
+from sim.config_classic import CLASSIC_MODELS, ClassicConfig, validate_classic
+from sim.config_loyalty import LOYALTY_SCHEMES, LoyaltyConfig, PointsConfig, validate_loyalty
 from sim.params import NONNEG, POS, PROB, _p
 
 __all__ = [
@@ -233,12 +233,45 @@ class ProductConfig:
         Cost of goods per unit sold (currency units).
     fixed_cost_per_week : float
         Fixed operating cost per week (currency units), shared over active customers.
+    launch_week : int
+        Week the product launches; before it the product is in development (no sales).
+    development_cost_per_week : float
+        Cost per week of development until launch (currency units).
+    initial_stage : str
+        Lifecycle stage at launch (``introduction`` for a new product; the default scenario is an
+        established product still growing).
+    stage_window : int
+        Weeks in the trailing mean of sales used to read the stage.
+    takeoff_share : float
+        Adopted share of the market potential that marks take-off (Rogers' innovators, 2.5 %).
+    plateau_growth : float
+        Annual sales growth at or below which the product is mature.
+    decline_share : float
+        Share of peak sales below which the product is in decline.
+    introduction_marketing_multiplier : float
+        Media spend multiplier while in introduction (heavy launch marketing).
+    maturity_advertising_growth : float
+        Yearly rise of the media spend needed in maturity, as competitors' advertising rises
+        (share of the base budget per year in maturity).
+    obsolescence_rate : float
+        Yearly log-decline of the purchase and conversion rates with the product's age since
+        launch (technology moves on).
     """
 
     name: str = "default"
     quality: float = _p(0.7, **PROB)
     unit_cost: float = _p(12.0, **NONNEG)
     fixed_cost_per_week: float = _p(5_000.0, **NONNEG)
+    launch_week: int = _p(0, ge=0)
+    development_cost_per_week: float = _p(0.0, **NONNEG)
+    initial_stage: str = _p("growth", choices=("introduction", "growth", "maturity", "decline"))
+    stage_window: int = _p(13, ge=1)
+    takeoff_share: float = _p(0.025, **PROB)
+    plateau_growth: float = _p(0.05, ge=-1.0)
+    decline_share: float = _p(0.8, **PROB)
+    introduction_marketing_multiplier: float = _p(2.0, ge=0.0)
+    maturity_advertising_growth: float = _p(0.2, ge=0.0)
+    obsolescence_rate: float = _p(0.0, ge=0.0)
 
 
 @dataclass
@@ -609,6 +642,7 @@ def validate(cfg: Config) -> Config:
     Returns the config unchanged so that calls can be chained.
     """
     _walk(cfg, "")
+    validate_loyalty(cfg.loyalty)
     weeks = cfg.horizon.weeks
     if cfg.customers.initial > cfg.market.potential:
         raise ConfigError(
@@ -622,6 +656,8 @@ def validate(cfg: Config) -> Config:
                           "four shares (price seekers, quality seekers, values-driven, balanced) summing to 1")
     if len(set(cfg.loyalty.schemes)) != len(cfg.loyalty.schemes):
         raise ConfigError("loyalty.schemes", list(cfg.loyalty.schemes), "a list without repeats")
+    if cfg.product.launch_week >= weeks:
+        raise ConfigError("product.launch_week", cfg.product.launch_week, f"an integer < horizon.weeks ({weeks})")
     for i, change in enumerate(cfg.pricing.changes):
         if change.week >= weeks:
             raise ConfigError(f"pricing.changes[{i}].week", change.week, f"an integer < horizon.weeks ({weeks})")
@@ -643,6 +679,7 @@ def validate(cfg: Config) -> Config:
             seg.silver_share,
             f"a share such that platinum + gold + silver <= 1 (platinum + gold = {seg.platinum_share + seg.gold_share})",
         )
+    validate_classic(cfg)
     return cfg
 
 

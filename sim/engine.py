@@ -31,6 +31,7 @@ from sim.competition import Competition
 from sim.ledger import Ledger
 from sim.market import Market
 from sim.population import ACTIVE, CHURNED, LAPSING, Population
+from sim.product import DECLINE, DEVELOPMENT, INTRODUCTION, MATURITY, StageTracker
 from sim.record import Recorder, RunResult
 from sim.rng import Streams
 from sim.strategy import Levers, build_programme, schedule_interventions
@@ -106,8 +107,12 @@ class Simulation:
         self.competition = Competition(cfg.market.competitors, self.weeks)
         self.pricing = PricingPolicy(cfg.pricing, self.competition)
         self.list_price, self.discount = cfg.pricing.list_price, cfg.pricing.discount
+        pr = cfg.product
+        self.stages = StageTracker(pr.launch_week, pr.initial_stage, pr.stage_window, pr.takeoff_share,
+                                   pr.plateau_growth, pr.decline_share)
         self.share_of_wallet = 1.0
         self._detractor_share = 0.0
+        self._age_factor = 1.0
         # Segment treatments as lookup tables indexed by segment (platinum .. lead).
         self._seg_price = np.ones(len(SEGMENTS))
         self._seg_service = np.zeros(len(SEGMENTS))
@@ -207,6 +212,10 @@ class Simulation:
         c, s, rec = cfg.customers, cfg.service, self.recorder
         ref_price = cfg.pricing.reference_price
 
+        if week < cfg.product.launch_week:
+            self._develop()
+            return
+
         # 0. Segment review (the firm's CRM re-ranks customers by lifetime contribution).
         if self._treated and week > 0 and week % cfg.segments.review_weeks == 0:
             self._review_segments()
@@ -217,8 +226,10 @@ class Simulation:
         price_paid = self.list_price * (1.0 - self.discount)
 
         # 1. Media and awareness. Promoters spread the word (attached ones more); advertising
-        #    works through the firm's share of voice among rivals.
-        self.charge(None, lev.media_budget, "acquisition_media")
+        #    works through the firm's share of voice among rivals. The lifecycle stage sets how
+        #    much media the budget needs: heavy at launch, rising with rivals in maturity.
+        media = lev.media_budget * self._stage_media_factor()
+        self.charge(None, media, "acquisition_media")
         pop = self.pop
         alive_before = np.flatnonzero(pop.state != CHURNED)
         sat_before = pop.satisfaction[alive_before]
@@ -230,6 +241,8 @@ class Simulation:
         )
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
         ad *= self.competition.share_of_voice(week, lev.media_budget)
+        # An ageing product sells less (obsolescence); it scales conversion and purchase rates.
+        self._age_factor = math.exp(-cfg.product.obsolescence_rate * (week - cfg.product.launch_week) / 52.0)
         wom = bh.awareness_hazard(0.0, cfg.market.word_of_mouth, promoters, cfg.market.potential)
         self.market.expose(ad + wom, wom / (ad + wom) if ad + wom > 0 else 0.0, streams, week)
 
@@ -256,7 +269,8 @@ class Simulation:
             c.satisfaction_neutral,
             c.satisfaction_purchase_effect,
             bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
-            * (prog.purchase_multiplier(self, alive) if prog.active else 1.0),
+            * (prog.purchase_multiplier(self, alive) if prog.active else 1.0)
+            * self._age_factor,
         )
         share, rival_share = self._firm_share(alive, price_ratio, ps, c.switching_inertia)
         if rival_share is not None:
@@ -393,7 +407,8 @@ class Simulation:
         self._margin_buf[touched] = 0.0
         self._cost_buf[touched] = 0.0
 
-        # 9. Records.
+        # 9. The lifecycle stage read from this week's sales, then records.
+        self.stages.update(week, float(units.sum()), pop.n / cfg.market.potential)
         rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
                         paid=paid, margin=paid - cogs, occasions=n_occ, contribution=contribution, touched=touched,
                         complaints=int(complained.sum()), recovered=int(recovered.sum()), referred_new=referred_new,
@@ -431,6 +446,27 @@ class Simulation:
         pop.satisfaction[cand] = np.minimum(pop.satisfaction[cand] + np.float32(r.satisfaction_gain), 1.0)
         pop.offer_week[cand] = week
         return int(cand.size), int(np.count_nonzero(pop.state[cand] == LAPSING))
+
+    def _stage_media_factor(self) -> float:
+        """Media spend needed per unit of budget in the current lifecycle stage."""
+        p, st = self.cfg.product, self.stages
+        # In the launch week the tracker has not seen a sale yet: the stage is the launch stage.
+        stage = st.stage if st.stage != DEVELOPMENT else max(st.initial_stage, INTRODUCTION)
+        if stage == INTRODUCTION:
+            return p.introduction_marketing_multiplier
+        if stage in (MATURITY, DECLINE):
+            since = self.week - st.entered.get(MATURITY, st.entered.get(stage, self.week))
+            return 1.0 + p.maturity_advertising_growth * since / 52.0
+        return 1.0
+
+    def _develop(self) -> None:
+        """A week in development: costs, no market activity."""
+        self.stages.update(self.week, 0.0, 0.0)
+        self.charge(None, self.cfg.product.development_cost_per_week, "product_costs")
+        none = np.empty(0, dtype=np.int64)
+        self.recorder.record_week(self, alive=none, new_rows=none, churned=none, won_back=none, buyers=none,
+                                  paid=np.empty(0), margin=np.empty(0), occasions=np.empty(0, dtype=np.int64),
+                                  contribution=np.empty(0), touched=none)
 
     def _firm_share(self, rows: np.ndarray, price_ratio, price_sensitivity: np.ndarray, inertia: float):
         """The firm's choice share for customers (or prospects) ``rows``, and each rival's."""
@@ -485,7 +521,7 @@ class Simulation:
                 cfg.pricing.reference_price, c.choice_sensitivity, 0.0)
             mult = mult * share
         referred = self.market.referred[pool]
-        mult = mult * np.where(referred, a.referral_conversion_boost, 1.0) * math.exp(-cfg.market.detractor_effect * self._detractor_share)
+        mult = mult * self._age_factor * np.where(referred, a.referral_conversion_boost, 1.0) * math.exp(-cfg.market.detractor_effect * self._detractor_share)
         p_conv = bh.conversion_probability(c.conversion_rate, mult)
         u = self.streams.uniform("acquisition", week, pool)
         won = u < p_conv

@@ -18,6 +18,7 @@ from sim.config import Config
 from sim.ledger import CATEGORIES
 from sim.analysis.segments import SEGMENTS
 from sim.population import CHURNED, LAPSING, NEEDS, STATE_NAMES
+from sim.product import STAGES
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.engine import Simulation
@@ -130,6 +131,8 @@ class Recorder:
         self.counts = {k: np.zeros(weeks, dtype=np.int64) for k in _COUNTS}
         self.levels = {k: np.zeros(weeks, dtype=np.float64) for k in _LEVELS}
         self.at_risk = np.zeros(weeks, dtype=np.int64)
+        self.stage = np.zeros(weeks, dtype=np.int8)
+        self.adopters = np.zeros(weeks, dtype=np.int64)
         self.cohort_active = np.zeros((weeks, self.n_cohorts), dtype=np.int64)
         self.cohort_revenue = np.zeros((weeks, self.n_cohorts))
         self.cohort_margin = np.zeros((weeks, self.n_cohorts))
@@ -166,6 +169,9 @@ class Recorder:
         for k, name in enumerate(sim.competition.names if hasattr(sim, "competition") else ()):
             self.extra.setdefault(f"churned_to_{name}", np.zeros(self.weeks))[w] = np.count_nonzero(dest == k + 1)
         self.at_risk[w] = alive.size - new_rows.size
+        self.adopters[w] = pop.n
+        if hasattr(sim, "stages"):
+            self.stage[w] = sim.stages.stage
         lv = self.levels
         lv["mean_satisfaction"][w] = float(pop.satisfaction[end_alive].mean()) if end_alive.size else 0.0
         lv["media_budget"][w] = sim.levers.media_budget
@@ -201,6 +207,9 @@ class Recorder:
         cols["profit"] = led.weekly_profit()
         cols.update(led.points())
         cols.update(self.levels)
+        cols["cumulative_adopters"] = self.adopters
+        cols["adoptions"] = self.counts["new"]
+        cols["product_stage"] = pd.Categorical(np.array(STAGES, dtype=object)[self.stage], categories=list(STAGES))
         cols.update(self.extra)
         return pd.DataFrame(cols)
 
