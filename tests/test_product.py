@@ -81,3 +81,16 @@ def test_obsolescence_brings_decline(launch_cfg):
     fresh = run(launch_cfg).timeseries
     ageing = run(with_changes(launch_cfg, **{"product.obsolescence_rate": 1.0})).timeseries
     assert ageing["purchase_occasions"].iloc[-52:].sum() < 0.7 * fresh["purchase_occasions"].iloc[-52:].sum()
+
+
+def test_classic_bass_runs_through_the_lifecycle():
+    """In the Bass reduction the stages come from the adoption curve: introduction until 2.5 %
+    of the market has adopted, then growth, maturity around the adoption peak, and decline."""
+    cfg = compose_config(["experiment=classic_bass", "market.potential=200000", "horizon.weeks=780",
+                          "output.plots=false", "classic.p=0.03", "classic.q=0.38"])
+    ts = run(cfg).timeseries
+    order = [k for k, _ in _runs(ts["product_stage"].astype(str))]
+    assert order == ["introduction", "growth", "maturity", "decline"]
+    takeoff = int(np.argmax((ts["product_stage"] == "growth").to_numpy()))
+    share = ts["cumulative_adopters"].to_numpy() / 200_000
+    assert share[takeoff] >= 0.025 and share[takeoff - 1] < 0.025

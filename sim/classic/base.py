@@ -108,6 +108,9 @@ class ClassicSimulation(Simulation):
         paid = np.zeros(0) if paid is None else paid
         margin = np.zeros(0) if margin is None else margin
         occasions = np.zeros(0, dtype=np.int64) if occasions is None else np.broadcast_to(occasions, buyers.shape)
+        # The lifecycle stage reads sales; a model without purchases (Bass) sells by adoption.
+        sales = max(float(np.sum(occasions)), float(0 if new_rows is None else new_rows.size))
+        self.stages.update(self.week, sales, self.pop.n / self.cfg.market.potential)
         self.recorder.record_week(
             self, alive=alive, new_rows=none if new_rows is None else new_rows,
             churned=none if churned is None else churned, won_back=none, buyers=buyers, paid=paid,
