@@ -185,7 +185,7 @@ class CustomersConfig:
     purchase_rate_mean: float = _p(0.25, gt=0.0, le=50.0)
     purchase_rate_shape: float = _p(0.45, gt=0.0)
     service_demand_sigma: float = _p(3.0, ge=0.0, le=4.0)
-    basket_units_mean: float = _p(2.0, gt=0.0)
+    basket_units_mean: float = _p(2.0, gt=0.0, le=1e6)
     basket_sigma: float = _p(0.5, ge=0.0, le=3.0)
     price_sensitivity_mean: float = _p(1.5, **NONNEG)
     price_sensitivity_sd: float = _p(0.5, **NONNEG)
@@ -397,9 +397,9 @@ class ServiceConfig:
 
     name: str = "standard"
     quality: float = _p(0.6, **PROB)
-    quality_sd: float = _p(0.15, **NONNEG)
+    quality_sd: float = _p(0.15, ge=0.0, le=10.0)
     failure_prob: float = _p(0.03, **PROB)
-    failure_severity: float = _p(0.5, **NONNEG)
+    failure_severity: float = _p(0.5, ge=0.0, le=10.0)
     cost_per_customer_week: float = _p(1.2, **NONNEG)
     cost_per_transaction: float = _p(3.0, **NONNEG)
     complaint_handling_quality: float = _p(0.6, **PROB)
@@ -618,10 +618,29 @@ def _check(path: str, value: Any, rule: dict[str, Any]) -> None:
         raise ConfigError(path, value, _describe(rule, kind))
 
 
+_TYPE_NAMES = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false"}
+
+
+def _check_type(path: str, value: Any, declared: Any) -> None:
+    """Values set from Python (not through Hydra) must still have the declared scalar type."""
+    name = declared if isinstance(declared, str) else getattr(declared, "__name__", "")
+    if name not in _TYPE_NAMES:
+        return
+    ok = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "str": isinstance(value, str),
+        "bool": isinstance(value, bool),
+    }[name]
+    if not ok:
+        raise ConfigError(path, value, _TYPE_NAMES[name])
+
+
 def _walk(obj: Any, prefix: str) -> None:
     for f in dataclasses.fields(obj):
         path = f"{prefix}{f.name}"
         value = getattr(obj, f.name)
+        _check_type(path, value, f.type)
         rule = dict(f.metadata.get("rule", {}))
         each = rule.pop("each", None)
         if dataclasses.is_dataclass(value):

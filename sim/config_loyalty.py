@@ -82,7 +82,7 @@ class PointsConfig:
     expiry_weeks: int = _p(52, ge=1)
     purchase_uplift: float = _p(0.0, ge=0.0, le=5.0)
     goal_gradient: float = _p(0.1, ge=0.0, le=5.0)
-    endowed_points: int = _p(0, ge=0)
+    endowed_points: int = _p(0, ge=0, le=10**9)
     expected_redemption: float = _p(0.67, **PROB)
 
 

@@ -22,6 +22,7 @@ up to about the sales peak, a short maturity around it and decline on the way do
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -81,10 +82,13 @@ class StageTracker:
             self._peak = max(self._peak, mean)
             full = len(self._means) > self.window
             before = self._means[-1 - self.window] if full else 0.0
-            growth = (mean / before) ** (52.0 / self.window) - 1.0 if before > 0 else np.inf
+            # Annualised growth compared in logs: (mean/before)^(52/window) - 1 <= plateau
+            # overflows for short windows; the log form cannot.
+            log_growth = (52.0 / self.window) * math.log(mean / before) if before > 0 and mean > 0 else (
+                -math.inf if before > 0 else math.inf)
             if self.stage == INTRODUCTION and adopted_share >= self.takeoff_share:
                 self.stage = GROWTH
-            elif self.stage == GROWTH and full and growth <= self.plateau_growth:
+            elif self.stage == GROWTH and full and log_growth <= math.log1p(max(self.plateau_growth, -1.0 + 1e-12)):
                 self.stage = MATURITY
             if self.stage in (GROWTH, MATURITY) and full and mean < self.decline_share * self._peak:
                 self.stage = DECLINE

@@ -81,19 +81,30 @@ def schedule_interventions(env: simpy.Environment, levers: Levers, cfg: Config) 
     def set_price(price: float) -> Callable[[], None]:
         return lambda: setattr(levers, "list_price", price)
 
-    def add_budget(delta: float) -> Callable[[], None]:
-        return lambda: setattr(levers, "media_budget", levers.media_budget + delta)
+    active: dict[int, float] = {}
+
+    def campaign(index: int, budget: float | None) -> Callable[[], None]:
+        # Recompute from the base and the running campaigns, so that ending overlapping
+        # campaigns returns exactly to the base budget (no rounding residue below zero).
+        def apply() -> None:
+            if budget is None:
+                active.pop(index, None)
+            else:
+                active[index] = budget
+            levers.media_budget = cfg.acquisition.media_budget_per_week + sum(active[k] for k in sorted(active))
+
+        return apply
 
     def set_failure(prob: float) -> Callable[[], None]:
         return lambda: setattr(levers, "failure_prob", prob)
 
     for change in cfg.pricing.changes:
         env.process(_at(env, change.week, set_price(change.list_price)))
-    for camp in cfg.acquisition.campaigns:
+    for i, camp in enumerate(cfg.acquisition.campaigns):
         if camp.start < weeks:
-            env.process(_at(env, camp.start, add_budget(camp.budget_per_week)))
+            env.process(_at(env, camp.start, campaign(i, camp.budget_per_week)))
         if camp.end < weeks:
-            env.process(_at(env, camp.end, add_budget(-camp.budget_per_week)))
+            env.process(_at(env, camp.end, campaign(i, None)))
     for outage in cfg.service.outages:
         if outage.start < weeks:
             env.process(_at(env, outage.start, set_failure(outage.failure_prob)))
