@@ -24,6 +24,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "Competitor",
+    "Generation",
     "Promotion",
     "RetentionConfig",
     "Treatment",
@@ -254,8 +255,10 @@ class ProductConfig:
         Yearly rise of the media spend needed in maturity, as competitors' advertising rises
         (share of the base budget per year in maturity).
     obsolescence_rate : float
-        Yearly log-decline of the purchase and conversion rates with the product's age since
-        launch (technology moves on).
+        Yearly log-decline of the purchase and conversion rates with the age of the generation a
+        customer has (technology moves on).
+    generations : list of Generation
+        Later generations of the product, in launch order.
     """
 
     name: str = "default"
@@ -272,6 +275,33 @@ class ProductConfig:
     introduction_marketing_multiplier: float = _p(2.0, ge=0.0)
     maturity_advertising_growth: float = _p(0.2, ge=0.0)
     obsolescence_rate: float = _p(0.0, ge=0.0)
+    generations: list[Generation] = field(default_factory=list)
+
+
+@dataclass
+class Generation:
+    """A new generation of the product, launched at ``launch_week``.
+
+    From its launch, new customers get the new generation, and each week a share
+    ``substitution_rate`` of the customers still on an older generation upgrade (Norton & Bass
+    1987: successive generations substitute for earlier ones).
+
+    Attributes
+    ----------
+    launch_week : int
+        Week the generation launches.
+    quality : float
+        Product quality of the generation (0-1 scale).
+    unit_cost : float
+        Cost of goods per unit of the generation (currency units).
+    substitution_rate : float
+        Probability per week that a customer on an older generation upgrades.
+    """
+
+    launch_week: int = _p(52, ge=1)
+    quality: float = _p(0.8, **PROB)
+    unit_cost: float = _p(12.0, **NONNEG)
+    substitution_rate: float = _p(0.05, **PROB)
 
 
 @dataclass
@@ -675,6 +705,12 @@ def validate(cfg: Config) -> Config:
                           "four shares (price seekers, quality seekers, values-driven, balanced) summing to 1")
     if len(set(cfg.loyalty.schemes)) != len(cfg.loyalty.schemes):
         raise ConfigError("loyalty.schemes", list(cfg.loyalty.schemes), "a list without repeats")
+    last = cfg.product.launch_week
+    for i, gen in enumerate(cfg.product.generations):
+        if not last < gen.launch_week < weeks:
+            raise ConfigError(f"product.generations[{i}].launch_week", gen.launch_week,
+                              f"an integer after the previous launch ({last}) and < horizon.weeks ({weeks})")
+        last = gen.launch_week
     if cfg.product.launch_week >= weeks:
         raise ConfigError("product.launch_week", cfg.product.launch_week, f"an integer < horizon.weeks ({weeks})")
     for i, change in enumerate(cfg.pricing.changes):

@@ -35,6 +35,7 @@ from sim.product import DECLINE, DEVELOPMENT, INTRODUCTION, MATURITY, StageTrack
 from sim.record import Recorder, RunResult
 from sim.rng import Streams
 from sim.strategy import Levers, build_programme, schedule_interventions
+from sim.strategy.levers import _at
 from sim.strategy.pricing import PricingPolicy
 
 __all__ = ["Simulation", "run"]
@@ -113,6 +114,14 @@ class Simulation:
         self.share_of_wallet = 1.0
         self._detractor_share = 0.0
         self._age_factor = 1.0
+        # Product generations: quality, unit cost and launch week by generation index.
+        gens = pr.generations
+        self._gen_quality = np.array([pr.quality, *[g.quality for g in gens]])
+        self._gen_cost = np.array([pr.unit_cost, *[g.unit_cost for g in gens]])
+        self._gen_launch = np.array([pr.launch_week, *[g.launch_week for g in gens]])
+        self._gen_substitution = np.array([0.0, *[g.substitution_rate for g in gens]])
+        self.launched = pr.launch_week == 0
+        self.generation_now = 0
         # Segment treatments as lookup tables indexed by segment (platinum .. lead).
         self._seg_price = np.ones(len(SEGMENTS))
         self._seg_service = np.zeros(len(SEGMENTS))
@@ -191,6 +200,10 @@ class Simulation:
         start = time.perf_counter()
         env = simpy.Environment()
         schedule_interventions(env, self.levers, self.cfg)
+        # The product's launch and each later generation are scheduled events of the clock.
+        env.process(_at(env, self.cfg.product.launch_week, lambda: setattr(self, "launched", True)))
+        for k, week in enumerate(self._gen_launch[1:], start=1):
+            env.process(_at(env, int(week), lambda k=k: setattr(self, "generation_now", k)))
         env.process(self._clock(env, on_week))
         env.run(until=self.weeks)
         return self.recorder.result(self, wall_seconds=time.perf_counter() - start)
@@ -212,11 +225,14 @@ class Simulation:
         c, s, rec = cfg.customers, cfg.service, self.recorder
         ref_price = cfg.pricing.reference_price
 
-        if week < cfg.product.launch_week:
+        if not self.launched:
             self._develop()
             return
 
-        # 0. Segment review (the firm's CRM re-ranks customers by lifetime contribution).
+        # 0. Customers on an older generation of the product may upgrade to the newest.
+        self._substitute()
+
+        # Segment review (the firm's CRM re-ranks customers by lifetime contribution).
         if self._treated and week > 0 and week % cfg.segments.review_weeks == 0:
             self._review_segments()
 
@@ -241,8 +257,10 @@ class Simulation:
         )
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
         ad *= self.competition.share_of_voice(week, lev.media_budget)
-        # An ageing product sells less (obsolescence); it scales conversion and purchase rates.
-        self._age_factor = math.exp(-cfg.product.obsolescence_rate * (week - cfg.product.launch_week) / 52.0)
+        # An ageing product sells less (obsolescence): by the age of each customer's generation,
+        # and of the newest generation for prospects.
+        obsolescence = cfg.product.obsolescence_rate / 52.0
+        self._age_factor = math.exp(-obsolescence * (week - self._gen_launch[self.generation_now]))
         wom = bh.awareness_hazard(0.0, cfg.market.word_of_mouth, promoters, cfg.market.potential)
         self.market.expose(ad + wom, wom / (ad + wom) if ad + wom > 0 else 0.0, streams, week)
 
@@ -270,7 +288,7 @@ class Simulation:
             c.satisfaction_purchase_effect,
             bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
             * (prog.purchase_multiplier(self, alive) if prog.active else 1.0)
-            * self._age_factor,
+            * (np.exp(-obsolescence * (week - self._gen_launch[pop.generation[alive]])) if obsolescence else 1.0),
         )
         share, rival_share = self._firm_share(alive, price_ratio, ps, c.switching_inertia)
         if rival_share is not None:
@@ -287,7 +305,7 @@ class Simulation:
         units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
         sales = units * self.list_price * (seg_factor[bought] if self._treated else 1.0)
         paid = sales * (1.0 - self.discount)  # after the pricing policy's discount
-        cogs = units * cfg.product.unit_cost
+        cogs = units * self._gen_cost[pop.generation[buyers]]
         self.ledger.post(week, "sales", float(sales.sum()))
         self.ledger.post(week, "discounts", float((sales - paid).sum()))
         self.ledger.post(week, "cogs", float(cogs.sum()))
@@ -326,7 +344,8 @@ class Simulation:
         # Only a customer's first failure, handled well, can leave them more satisfied than before.
         paradox = recovered & (pop.failures[buyers] == 0)
         value = bh.experienced_value(
-            pop.quality_sensitivity[buyers], cfg.product.quality, quality, pop.price_sensitivity[buyers], buyer_price_ratio
+            pop.quality_sensitivity[buyers], self._gen_quality[pop.generation[buyers]], quality,
+            pop.price_sensitivity[buyers], buyer_price_ratio
         )
         new_sat, new_exp, transaction = bh.update_satisfaction(
             pop.satisfaction[buyers].astype(np.float64),
@@ -447,6 +466,20 @@ class Simulation:
         pop.offer_week[cand] = week
         return int(cand.size), int(np.count_nonzero(pop.state[cand] == LAPSING))
 
+    def _substitute(self) -> None:
+        """Customers on older generations upgrade to the newest with its substitution rate."""
+        if self._gen_launch.size == 1:
+            return
+        pop, now = self.pop, self.generation_now
+        older = np.flatnonzero((pop.generation < now) & (pop.state != CHURNED))
+        up = older[self.streams.uniform("generation", self.week, pop.id[older]) < self._gen_substitution[now]]
+        pop.generation[up] = now
+        alive_gen = pop.generation[pop.state != CHURNED]
+        counts = np.bincount(alive_gen, minlength=self._gen_launch.size)
+        for k, n in enumerate(counts):
+            self.recorder.extra.setdefault(f"generation_{k}_customers", np.zeros(self.weeks))[self.week] = n
+        self.recorder.extra.setdefault("upgrades", np.zeros(self.weeks))[self.week] = up.size
+
     def _stage_media_factor(self) -> float:
         """Media spend needed per unit of budget in the current lifecycle stage."""
         p, st = self.cfg.product, self.stages
@@ -475,7 +508,7 @@ class Simulation:
         cfg = self.cfg
         return self.competition.firm_share(
             self.week,
-            (cfg.product.quality + cfg.service.quality) / 2,
+            (self._gen_quality[self.pop.generation[rows]] + cfg.service.quality) / 2,
             price_ratio,
             self.pop.quality_sensitivity[rows].astype(np.float64),
             np.asarray(price_sensitivity, dtype=np.float64),
@@ -517,7 +550,7 @@ class Simulation:
         if self.competition.active(week).size:
             _, qs, _ = _needs_and_sensitivities(self.streams, pool, c)
             share, _ = self.competition.firm_share(
-                week, (cfg.product.quality + cfg.service.quality) / 2, price_ratio, qs, ps,
+                week, (self._gen_quality[self.generation_now] + cfg.service.quality) / 2, price_ratio, qs, ps,
                 cfg.pricing.reference_price, c.choice_sensitivity, 0.0)
             mult = mult * share
         referred = self.market.referred[pool]
@@ -540,6 +573,7 @@ class Simulation:
             expectation=c.reference_value,
             last_purchase_week=week,
             acquisition_cost=cfg.acquisition.offer_cost + self.levers.media_budget / ids.size,
+            generation=self.generation_now,
             **draw_traits(self.streams, ids, c),
         )
         self.market.convert(ids)

@@ -30,6 +30,7 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "quality_sensitivity": (np.float32, 0.0),
     "service_demand": (np.float32, 1.0),  # multiplier on the cost of serving the customer
     "needs": (np.int8, 0),  # index into NEEDS
+    "generation": (np.int8, 0),  # product generation the customer has
     "satisfaction": (np.float32, 0.0),
     "attachment": (np.float32, 0.0),  # emotional attachment in [0, 1]
     "expectation": (np.float32, 0.0),

@@ -259,6 +259,7 @@ class Recorder:
                 "basket_mean": pop.basket_mean,
                 "price_sensitivity": pop.price_sensitivity,
                 "quality_sensitivity": pop.quality_sensitivity,
+                "generation": pop.generation,
                 "needs": pd.Categorical(np.array(NEEDS, dtype=object)[pop.needs], categories=list(NEEDS)),
                 "attachment": pop.attachment,
                 "member": pop.member,
