@@ -342,24 +342,19 @@ def plot(report: dict[str, Any], path: Path) -> None:
         plt.close(fig)
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
-    return value
+def _int_at_least(minimum: int):
+    """An argparse type: an integer >= ``minimum``, with the allowed range in the message."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}, got {text!r}")
+        return value
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0, got {text!r}")
-    return value
+    return parse
 
 
 def _weeks(text: str) -> float:
@@ -376,8 +371,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="transaction log: CDNOW text or CSV with customer_id,date,amount ('cdnow': the bundled sample)")
     parser.add_argument("--calibration-weeks", required=True, type=_weeks, help="weeks used to fit, from the first date")
     parser.add_argument("--out", required=True, type=Path, help="directory for calibration.json and calibration.png")
-    parser.add_argument("--replications", type=_positive_int, default=500, help="simulation runs (default 500)")
-    parser.add_argument("--seed", type=_seed, default=0, help="root seed of the simulation (default 0)")
+    parser.add_argument("--replications", type=_int_at_least(1), default=500, help="simulation runs (default 500)")
+    parser.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed of the simulation (default 0)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:

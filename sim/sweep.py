@@ -306,3 +306,44 @@ def run_scenarios(scenarios: Sequence[Config], *, n_jobs: int = 1, desc: str | N
                 bar.update()
     return out
 
+
+def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], baseline: str | None = None,
+                         derive=None, sweep_dir: Path | None = None) -> Path:
+    """Run (or resume) the sweep of ``experiment=name`` under ``multirun/<name>`` and print its table.
+
+    Parameters
+    ----------
+    name : str
+        The experiment file in ``configs/experiment/``.
+    kpis : sequence of str
+        KPI columns of the comparison table.
+    argv : sequence of str
+        Extra overrides for the sweep (e.g. ``hydra.launcher.n_jobs=4``).
+    baseline : str, optional
+        The scenario the others are compared with (default: the first of the sweep).
+    derive : callable, optional
+        Adds derived columns to the results table before the comparison.
+    sweep_dir : Path, optional
+        Where the sweep runs (default ``multirun/<name>`` in the project).
+
+    Returns
+    -------
+    Path
+        The sweep directory, holding ``results.parquet`` and ``comparison.csv``.
+    """
+    import subprocess
+
+    from sim.analysis.collect import collect
+    from sim.report.table import comparison_table, format_table
+
+    root = CONFIG_DIR.parent
+    sweep_dir = Path(sweep_dir) if sweep_dir is not None else root / "multirun" / name
+    subprocess.run([sys.executable, "-m", "sim", "--multirun", f"experiment={name}", f"hydra.sweep.dir={sweep_dir}",
+                    *argv], cwd=root, check=True)
+    results = collect(sweep_dir)
+    if derive is not None:
+        results = derive(results)
+    table = comparison_table(results, kpis, baseline=baseline) if baseline else comparison_table(results, kpis)
+    table.to_csv(sweep_dir / "comparison.csv", index=False)
+    print(format_table(table))
+    return sweep_dir

@@ -205,3 +205,25 @@ def test_collect_keeps_further_kpis_after_the_contract_ones(tmp_path):
     df = collect(tmp_path, write=False)
     assert list(df.columns) == ["job", "loyalty", "seed", *KPI_NAMES, "tier_upgrades"]
     assert df["tier_upgrades"].iloc[0] == 7.0 and not (tmp_path / "results.parquet").exists()
+
+
+def test_named_experiment_runner_writes_its_comparison(tmp_path, capsys):
+    """The experiment scripts' shared runner: sweep, derived columns, table against the baseline."""
+    import pandas as pd
+
+    from sim.sweep import run_named_experiment
+
+    out = run_named_experiment(
+        "loyalty_shootout", ("npv_profit", "double_npv"),
+        ["customers.initial=150", "market.potential=1500", "horizon.weeks=6", "output.plots=false",
+         "loyalty.paired_baseline=false", "seed=range(2)", "hydra.launcher.n_jobs=1"],
+        baseline="loyalty=none", derive=lambda r: r.assign(double_npv=2 * r["npv_profit"]),
+        sweep_dir=tmp_path / "shootout")
+    table = pd.read_csv(out / "comparison.csv")
+    assert set(zip(table["kpi"], table["scenario"])) == {(k, s) for k in ("npv_profit", "double_npv")
+                                                         for s in ("loyalty=none", "loyalty=points")}
+    by = table.set_index(["kpi", "scenario"])["mean"]
+    assert by[("double_npv", "loyalty=points")] == pytest.approx(2 * by[("npv_profit", "loyalty=points")])
+    assert "baseline" in capsys.readouterr().out
+    results = pd.read_parquet(out / "results.parquet")
+    assert len(results) == 4
