@@ -85,7 +85,7 @@ class MarketConfig:
     """
 
     name: str = "default"
-    potential: int = _p(300_000, ge=1)
+    potential: int = _p(300_000, ge=1, le=2_000_000_000)  # market ids are int32
     initially_aware: float = _p(0.05, **PROB)
     word_of_mouth: float = _p(0.08, **NONNEG)
     promoter_satisfaction: float = _p(0.6, **PROB)

@@ -30,7 +30,7 @@ from sim.analysis.segments import SEGMENTS, value_segment_codes
 from sim.competition import Competition
 from sim.ledger import Ledger
 from sim.market import Market
-from sim.population import ACTIVE, CHURNED, LAPSING, Population
+from sim.population import ACTIVE, CHURNED, LAPSING, Population, saturating_increment
 from sim.product import DECLINE, DEVELOPMENT, INTRODUCTION, MATURITY, StageTracker
 from sim.record import Recorder, RunResult
 from sim.rng import Streams
@@ -133,14 +133,14 @@ class Simulation:
         self.programme = build_programme(cfg.loyalty)
         self.market = Market(cfg.market.potential, cfg.customers.initial, cfg.market.initially_aware, self.streams)
         c = cfg.customers
-        self.pop = Population(capacity=max(1024, 2 * c.initial))
+        # Room for the base and a quarter more; the arrays grow by half when acquisitions pass it.
+        self.pop = Population(capacity=min(cfg.market.potential, max(1024, c.initial + c.initial // 4)))
         self.recorder = Recorder(cfg, self.weeks)
         self.week = 0
         # Discount factor by weeks since acquisition (continuous compounding of the annual rate).
         self._discount_by_age = np.exp(-math.log1p(cfg.market.discount_rate_annual) / 52.0 * np.arange(self.weeks + 1))
-        # Per-row cost and margin of the current week; rows are zeroed once the week is booked.
+        # Per-row cost of the current week; rows are zeroed once the week is booked.
         self._cost_buf = np.zeros(self.pop._cap)
-        self._margin_buf = np.zeros(self.pop._cap)
         if c.initial:
             ids = np.arange(c.initial, dtype=np.int64)
             traits = draw_traits(self.streams, ids, c)
@@ -151,7 +151,6 @@ class Simulation:
             rows = self.pop.add(
                 ids,
                 acquired_week=-1,
-                cohort=0,
                 satisfaction=c.satisfaction_neutral,
                 expectation=c.reference_value,
                 last_purchase_week=-np.minimum(since, 10 * c.lapse_weeks).astype(np.int64),
@@ -186,7 +185,6 @@ class Simulation:
         if self._cost_buf.size < self.pop.n:
             size = self.pop._cap
             self._cost_buf = np.concatenate([self._cost_buf, np.zeros(size - self._cost_buf.size)])
-            self._margin_buf = np.concatenate([self._margin_buf, np.zeros(size - self._margin_buf.size)])
 
     # -- the clock ---------------------------------------------------------------------------
     def run(self, on_week: Callable[[int], None] | None = None) -> RunResult:
@@ -309,7 +307,6 @@ class Simulation:
         self.ledger.post(week, "sales", float(sales.sum()))
         self.ledger.post(week, "discounts", float((sales - paid).sum()))
         self.ledger.post(week, "cogs", float(cogs.sum()))
-        self._margin_buf[buyers] = paid - cogs
         buyer_price_ratio = np.broadcast_to(price_ratio, alive.shape)[bought]
         if prog.active:
             loyalty_discount = paid * (1.0 - np.broadcast_to(np.asarray(price_factor, dtype=np.float64), alive.shape)[bought])
@@ -397,7 +394,7 @@ class Simulation:
         leaving = streams.uniform("churn", week, pop.id[at_risk]) < p_churn
         churned = at_risk[leaving]
         st[churned] = CHURNED
-        pop.churn_count[churned] += 1
+        saturating_increment(pop.churn_count, churned)
         pop.churn_to[churned] = self._churn_destination(churned, share[:first][leaving],
                                                         None if rival_share is None else rival_share[:, :first][:, leaving])
 
@@ -417,13 +414,14 @@ class Simulation:
             self.charge(None, cfg.product.fixed_cost_per_week, "fixed_costs")
         # Everyone who bought or bore a cost this week: this week's customers and win-back targets.
         touched = np.concatenate([alive, targeted])
-        margin, cost = self._margin_buf[touched], self._cost_buf[touched]
+        margin = np.zeros(touched.size)
+        margin[:alive.size][bought] = paid - cogs  # ``touched`` starts with ``alive``
+        cost = self._cost_buf[touched]
         contribution = margin - cost
         pop.gross_margin[touched] += margin
         pop.cost_to_serve[touched] += cost
         age = week - np.maximum(pop.acquired_week[touched], 0)
         pop.clv_pv[touched] += contribution * self._discount_by_age[age]
-        self._margin_buf[touched] = 0.0
         self._cost_buf[touched] = 0.0
 
         # 9. The lifecycle stage read from this week's sales, then records.
@@ -553,7 +551,7 @@ class Simulation:
                 week, (self._gen_quality[self.generation_now] + cfg.service.quality) / 2, price_ratio, qs, ps,
                 cfg.pricing.reference_price, c.choice_sensitivity, 0.0)
             mult = mult * share
-        referred = self.market.referred[pool]
+        referred = self.market.pool_referred
         mult = mult * self._age_factor * np.where(referred, a.referral_conversion_boost, 1.0) * math.exp(-cfg.market.detractor_effect * self._detractor_share)
         p_conv = bh.conversion_probability(c.conversion_rate, mult)
         u = self.streams.uniform("acquisition", week, pool)
@@ -568,7 +566,6 @@ class Simulation:
         rows = self.pop.add(
             ids,
             acquired_week=week,
-            cohort=1 + week // cfg.output.cohort_weeks,
             satisfaction=c.satisfaction_neutral,
             expectation=c.reference_value,
             last_purchase_week=week,
@@ -602,7 +599,7 @@ class Simulation:
         self.charge(targeted, a.winback_offer_cost, "winback_offers")
         won_back = targeted[self.streams.uniform("winback", week, pop.id[targeted], draw=1) < a.winback_success_prob]
         pop.state[won_back] = ACTIVE
-        pop.won_back_count[won_back] += 1
+        saturating_increment(pop.won_back_count, won_back)
         pop.last_purchase_week[won_back] = week
         pop.satisfaction[won_back] = c.satisfaction_neutral
         pop.expectation[won_back] = c.reference_value

@@ -40,17 +40,38 @@ class Market:
     def __init__(self, potential: int, initial_customers: int, initially_aware: float, streams: Streams):
         self.potential = int(potential)
         self.status = np.zeros(self.potential, dtype=np.int8)
-        self.referred = np.zeros(self.potential, dtype=np.bool_)  # became aware by word of mouth
         self.status[:initial_customers] = CUSTOMER
-        prospects = np.arange(initial_customers, self.potential, dtype=np.int64)
-        thresholds = streams.exponential("awareness", -1, prospects)
-        order = np.argsort(thresholds, kind="stable")
+        self._streams = streams
+        prospects = np.arange(initial_customers, self.potential, dtype=np.int32)
+        # Only the order is kept (4 bytes a person): thresholds are pure functions of the id, so
+        # the few needed each week are recomputed at the cursor instead of stored.
+        order = np.argsort(self._threshold(prospects), kind="stable")
         self._order = prospects[order]
-        self._thresholds = thresholds[order]
+        del order
         self._cursor = 0
+        self._step = 1024  # thresholds computed per look-ahead; adapts to the pace of awareness
         self.cumulative_hazard = 0.0
-        self.aware_pool = np.empty(0, dtype=np.int64)
+        self.aware_pool = np.empty(0, dtype=np.int32)
+        self.pool_referred = np.empty(0, dtype=np.bool_)  # per pool member: aware by word of mouth
         self.expose(-np.log1p(-min(initially_aware, 1.0 - 1e-15)))
+
+    def _threshold(self, ids: np.ndarray) -> np.ndarray:
+        """Each prospect's exponential awareness threshold (keyed ``awareness`` stream)."""
+        return self._streams.exponential("awareness", -1, ids)
+
+    def _passed(self) -> int:
+        """Position in the order up to which thresholds are at most the cumulative hazard."""
+        start = end = self._cursor
+        n = self._order.size
+        while end < n:
+            stop = min(end + self._step, n)
+            k = int(np.searchsorted(self._threshold(self._order[end:stop]), self.cumulative_hazard, side="right"))
+            end += k
+            if end < stop:
+                break
+            self._step *= 2
+        self._step = max(1024, 2 * (end - start))
+        return end
 
     def expose(self, hazard: float, word_of_mouth_share: float = 0.0, streams: Streams | None = None,
                week: int = 0) -> np.ndarray:
@@ -61,15 +82,18 @@ class Market:
         stream), so referrals can be rewarded and convert better.
         """
         self.cumulative_hazard += hazard
-        end = int(np.searchsorted(self._thresholds, self.cumulative_hazard, side="right"))
+        end = self._passed()
         fresh = self._order[self._cursor : end]
         self._cursor = end
         fresh = fresh[self.status[fresh] == UNAWARE]
         self.status[fresh] = AWARE
-        if word_of_mouth_share > 0 and fresh.size and streams is not None:
-            self.referred[fresh] = streams.uniform("referral", week, fresh) < word_of_mouth_share
         if fresh.size:
+            if word_of_mouth_share > 0 and streams is not None:
+                referred = streams.uniform("referral", week, fresh) < word_of_mouth_share
+            else:
+                referred = np.zeros(fresh.size, dtype=np.bool_)
             self.aware_pool = np.concatenate([self.aware_pool, fresh])
+            self.pool_referred = np.concatenate([self.pool_referred, referred])
         return fresh
 
     def convert(self, ids: np.ndarray) -> None:
@@ -83,7 +107,8 @@ class Market:
         self._prune()
 
     def _prune(self) -> None:
-        self.aware_pool = self.aware_pool[self.status[self.aware_pool] == AWARE]
+        keep = self.status[self.aware_pool] == AWARE
+        self.aware_pool, self.pool_referred = self.aware_pool[keep], self.pool_referred[keep]
 
     @property
     def lost(self) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Population", "ACTIVE", "LAPSING", "CHURNED", "STATE_NAMES", "NEEDS"]
+__all__ = ["Population", "ACTIVE", "LAPSING", "CHURNED", "STATE_NAMES", "NEEDS", "saturating_increment"]
 
 # Lifecycle states of customers (prospects' unaware/aware states live in the market).
 ACTIVE, LAPSING, CHURNED = 2, 3, 4
@@ -18,12 +18,14 @@ STATE_NAMES = {ACTIVE: "active", LAPSING: "lapsing", CHURNED: "churned"}
 NEEDS = ("price_seeker", "quality_seeker", "values_driven", "balanced")
 
 # name: (dtype, fill value for a new row). Traits are float32: they are drawn once and never
-# accumulate; money accumulates in float64.
+# accumulate; money accumulates in float64. Weeks are int16 (horizons are at most 5,200 weeks and
+# every difference of two weeks stays within +-32,767); counts that cannot pass 127 in practice
+# are int8 and saturate there. The initial base's acquisition cohort is 0, a later customer's
+# ``1 + acquired_week // output.cohort_weeks`` (derived, not stored).
 FIELDS: dict[str, tuple[type, float | int]] = {
-    "id": (np.int64, -1),
+    "id": (np.int32, -1),  # market id (market.potential is below 2**31)
     "state": (np.int8, ACTIVE),
-    "acquired_week": (np.int32, -1),  # -1 for the initial base
-    "cohort": (np.int16, 0),  # 0 for the initial base
+    "acquired_week": (np.int16, -1),  # -1 for the initial base
     "purchase_rate": (np.float32, 0.0),  # purchase occasions per week at neutral conditions
     "basket_mean": (np.float32, 0.0),  # units per occasion
     "price_sensitivity": (np.float32, 0.0),
@@ -34,25 +36,32 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "satisfaction": (np.float32, 0.0),
     "attachment": (np.float32, 0.0),  # emotional attachment in [0, 1]
     "expectation": (np.float32, 0.0),
-    "last_purchase_week": (np.int32, -1),
+    "last_purchase_week": (np.int16, -1),
     "purchases": (np.int32, 0),
-    "churn_count": (np.int16, 0),
+    "churn_count": (np.int8, 0),  # saturates at 127
     "failures": (np.int8, 0),  # service failures met (capped at 127)
     "churn_to": (np.int8, -1),  # last churn: -1 never, 0 left the category, k + 1 to rival k
-    "won_back_count": (np.int16, 0),
+    "won_back_count": (np.int8, 0),  # saturates at 127
     "revenue": (np.float64, 0.0),  # paid, after discounts (currency units)
     "gross_margin": (np.float64, 0.0),  # revenue - cost of goods (currency units)
     "cost_to_serve": (np.float64, 0.0),  # service, retention and allocated fixed costs
-    "acquisition_cost": (np.float64, 0.0),  # offer + share of that week's media
+    # Offer + share of that week's media (+ welcome discount, referral reward): set at
+    # acquisition and added to at most twice, so float32 keeps it to about 1e-7 relative.
+    "acquisition_cost": (np.float32, 0.0),
     "clv_pv": (np.float64, 0.0),  # discounted contribution since acquisition
     "member": (np.bool_, False),
     "segment": (np.int8, 3),  # value segment at the last review (index into SEGMENTS; bronze at first)
     "seen_purchases": (np.int32, 0),  # purchases the firm could attribute to the customer
-    "seen_week": (np.int32, -1),  # last week the firm saw the customer buy
+    "seen_week": (np.int16, -1),  # last week the firm saw the customer buy
     "complaints": (np.int8, 0),
-    "offer_week": (np.int32, -10_000),  # last retention offer
+}
+
+# Fields only some strategies use: allocated on first use, so a scenario without a loyalty
+# programme or retention offers carries none of their bytes.
+OPTIONAL_FIELDS: dict[str, tuple[type, float | int]] = {
+    "offer_week": (np.int16, -10_000),  # last retention offer
     "points": (np.int64, 0),
-    "points_active_week": (np.int32, -1),  # last week points were earned
+    "points_active_week": (np.int16, -1),  # last week points were earned
     # Loyalty schemes (sim/strategy/loyalty; docs/loyalty.md).
     "member_since": (np.int16, -1),  # week of enrolment
     "points_rewards": (np.int16, 0),  # rewards redeemed with points
@@ -64,6 +73,16 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "partner_spend": (np.float32, 0.0),  # spend in the current coalition unlock period
     "partner_unlocked": (np.bool_, False),  # partner discounts unlocked this period
 }
+_ALL_FIELDS = {**FIELDS, **OPTIONAL_FIELDS}
+
+#: Growth factor of the arrays when full (amortised O(1) appends with little slack).
+GROWTH = 1.5
+
+
+def saturating_increment(a: np.ndarray, rows: np.ndarray) -> None:
+    """Add one to the small-integer counters ``a[rows]`` without passing their dtype's maximum."""
+    top = np.iinfo(a.dtype).max
+    a[rows] = np.minimum(a[rows].astype(np.int32) + 1, top)
 
 
 class Population:
@@ -72,12 +91,13 @@ class Population:
     Parameters
     ----------
     capacity : int
-        Rows to allocate up front; the arrays double when full.
+        Rows to allocate up front; the arrays grow by :data:`GROWTH` when full.
 
     Notes
     -----
     ``pop.state`` and the other field names return views of the first ``pop.n`` rows, so
-    in-place updates through them change the population.
+    in-place updates through them change the population. Fields of :data:`OPTIONAL_FIELDS`
+    are allocated the first time they are read or written.
     """
 
     def __init__(self, capacity: int = 1024):
@@ -87,16 +107,21 @@ class Population:
 
     def __getattr__(self, name: str) -> np.ndarray:
         arrays = self.__dict__.get("_a")
-        if arrays is not None and name in arrays:
-            return arrays[name][: self.n]
+        if arrays is not None:
+            if name in arrays:
+                return arrays[name][: self.n]
+            if name in OPTIONAL_FIELDS:
+                dt, fill = OPTIONAL_FIELDS[name]
+                arrays[name] = np.full(self._cap, fill, dtype=dt)
+                return arrays[name][: self.n]
         raise AttributeError(name)
 
     def __len__(self) -> int:
         return self.n
 
     def nbytes_per_row(self) -> int:
-        """Bytes of state per customer row."""
-        return sum(np.dtype(dt).itemsize for dt, _ in FIELDS.values())
+        """Bytes of state per customer row (the fields allocated so far)."""
+        return sum(a.itemsize for a in self._a.values())
 
     def add(self, ids: np.ndarray, **values: np.ndarray | float | int) -> slice:
         """Append customers with market ids ``ids``; other fields take ``values`` or defaults.
@@ -106,17 +131,16 @@ class Population:
         k = len(ids)
         need = self.n + k
         if need > self._cap:
-            cap = self._cap
-            while cap < need:
-                cap *= 2
-            for name, (dt, fill) in FIELDS.items():
-                grown = np.full(cap, fill, dtype=dt)
-                grown[: self.n] = self._a[name][: self.n]
+            cap = max(need, int(self._cap * GROWTH) + 1)
+            for name, old in self._a.items():
+                grown = np.full(cap, _ALL_FIELDS[name][1], dtype=old.dtype)
+                grown[: self.n] = old[: self.n]
                 self._a[name] = grown
             self._cap = cap
         rows = slice(self.n, need)
         self._a["id"][rows] = ids
         for name, value in values.items():
+            getattr(self, name)  # allocates an optional field on first use
             self._a[name][rows] = value
         self.n = need
         return rows

@@ -137,9 +137,21 @@ class Recorder:
         self.cohort_revenue = np.zeros((weeks, self.n_cohorts))
         self.cohort_margin = np.zeros((weeks, self.n_cohorts))
         self.cohort_contribution = np.zeros((weeks, self.n_cohorts))
+        # Cohort by acquisition week + 1 (index 0: the initial base, acquired at week -1).
+        self._cohort_of_week = np.r_[0, 1 + np.arange(weeks) // self.cohort_weeks].astype(np.intp)
         self.extra: dict[str, np.ndarray] = {}  # columns added by strategies (e.g. loyalty schemes)
         self.keep_transactions = cfg.output.transactions
         self._tx: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
+
+    def cohort_of(self, acquired_week: np.ndarray) -> np.ndarray:
+        """Acquisition cohort of customers acquired in ``acquired_week`` (0 for the initial base)."""
+        return self._cohort_of_week[np.asarray(acquired_week) + 1]
+
+    def _by_cohort(self, acquired_week: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """Counts (or sums of ``weights``) by cohort: a bincount by week folded into cohorts."""
+        by_week = np.bincount(acquired_week + 1, weights=weights, minlength=self.weeks + 1)
+        by_cohort = np.bincount(self._cohort_of_week, weights=by_week, minlength=self.n_cohorts)
+        return by_cohort if weights is not None else by_cohort.astype(np.int64)
 
     def record_week(self, sim: "Simulation", *, alive, new_rows, churned, won_back, buyers, paid, margin, occasions,
                     contribution, touched, complaints: int = 0, recovered: int = 0, referred_new: int = 0, offers: int = 0,
@@ -179,11 +191,12 @@ class Recorder:
         lv["discount"][w] = getattr(sim, "discount", sim.levers.discount)
         lv["share_of_wallet"][w] = getattr(sim, "share_of_wallet", 1.0)
         lv["failure_prob"][w] = sim.levers.failure_prob
-        cohort = pop.cohort
-        self.cohort_active[w] = np.bincount(cohort[end_alive], minlength=nc)
-        self.cohort_revenue[w] = np.bincount(cohort[buyers], weights=paid, minlength=nc)
-        self.cohort_margin[w] = np.bincount(cohort[buyers], weights=margin, minlength=nc)
-        self.cohort_contribution[w] = np.bincount(cohort[touched], weights=contribution, minlength=nc)
+        acq = pop.acquired_week
+        self.cohort_active[w] = self._by_cohort(acq[end_alive])
+        buyers_acq = acq[buyers]
+        self.cohort_revenue[w] = self._by_cohort(buyers_acq, paid)
+        self.cohort_margin[w] = self._by_cohort(buyers_acq, margin)
+        self.cohort_contribution[w] = self._by_cohort(acq[touched], contribution)
         if sim.programme.active:
             for name, value in sim.programme.weekly(sim).items():
                 self.extra.setdefault(name, np.zeros(self.weeks))[w] = value
@@ -245,7 +258,7 @@ class Recorder:
                 "state": pd.Categorical(state_names[pop.state], categories=list(STATE_NAMES.values())),
                 "initial_base": pop.acquired_week < 0,
                 "acquired_week": pop.acquired_week,
-                "cohort": pop.cohort,
+                "cohort": self.cohort_of(pop.acquired_week),
                 "purchases": pop.purchases,
                 "revenue": pop.revenue,
                 "gross_margin": pop.gross_margin,
@@ -298,7 +311,7 @@ class Recorder:
     def result(self, sim: "Simulation", wall_seconds: float) -> RunResult:
         """Assemble tables and KPIs once the run has finished."""
         pop, cfg, led = sim.pop, sim.cfg, sim.ledger
-        self._cohort_sizes = np.bincount(pop.cohort, minlength=self.n_cohorts)
+        self._cohort_sizes = self._by_cohort(pop.acquired_week)
         ts = self._timeseries(sim)
         customers = self._customers(sim)
         summary = compute_kpis(sim, ts, customers, self, wall_seconds)

@@ -18,7 +18,7 @@ import numpy as np
 from sim.config import Config, validate
 from sim.config_classic import validate_classic
 from sim.engine import Simulation
-from sim.population import CHURNED
+from sim.population import CHURNED, saturating_increment
 
 __all__ = ["ClassicSimulation", "TRAITS"]
 
@@ -52,7 +52,7 @@ class ClassicSimulation(Simulation):
     def _churn(self, rows: np.ndarray) -> None:
         """Customers ``rows`` leave for good this week."""
         self.pop.state[rows] = CHURNED
-        self.pop.churn_count[rows] += 1
+        saturating_increment(self.pop.churn_count, rows)
 
     def _sell(self, rows: np.ndarray, paid: np.ndarray, occasions: np.ndarray | int, present_value: np.ndarray | float,
               cogs: np.ndarray | float = 0.0, discounts: float = 0.0) -> np.ndarray:

@@ -129,7 +129,6 @@ class BassSimulation(ClassicSimulation):
         rows = pop.add(
             ids,
             acquired_week=week,
-            cohort=1 + week // cfg.output.cohort_weeks,
             satisfaction=cfg.customers.satisfaction_neutral,
             expectation=cfg.customers.reference_value,
             last_purchase_week=week,
