@@ -133,6 +133,9 @@ class Simulation:
         self.programme = build_programme(cfg.loyalty)
         self.market = Market(cfg.market.potential, cfg.customers.initial, cfg.market.initially_aware, self.streams)
         c = cfg.customers
+        # Prospects' sensitivities (pure functions of their ids) are drawn once, when they hear of the firm.
+        self.market.keep_for_pool(lambda ids: dict(zip(("price_sensitivity", "quality_sensitivity"),
+                                                       _needs_and_sensitivities(self.streams, ids, c)[1:])))
         # Room for the base and a quarter more; the arrays grow by half when acquisitions pass it.
         self.pop = Population(capacity=min(cfg.market.potential, max(1024, c.initial + c.initial // 4)))
         self.recorder = Recorder(cfg, self.weeks)
@@ -298,7 +301,7 @@ class Simulation:
         ids_alive = pop.id[alive]
         count = streams.poisson("purchase", week, ids_alive, rate)
         count[first:] = np.maximum(count[first:], 1)
-        bought = count > 0
+        bought = np.flatnonzero(count > 0)  # positions in ``alive``: one index array for every gather
         buyers, n_occ, bid = alive[bought], count[bought], ids_alive[bought]
         units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
         sales = units * self.list_price * (seg_factor[bought] if self._treated else 1.0)
@@ -393,13 +396,15 @@ class Simulation:
             p_churn = np.minimum(p_churn * (1.0 + c.competitor_churn_effect * (1.0 - share[:first])), 1.0)
         leaving = streams.uniform("churn", week, pop.id[at_risk]) < p_churn
         churned = at_risk[leaving]
+        # Customers lost before this week (win-back targets), found before this week's churners join them.
+        lost = np.flatnonzero(st == CHURNED) if cfg.acquisition.winback_share > 0 else None
         st[churned] = CHURNED
         saturating_increment(pop.churn_count, churned)
         pop.churn_to[churned] = self._churn_destination(churned, share[:first][leaving],
                                                         None if rival_share is None else rival_share[:, :first][:, leaving])
 
         # 7. Win-back offers to customers who churned before this week.
-        won_back, targeted = self._win_back(churned)
+        won_back, targeted = self._win_back(lost)
 
         # 8. Cost to serve, loyalty, fixed costs (allocated over this week's customers).
         self.charge(alive, s.cost_per_customer_week * pop.service_demand[alive], "service_cost")
@@ -543,10 +548,10 @@ class Simulation:
         none = np.empty(0, dtype=np.int64)
         if pool.size == 0:
             return none, 0
-        ps = price_sensitivity(self.streams, pool, c)
+        ps = self.market.pool_data["price_sensitivity"]
         mult = bh.price_multiplier(price_ratio, ps)
         if self.competition.active(week).size:
-            _, qs, _ = _needs_and_sensitivities(self.streams, pool, c)
+            qs = self.market.pool_data["quality_sensitivity"]
             share, _ = self.competition.firm_share(
                 week, (self._gen_quality[self.generation_now] + cfg.service.quality) / 2, price_ratio, qs, ps,
                 cfg.pricing.reference_price, c.choice_sensitivity, 0.0)
@@ -584,15 +589,12 @@ class Simulation:
         self.programme.enrol(self, rows)
         return new_rows, int(by_referral.size)
 
-    def _win_back(self, churned_now: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Offers to customers who churned before this week; return (won back, targeted) rows."""
+    def _win_back(self, lost: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Offers to ``lost`` customers (churned before this week); return (won back, targeted) rows."""
         a, c, pop, week = self.cfg.acquisition, self.cfg.customers, self.pop, self.week
         none = np.empty(0, dtype=np.int64)
-        if a.winback_share <= 0:
+        if lost is None or a.winback_share <= 0:
             return none, none
-        lost = np.flatnonzero(pop.state == CHURNED)
-        if churned_now.size:
-            lost = lost[np.isin(lost, churned_now, assume_unique=True, invert=True)]
         targeted = lost[self.streams.uniform("winback", week, pop.id[lost], draw=0) < a.winback_share]
         if targeted.size == 0:
             return none, none

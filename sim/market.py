@@ -13,6 +13,8 @@ considering it (they are then lost to the firm for the rest of the run).
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from sim.rng import Streams
@@ -52,8 +54,26 @@ class Market:
         self._step = 1024  # thresholds computed per look-ahead; adapts to the pace of awareness
         self.cumulative_hazard = 0.0
         self.aware_pool = np.empty(0, dtype=np.int32)
-        self.pool_referred = np.empty(0, dtype=np.bool_)  # per pool member: aware by word of mouth
+        # Columns aligned with the pool: "referred" (aware by word of mouth) and whatever
+        # :meth:`keep_for_pool` asks for, each computed once when a prospect becomes aware.
+        self.pool_data: dict[str, np.ndarray] = {"referred": np.empty(0, dtype=np.bool_)}
+        self._pool_columns: list[Callable[[np.ndarray], dict[str, np.ndarray]]] = []
         self.expose(-np.log1p(-min(initially_aware, 1.0 - 1e-15)))
+
+    @property
+    def pool_referred(self) -> np.ndarray:
+        """Whether each aware prospect of :attr:`aware_pool` became aware by word of mouth."""
+        return self.pool_data["referred"]
+
+    def keep_for_pool(self, columns: Callable[[np.ndarray], dict[str, np.ndarray]]) -> None:
+        """Keep ``columns(ids)`` for every aware prospect, in :attr:`pool_data`.
+
+        For per-person values that are pure functions of the id (traits from keyed streams): they
+        are computed once, when a prospect becomes aware, instead of every week the prospect
+        stays in the pool.
+        """
+        self._pool_columns.append(columns)
+        self.pool_data.update(columns(self.aware_pool))
 
     def _threshold(self, ids: np.ndarray) -> np.ndarray:
         """Each prospect's exponential awareness threshold (keyed ``awareness`` stream)."""
@@ -92,8 +112,12 @@ class Market:
                 referred = streams.uniform("referral", week, fresh) < word_of_mouth_share
             else:
                 referred = np.zeros(fresh.size, dtype=np.bool_)
+            new = {"referred": referred}
+            for columns in self._pool_columns:
+                new.update(columns(fresh))
             self.aware_pool = np.concatenate([self.aware_pool, fresh])
-            self.pool_referred = np.concatenate([self.pool_referred, referred])
+            for name, values in new.items():
+                self.pool_data[name] = np.concatenate([self.pool_data[name], values])
         return fresh
 
     def convert(self, ids: np.ndarray) -> None:
@@ -108,7 +132,8 @@ class Market:
 
     def _prune(self) -> None:
         keep = self.status[self.aware_pool] == AWARE
-        self.aware_pool, self.pool_referred = self.aware_pool[keep], self.pool_referred[keep]
+        self.aware_pool = self.aware_pool[keep]
+        self.pool_data = {name: values[keep] for name, values in self.pool_data.items()}
 
     @property
     def lost(self) -> int:

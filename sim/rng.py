@@ -22,6 +22,8 @@ import zlib
 import numpy as np
 from scipy import special
 
+from sim import rng_kernels
+
 __all__ = ["Streams", "normalize_seed"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -89,6 +91,13 @@ class Streams:
 
     def uniform(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms in the open interval (0, 1), one per id."""
+        ids = np.asarray(ids)
+        if rng_kernels.AVAILABLE and ids.ndim == 1 and ids.dtype.kind in "iu":
+            return rng_kernels.uniform_into(ids, np.uint64(self.key(purpose, week, draw)), np.empty(ids.size))
+        return self._uniform_numpy(purpose, week, ids, draw)
+
+    def _uniform_numpy(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
+        """:meth:`uniform` in vectorised numpy (the reference the compiled loop must match)."""
         z = self.bits(purpose, week, ids, draw)
         z >>= _S11
         u = z.astype(np.float64)
@@ -122,6 +131,13 @@ class Streams:
         lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
         counts = np.zeros(u.shape, dtype=np.int32)
         pmf = np.exp(-lam)
+        if rng_kernels.AVAILABLE and u.ndim == 1:
+            return rng_kernels.poisson_search(u, np.ascontiguousarray(lam), pmf, counts)
+        return self._poisson_search_numpy(u, lam, pmf, counts)
+
+    @staticmethod
+    def _poisson_search_numpy(u: np.ndarray, lam: np.ndarray, pmf: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """The inverse-CDF search of :meth:`poisson` in vectorised numpy (the reference)."""
         cdf = pmf.copy()
         open_ = np.flatnonzero(u > cdf)
         k = 0
