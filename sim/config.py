@@ -193,7 +193,7 @@ class CustomersConfig:
     quality_sensitivity_mean: float = _p(1.0, **NONNEG)
     quality_sensitivity_sd: float = _p(0.3, **NONNEG)
     conversion_rate: float = _p(0.008, **PROB)
-    lapse_weeks: int = _p(8, ge=1)
+    lapse_weeks: int = _p(8, ge=1, le=1040)  # weeks are int16 in the population
     churn_rate: float = _p(0.003, **PROB)
     churn_satisfaction_effect: float = _p(4.0, **NONNEG)
     lapsing_churn_multiplier: float = _p(3.0, ge=1.0)

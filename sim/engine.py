@@ -378,7 +378,7 @@ class Simulation:
 
         # 5. Lapsing: no purchase for lapse_weeks; a purchase makes a customer active again.
         st = pop.state
-        st[alive] = np.where(week - pop.last_purchase_week[alive] >= c.lapse_weeks, LAPSING, ACTIVE)
+        st[alive] = np.where(pop.last_purchase_week[alive] <= week - c.lapse_weeks, np.int8(LAPSING), np.int8(ACTIVE))
 
         # 6. Churn (not in the week of acquisition).
         at_risk = alive_before
@@ -419,22 +419,24 @@ class Simulation:
             self.charge(None, cfg.product.fixed_cost_per_week, "fixed_costs")
         # Everyone who bought or bore a cost this week: this week's customers and win-back targets.
         touched = np.concatenate([alive, targeted])
+        buyer_margin = paid - cogs
         margin = np.zeros(touched.size)
-        margin[:alive.size][bought] = paid - cogs  # ``touched`` starts with ``alive``
+        margin[:alive.size][bought] = buyer_margin  # ``touched`` starts with ``alive``
         cost = self._cost_buf[touched]
         contribution = margin - cost
         pop.gross_margin[touched] += margin
         pop.cost_to_serve[touched] += cost
-        age = week - np.maximum(pop.acquired_week[touched], 0)
+        touched_acq = pop.acquired_week[touched]
+        age = week - np.maximum(touched_acq, 0)
         pop.clv_pv[touched] += contribution * self._discount_by_age[age]
         self._cost_buf[touched] = 0.0
 
         # 9. The lifecycle stage read from this week's sales, then records.
         self.stages.update(week, float(units.sum()), pop.n / cfg.market.potential)
         rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
-                        paid=paid, margin=paid - cogs, occasions=n_occ, contribution=contribution, touched=touched,
+                        paid=paid, margin=buyer_margin, occasions=n_occ, contribution=contribution, touched=touched,
                         complaints=int(complained.sum()), recovered=int(recovered.sum()), referred_new=referred_new,
-                        offers=offers, offers_hit=offers_hit)
+                        offers=offers, offers_hit=offers_hit, touched_acquired_week=touched_acq)
 
     def _review_segments(self) -> None:
         """Re-rank every customer into value segments by contribution so far."""

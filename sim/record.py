@@ -155,8 +155,11 @@ class Recorder:
 
     def record_week(self, sim: "Simulation", *, alive, new_rows, churned, won_back, buyers, paid, margin, occasions,
                     contribution, touched, complaints: int = 0, recovered: int = 0, referred_new: int = 0, offers: int = 0,
-                    offers_hit: int = 0) -> None:
-        """Observe the week just simulated (called by the engine at the end of each tick)."""
+                    offers_hit: int = 0, touched_acquired_week: np.ndarray | None = None) -> None:
+        """Observe the week just simulated (called by the engine at the end of each tick).
+
+        ``touched_acquired_week``, when the engine has it, is ``pop.acquired_week[touched]``.
+        """
         w, pop, nc = sim.week, sim.pop, self.n_cohorts
         state = pop.state
         end_alive = np.flatnonzero(state != CHURNED)
@@ -196,7 +199,8 @@ class Recorder:
         buyers_acq = acq[buyers]
         self.cohort_revenue[w] = self._by_cohort(buyers_acq, paid)
         self.cohort_margin[w] = self._by_cohort(buyers_acq, margin)
-        self.cohort_contribution[w] = self._by_cohort(acq[touched], contribution)
+        touched_acq = acq[touched] if touched_acquired_week is None else touched_acquired_week
+        self.cohort_contribution[w] = self._by_cohort(touched_acq, contribution)
         if sim.programme.active:
             for name, value in sim.programme.weekly(sim).items():
                 self.extra.setdefault(name, np.zeros(self.weeks))[w] = value
