@@ -24,6 +24,7 @@ import numpy as np
 import simpy
 
 from sim import behaviour as bh
+from sim import compiled
 from sim.behaviour.risk import churn_risk
 from sim.config import Config, LoyaltyConfig, validate
 from sim.analysis.segments import SEGMENTS, value_segment_codes
@@ -182,7 +183,7 @@ class Simulation:
         amounts = np.broadcast_to(np.asarray(amounts, dtype=np.float64), rows.shape)
         self.ledger.post(self.week, category, float(amounts.sum()))
         self._ensure_buffers()
-        self._cost_buf[rows] += amounts
+        compiled.scatter_add(self._cost_buf, rows, amounts)
 
     def _ensure_buffers(self) -> None:
         if self._cost_buf.size < self.pop.n:
@@ -320,16 +321,12 @@ class Simulation:
             welcome = paid[-new_rows.size:] * cfg.pricing.new_customer_discount
             self.ledger.post(week, "acquisition_offers", float(welcome.sum()))
             pop.acquisition_cost[new_rows] += welcome
-        pop.revenue[buyers] += paid
-        pop.purchases[buyers] += n_occ
-        pop.last_purchase_week[buyers] = week
+        compiled.book_purchases(pop, buyers, paid, n_occ, week)
         self.charge(buyers, n_occ * s.cost_per_transaction * pop.service_demand[buyers], "service_cost")
         if prog.active:
             prog.on_purchases(self, buyers, paid)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
-        seen = pop.member[buyers] | (streams.uniform("observe", week, bid) < cfg.retention.anonymous_visibility)
-        pop.seen_purchases[buyers[seen]] += n_occ[seen]
-        pop.seen_week[buyers[seen]] = week
+        compiled.book_seen(pop, buyers, n_occ, streams.uniform("observe", week, bid), cfg.retention.anonymous_visibility, week)
 
         # 4. Service encounters, satisfaction, expectations and attachment of buyers.
         quality = s.quality + s.quality_sd * streams.normal("service", week, bid, draw=0)
@@ -370,15 +367,15 @@ class Simulation:
         if complained.any():
             self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
             pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
-        pop.attachment[alive] *= np.float32(1.0 - c.attachment_decay)
+        # Attachment fades for everyone; lapsing (step 5) only needs this week's purchases, booked above.
+        compiled.decay_and_lapse(pop, alive, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks, LAPSING, ACTIVE)
         pop.attachment[buyers] = bh.update_attachment(
             pop.attachment[buyers].astype(np.float64), transaction,
             growth=c.attachment_growth, threshold=c.attachment_threshold, neutral=c.satisfaction_neutral,
         )
 
-        # 5. Lapsing: no purchase for lapse_weeks; a purchase makes a customer active again.
+        # 5. Lapsing (set above): no purchase for lapse_weeks; a purchase makes a customer active again.
         st = pop.state
-        st[alive] = np.where(pop.last_purchase_week[alive] <= week - c.lapse_weeks, np.int8(LAPSING), np.int8(ACTIVE))
 
         # 6. Churn (not in the week of acquisition).
         at_risk = alive_before
@@ -422,14 +419,7 @@ class Simulation:
         buyer_margin = paid - cogs
         margin = np.zeros(touched.size)
         margin[:alive.size][bought] = buyer_margin  # ``touched`` starts with ``alive``
-        cost = self._cost_buf[touched]
-        contribution = margin - cost
-        pop.gross_margin[touched] += margin
-        pop.cost_to_serve[touched] += cost
-        touched_acq = pop.acquired_week[touched]
-        age = week - np.maximum(touched_acq, 0)
-        pop.clv_pv[touched] += contribution * self._discount_by_age[age]
-        self._cost_buf[touched] = 0.0
+        contribution, touched_acq = compiled.book_week(touched, margin, self._cost_buf, pop, self._discount_by_age, week)
 
         # 9. The lifecycle stage read from this week's sales, then records.
         self.stages.update(week, float(units.sum()), pop.n / cfg.market.potential)

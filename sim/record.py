@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim import compiled
 from sim.analysis.segments import classify_value_segments
 from sim.config import Config
 from sim.ledger import CATEGORIES
@@ -149,7 +150,7 @@ class Recorder:
 
     def _by_cohort(self, acquired_week: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Counts (or sums of ``weights``) by cohort: a bincount by week folded into cohorts."""
-        by_week = np.bincount(acquired_week + 1, weights=weights, minlength=self.weeks + 1)
+        by_week = compiled.bincount(acquired_week, self.weeks + 1, weights, offset=1)
         by_cohort = np.bincount(self._cohort_of_week, weights=by_week, minlength=self.n_cohorts)
         return by_cohort if weights is not None else by_cohort.astype(np.int64)
 
@@ -161,19 +162,18 @@ class Recorder:
         ``touched_acquired_week``, when the engine has it, is ``pop.acquired_week[touched]``.
         """
         w, pop, nc = sim.week, sim.pop, self.n_cohorts
-        state = pop.state
-        end_alive = np.flatnonzero(state != CHURNED)
+        active, lapsing, members, mean_sat, active_by_week = compiled.census(pop, self.weeks)
         c = self.counts
         c["unaware"][w] = sim.market.unaware
         c["aware"][w] = sim.market.aware
-        c["active"][w] = end_alive.size
-        c["lapsing"][w] = int(np.count_nonzero(state[end_alive] == LAPSING))
+        c["active"][w] = active
+        c["lapsing"][w] = lapsing
         c["new"][w] = new_rows.size
         c["churned"][w] = churned.size
         c["won_back"][w] = won_back.size
         c["buyers"][w] = buyers.size
         c["purchase_occasions"][w] = int(occasions.sum())
-        c["members"][w] = int(np.count_nonzero(pop.member[end_alive]))
+        c["members"][w] = members
         c["complaints"][w] = complaints
         c["recovered"][w] = recovered
         c["referrals"][w] = referred_new
@@ -188,14 +188,14 @@ class Recorder:
         if hasattr(sim, "stages"):
             self.stage[w] = sim.stages.stage
         lv = self.levels
-        lv["mean_satisfaction"][w] = float(pop.satisfaction[end_alive].mean()) if end_alive.size else 0.0
+        lv["mean_satisfaction"][w] = mean_sat
         lv["media_budget"][w] = sim.levers.media_budget
         lv["list_price"][w] = getattr(sim, "list_price", sim.levers.list_price)
         lv["discount"][w] = getattr(sim, "discount", sim.levers.discount)
         lv["share_of_wallet"][w] = getattr(sim, "share_of_wallet", 1.0)
         lv["failure_prob"][w] = sim.levers.failure_prob
         acq = pop.acquired_week
-        self.cohort_active[w] = self._by_cohort(acq[end_alive])
+        self.cohort_active[w] = np.bincount(self._cohort_of_week, weights=active_by_week, minlength=nc).astype(np.int64)
         buyers_acq = acq[buyers]
         self.cohort_revenue[w] = self._by_cohort(buyers_acq, paid)
         self.cohort_margin[w] = self._by_cohort(buyers_acq, margin)

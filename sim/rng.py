@@ -22,7 +22,7 @@ import zlib
 import numpy as np
 from scipy import special
 
-from sim import rng_kernels
+from sim import compiled
 
 __all__ = ["Streams", "normalize_seed"]
 
@@ -92,8 +92,8 @@ class Streams:
     def uniform(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Uniforms in the open interval (0, 1), one per id."""
         ids = np.asarray(ids)
-        if rng_kernels.AVAILABLE and ids.ndim == 1 and ids.dtype.kind in "iu":
-            return rng_kernels.uniform_into(ids, np.uint64(self.key(purpose, week, draw)), np.empty(ids.size))
+        if compiled.AVAILABLE and ids.ndim == 1 and ids.dtype.kind in "iu":
+            return compiled.uniform_into(ids, np.uint64(self.key(purpose, week, draw)), np.empty(ids.size))
         return self._uniform_numpy(purpose, week, ids, draw)
 
     def _uniform_numpy(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
@@ -131,8 +131,8 @@ class Streams:
         lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
         counts = np.zeros(u.shape, dtype=np.int32)
         pmf = np.exp(-lam)
-        if rng_kernels.AVAILABLE and u.ndim == 1:
-            return rng_kernels.poisson_search(u, np.ascontiguousarray(lam), pmf, counts)
+        if compiled.AVAILABLE and u.ndim == 1:
+            return compiled.poisson_search(u, np.ascontiguousarray(lam), pmf, counts)
         return self._poisson_search_numpy(u, lam, pmf, counts)
 
     @staticmethod

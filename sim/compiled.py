@@ -1,0 +1,265 @@
+"""Compiled loops of the hot path, each bit for bit the same as a numpy reference.
+
+The counter-based hash of the keyed streams (:mod:`sim.rng`), the Poisson inverse-CDF search
+and the weekly bookkeeping of each customer's margin, cost and discounted value are integer
+arithmetic and plain float additions and products (no transcendental functions, no fused
+multiply-add), so a compiled loop gives exactly the numbers of the vectorised numpy code while
+reading each row once instead of once per operation. numba is optional: without it (or with
+``SIM_NUMPY_KERNELS=1`` in the environment) the numpy references run, and the tests check that
+the two agree exactly.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+__all__ = ["AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census", "book_purchases", "book_seen", "decay_and_lapse"]
+
+try:  # pragma: no cover - exercised by whichever environment runs the tests
+    if os.environ.get("SIM_NUMPY_KERNELS"):
+        raise ImportError("numpy kernels requested")
+    from numba import njit
+except ImportError:  # pragma: no cover
+    AVAILABLE = False
+    uniform_into = poisson_search = _scatter_add = _book_week = _bincount = _bincount_weights = _census = None
+    _book_purchases = _book_seen = _decay_and_lapse = None
+else:
+    AVAILABLE = True
+    _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+    _M1 = np.uint64(0xBF58476D1CE4E5B9)
+    _M2 = np.uint64(0x94D049BB133111EB)
+    # Shift counts as uint64: numba would turn uint64 >> int64 into float arithmetic.
+    _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+    _TO_UNIT = 2.0**-53
+
+    @njit(cache=True, nogil=True)
+    def uniform_into(ids, key, out):  # pragma: no cover - compiled
+        """``out[i]``: the uniform in (0, 1) of ``ids[i]`` under stream ``key`` (see sim.rng)."""
+        for i in range(ids.size):
+            z = np.uint64(ids[i]) * _GOLDEN + key
+            z ^= z >> _S30
+            z *= _M1
+            z ^= z >> _S27
+            z *= _M2
+            z ^= z >> _S31
+            u = np.float64(z >> _S11)
+            u += 0.5
+            out[i] = u * _TO_UNIT
+        return out
+
+    @njit(cache=True, nogil=True)
+    def poisson_search(u, lam, pmf0, counts):  # pragma: no cover - compiled
+        """Inverse-CDF Poisson counts: the smallest k with ``u <= P(K <= k)``.
+
+        ``pmf0`` is ``exp(-lam)`` computed by numpy, so every float operation matches
+        :meth:`sim.rng.Streams.poisson`'s vectorised search.
+        """
+        for i in range(u.size):
+            pmf = pmf0[i]
+            cdf = pmf
+            k = 0
+            ui, li = u[i], lam[i]
+            while ui > cdf:
+                k += 1
+                pmf = pmf * li / k
+                cdf += pmf
+                if not pmf > 0.0:  # the tail mass underflowed
+                    break
+            counts[i] = k
+        return counts
+
+    @njit(cache=True, nogil=True)
+    def _scatter_add(buf, rows, amounts):  # pragma: no cover - compiled
+        for i in range(rows.size):
+            buf[rows[i]] += amounts[i]
+
+    @njit(cache=True, nogil=True)
+    def _book_week(touched, margin, buf, gross_margin, cost_to_serve, clv_pv, acquired_week, discount_by_age,
+                   week, contribution, touched_acq):  # pragma: no cover - compiled
+        for i in range(touched.size):
+            r = touched[i]
+            m = margin[i]
+            cost = buf[r]
+            c = m - cost
+            gross_margin[r] += m
+            cost_to_serve[r] += cost
+            a = acquired_week[r]
+            clv_pv[r] += c * discount_by_age[week - max(a, 0)]
+            buf[r] = 0.0
+            contribution[i] = c
+            touched_acq[i] = a
+
+    @njit(cache=True, nogil=True)
+    def _bincount(idx, offset, out):  # pragma: no cover - compiled
+        for i in range(idx.size):
+            out[idx[i] + offset] += 1
+
+    @njit(cache=True, nogil=True)
+    def _bincount_weights(idx, offset, weights, out):  # pragma: no cover - compiled
+        for i in range(idx.size):  # in order, as np.bincount sums
+            out[idx[i] + offset] += weights[i]
+
+    @njit(cache=True, nogil=True)
+    def _census(state, churned, lapsing, member, satisfaction, acquired_week, by_week):  # pragma: no cover
+        active = n_lapsing = members = 0
+        sat = 0.0
+        for r in range(state.size):
+            s = state[r]
+            if s == churned:
+                continue
+            active += 1
+            n_lapsing += s == lapsing
+            members += member[r]
+            sat += satisfaction[r]
+            by_week[acquired_week[r] + 1] += 1
+        return active, n_lapsing, members, sat
+
+    @njit(cache=True, nogil=True)
+    def _book_purchases(buyers, paid, occasions, week, revenue, purchases, last_purchase_week):  # pragma: no cover
+        for i in range(buyers.size):
+            r = buyers[i]
+            revenue[r] += paid[i]
+            purchases[r] += occasions[i]
+            last_purchase_week[r] = week
+
+    @njit(cache=True, nogil=True)
+    def _book_seen(buyers, occasions, u, visibility, member, week, seen_purchases, seen_week):  # pragma: no cover
+        for i in range(buyers.size):
+            r = buyers[i]
+            if member[r] or u[i] < visibility:
+                seen_purchases[r] += occasions[i]
+                seen_week[r] = week
+
+    @njit(cache=True, nogil=True)
+    def _decay_and_lapse(alive, attachment, factor, last_purchase_week, threshold, state, lapsing,
+                         active):  # pragma: no cover
+        for i in range(alive.size):
+            r = alive[i]
+            attachment[r] *= factor
+            state[r] = lapsing if last_purchase_week[r] <= threshold else active
+
+
+def _compiled_rows(*rows: np.ndarray) -> bool:
+    return AVAILABLE and all(r.dtype.kind in "iu" for r in rows)
+
+
+def book_purchases(pop, buyers: np.ndarray, paid: np.ndarray, occasions: np.ndarray, week: int) -> None:
+    """Add this week's purchases to the buyers' revenue (currency units) and occasions; stamp the week."""
+    if _compiled_rows(buyers):
+        _book_purchases(buyers, paid, occasions.astype(pop.purchases.dtype, copy=False), week, pop.revenue,
+                        pop.purchases, pop.last_purchase_week)
+        return
+    pop.revenue[buyers] += paid
+    pop.purchases[buyers] += occasions
+    pop.last_purchase_week[buyers] = week
+
+
+def book_seen(pop, buyers: np.ndarray, occasions: np.ndarray, u: np.ndarray, visibility: float, week: int) -> None:
+    """Purchases the firm sees: every one of a member's, an anonymous buyer's when ``u < visibility``."""
+    if _compiled_rows(buyers):
+        _book_seen(buyers, occasions.astype(pop.seen_purchases.dtype, copy=False), u, visibility, pop.member, week,
+                   pop.seen_purchases, pop.seen_week)
+        return
+    seen = pop.member[buyers] | (u < visibility)
+    pop.seen_purchases[buyers[seen]] += occasions[seen]
+    pop.seen_week[buyers[seen]] = week
+
+
+def decay_and_lapse(pop, alive: np.ndarray, factor: np.float32, threshold: int, lapsing: int, active: int) -> None:
+    """Attachment of ``alive`` decays by ``factor``; those who last bought at or before ``threshold`` lapse."""
+    if _compiled_rows(alive):
+        _decay_and_lapse(alive, pop.attachment, np.float32(factor), pop.last_purchase_week, threshold, pop.state,
+                         np.int8(lapsing), np.int8(active))
+        return
+    pop.attachment[alive] *= np.float32(factor)
+    pop.state[alive] = np.where(pop.last_purchase_week[alive] <= threshold, np.int8(lapsing), np.int8(active))
+
+
+def census(pop, weeks: int) -> tuple[int, int, int, float, np.ndarray]:
+    """One pass over the population at the end of a week.
+
+    Returns customers not churned, of them lapsing and members, their mean satisfaction (summed
+    in float64, in row order) and their counts by acquisition week + 1 (length ``weeks + 1``).
+    """
+    from sim.population import CHURNED, LAPSING  # the population module imports nothing from here
+
+    if AVAILABLE:
+        by_week = np.zeros(weeks + 1, dtype=np.int64)
+        active, lapsing, members, sat = _census(pop.state, CHURNED, LAPSING, pop.member, pop.satisfaction,
+                                                pop.acquired_week, by_week)
+        return active, lapsing, members, sat / active if active else 0.0, by_week
+    alive = np.flatnonzero(pop.state != CHURNED)
+    sat = float(np.cumsum(pop.satisfaction[alive], dtype=np.float64)[-1]) if alive.size else 0.0
+    return (alive.size, int(np.count_nonzero(pop.state[alive] == LAPSING)), int(np.count_nonzero(pop.member[alive])),
+            sat / alive.size if alive.size else 0.0,
+            np.bincount(pop.acquired_week[alive] + 1, minlength=weeks + 1))
+
+
+def bincount(idx: np.ndarray, minlength: int, weights: np.ndarray | None = None, offset: int = 0) -> np.ndarray:
+    """``np.bincount(idx + offset, weights, minlength)`` without the shifted copy of ``idx``.
+
+    Counts are int64, weighted sums float64 added in the order of ``idx`` (as numpy does).
+    """
+    if not AVAILABLE or idx.dtype.kind not in "iu":
+        return np.bincount(np.asarray(idx) + offset, weights=weights, minlength=minlength)
+    size = max(minlength, int(idx.max()) + offset + 1) if idx.size else minlength
+    if weights is None:
+        out = np.zeros(size, dtype=np.int64)
+        _bincount(idx, offset, out)
+    else:
+        out = np.zeros(size)
+        _bincount_weights(idx, offset, np.asarray(weights, dtype=np.float64), out)
+    return out
+
+
+def scatter_add(buf: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
+    """``buf[rows] += amounts`` for distinct ``rows`` (``amounts`` may be a broadcast scalar)."""
+    if AVAILABLE and rows.dtype.kind in "iu":
+        _scatter_add(buf, rows, amounts)
+    else:
+        buf[rows] += amounts
+
+
+def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, discount_by_age: np.ndarray,
+              week: int) -> tuple[np.ndarray, np.ndarray]:
+    """Book one week of margin and cost into each customer's accounts; clear the cost buffer.
+
+    Parameters
+    ----------
+    touched : ndarray of int
+        Distinct rows that bought or bore a cost this week.
+    margin : ndarray
+        Gross margin of each touched row this week (currency units).
+    buf : ndarray
+        Cost of the week per population row (currency units); zeroed at ``touched``.
+    pop : Population
+        Its ``gross_margin``, ``cost_to_serve`` and ``clv_pv`` are updated in place.
+    discount_by_age : ndarray
+        Discount factor by weeks since acquisition.
+    week : int
+        The week booked.
+
+    Returns
+    -------
+    contribution : ndarray
+        Margin less cost of each touched row this week (currency units).
+    touched_acq : ndarray
+        ``pop.acquired_week[touched]``.
+    """
+    acquired = pop.acquired_week
+    if AVAILABLE:
+        contribution = np.empty(touched.size)
+        touched_acq = np.empty(touched.size, dtype=acquired.dtype)
+        _book_week(touched, margin, buf, pop.gross_margin, pop.cost_to_serve, pop.clv_pv, acquired,
+                   discount_by_age, week, contribution, touched_acq)
+        return contribution, touched_acq
+    cost = buf[touched]
+    contribution = margin - cost
+    pop.gross_margin[touched] += margin
+    pop.cost_to_serve[touched] += cost
+    touched_acq = acquired[touched]
+    pop.clv_pv[touched] += contribution * discount_by_age[week - np.maximum(touched_acq, 0)]
+    buf[touched] = 0.0
+    return contribution, touched_acq

@@ -1,0 +1,79 @@
+"""The compiled stream loops give exactly the numbers of the vectorised numpy reference."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import compiled
+from sim.rng import Streams
+
+pytestmark = pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint32])
+def test_compiled_uniforms_equal_numpy_bit_for_bit(dtype):
+    s = Streams(12345)
+    ids = np.r_[0, 1, 2**31 - 1, np.random.default_rng(0).integers(0, 2**31 - 1, 50_000)].astype(dtype)
+    for purpose, week, draw in [("purchase", -1, 0), ("churn", 0, 1), ("service", 5199, 7)]:
+        fast = s.uniform(purpose, week, ids, draw=draw)
+        ref = s._uniform_numpy(purpose, week, ids, draw=draw)
+        assert fast.dtype == ref.dtype == np.float64
+        assert np.array_equal(fast.view(np.uint64), ref.view(np.uint64))
+        assert fast.min() > 0.0 and fast.max() < 1.0
+
+
+def test_compiled_poisson_equals_numpy_search_bit_for_bit():
+    rng = np.random.default_rng(3)
+    lam = np.r_[0.0, 1e-300, 1e-12, rng.gamma(0.5, 0.7, 100_000), rng.uniform(0, 700, 2_000), 745.0]
+    ids = np.arange(lam.size, dtype=np.int32)
+    s = Streams(9)
+    fast = s.poisson("purchase", 4, ids, lam)
+    u = s._uniform_numpy("purchase", 4, ids)
+    ref = Streams._poisson_search_numpy(u, lam, np.exp(-lam), np.zeros(lam.size, dtype=np.int32))
+    assert np.array_equal(fast, ref)
+    assert fast[0] == 0 and fast[-1] > 600  # a mean of 745 still counts up (no early stop)
+
+
+def test_poisson_with_a_scalar_mean_matches_its_moments():
+    """Broadcast scalar means take the compiled path too; mean and variance equal lambda."""
+    counts = Streams(2).poisson("purchase", 0, np.arange(400_000), 2.5)
+    # Standard errors: sqrt(2.5 / n) = 0.0025 for the mean, about 0.0066 for the variance.
+    assert abs(counts.mean() - 2.5) < 0.01 and abs(counts.var() - 2.5) < 0.03
+
+
+def _tables(result):
+    return {"timeseries": result.timeseries, "cohorts": result.cohorts, "customers": result.customers,
+            "transactions": result.transactions}
+
+
+@pytest.mark.parametrize("overrides", [
+    ["loyalty=hybrid", "retention=targeted", "seed=3"],
+    ["experiment=airline_lcc", "pricing.match_competitor=lcc", "horizon.weeks=60", "seed=4"],
+    ["loyalty=gamified", "acquisition=aggressive", "seed=5"],
+])
+def test_compiled_and_numpy_paths_run_the_same_scenario_bit_for_bit(overrides, monkeypatch):
+    """Every compiled loop on the hot path against its numpy reference, through whole runs."""
+    from benchmarks.scenario import compose_config
+    from sim import run
+
+    cfg = compose_config(["customers.initial=3000", "market.potential=12000", "horizon.weeks=52",
+                          "output.plots=false", "output.transactions=true", *overrides])
+    fast = run(cfg)
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    ref = run(cfg)
+    for name, table in _tables(fast).items():
+        pd.testing.assert_frame_equal(table, _tables(ref)[name], check_exact=True)
+    same = {k: v for k, v in fast.summary.items() if k != "wall_seconds"}
+    assert same == {k: v for k, v in ref.summary.items() if k != "wall_seconds"}
+
+
+def test_bincount_matches_numpy_including_the_offset():
+    rng = np.random.default_rng(0)
+    idx = rng.integers(-1, 300, 10_000).astype(np.int16)
+    w = rng.normal(size=idx.size)
+    assert np.array_equal(compiled.bincount(idx, 301, offset=1), np.bincount(idx.astype(np.int64) + 1, minlength=301))
+    fast = compiled.bincount(idx, 301, w, offset=1)
+    assert np.array_equal(fast, np.bincount(idx.astype(np.int64) + 1, weights=w, minlength=301))
+    assert compiled.bincount(idx[:0], 5).tolist() == [0] * 5
