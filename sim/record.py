@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim import compiled
-from sim.analysis.segments import classify_value_segments
+from sim.analysis.segments import value_segment_codes
 from sim.config import Config
 from sim.ledger import CATEGORIES
 from sim.analysis.segments import SEGMENTS
@@ -253,16 +253,25 @@ class Recorder:
         )
 
     def _customers(self, sim: "Simulation") -> pd.DataFrame:
+        """The final snapshot, one row per customer ever acquired.
+
+        Numeric columns are the population's own arrays (no copy: the run is over), and the
+        categorical ones are built from their integer codes, so a run of millions of customers
+        does not hold its state twice in memory at the end.
+        """
         pop, cfg = sim.pop, sim.cfg
         contribution = pop.gross_margin - pop.cost_to_serve
-        state_names = np.array([STATE_NAMES.get(i, "unknown") for i in range(max(STATE_NAMES) + 1)])
+        states = list(STATE_NAMES.values())
+        rivals = getattr(getattr(sim, "competition", None), "names", [])
+        segment = value_segment_codes(contribution, cfg.segments.platinum_share, cfg.segments.gold_share,
+                                      cfg.segments.silver_share)
         return pd.DataFrame(
             {
                 "customer_id": pop.id,
-                "state": pd.Categorical(state_names[pop.state], categories=list(STATE_NAMES.values())),
+                "state": pd.Categorical.from_codes(pop.state - min(STATE_NAMES), categories=states),
                 "initial_base": pop.acquired_week < 0,
                 "acquired_week": pop.acquired_week,
-                "cohort": self.cohort_of(pop.acquired_week),
+                "cohort": self.cohort_of(pop.acquired_week).astype(np.int16),
                 "purchases": pop.purchases,
                 "revenue": pop.revenue,
                 "gross_margin": pop.gross_margin,
@@ -277,23 +286,20 @@ class Recorder:
                 "price_sensitivity": pop.price_sensitivity,
                 "quality_sensitivity": pop.quality_sensitivity,
                 "generation": pop.generation,
-                "needs": pd.Categorical(np.array(NEEDS, dtype=object)[pop.needs], categories=list(NEEDS)),
+                "needs": pd.Categorical.from_codes(pop.needs, categories=list(NEEDS)),
                 "attachment": pop.attachment,
                 "member": pop.member,
                 "points": pop.points,
                 "churn_count": pop.churn_count,
-                "churned_to": _destinations(pop.churn_to, getattr(getattr(sim, "competition", None), "names", [])),
+                # Last churn: '' never churned, 'left' the category, or the rival's name.
+                "churned_to": pd.Categorical.from_codes(pop.churn_to + 1, categories=["", "left", *rivals]),
                 "failures": pop.failures,
                 "complaints": pop.complaints,
                 "seen_purchases": pop.seen_purchases,
                 "won_back_count": pop.won_back_count,
-                "segment": classify_value_segments(
-                    contribution,
-                    cfg.segments.platinum_share,
-                    cfg.segments.gold_share,
-                    cfg.segments.silver_share,
-                ),
-            }
+                "segment": pd.Categorical.from_codes(segment, categories=list(SEGMENTS)),
+            },
+            copy=False,
         )
 
     def _transactions(self) -> pd.DataFrame | None:
@@ -339,12 +345,6 @@ def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
     g["share_of_customers"] = g["customers"] / max(len(customers), 1)
     g["share_of_contribution"] = g["contribution"] / total if total != 0 else 0.0
     return g.reset_index().rename(columns={"index": "segment"})
-
-
-def _destinations(code: np.ndarray, rivals: list[str]) -> np.ndarray:
-    """Readable last-churn destination per customer: '' never churned, 'left' or a rival's name."""
-    names = np.array(["", "left", *rivals], dtype=object)
-    return names[code.astype(np.int64) + 1]
 
 
 def _ratio(num: float, den: float) -> float | None:
