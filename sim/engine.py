@@ -39,7 +39,11 @@ from sim.strategy import Levers, build_programme, schedule_interventions
 from sim.strategy.levers import _at
 from sim.strategy.pricing import PricingPolicy
 
-__all__ = ["Simulation", "run"]
+__all__ = ["Simulation", "run", "CHUNK_ROWS"]
+
+#: Customers processed at once where work is done in blocks (drawing the initial base, the
+#: weekly customer kernels): bounds temporary memory at about 150 bytes per row of a block.
+CHUNK_ROWS = 1 << 20
 
 
 def _needs_and_sensitivities(streams: Streams, ids: np.ndarray, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -145,22 +149,20 @@ class Simulation:
         self._discount_by_age = np.exp(-math.log1p(cfg.market.discount_rate_annual) / 52.0 * np.arange(self.weeks + 1))
         # Per-row cost of the current week; rows are zeroed once the week is booked.
         self._cost_buf = np.zeros(self.pop._cap)
-        if c.initial:
-            ids = np.arange(c.initial, dtype=np.int64)
+        # The initial base, drawn in blocks so that a base of millions needs no full-size temporaries.
+        for start in range(0, c.initial, CHUNK_ROWS):
+            ids = np.arange(start, min(start + CHUNK_ROWS, c.initial), dtype=np.int64)
             traits = draw_traits(self.streams, ids, c)
             # The base has been buying before week 0: weeks since the last purchase are the
             # (floored) waiting time of each customer's own purchase process, so lapsing starts
             # spread out rather than all at once.
             since = np.floor(self.streams.exponential("traits", -1, ids, draw=4) / traits["purchase_rate"])
-            rows = self.pop.add(
-                ids,
-                acquired_week=-1,
-                satisfaction=c.satisfaction_neutral,
-                expectation=c.reference_value,
-                last_purchase_week=-np.minimum(since, 10 * c.lapse_weeks).astype(np.int64),
-                seen_week=-np.minimum(since, 10 * c.lapse_weeks).astype(np.int64),
-                **traits,
-            )
+            last = -np.minimum(since, 10 * c.lapse_weeks).astype(np.int64)
+            self.pop.add(ids, acquired_week=-1, satisfaction=c.satisfaction_neutral, expectation=c.reference_value,
+                         last_purchase_week=last, seen_week=last, **traits)
+            del traits, since, last
+        if c.initial:
+            rows = slice(0, c.initial)
             self.programme.enrol(self, rows)
 
     # -- money -------------------------------------------------------------------------------
