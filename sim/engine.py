@@ -589,7 +589,7 @@ class Simulation:
             # Reviews and advertising set what prospects expect; expecting more, more try the firm.
             expectation = bh.prior_expectation(c.reference_value, cfg.market.review_weight, self._review_value,
                                                a.ad_expectation_lift, referred)
-            mult = mult * np.exp(c.expectation_conversion_effect * (expectation - c.reference_value))
+            mult = mult * np.exp(np.minimum(c.expectation_conversion_effect * (expectation - c.reference_value), 50.0))
         p_conv = bh.conversion_probability(c.conversion_rate, mult)
         u = self.streams.uniform("acquisition", week, pool)
         won = u < p_conv

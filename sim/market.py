@@ -119,7 +119,7 @@ class Market:
         self.cumulative_hazard += ad_hazard
         ids = self._unaware_ids
         wom = None
-        if word_of_mouth > 0 and promoter_ids is not None and promoter_ids.size and ids.size:
+        if word_of_mouth > 0 and self._mean_degree > 0 and promoter_ids is not None and promoter_ids.size and ids.size:
             weight = np.zeros(self.potential, dtype=np.float32)
             weight[promoter_ids] = promoter_weight
             wom = word_of_mouth * network_exposure(self.network, weight, self._mean_degree)[ids].astype(np.float64)
