@@ -359,7 +359,7 @@ class Simulation:
             pop.quality_sensitivity[buyers], self._gen_quality[pop.generation[buyers]], quality,
             pop.price_sensitivity[buyers], buyer_price_ratio
         )
-        if value.size:  # what this week's buyers will publish in reviews
+        if value.size and cfg.market.review_weight > 0:  # what this week's buyers publish in reviews
             self._review_value = float(value.mean())
         new_sat, new_exp, transaction = bh.update_satisfaction(
             pop.satisfaction[buyers].astype(np.float64),
