@@ -91,9 +91,10 @@ class MarketConfig:
         ``word_of_mouth x (promoter weight among its contacts) / mean degree`` per week.
     network_degree : float
         Mean contacts per person (people one talks to about purchases); must be < ``potential``.
+        ``small_world`` rounds it to the nearest even number (at least 2).
     network_rewire : float
-        Probability that a lattice tie is rewired to a random person (``small_world`` only):
-        near 0 a clustered ring, 1 a random graph.
+        Probability per lattice tie that its far end is moved to a random person
+        (``small_world`` only): near 0 a clustered ring, 1 a random graph.
     network_exponent : float
         Power-law exponent of the degree distribution (``scale_free`` only), > 2.
     network_seeding : str
