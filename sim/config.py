@@ -18,6 +18,7 @@ from typing import Any
 
 from sim.config_classic import CLASSIC_MODELS, ClassicConfig, validate_classic
 from sim.config_loyalty import LOYALTY_SCHEMES, LoyaltyConfig, PointsConfig, validate_loyalty
+from sim.network import MAX_TIES, NETWORKS, SEEDINGS
 from sim.params import NONNEG, POS, PROB, _p
 
 __all__ = [
@@ -82,6 +83,30 @@ class MarketConfig:
         customers deter prospects.
     competitors : list of Competitor
         Rival firms the customers can buy from instead.
+    network : str
+        Who hears whom: ``full`` (full mixing, the Bass model: every promoter reaches every
+        prospect alike), or word of mouth over a contact graph among all people in the market:
+        ``random`` (Erdos-Renyi), ``small_world`` (Watts-Strogatz) or ``scale_free`` (Chung-Lu
+        power-law degrees); see sim/network.py. Over a graph a prospect's word-of-mouth hazard is
+        ``word_of_mouth x (promoter weight among its contacts) / mean degree`` per week.
+    network_degree : float
+        Mean contacts per person (people one talks to about purchases); must be < ``potential``.
+        ``small_world`` rounds it to the nearest even number (at least 2).
+    network_rewire : float
+        Probability per lattice tie that its far end is moved to a random person
+        (``small_world`` only): near 0 a clustered ring, 1 a random graph.
+    network_exponent : float
+        Power-law exponent of the degree distribution (``scale_free`` only), > 2.
+    network_seeding : str
+        Where the initial customers sit in the graph: ``random`` positions, or ``hubs`` (the
+        best-connected people are the firm's initial customers).
+    network_draw : int
+        Which graph: another value draws another graph from the same seed, leaving every other
+        random number of the run unchanged.
+    review_weight : float
+        Weight, in [0, 1], of published reviews in a prospect's expectation: a new customer
+        expects ``(1 - w) x reference_value + w x`` the mean experienced value of last week's
+        purchases (plus the advertising lift); 0 ignores reviews.
     """
 
     name: str = "default"
@@ -94,6 +119,13 @@ class MarketConfig:
     detractor_satisfaction: float = _p(0.4, **PROB)
     detractor_effect: float = _p(2.0, **NONNEG)
     competitors: list[Competitor] = field(default_factory=list)
+    network: str = _p("full", choices=NETWORKS)
+    network_degree: float = _p(10.0, gt=0.0)
+    network_rewire: float = _p(0.1, **PROB)
+    network_exponent: float = _p(2.5, gt=2.0, le=10.0)
+    network_seeding: str = _p("random", choices=SEEDINGS)
+    network_draw: int = _p(0, ge=0)
+    review_weight: float = _p(0.0, **PROB)
 
 
 @dataclass
@@ -179,6 +211,10 @@ class CustomersConfig:
     failure_trust_penalty : float
         Satisfaction units by which each failure met lowers repurchase and raises churn, however
         well it was handled (the paradox does not reach repurchase).
+    expectation_conversion_effect : float
+        Log conversion-rate ratio per unit of expected value above ``reference_value``:
+        prospects whom reviews or advertising lead to expect more try the firm more readily.
+        Acts only with ``market.review_weight`` > 0 or ``acquisition.ad_expectation_lift`` != 0.
     """
 
     name: str = "default"
@@ -220,6 +256,7 @@ class CustomersConfig:
     complaint_propensity: float = _p(0.4, **PROB)
     recovery_gain: float = _p(0.3, **PROB)
     failure_trust_penalty: float = _p(0.08, **PROB)
+    expectation_conversion_effect: float = _p(2.0, ge=0.0, le=50.0)
 
 
 @dataclass
@@ -423,6 +460,16 @@ class ServiceConfig:
         Cost of handling one complaint (currency units).
     outages : list of Outage
         Scheduled outage windows.
+    support_contact_rate : float
+        Probability per week that a current customer (lapsing ones included) contacts the firm
+        for support or information without buying: a service encounter that can fail like a
+        purchase (``failure_prob``, outages), may lead to a complaint, and updates satisfaction
+        and expectation as a purchase does. 0 switches support contacts off.
+    support_quality : float
+        Mean experienced service quality of a support contact on a 0-1 scale (spread
+        ``quality_sd``).
+    cost_per_support_contact : float
+        Cost of handling one support contact (currency units), booked as ``service_cost``.
     """
 
     name: str = "standard"
@@ -435,6 +482,9 @@ class ServiceConfig:
     complaint_handling_quality: float = _p(0.6, **PROB)
     cost_per_complaint: float = _p(15.0, **NONNEG)
     outages: list[Outage] = field(default_factory=list)
+    support_contact_rate: float = _p(0.0, **PROB)
+    support_quality: float = _p(0.6, **PROB)
+    cost_per_support_contact: float = _p(6.0, **NONNEG)
 
 
 @dataclass
@@ -473,6 +523,11 @@ class AcquisitionConfig:
         Conversion-rate multiplier of prospects who heard of the firm from a customer.
     campaigns : list of Campaign
         Scheduled campaign bursts.
+    ad_expectation_lift : float
+        Experienced value the advertising promises above ``customers.reference_value`` (value
+        units, 0-1 quality scale): added to the expectation of prospects who learned of the firm
+        from advertising rather than from a customer. Raises trial, and disappoints when the firm
+        delivers less than it promised; 0 promises the market norm.
     """
 
     name: str = "default"
@@ -486,6 +541,7 @@ class AcquisitionConfig:
     referral_reward: float = _p(0.0, **NONNEG)
     referral_conversion_boost: float = _p(1.5, ge=0.0)
     campaigns: list[Campaign] = field(default_factory=list)
+    ad_expectation_lift: float = _p(0.0, ge=-1.0, le=1.0)
 
 
 SEGMENT_NAMES = ("platinum", "gold", "silver", "bronze", "lead")
@@ -699,6 +755,14 @@ def validate(cfg: Config) -> Config:
             cfg.customers.initial,
             f"an integer <= market.potential ({cfg.market.potential})",
         )
+    m = cfg.market
+    if m.network != "full":
+        if m.network_degree >= m.potential:
+            raise ConfigError("market.network_degree", m.network_degree,
+                              f"a number in (0, market.potential) = (0, {m.potential}) with a contact network")
+        if m.potential * m.network_degree / 2.0 > MAX_TIES:
+            raise ConfigError("market.network_degree", m.network_degree,
+                              f"a number with market.potential x degree / 2 <= {MAX_TIES:,} ties")
     shares = cfg.customers.needs_shares
     if len(shares) != 4 or abs(sum(shares) - 1.0) > 1e-9:
         raise ConfigError("customers.needs_shares", list(shares),

@@ -124,6 +124,9 @@ def validate_classic(cfg: "Config") -> "Config":
     c = cfg.classic
     if c.model == "none":
         return cfg
+    if cfg.market.network != "full":
+        raise ConfigError("market.network", cfg.market.network,
+                          f"'full' with classic.model={c.model!r} (the textbook model assumes full mixing)")
     if cfg.loyalty.schemes:
         raise ConfigError("loyalty.schemes", list(cfg.loyalty.schemes),
                           f"empty with classic.model={c.model!r} (the textbook model has no loyalty programme)")

@@ -5,7 +5,8 @@ campaign bursts, service outages), which fire before the tick of their week. Eac
 lifecycle in a fixed order:
 
 1. media spend and awareness (advertising + word of mouth), 2. conversion of aware prospects,
-3. purchases, baskets and service encounters, 4. satisfaction and expectations, 5. lapsing,
+3. purchases, baskets and service encounters, 4. satisfaction and expectations (after purchases
+and after support contacts without a sale), 5. lapsing,
 6. churn, 7. win-back offers, 8. cost to serve, loyalty bookkeeping, fixed costs, 9. records.
 
 All state lives in :class:`~sim.population.Population` and :class:`~sim.market.Market` arrays;
@@ -31,6 +32,7 @@ from sim.analysis.segments import SEGMENTS, value_segment_codes
 from sim.competition import Competition
 from sim.ledger import Ledger
 from sim.market import Market
+from sim.network import contact_network
 from sim.population import ACTIVE, CHURNED, LAPSING, Population, saturating_increment
 from sim.product import DECLINE, DEVELOPMENT, INTRODUCTION, MATURITY, StageTracker
 from sim.record import Recorder, RunResult
@@ -38,6 +40,7 @@ from sim.rng import Streams
 from sim.strategy import Levers, build_programme, schedule_interventions
 from sim.strategy.levers import _at
 from sim.strategy.pricing import PricingPolicy
+from sim.strategy.support import SupportDesk
 
 __all__ = ["Simulation", "run", "CHUNK_ROWS"]
 
@@ -136,7 +139,12 @@ class Simulation:
             self._seg_price[k], self._seg_service[k], self._seg_cost[k] = t.price_factor, t.service_bonus, t.service_cost_per_week
         self._treated = bool(cfg.segments.treatments)
         self.programme = build_programme(cfg.loyalty)
-        self.market = Market(cfg.market.potential, cfg.customers.initial, cfg.market.initially_aware, self.streams)
+        m = cfg.market
+        network = contact_network(m.network, m.potential, m.network_degree, self.streams.generator("network", -1, m.network_draw),
+                                  rewire=m.network_rewire, exponent=m.network_exponent, seeding=m.network_seeding)
+        self.market = Market(m.potential, cfg.customers.initial, m.initially_aware, self.streams, network=network)
+        self.support = SupportDesk(cfg.service, cfg.customers)
+        self._review_value = cfg.customers.reference_value  # mean experienced value of last week's purchases
         c = cfg.customers
         # Prospects' sensitivities (pure functions of their ids) are drawn once, when they hear of the firm.
         self.market.keep_for_pool(lambda ids: dict(zip(("price_sensitivity", "quality_sensitivity"),
@@ -254,7 +262,8 @@ class Simulation:
         alive_before = np.flatnonzero(pop.state != CHURNED)
         sat_before = pop.satisfaction[alive_before]
         promoting = alive_before[sat_before >= cfg.market.promoter_satisfaction]
-        promoters = float(bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio).sum())
+        promoter_weight = bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio)
+        promoters = float(promoter_weight.sum())
         self._detractor_share = (
             float(np.count_nonzero(sat_before < cfg.market.detractor_satisfaction)) / alive_before.size
             if alive_before.size else 0.0
@@ -265,8 +274,11 @@ class Simulation:
         # and of the newest generation for prospects.
         obsolescence = cfg.product.obsolescence_rate / 52.0
         self._age_factor = math.exp(-obsolescence * (week - self._gen_launch[self.generation_now]))
-        wom = bh.awareness_hazard(0.0, cfg.market.word_of_mouth, promoters, cfg.market.potential)
-        self.market.expose(ad + wom, wom / (ad + wom) if ad + wom > 0 else 0.0, streams, week)
+        if self.market.network is None:
+            wom = bh.awareness_hazard(0.0, cfg.market.word_of_mouth, promoters, cfg.market.potential)
+            self.market.expose(ad + wom, wom / (ad + wom) if ad + wom > 0 else 0.0, streams, week)
+        else:  # each prospect hears its own contacts
+            self.market.expose_network(ad, cfg.market.word_of_mouth, pop.id[promoting], promoter_weight, streams, week)
 
         # 2. Conversion of aware prospects (the first purchase is part of this week's purchases);
         #    those who do not buy may stop considering the firm.
@@ -346,6 +358,8 @@ class Simulation:
             pop.quality_sensitivity[buyers], self._gen_quality[pop.generation[buyers]], quality,
             pop.price_sensitivity[buyers], buyer_price_ratio
         )
+        if value.size and cfg.market.review_weight > 0:  # what this week's buyers publish in reviews
+            self._review_value = float(value.mean())
         new_sat, new_exp, transaction = bh.update_satisfaction(
             pop.satisfaction[buyers].astype(np.float64),
             pop.expectation[buyers].astype(np.float64),
@@ -375,6 +389,10 @@ class Simulation:
             pop.attachment[buyers].astype(np.float64), transaction,
             growth=c.attachment_growth, threshold=c.attachment_threshold, neutral=c.satisfaction_neutral,
         )
+
+        # Support and information contacts without a sale: more service encounters.
+        if self.support.active:
+            self.support.contact(self, alive, price_ratio)
 
         # 5. Lapsing (set above): no purchase for lapse_weeks; a purchase makes a customer active again.
         st = pop.state
@@ -498,6 +516,17 @@ class Simulation:
                                   paid=np.empty(0), margin=np.empty(0), occasions=np.empty(0, dtype=np.int64),
                                   contribution=np.empty(0), touched=none)
 
+    def service_bonus(self, rows: np.ndarray) -> np.ndarray | float:
+        """Service quality added for customers ``rows`` by loyalty benefits and segment treatments (0-1 scale)."""
+        bonus = self.programme.service_bonus(self, rows) if self.programme.active else 0.0
+        if self._treated:
+            bonus = bonus + self._seg_service[self.pop.segment[rows]]
+        return bonus
+
+    def product_quality(self, rows: np.ndarray) -> np.ndarray:
+        """Quality of the product generation each of customers ``rows`` has (0-1 scale)."""
+        return self._gen_quality[self.pop.generation[rows]]
+
     def _firm_share(self, rows: np.ndarray, price_ratio, price_sensitivity: np.ndarray, inertia: float):
         """The firm's choice share for customers (or prospects) ``rows``, and each rival's."""
         if self.competition.active(self.week).size == 0:
@@ -552,6 +581,12 @@ class Simulation:
             mult = mult * share
         referred = self.market.pool_referred
         mult = mult * self._age_factor * np.where(referred, a.referral_conversion_boost, 1.0) * math.exp(-cfg.market.detractor_effect * self._detractor_share)
+        expectation = c.reference_value
+        if cfg.market.review_weight > 0 or a.ad_expectation_lift != 0:
+            # Reviews and advertising set what prospects expect; expecting more, more try the firm.
+            expectation = bh.prior_expectation(c.reference_value, cfg.market.review_weight, self._review_value,
+                                               a.ad_expectation_lift, referred)
+            mult = mult * np.exp(np.minimum(c.expectation_conversion_effect * (expectation - c.reference_value), 50.0))
         p_conv = bh.conversion_probability(c.conversion_rate, mult)
         u = self.streams.uniform("acquisition", week, pool)
         won = u < p_conv
@@ -566,7 +601,7 @@ class Simulation:
             ids,
             acquired_week=week,
             satisfaction=c.satisfaction_neutral,
-            expectation=c.reference_value,
+            expectation=expectation if np.isscalar(expectation) else expectation[won],
             last_purchase_week=week,
             acquisition_cost=cfg.acquisition.offer_cost + self.levers.media_budget / ids.size,
             generation=self.generation_now,

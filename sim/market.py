@@ -7,6 +7,13 @@ becomes aware when the cumulative hazard passes it. Sorting the thresholds once 
 awareness into a slice of that order (no work for those still unaware), and the same person
 becomes aware at the same exposure in every scenario: common random numbers for awareness.
 
+Over a contact network (``market.network`` other than ``full``; :mod:`sim.network`) prospects
+no longer share one hazard: each keeps its exponential threshold, and its cumulative hazard is the
+market-wide advertising part plus its own word-of-mouth part, which grows each week with the
+promoters among its contacts (one sparse mat-vec, :func:`~sim.behaviour.network_exposure`). The
+thresholds are the same numbers as under full mixing, so a network scenario and its full-mixing
+twin differ only in who hears whom.
+
 Aware prospects consider the firm for a while: each week they may buy (conversion) or stop
 considering it (they are then lost to the firm for the rest of the run).
 """
@@ -17,6 +24,8 @@ from typing import Callable
 
 import numpy as np
 
+from sim.behaviour.awareness import network_exposure
+from sim.network import mean_degree
 from sim.rng import Streams
 
 __all__ = ["Market", "UNAWARE", "AWARE", "CUSTOMER", "LOST"]
@@ -37,14 +46,33 @@ class Market:
         Share of prospects aware at week 0.
     streams : Streams
         The run's keyed random streams.
+    network : scipy.sparse.csr_array, optional
+        Symmetric contact matrix over all people (:func:`sim.network.contact_network`); None
+        for full mixing.
     """
 
-    def __init__(self, potential: int, initial_customers: int, initially_aware: float, streams: Streams):
+    def __init__(self, potential: int, initial_customers: int, initially_aware: float, streams: Streams,
+                 network=None):
         self.potential = int(potential)
         self.status = np.zeros(self.potential, dtype=np.int8)
         self.status[:initial_customers] = CUSTOMER
         self._streams = streams
+        self.network = network
+        self.cumulative_hazard = 0.0
+        self.aware_pool = np.empty(0, dtype=np.int32)
+        # Columns aligned with the pool: "referred" (aware by word of mouth) and whatever
+        # :meth:`keep_for_pool` asks for, each computed once when a prospect becomes aware.
+        self.pool_data: dict[str, np.ndarray] = {"referred": np.empty(0, dtype=np.bool_)}
+        self._pool_columns: list[Callable[[np.ndarray], dict[str, np.ndarray]]] = []
         prospects = np.arange(initial_customers, self.potential, dtype=np.int32)
+        initial_hazard = -np.log1p(-min(initially_aware, 1.0 - 1e-15))
+        if network is not None:
+            # Unaware prospects in id order, each with its threshold and word-of-mouth hazard so far.
+            self._mean_degree = mean_degree(network)
+            self._unaware_ids, self._thresholds = prospects, self._threshold(prospects)
+            self._wom = np.zeros(prospects.size)
+            self.expose_network(initial_hazard)
+            return
         # Only the order is kept (4 bytes a person): thresholds are pure functions of the id, so
         # the few needed each week are recomputed at the cursor instead of stored.
         order = np.argsort(self._threshold(prospects), kind="stable")
@@ -52,13 +80,7 @@ class Market:
         del order
         self._cursor = 0
         self._step = 1024  # thresholds computed per look-ahead; adapts to the pace of awareness
-        self.cumulative_hazard = 0.0
-        self.aware_pool = np.empty(0, dtype=np.int32)
-        # Columns aligned with the pool: "referred" (aware by word of mouth) and whatever
-        # :meth:`keep_for_pool` asks for, each computed once when a prospect becomes aware.
-        self.pool_data: dict[str, np.ndarray] = {"referred": np.empty(0, dtype=np.bool_)}
-        self._pool_columns: list[Callable[[np.ndarray], dict[str, np.ndarray]]] = []
-        self.expose(-np.log1p(-min(initially_aware, 1.0 - 1e-15)))
+        self.expose(initial_hazard)
 
     @property
     def pool_referred(self) -> np.ndarray:
@@ -112,12 +134,63 @@ class Market:
                 referred = streams.uniform("referral", week, fresh) < word_of_mouth_share
             else:
                 referred = np.zeros(fresh.size, dtype=np.bool_)
-            new = {"referred": referred}
-            for columns in self._pool_columns:
-                new.update(columns(fresh))
-            self.aware_pool = np.concatenate([self.aware_pool, fresh])
-            for name, values in new.items():
-                self.pool_data[name] = np.concatenate([self.pool_data[name], values])
+            self._join_pool(fresh, referred)
+        return fresh
+
+    def _join_pool(self, fresh: np.ndarray, referred: np.ndarray) -> None:
+        """Newly aware prospects ``fresh`` join the pool with their columns."""
+        new = {"referred": referred}
+        for columns in self._pool_columns:
+            new.update(columns(fresh))
+        self.aware_pool = np.concatenate([self.aware_pool, fresh])
+        for name, values in new.items():
+            self.pool_data[name] = np.concatenate([self.pool_data[name], values])
+
+    def expose_network(self, ad_hazard: float, word_of_mouth: float = 0.0, promoter_ids: np.ndarray | None = None,
+                       promoter_weight: np.ndarray | None = None, streams: Streams | None = None,
+                       week: int = 0) -> np.ndarray:
+        """A week of awareness over the contact network; return the ids of prospects who became aware.
+
+        Every unaware prospect gets ``ad_hazard``; prospect ``j`` also gets
+        ``word_of_mouth * exposure_j`` from the promoters among its contacts
+        (:func:`~sim.behaviour.network_exposure`). A prospect whose cumulative hazard passes its
+        threshold becomes aware, and is marked as referred with probability equal to word of
+        mouth's share of its own hazard this week (keyed ``referral`` stream).
+
+        Parameters
+        ----------
+        ad_hazard : float
+            Advertising hazard this week, the same for every prospect.
+        word_of_mouth : float
+            Hazard per week per unit exposure (``market.word_of_mouth``).
+        promoter_ids, promoter_weight : ndarray, optional
+            Market ids of this week's promoters (distinct) and their word-of-mouth weights.
+        streams : Streams, optional
+            The run's streams (needed to mark referrals).
+        week : int
+            The week (key of the referral stream).
+        """
+        self.cumulative_hazard += ad_hazard
+        ids = self._unaware_ids
+        wom = None
+        if word_of_mouth > 0 and self._mean_degree > 0 and promoter_ids is not None and promoter_ids.size and ids.size:
+            weight = np.zeros(self.potential, dtype=np.float32)
+            weight[promoter_ids] = promoter_weight
+            wom = word_of_mouth * network_exposure(self.network, weight, self._mean_degree)[ids].astype(np.float64)
+            self._wom += wom
+        aware = self._thresholds <= self.cumulative_hazard + self._wom
+        fresh = ids[aware]
+        referred = np.zeros(fresh.size, dtype=np.bool_)
+        if wom is not None and fresh.size and streams is not None:
+            w = wom[aware]
+            total = ad_hazard + w
+            share = np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+            referred = streams.uniform("referral", week, fresh) < share
+        if fresh.size:
+            keep = ~aware
+            self._unaware_ids, self._thresholds, self._wom = ids[keep], self._thresholds[keep], self._wom[keep]
+            self.status[fresh] = AWARE
+            self._join_pool(fresh, referred)
         return fresh
 
     def convert(self, ids: np.ndarray) -> None:
@@ -143,6 +216,8 @@ class Market:
     @property
     def unaware(self) -> int:
         """Prospects who have not heard of the firm."""
+        if self.network is not None:
+            return self._unaware_ids.size
         return self._order.size - self._cursor
 
     @property

@@ -39,6 +39,7 @@ from sim.config import (
     Treatment,
     validate,
 )
+from sim.network import NETWORKS, SEEDINGS
 from tests.test_engine import check_identities
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -137,6 +138,17 @@ def valid_configs(draw) -> Config:
     cu.competitor_churn_effect = draw(st.floats(0, 10))
     cu.recovery_gain = draw(prob)
     cu.failure_trust_penalty = draw(prob)
+    # Word of mouth over a contact network (graph over all people), reviews and the advertising promise.
+    if cfg.market.potential >= 2 and draw(st.booleans()):
+        cfg.market.network = draw(st.sampled_from(NETWORKS[1:]))
+        cfg.market.network_degree = draw(st.floats(0.1, min(30.0, cfg.market.potential - 0.5)))
+        cfg.market.network_rewire = draw(prob)
+        cfg.market.network_exponent = draw(st.floats(2.05, 5.0))
+        cfg.market.network_seeding = draw(st.sampled_from(SEEDINGS))
+        cfg.market.network_draw = draw(st.integers(0, 3))
+    cfg.market.review_weight = draw(prob)
+    cfg.acquisition.ad_expectation_lift = draw(st.floats(-1.0, 1.0))
+    cu.expectation_conversion_effect = draw(st.floats(0, 50))
     cfg.market.discount_rate_annual = draw(prob)
     cfg.market.promoter_satisfaction = draw(prob)
     cfg.market.detractor_satisfaction = draw(prob)
@@ -188,6 +200,9 @@ def valid_configs(draw) -> Config:
     cfg.service.failure_prob = draw(prob)
     cfg.service.complaint_handling_quality = draw(prob)
     cfg.service.quality_sd = draw(st.floats(0, 1))
+    cfg.service.support_contact_rate = draw(st.sampled_from([0.0, 0.05, 1.0])) if draw(st.booleans()) else draw(prob)
+    cfg.service.support_quality = draw(prob)
+    cfg.service.cost_per_support_contact = draw(st.floats(0, 20))
     cfg.service.outages = _windows(draw, weeks, lambda s, e: Outage(start=s, end=e, failure_prob=draw(prob)))
 
     # Loyalty: every scheme and hybrids (any subset of schemes).

@@ -4,10 +4,16 @@ Each kernel works on whole arrays of customers at once, takes its random numbers
 and neither reads nor writes anything else, so each can be tested alone.
 """
 
-from sim.behaviour.awareness import advertising_hazard, awareness_hazard
+from sim.behaviour.awareness import advertising_hazard, awareness_hazard, network_exposure
 from sim.behaviour.churn import churn_probability
 from sim.behaviour.purchase import basket_units, conversion_probability, price_multiplier, purchase_rate
-from sim.behaviour.satisfaction import attachment_multiplier, experienced_value, update_attachment, update_satisfaction
+from sim.behaviour.satisfaction import (
+    attachment_multiplier,
+    experienced_value,
+    prior_expectation,
+    update_attachment,
+    update_satisfaction,
+)
 
 __all__ = [
     "attachment_multiplier",
@@ -18,7 +24,9 @@ __all__ = [
     "churn_probability",
     "conversion_probability",
     "experienced_value",
+    "network_exposure",
     "price_multiplier",
+    "prior_expectation",
     "purchase_rate",
     "update_satisfaction",
 ]

@@ -6,13 +6,17 @@ shortfall weighs ``loss_aversion`` times an equal surplus (Oliver 1980; Anderson
 Cumulative satisfaction is an exponentially weighted memory of transactions, and expectations
 adapt towards experience, so a lasting change of value is felt as a surprise at first and as a
 level later.
+
+What a customer expects at the first purchase comes from the market's norm, from other customers'
+published reviews and from the firm's advertising promise (:func:`prior_expectation`); a
+promise above what the firm delivers wins trials and then disappoints (Kopalle & Lehmann 2006).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["experienced_value", "update_satisfaction", "update_attachment", "attachment_multiplier"]
+__all__ = ["experienced_value", "prior_expectation", "update_satisfaction", "update_attachment", "attachment_multiplier"]
 
 
 def experienced_value(
@@ -30,6 +34,38 @@ def experienced_value(
     value = quality_sensitivity * 0.5 * (product_quality + service_quality)
     value -= price_sensitivity * (price_ratio - 1.0)
     return value
+
+
+def prior_expectation(
+    reference_value: float, review_weight: float, review_value: float, ad_lift: float, referred: np.ndarray
+) -> np.ndarray:
+    """Experienced value prospects expect of their first purchase.
+
+    ``(1 - review_weight) * reference_value + review_weight * review_value``, plus ``ad_lift``
+    for prospects who learned of the firm from its advertising rather than from a customer
+    (``referred`` False): reviews pull expectations towards what customers actually get, the
+    advertising promise lifts them (or lowers them, if negative).
+
+    Parameters
+    ----------
+    reference_value : float
+        The market's normal experienced value (``customers.reference_value``).
+    review_weight : float
+        Weight of reviews, in [0, 1].
+    review_value : float
+        Mean experienced value published by recent buyers.
+    ad_lift : float
+        Expected value added by the advertising promise (value units).
+    referred : ndarray of bool
+        Whether each prospect heard of the firm from a customer.
+
+    Returns
+    -------
+    ndarray
+        Each prospect's expectation (a fresh array, same length as ``referred``).
+    """
+    base = (1.0 - review_weight) * reference_value + review_weight * review_value
+    return np.where(referred, base, base + ad_lift)
 
 
 def update_satisfaction(
