@@ -77,7 +77,7 @@ else:
 
     @njit(cache=True, nogil=True)
     def _book_week(touched, margin, buf, gross_margin, cost_to_serve, clv_pv, acquired_week, discount_by_age,
-                   week, contribution, touched_acq):  # pragma: no cover - compiled
+                   week, by_week):  # pragma: no cover - compiled
         for i in range(touched.size):
             r = touched[i]
             m = margin[i]
@@ -88,8 +88,7 @@ else:
             a = acquired_week[r]
             clv_pv[r] += c * discount_by_age[week - max(a, 0)]
             buf[r] = 0.0
-            contribution[i] = c
-            touched_acq[i] = a
+            by_week[a + 1] += c  # in row order, as np.bincount would sum
 
     @njit(cache=True, nogil=True)
     def _bincount(idx, offset, out):  # pragma: no cover - compiled
@@ -223,7 +222,7 @@ def scatter_add(buf: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
 
 
 def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, discount_by_age: np.ndarray,
-              week: int) -> tuple[np.ndarray, np.ndarray]:
+              week: int, by_week: np.ndarray) -> None:
     """Book one week of margin and cost into each customer's accounts; clear the cost buffer.
 
     Parameters
@@ -240,21 +239,15 @@ def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, dis
         Discount factor by weeks since acquisition.
     week : int
         The week booked.
-
-    Returns
-    -------
-    contribution : ndarray
-        Margin less cost of each touched row this week (currency units).
-    touched_acq : ndarray
-        ``pop.acquired_week[touched]``.
+    by_week : ndarray
+        Contribution (margin less cost, currency units) by acquisition week + 1, added to in
+        row order, so that booking the week in several calls sums as one call would.
     """
     acquired = pop.acquired_week
-    if AVAILABLE:
-        contribution = np.empty(touched.size)
-        touched_acq = np.empty(touched.size, dtype=acquired.dtype)
+    if _compiled_rows(touched):
         _book_week(touched, margin, buf, pop.gross_margin, pop.cost_to_serve, pop.clv_pv, acquired,
-                   discount_by_age, week, contribution, touched_acq)
-        return contribution, touched_acq
+                   discount_by_age, week, by_week)
+        return
     cost = buf[touched]
     contribution = margin - cost
     pop.gross_margin[touched] += margin
@@ -262,4 +255,4 @@ def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, dis
     touched_acq = acquired[touched]
     pop.clv_pv[touched] += contribution * discount_by_age[week - np.maximum(touched_acq, 0)]
     buf[touched] = 0.0
-    return contribution, touched_acq
+    np.add.at(by_week, touched_acq.astype(np.intp) + 1, contribution)  # unbuffered: in row order

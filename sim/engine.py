@@ -49,6 +49,39 @@ __all__ = ["Simulation", "run", "CHUNK_ROWS"]
 CHUNK_ROWS = 1 << 20
 
 
+@dataclasses.dataclass
+class _Part:
+    """What one block of customers did this week (rows, and positions of buyers in them)."""
+
+    rows: np.ndarray
+    bought: np.ndarray
+    margin: np.ndarray  # per buyer: paid less cost of goods (currency units)
+    paid: np.ndarray
+    occasions: np.ndarray
+    churned: np.ndarray
+
+
+@dataclasses.dataclass
+class _Week:
+    """Figures of the week summed over its blocks of customers."""
+
+    parts: list = dataclasses.field(default_factory=list)
+    category_rate: float = 0.0  # purchase occasions per week in the category, before the choice among firms
+    firm_rate: float = 0.0
+    units: float = 0.0
+    value_sum: float = 0.0
+    value_n: int = 0
+    complaints: int = 0
+    recovered: int = 0
+
+
+def _concat(arrays: list[np.ndarray], dtype=np.float64) -> np.ndarray:
+    """One array from the blocks' arrays (no copy for a single block)."""
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate(arrays) if arrays else np.empty(0, dtype=dtype)
+
+
 def _needs_and_sensitivities(streams: Streams, ids: np.ndarray, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Segment of need, price sensitivity and quality sensitivity of people ``ids``."""
     price = np.maximum(c.price_sensitivity_mean + c.price_sensitivity_sd * streams.normal("traits", -1, ids, draw=2), 0.0)
@@ -288,36 +321,89 @@ class Simulation:
         alive = np.concatenate([alive_before, new_rows])
         first = alive.size - new_rows.size
 
+        # Customers lost before this week (win-back targets), found before this week's churners join them.
+        lost = np.flatnonzero(pop.state == CHURNED) if cfg.acquisition.winback_share > 0 else None
+
+        # 3.-6. Purchases, service encounters, satisfaction, lapsing and churn: per customer, so
+        #       done in blocks of CHUNK_ROWS to bound temporary memory (one block up to 1 M).
+        wk = _Week()
+        for start in range(0, max(alive.size, 1), CHUNK_ROWS):
+            stop = min(start + CHUNK_ROWS, alive.size)
+            self._customer_week(alive[start:stop], max(0, min(stop, first) - start), price_paid, obsolescence, wk)
+        self.share_of_wallet = wk.firm_rate / wk.category_rate if wk.category_rate > 0 else 1.0
+        if wk.value_n and cfg.market.review_weight > 0:  # what this week's buyers publish in reviews
+            self._review_value = wk.value_sum / wk.value_n
+        churned = _concat([p.churned for p in wk.parts], np.int64)
+
+        # 7. Win-back offers to customers who churned before this week.
+        won_back, targeted = self._win_back(lost)
+
+        # 8. Retention offers, loyalty, fixed costs (allocated over this week's customers); the
+        #    cost to serve of each customer was charged with its block.
+        offers, offers_hit = self._retention_offers(alive)
+        if prog.active:
+            prog.end_of_week(self, alive)
+        if alive.size:
+            self.charge(alive, cfg.product.fixed_cost_per_week / alive.size, "fixed_costs")
+        else:
+            self.charge(None, cfg.product.fixed_cost_per_week, "fixed_costs")
+        # Book everyone who bought or bore a cost this week: this week's customers, block by
+        # block, then win-back targets.
+        contribution_by_week = np.zeros(self.weeks + 1)
+        for p in wk.parts:
+            margin = np.zeros(p.rows.size)
+            margin[p.bought] = p.margin
+            compiled.book_week(p.rows, margin, self._cost_buf, pop, self._discount_by_age, week, contribution_by_week)
+        if targeted.size:
+            compiled.book_week(targeted, np.zeros(targeted.size), self._cost_buf, pop, self._discount_by_age, week,
+                               contribution_by_week)
+
+        # 9. The lifecycle stage read from this week's sales, then records.
+        self.stages.update(week, wk.units, pop.n / cfg.market.potential)
+        buyers = _concat([p.rows[p.bought] for p in wk.parts], np.int64)
+        rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
+                        paid=_concat([p.paid for p in wk.parts]), margin=_concat([p.margin for p in wk.parts]),
+                        occasions=_concat([p.occasions for p in wk.parts], np.int32),
+                        complaints=wk.complaints, recovered=wk.recovered, referred_new=referred_new,
+                        offers=offers, offers_hit=offers_hit, contribution_by_week=contribution_by_week)
+
+    def _customer_week(self, rows: np.ndarray, n_risk: int, price_paid: float, obsolescence: float, wk: "_Week") -> None:
+        """Steps 3-6 of the week for the block of this week's customers ``rows``.
+
+        The first ``n_risk`` rows were customers before this week; the rest were acquired this
+        week (they all buy, and cannot churn yet). Adds the block's figures to ``wk``.
+        """
+        cfg, week, lev, streams, prog, pop = self.cfg, self.week, self.levers, self.streams, self.programme, self.pop
+        c, s = cfg.customers, cfg.service
+        ref_price = cfg.pricing.reference_price
         # 3. Purchases and baskets: each occasion is a choice between the firm and its rivals;
         #    loyalty schemes may lower a member's price. Every failure met erodes trust.
-        attach = pop.attachment[alive].astype(np.float64)
-        ps = pop.price_sensitivity[alive] * (1.0 - c.attachment_price_relief * attach)
-        price_factor = prog.price_factor(self, alive) if prog.active else 1.0
-        seg_factor = self._seg_price[pop.segment[alive]] if self._treated else 1.0
+        attach = pop.attachment[rows].astype(np.float64)
+        ps = pop.price_sensitivity[rows] * (1.0 - c.attachment_price_relief * attach)
+        price_factor = prog.price_factor(self, rows) if prog.active else 1.0
+        seg_factor = self._seg_price[pop.segment[rows]] if self._treated else 1.0
         price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
-        sat_eff = pop.satisfaction[alive] - c.failure_trust_penalty * pop.failures[alive]
+        sat_eff = pop.satisfaction[rows] - c.failure_trust_penalty * pop.failures[rows]
         rate = bh.purchase_rate(
-            pop.purchase_rate[alive],
+            pop.purchase_rate[rows],
             sat_eff,
             bh.price_multiplier(price_ratio, ps),
             c.satisfaction_neutral,
             c.satisfaction_purchase_effect,
             bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
-            * (prog.purchase_multiplier(self, alive) if prog.active else 1.0)
-            * (np.exp(-obsolescence * (week - self._gen_launch[pop.generation[alive]])) if obsolescence else 1.0),
+            * (prog.purchase_multiplier(self, rows) if prog.active else 1.0)
+            * (np.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]])) if obsolescence else 1.0),
         )
-        share, rival_share = self._firm_share(alive, price_ratio, ps, c.switching_inertia)
+        share, rival_share = self._firm_share(rows, price_ratio, ps, c.switching_inertia)
         if rival_share is not None:
-            category_rate = rate.sum()
+            wk.category_rate += float(rate.sum())
             rate *= share
-            self.share_of_wallet = float(rate.sum() / category_rate) if category_rate > 0 else 1.0
-        else:
-            self.share_of_wallet = 1.0
-        ids_alive = pop.id[alive]
-        count = streams.poisson("purchase", week, ids_alive, rate)
-        count[first:] = np.maximum(count[first:], 1)
-        bought = np.flatnonzero(count > 0)  # positions in ``alive``: one index array for every gather
-        buyers, n_occ, bid = alive[bought], count[bought], ids_alive[bought]
+            wk.firm_rate += float(rate.sum())
+        ids = pop.id[rows]
+        count = streams.poisson("purchase", week, ids, rate)
+        count[n_risk:] = np.maximum(count[n_risk:], 1)
+        bought = np.flatnonzero(count > 0)  # positions in ``rows``: one index array for every gather
+        buyers, n_occ, bid = rows[bought], count[bought], ids[bought]
         units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
         sales = units * self.list_price * (seg_factor[bought] if self._treated else 1.0)
         paid = sales * (1.0 - self.discount)  # after the pricing policy's discount
@@ -325,16 +411,17 @@ class Simulation:
         self.ledger.post(week, "sales", float(sales.sum()))
         self.ledger.post(week, "discounts", float((sales - paid).sum()))
         self.ledger.post(week, "cogs", float(cogs.sum()))
-        buyer_price_ratio = np.broadcast_to(price_ratio, alive.shape)[bought]
+        buyer_price_ratio = np.broadcast_to(price_ratio, rows.shape)[bought]
         if prog.active:
-            loyalty_discount = paid * (1.0 - np.broadcast_to(np.asarray(price_factor, dtype=np.float64), alive.shape)[bought])
+            loyalty_discount = paid * (1.0 - np.broadcast_to(np.asarray(price_factor, dtype=np.float64), rows.shape)[bought])
             if loyalty_discount.any():
                 self.charge(buyers, loyalty_discount, "loyalty_discounts")
-        if cfg.pricing.new_customer_discount > 0 and new_rows.size:
+        n_new = rows.size - n_risk
+        if cfg.pricing.new_customer_discount > 0 and n_new:
             # The first purchase of a new customer is all occasions of the newest rows (they all buy).
-            welcome = paid[-new_rows.size:] * cfg.pricing.new_customer_discount
+            welcome = paid[-n_new:] * cfg.pricing.new_customer_discount
             self.ledger.post(week, "acquisition_offers", float(welcome.sum()))
-            pop.acquisition_cost[new_rows] += welcome
+            pop.acquisition_cost[rows[n_risk:]] += welcome
         compiled.book_purchases(pop, buyers, paid, n_occ, week)
         self.charge(buyers, n_occ * s.cost_per_transaction * pop.service_demand[buyers], "service_cost")
         if prog.active:
@@ -358,8 +445,8 @@ class Simulation:
             pop.quality_sensitivity[buyers], self._gen_quality[pop.generation[buyers]], quality,
             pop.price_sensitivity[buyers], buyer_price_ratio
         )
-        if value.size and cfg.market.review_weight > 0:  # what this week's buyers publish in reviews
-            self._review_value = float(value.mean())
+        wk.value_sum += float(value.sum())
+        wk.value_n += value.size
         new_sat, new_exp, transaction = bh.update_satisfaction(
             pop.satisfaction[buyers].astype(np.float64),
             pop.expectation[buyers].astype(np.float64),
@@ -384,7 +471,7 @@ class Simulation:
             self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
             pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
         # Attachment fades for everyone; lapsing (step 5) only needs this week's purchases, booked above.
-        compiled.decay_and_lapse(pop, alive, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks, LAPSING, ACTIVE)
+        compiled.decay_and_lapse(pop, rows, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks, LAPSING, ACTIVE)
         pop.attachment[buyers] = bh.update_attachment(
             pop.attachment[buyers].astype(np.float64), transaction,
             growth=c.attachment_growth, threshold=c.attachment_threshold, neutral=c.satisfaction_neutral,
@@ -392,15 +479,15 @@ class Simulation:
 
         # Support and information contacts without a sale: more service encounters.
         if self.support.active:
-            self.support.contact(self, alive, price_ratio)
+            self.support.contact(self, rows, price_ratio)
 
         # 5. Lapsing (set above): no purchase for lapse_weeks; a purchase makes a customer active again.
         st = pop.state
 
         # 6. Churn (not in the week of acquisition).
-        at_risk = alive_before
+        at_risk = rows[:n_risk]
         p_churn = bh.churn_probability(
-            sat_eff[:first],
+            sat_eff[:n_risk],
             st[at_risk] == LAPSING,
             c.churn_rate,
             c.satisfaction_neutral,
@@ -410,43 +497,23 @@ class Simulation:
         if prog.active:
             p_churn = np.minimum(p_churn * prog.churn_multiplier(self, at_risk), 1.0)
         if rival_share is not None:
-            p_churn = np.minimum(p_churn * (1.0 + c.competitor_churn_effect * (1.0 - share[:first])), 1.0)
+            p_churn = np.minimum(p_churn * (1.0 + c.competitor_churn_effect * (1.0 - share[:n_risk])), 1.0)
         leaving = streams.uniform("churn", week, pop.id[at_risk]) < p_churn
         churned = at_risk[leaving]
-        # Customers lost before this week (win-back targets), found before this week's churners join them.
-        lost = np.flatnonzero(st == CHURNED) if cfg.acquisition.winback_share > 0 else None
         st[churned] = CHURNED
         saturating_increment(pop.churn_count, churned)
-        pop.churn_to[churned] = self._churn_destination(churned, share[:first][leaving],
-                                                        None if rival_share is None else rival_share[:, :first][:, leaving])
+        pop.churn_to[churned] = self._churn_destination(churned, share[:n_risk][leaving],
+                                                        None if rival_share is None else rival_share[:, :n_risk][:, leaving])
 
-        # 7. Win-back offers to customers who churned before this week.
-        won_back, targeted = self._win_back(lost)
-
-        # 8. Cost to serve, loyalty, fixed costs (allocated over this week's customers).
-        self.charge(alive, s.cost_per_customer_week * pop.service_demand[alive], "service_cost")
+        # The cost to serve each customer this week (after the encounters, as the books read).
+        self.charge(rows, s.cost_per_customer_week * pop.service_demand[rows], "service_cost")
         if self._treated:
-            self.charge(alive, self._seg_cost[pop.segment[alive]], "service_cost")
-        offers, offers_hit = self._retention_offers(alive)
-        if prog.active:
-            prog.end_of_week(self, alive)
-        if alive.size:
-            self.charge(alive, cfg.product.fixed_cost_per_week / alive.size, "fixed_costs")
-        else:
-            self.charge(None, cfg.product.fixed_cost_per_week, "fixed_costs")
-        # Everyone who bought or bore a cost this week: this week's customers and win-back targets.
-        touched = np.concatenate([alive, targeted])
-        buyer_margin = paid - cogs
-        margin = np.zeros(touched.size)
-        margin[:alive.size][bought] = buyer_margin  # ``touched`` starts with ``alive``
-        contribution, touched_acq = compiled.book_week(touched, margin, self._cost_buf, pop, self._discount_by_age, week)
+            self.charge(rows, self._seg_cost[pop.segment[rows]], "service_cost")
+        wk.units += float(units.sum())
+        wk.complaints += int(complained.sum())
+        wk.recovered += int(recovered.sum())
+        wk.parts.append(_Part(rows, bought, paid - cogs, paid, n_occ, churned))
 
-        # 9. The lifecycle stage read from this week's sales, then records.
-        self.stages.update(week, float(units.sum()), pop.n / cfg.market.potential)
-        rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
-                        paid=paid, margin=buyer_margin, occasions=n_occ, contribution=contribution, touched=touched,
-                        complaints=int(complained.sum()), recovered=int(recovered.sum()), referred_new=referred_new,
-                        offers=offers, offers_hit=offers_hit, touched_acquired_week=touched_acq)
 
     def _review_segments(self) -> None:
         """Re-rank every customer into value segments by contribution so far."""

@@ -155,11 +155,12 @@ class Recorder:
         return by_cohort if weights is not None else by_cohort.astype(np.int64)
 
     def record_week(self, sim: "Simulation", *, alive, new_rows, churned, won_back, buyers, paid, margin, occasions,
-                    contribution, touched, complaints: int = 0, recovered: int = 0, referred_new: int = 0, offers: int = 0,
-                    offers_hit: int = 0, touched_acquired_week: np.ndarray | None = None) -> None:
+                    contribution=None, touched=None, complaints: int = 0, recovered: int = 0, referred_new: int = 0,
+                    offers: int = 0, offers_hit: int = 0, contribution_by_week: np.ndarray | None = None) -> None:
         """Observe the week just simulated (called by the engine at the end of each tick).
 
-        ``touched_acquired_week``, when the engine has it, is ``pop.acquired_week[touched]``.
+        The week's contribution by cohort comes either as ``contribution`` per ``touched`` row or,
+        already summed, as ``contribution_by_week`` (by acquisition week + 1).
         """
         w, pop, nc = sim.week, sim.pop, self.n_cohorts
         active, lapsing, members, mean_sat, active_by_week = compiled.census(pop, self.weeks)
@@ -199,8 +200,9 @@ class Recorder:
         buyers_acq = acq[buyers]
         self.cohort_revenue[w] = self._by_cohort(buyers_acq, paid)
         self.cohort_margin[w] = self._by_cohort(buyers_acq, margin)
-        touched_acq = acq[touched] if touched_acquired_week is None else touched_acquired_week
-        self.cohort_contribution[w] = self._by_cohort(touched_acq, contribution)
+        if contribution_by_week is None:
+            contribution_by_week = compiled.bincount(acq[touched], self.weeks + 1, contribution, offset=1)
+        self.cohort_contribution[w] = np.bincount(self._cohort_of_week, weights=contribution_by_week, minlength=nc)
         if sim.programme.active:
             for name, value in sim.programme.weekly(sim).items():
                 self.extra.setdefault(name, np.zeros(self.weeks))[w] = value

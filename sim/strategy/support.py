@@ -109,5 +109,5 @@ class SupportDesk:
             counts["support_failures"] = int(failed.sum())
             counts["support_complaints"] = int(complained.sum())
         for name, n in counts.items():
-            sim.recorder.extra.setdefault(name, np.zeros(sim.weeks))[week] = n
+            sim.recorder.extra.setdefault(name, np.zeros(sim.weeks))[week] += n  # summed over blocks
         return who
