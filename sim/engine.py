@@ -292,7 +292,7 @@ class Simulation:
         media = lev.media_budget * self._stage_media_factor()
         self.charge(None, media, "acquisition_media")
         pop = self.pop
-        alive_before = np.flatnonzero(pop.state != CHURNED)
+        alive_before = compiled.rows_in_state(pop.state, CHURNED, equal=False)
         sat_before = pop.satisfaction[alive_before]
         promoting = alive_before[sat_before >= cfg.market.promoter_satisfaction]
         promoter_weight = bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio)
@@ -301,6 +301,7 @@ class Simulation:
             float(np.count_nonzero(sat_before < cfg.market.detractor_satisfaction)) / alive_before.size
             if alive_before.size else 0.0
         )
+        del sat_before
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
         ad *= self.competition.share_of_voice(week, lev.media_budget)
         # An ageing product sells less (obsolescence): by the age of each customer's generation,
@@ -318,11 +319,12 @@ class Simulation:
         new_rows, referred_new = self._convert(price_paid / ref_price)
         pop = self.pop
         self._ensure_buffers()
-        alive = np.concatenate([alive_before, new_rows])
+        alive = np.concatenate([alive_before, new_rows.astype(np.int32)])
+        del alive_before  # ``alive[:first]``
         first = alive.size - new_rows.size
 
         # Customers lost before this week (win-back targets), found before this week's churners join them.
-        lost = np.flatnonzero(pop.state == CHURNED) if cfg.acquisition.winback_share > 0 else None
+        lost = compiled.rows_in_state(pop.state, CHURNED) if cfg.acquisition.winback_share > 0 else None
 
         # 3.-6. Purchases, service encounters, satisfaction, lapsing and churn: per customer, so
         #       done in blocks of CHUNK_ROWS to bound temporary memory (one block up to 1 M).

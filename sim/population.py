@@ -103,7 +103,8 @@ class Population:
     def __init__(self, capacity: int = 1024):
         self.n = 0
         self._cap = max(int(capacity), 1)
-        self._a = {name: np.full(self._cap, fill, dtype=dt) for name, (dt, fill) in FIELDS.items()}
+        # Rows are filled when customers are added: the spare capacity stays untouched memory.
+        self._a = {name: np.empty(self._cap, dtype=dt) for name, (dt, _) in FIELDS.items()}
 
     def __getattr__(self, name: str) -> np.ndarray:
         arrays = self.__dict__.get("_a")
@@ -112,7 +113,8 @@ class Population:
                 return arrays[name][: self.n]
             if name in OPTIONAL_FIELDS:
                 dt, fill = OPTIONAL_FIELDS[name]
-                arrays[name] = np.full(self._cap, fill, dtype=dt)
+                arrays[name] = np.empty(self._cap, dtype=dt)
+                arrays[name][: self.n] = fill
                 return arrays[name][: self.n]
         raise AttributeError(name)
 
@@ -133,14 +135,19 @@ class Population:
         if need > self._cap:
             cap = max(need, int(self._cap * GROWTH) + 1)
             for name, old in self._a.items():
-                grown = np.full(cap, _ALL_FIELDS[name][1], dtype=old.dtype)
+                grown = np.empty(cap, dtype=old.dtype)
                 grown[: self.n] = old[: self.n]
                 self._a[name] = grown
             self._cap = cap
         rows = slice(self.n, need)
-        self._a["id"][rows] = ids
-        for name, value in values.items():
+        for name in values:
             getattr(self, name)  # allocates an optional field on first use
-            self._a[name][rows] = value
+        for name, a in self._a.items():
+            if name == "id":
+                a[rows] = ids
+            elif name in values:
+                a[rows] = values[name]
+            else:
+                a[rows] = _ALL_FIELDS[name][1]
         self.n = need
         return rows
