@@ -251,6 +251,7 @@ class Simulation:
             env.process(_at(env, int(week), lambda k=k: setattr(self, "generation_now", k)))
         env.process(self._clock(env, on_week))
         env.run(until=self.weeks)
+        self._cost_buf = np.zeros(0)  # the books are closed: free the weekly buffer before the tables
         return self.recorder.result(self, wall_seconds=time.perf_counter() - start)
 
     def _clock(self, env: simpy.Environment, on_week: Callable[[int], None] | None):

@@ -113,8 +113,11 @@ class Population:
                 return arrays[name][: self.n]
             if name in OPTIONAL_FIELDS:
                 dt, fill = OPTIONAL_FIELDS[name]
-                arrays[name] = np.empty(self._cap, dtype=dt)
-                arrays[name][: self.n] = fill
+                if fill == 0:  # untouched zero pages until a strategy writes them
+                    arrays[name] = np.zeros(self._cap, dtype=dt)
+                else:
+                    arrays[name] = np.empty(self._cap, dtype=dt)
+                    arrays[name][: self.n] = fill
                 return arrays[name][: self.n]
         raise AttributeError(name)
 

@@ -146,7 +146,7 @@ class Recorder:
 
     def cohort_of(self, acquired_week: np.ndarray) -> np.ndarray:
         """Acquisition cohort of customers acquired in ``acquired_week`` (0 for the initial base)."""
-        return self._cohort_of_week[np.asarray(acquired_week) + 1]
+        return self._cohort_of_week.astype(np.int16)[np.asarray(acquired_week) + 1]
 
     def _by_cohort(self, acquired_week: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Counts (or sums of ``weights``) by cohort: a bincount by week folded into cohorts."""
@@ -340,13 +340,18 @@ class Recorder:
 
 def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
     """Customers, revenue and contribution per value segment (platinum first, lead last)."""
-    g = customers.groupby("segment", observed=False).agg(
-        customers=("customer_id", "size"), revenue=("revenue", "sum"), contribution=("contribution", "sum"))
-    g = g.reindex(list(SEGMENTS), fill_value=0)
+    codes = customers["segment"].cat.codes.to_numpy()  # categories are SEGMENTS, in order
+    k = len(SEGMENTS)
+    g = pd.DataFrame({
+        "segment": list(SEGMENTS),
+        "customers": compiled.bincount(codes, k),
+        "revenue": compiled.bincount(codes, k, customers["revenue"].to_numpy()),
+        "contribution": compiled.bincount(codes, k, customers["contribution"].to_numpy()),
+    })
     total = customers["contribution"].sum()
     g["share_of_customers"] = g["customers"] / max(len(customers), 1)
     g["share_of_contribution"] = g["contribution"] / total if total != 0 else 0.0
-    return g.reset_index().rename(columns={"index": "segment"})
+    return g
 
 
 def _ratio(num: float, den: float) -> float | None:

@@ -31,9 +31,10 @@ def value_segment_codes(
     """
     contribution = np.asarray(contribution, dtype=np.float64)
     out = np.full(contribution.size, SEGMENTS.index("lead"), dtype=np.int8)
-    profitable = np.flatnonzero(contribution > 0)
-    order = profitable[np.argsort(-contribution[profitable], kind="stable")]
-    n = order.size
+    # A stable sort of all customers by falling contribution lists the profitable ones first, in
+    # the same order as sorting them alone (ties by position), with one temporary fewer.
+    n = int(np.count_nonzero(contribution > 0))
+    order = np.argsort(-contribution, kind="stable")[:n]
     cuts = np.floor(np.cumsum([platinum_share, gold_share, silver_share]) * n + 1e-9).astype(int)
     bounds = [0, *cuts.tolist(), n]
     for code, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
