@@ -31,14 +31,25 @@ def value_segment_codes(
     """
     contribution = np.asarray(contribution, dtype=np.float64)
     out = np.full(contribution.size, SEGMENTS.index("lead"), dtype=np.int8)
-    # A stable sort of all customers by falling contribution lists the profitable ones first, in
-    # the same order as sorting them alone (ties by position), with one temporary fewer.
-    n = int(np.count_nonzero(contribution > 0))
-    order = np.argsort(-contribution, kind="stable")[:n]
+    positive = contribution > 0
+    n = int(np.count_nonzero(positive))
     cuts = np.floor(np.cumsum([platinum_share, gold_share, silver_share]) * n + 1e-9).astype(int)
-    bounds = [0, *cuts.tolist(), n]
-    for code, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
-        out[order[lo:hi]] = code
+    if n == 0:
+        return out
+    # Ranks by falling contribution without an argsort of everyone (millions of customers): the
+    # sorted values give each cut's threshold, and ties at a threshold go in by position.
+    values = contribution[positive]
+    values.sort()
+    out[positive] = SEGMENTS.index("bronze")
+    for code in (2, 1, 0):  # silver, gold, platinum: the top cuts[code] customers, best last
+        k = int(cuts[code])
+        if k == 0:
+            continue
+        t = values[n - k]
+        top = contribution > t
+        need = k - int(np.count_nonzero(top))
+        top[np.flatnonzero(contribution == t)[:need]] = True
+        out[top] = code
     return out
 
 
