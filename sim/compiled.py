@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census", "book_purchases", "book_seen", "decay_and_lapse", "rows_in_state"]
+__all__ = ["AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census", "book_purchases", "book_seen", "decay_and_lapse"]
 
 try:  # pragma: no cover - exercised by whichever environment runs the tests
     if os.environ.get("SIM_NUMPY_KERNELS"):
@@ -24,7 +24,7 @@ try:  # pragma: no cover - exercised by whichever environment runs the tests
 except ImportError:  # pragma: no cover
     AVAILABLE = False
     uniform_into = poisson_search = _scatter_add = _book_week = _bincount = _bincount_weights = _census = None
-    _book_purchases = _book_seen = _decay_and_lapse = _rows_in_state = None
+    _book_purchases = _book_seen = _decay_and_lapse = None
 else:
     AVAILABLE = True
     _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -138,26 +138,6 @@ else:
             r = alive[i]
             attachment[r] *= factor
             state[r] = lapsing if last_purchase_week[r] <= threshold else active
-
-    @njit(cache=True, nogil=True)
-    def _rows_in_state(state, code, equal):  # pragma: no cover - compiled
-        n = 0
-        for r in range(state.size):
-            n += (state[r] == code) == equal
-        out = np.empty(n, dtype=np.int32)
-        k = 0
-        for r in range(state.size):
-            if (state[r] == code) == equal:
-                out[k] = r
-                k += 1
-        return out
-
-
-def rows_in_state(state: np.ndarray, code: int, equal: bool = True) -> np.ndarray:
-    """Rows (ascending, int32) whose state is ``code`` (or, with ``equal=False``, is not)."""
-    if AVAILABLE:
-        return _rows_in_state(state, np.int8(code), equal)
-    return np.flatnonzero((state == code) == equal).astype(np.int32)
 
 
 def _compiled_rows(*rows: np.ndarray) -> bool:

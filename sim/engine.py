@@ -293,7 +293,7 @@ class Simulation:
         media = lev.media_budget * self._stage_media_factor()
         self.charge(None, media, "acquisition_media")
         pop = self.pop
-        alive_before = compiled.rows_in_state(pop.state, CHURNED, equal=False)
+        alive_before = np.flatnonzero(pop.state != CHURNED)
         sat_before = pop.satisfaction[alive_before]
         promoting = alive_before[sat_before >= cfg.market.promoter_satisfaction]
         promoter_weight = bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio)
@@ -320,12 +320,12 @@ class Simulation:
         new_rows, referred_new = self._convert(price_paid / ref_price)
         pop = self.pop
         self._ensure_buffers()
-        alive = np.concatenate([alive_before, new_rows.astype(np.int32)])
-        del alive_before  # ``alive[:first]``
+        alive = np.concatenate([alive_before, new_rows])
+        del alive_before  # ``alive[:first]``; row lists stay int64: numpy gathers fastest with intp
         first = alive.size - new_rows.size
 
         # Customers lost before this week (win-back targets), found before this week's churners join them.
-        lost = compiled.rows_in_state(pop.state, CHURNED) if cfg.acquisition.winback_share > 0 else None
+        lost = np.flatnonzero(pop.state == CHURNED) if cfg.acquisition.winback_share > 0 else None
 
         # 3.-6. Purchases, service encounters, satisfaction, lapsing and churn: per customer, so
         #       done in blocks of CHUNK_ROWS to bound temporary memory (one block up to 1 M).
