@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census", "book_purchases", "book_seen", "decay_and_lapse"]
+__all__ = ["AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census", "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn"]
 
 try:  # pragma: no cover - exercised by whichever environment runs the tests
     if os.environ.get("SIM_NUMPY_KERNELS"):
@@ -24,7 +24,7 @@ try:  # pragma: no cover - exercised by whichever environment runs the tests
 except ImportError:  # pragma: no cover
     AVAILABLE = False
     uniform_into = poisson_search = _scatter_add = _book_week = _bincount = _bincount_weights = _census = None
-    _book_purchases = _book_seen = _decay_and_lapse = None
+    _book_purchases = _book_seen = _decay_and_lapse = _rows_drawn = None
 else:
     AVAILABLE = True
     _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -35,18 +35,36 @@ else:
     _TO_UNIT = 2.0**-53
 
     @njit(cache=True, nogil=True)
+    def _unit(x, key):  # pragma: no cover - compiled
+        z = np.uint64(x) * _GOLDEN + key
+        z ^= z >> _S30
+        z *= _M1
+        z ^= z >> _S27
+        z *= _M2
+        z ^= z >> _S31
+        u = np.float64(z >> _S11)
+        u += 0.5
+        return u * _TO_UNIT
+
+    @njit(cache=True, nogil=True)
     def uniform_into(ids, key, out):  # pragma: no cover - compiled
         """``out[i]``: the uniform in (0, 1) of ``ids[i]`` under stream ``key`` (see sim.rng)."""
         for i in range(ids.size):
-            z = np.uint64(ids[i]) * _GOLDEN + key
-            z ^= z >> _S30
-            z *= _M1
-            z ^= z >> _S27
-            z *= _M2
-            z ^= z >> _S31
-            u = np.float64(z >> _S11)
-            u += 0.5
-            out[i] = u * _TO_UNIT
+            out[i] = _unit(ids[i], key)
+        return out
+
+    @njit(cache=True, nogil=True)
+    def _rows_drawn(state, code, ids, key, p):  # pragma: no cover - compiled
+        n = 0
+        for r in range(state.size):  # count, then fill: no full-size temporary
+            if state[r] == code and _unit(ids[r], key) < p:
+                n += 1
+        out = np.empty(n, dtype=np.int64)
+        k = 0
+        for r in range(state.size):
+            if state[r] == code and _unit(ids[r], key) < p:
+                out[k] = r
+                k += 1
         return out
 
     @njit(cache=True, nogil=True)
@@ -138,6 +156,17 @@ else:
             r = alive[i]
             attachment[r] *= factor
             state[r] = lapsing if last_purchase_week[r] <= threshold else active
+
+
+def rows_drawn(state: np.ndarray, code: int, ids: np.ndarray, key: int, p: float) -> np.ndarray | None:
+    """Rows in state ``code`` whose uniform under stream ``key`` is below ``p``, ascending.
+
+    One pass over the population instead of the list of every row in that state (millions of
+    churned customers in a long run); None without numba, for the caller's numpy path.
+    """
+    if not AVAILABLE:
+        return None
+    return _rows_drawn(state, np.int8(code), ids, np.uint64(key), float(p))
 
 
 def _compiled_rows(*rows: np.ndarray) -> bool:

@@ -324,8 +324,8 @@ class Simulation:
         del alive_before  # ``alive[:first]``; row lists stay int64: numpy gathers fastest with intp
         first = alive.size - new_rows.size
 
-        # Customers lost before this week (win-back targets), found before this week's churners join them.
-        lost = np.flatnonzero(pop.state == CHURNED) if cfg.acquisition.winback_share > 0 else None
+        # Win-back targets among customers lost before this week, drawn before this week's churners join them.
+        targets = self._winback_targets()
 
         # 3.-6. Purchases, service encounters, satisfaction, lapsing and churn: per customer, so
         #       done in blocks of CHUNK_ROWS to bound temporary memory (one block up to 1 M).
@@ -339,7 +339,7 @@ class Simulation:
         churned = _concat([p.churned for p in wk.parts], np.int64)
 
         # 7. Win-back offers to customers who churned before this week.
-        won_back, targeted = self._win_back(lost)
+        won_back, targeted = self._win_back(targets)
 
         # 8. Retention offers, loyalty, fixed costs (allocated over this week's customers); the
         #    cost to serve of each customer was charged with its block.
@@ -688,14 +688,22 @@ class Simulation:
         self.programme.enrol(self, rows)
         return new_rows, int(by_referral.size)
 
-    def _win_back(self, lost: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Offers to ``lost`` customers (churned before this week); return (won back, targeted) rows."""
+    def _winback_targets(self) -> np.ndarray | None:
+        """Churned customers who get a win-back offer this week (keyed ``winback`` stream, draw 0)."""
+        a, pop, week = self.cfg.acquisition, self.pop, self.week
+        if a.winback_share <= 0:
+            return None
+        targets = compiled.rows_drawn(pop.state, CHURNED, pop.id, self.streams.key("winback", week, 0), a.winback_share)
+        if targets is None:
+            lost = np.flatnonzero(pop.state == CHURNED)
+            targets = lost[self.streams.uniform("winback", week, pop.id[lost], draw=0) < a.winback_share]
+        return targets
+
+    def _win_back(self, targeted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Offers to ``targeted`` customers (churned before this week); return (won back, targeted) rows."""
         a, c, pop, week = self.cfg.acquisition, self.cfg.customers, self.pop, self.week
         none = np.empty(0, dtype=np.int64)
-        if lost is None or a.winback_share <= 0:
-            return none, none
-        targeted = lost[self.streams.uniform("winback", week, pop.id[lost], draw=0) < a.winback_share]
-        if targeted.size == 0:
+        if targeted is None or targeted.size == 0:
             return none, none
         self.charge(targeted, a.winback_offer_cost, "winback_offers")
         won_back = targeted[self.streams.uniform("winback", week, pop.id[targeted], draw=1) < a.winback_success_prob]
