@@ -294,15 +294,20 @@ class Simulation:
         self.charge(None, media, "acquisition_media")
         pop = self.pop
         alive_before = np.flatnonzero(pop.state != CHURNED)
-        sat_before = pop.satisfaction[alive_before]
-        promoting = alive_before[sat_before >= cfg.market.promoter_satisfaction]
-        promoter_weight = bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio)
-        promoters = float(promoter_weight.sum())
-        self._detractor_share = (
-            float(np.count_nonzero(sat_before < cfg.market.detractor_satisfaction)) / alive_before.size
-            if alive_before.size else 0.0
-        )
-        del sat_before
+        # Promoters (weighted by attachment) and detractors, block by block like the customer kernels.
+        promoters, detractors, by_network = 0.0, 0, self.market.network is not None
+        promoting_blocks, weight_blocks = [], []
+        for start in range(0, alive_before.size, CHUNK_ROWS):
+            block = alive_before[start:start + CHUNK_ROWS]
+            sat = pop.satisfaction[block]
+            promoting = block[sat >= cfg.market.promoter_satisfaction]
+            weight = bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio)
+            promoters += float(weight.sum())
+            detractors += int(np.count_nonzero(sat < cfg.market.detractor_satisfaction))
+            if by_network:
+                promoting_blocks.append(promoting)
+                weight_blocks.append(weight)
+        self._detractor_share = detractors / alive_before.size if alive_before.size else 0.0
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
         ad *= self.competition.share_of_voice(week, lev.media_budget)
         # An ageing product sells less (obsolescence): by the age of each customer's generation,
@@ -313,7 +318,9 @@ class Simulation:
             wom = bh.awareness_hazard(0.0, cfg.market.word_of_mouth, promoters, cfg.market.potential)
             self.market.expose(ad + wom, wom / (ad + wom) if ad + wom > 0 else 0.0, streams, week)
         else:  # each prospect hears its own contacts
-            self.market.expose_network(ad, cfg.market.word_of_mouth, pop.id[promoting], promoter_weight, streams, week)
+            promoting = _concat(promoting_blocks, np.int64)
+            self.market.expose_network(ad, cfg.market.word_of_mouth, pop.id[promoting],
+                                       _concat(weight_blocks, np.float32), streams, week)
 
         # 2. Conversion of aware prospects (the first purchase is part of this week's purchases);
         #    those who do not buy may stop considering the firm.
