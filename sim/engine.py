@@ -97,11 +97,6 @@ def _needs_and_sensitivities(streams: Streams, ids: np.ndarray, c) -> tuple[np.n
     return needs.astype(np.int8), price, quality
 
 
-def price_sensitivity(streams: Streams, ids: np.ndarray, c) -> np.ndarray:
-    """Price sensitivity of people ``ids`` (the one trait a prospect's conversion needs)."""
-    return _needs_and_sensitivities(streams, ids, c)[1]
-
-
 def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
     """Traits of people ``ids`` from the keyed ``traits`` stream (the same in every scenario).
 
@@ -268,7 +263,7 @@ class Simulation:
     def step(self) -> None:
         """Advance every customer and prospect by one week."""
         cfg, week, lev, streams, prog = self.cfg, self.week, self.levers, self.streams, self.programme
-        c, s, rec = cfg.customers, cfg.service, self.recorder
+        c, rec = cfg.customers, self.recorder
         ref_price = cfg.pricing.reference_price
 
         if not self.launched:

@@ -18,7 +18,7 @@ from sim.analysis.segments import value_segment_codes
 from sim.config import Config
 from sim.ledger import CATEGORIES
 from sim.analysis.segments import SEGMENTS
-from sim.population import CHURNED, LAPSING, NEEDS, STATE_NAMES
+from sim.population import NEEDS, STATE_NAMES
 from sim.product import STAGES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -322,7 +322,7 @@ class Recorder:
     # -- KPIs ----------------------------------------------------------------------------------
     def result(self, sim: "Simulation", wall_seconds: float) -> RunResult:
         """Assemble tables and KPIs once the run has finished."""
-        pop, cfg, led = sim.pop, sim.cfg, sim.ledger
+        pop, cfg = sim.pop, sim.cfg
         self._cohort_sizes = self._by_cohort(pop.acquired_week)
         ts = self._timeseries(sim)
         customers = self._customers(sim)
