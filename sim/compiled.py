@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census", "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn"]
+__all__ = ["AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census", "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "spread"]
 
 try:  # pragma: no cover - exercised by whichever environment runs the tests
     if os.environ.get("SIM_NUMPY_KERNELS"):
@@ -24,7 +24,7 @@ try:  # pragma: no cover - exercised by whichever environment runs the tests
 except ImportError:  # pragma: no cover
     AVAILABLE = False
     uniform_into = poisson_search = _scatter_add = _book_week = _bincount = _bincount_weights = _census = None
-    _book_purchases = _book_seen = _decay_and_lapse = _rows_drawn = None
+    _book_purchases = _book_seen = _decay_and_lapse = _rows_drawn = _spread = None
 else:
     AVAILABLE = True
     _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -66,6 +66,14 @@ else:
                 out[k] = r
                 k += 1
         return out
+
+    @njit(cache=True, nogil=True)
+    def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
+        for k in range(sources.size):
+            p = sources[k]
+            w = np.float64(weights[k])
+            for e in range(indptr[p], indptr[p + 1]):
+                out[indices[e]] += w
 
     @njit(cache=True, nogil=True)
     def poisson_search(u, lam, pmf0, counts):  # pragma: no cover - compiled
@@ -167,6 +175,24 @@ def rows_drawn(state: np.ndarray, code: int, ids: np.ndarray, key: int, p: float
     if not AVAILABLE:
         return None
     return _rows_drawn(state, np.int8(code), ids, np.uint64(key), float(p))
+
+
+
+def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """Sum of ``weights`` of the ``sources`` over each node's ties in a CSR graph (float64, length ``n``).
+
+    Visits only the sources' ties (for word of mouth: the promoters'), in the order of
+    ``sources`` and then of each source's ties, instead of every tie of the graph.
+    """
+    out = np.zeros(n)
+    if AVAILABLE and sources.dtype.kind in "iu":
+        _spread(indptr, indices, sources, weights, out)
+        return out
+    starts, counts = indptr[sources], indptr[np.asarray(sources) + 1] - indptr[sources]
+    first = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    ties = first + np.arange(int(counts.sum()))
+    np.add.at(out, indices[ties], np.repeat(np.asarray(weights, dtype=np.float64), counts))  # in order
+    return out
 
 
 def _compiled_rows(*rows: np.ndarray) -> bool:

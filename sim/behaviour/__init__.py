@@ -4,7 +4,7 @@ Each kernel works on whole arrays of customers at once, takes its random numbers
 and neither reads nor writes anything else, so each can be tested alone.
 """
 
-from sim.behaviour.awareness import advertising_hazard, awareness_hazard, network_exposure
+from sim.behaviour.awareness import advertising_hazard, awareness_hazard, contact_exposure, network_exposure
 from sim.behaviour.churn import churn_probability
 from sim.behaviour.purchase import basket_units, conversion_probability, price_multiplier, purchase_rate
 from sim.behaviour.satisfaction import (
@@ -25,6 +25,7 @@ __all__ = [
     "conversion_probability",
     "experienced_value",
     "network_exposure",
+    "contact_exposure",
     "price_multiplier",
     "prior_expectation",
     "purchase_rate",
