@@ -56,10 +56,27 @@ else:
     @njit(cache=True, nogil=True)
     def _rows_drawn(state, code, ids, key, p):  # pragma: no cover - compiled
         n = 0
-        for r in range(state.size):  # count, then fill: no full-size temporary
+        for r in range(state.size):  # rows in the state: cheap, no hashing
+            n += state[r] == code
+        # Room for the expected draws plus ten standard deviations; count again in the rare
+        # case of more, so no temporary of every row in the state is needed.
+        cap = int(n * p + 10.0 * np.sqrt(n * p * (1.0 - p)) + 64.0)
+        out = np.empty(min(cap, n), dtype=np.int64)
+        k = 0
+        for r in range(state.size):
             if state[r] == code and _unit(ids[r], key) < p:
-                n += 1
-        out = np.empty(n, dtype=np.int64)
+                if k == out.size:
+                    k = -1
+                    break
+                out[k] = r
+                k += 1
+        if k >= 0:
+            return out[:k].copy()
+        m = 0
+        for r in range(state.size):
+            if state[r] == code and _unit(ids[r], key) < p:
+                m += 1
+        out = np.empty(m, dtype=np.int64)
         k = 0
         for r in range(state.size):
             if state[r] == code and _unit(ids[r], key) < p:
@@ -130,15 +147,14 @@ else:
     def _census(state, churned, lapsing, member, satisfaction, acquired_week, by_week):  # pragma: no cover
         active = n_lapsing = members = 0
         sat = 0.0
-        for r in range(state.size):
+        for r in range(state.size):  # branch-free: churned rows add zeros (churned rows are scattered)
             s = state[r]
-            if s == churned:
-                continue
-            active += 1
+            here = s != churned
+            active += here
             n_lapsing += s == lapsing
-            members += member[r]
-            sat += satisfaction[r]
-            by_week[acquired_week[r] + 1] += 1
+            members += member[r] and here
+            sat += satisfaction[r] * here
+            by_week[acquired_week[r] + 1] += here
         return active, n_lapsing, members, sat
 
     @njit(cache=True, nogil=True)

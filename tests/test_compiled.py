@@ -97,3 +97,14 @@ def test_word_of_mouth_from_promoters_ties_equals_the_full_product(monkeypatch):
     assert fast.max() > 0 and np.count_nonzero(fast) > 3_000
     monkeypatch.setattr(compiled, "AVAILABLE", False)
     assert np.array_equal(contact_exposure(adj, promoters, weight, k), fast)
+
+
+@pytest.mark.parametrize("p", [0.0, 1e-6, 0.02, 0.5, 1.0])
+def test_rows_drawn_equals_the_list_of_rows_and_their_uniforms(p):
+    """Win-back targets drawn in one pass are the churned rows whose keyed uniform is below p."""
+    s, rng = Streams(3), np.random.default_rng(0)
+    state = rng.choice(np.array([2, 3, 4], dtype=np.int8), 200_000)
+    ids = rng.permutation(200_000).astype(np.int32)
+    lost = np.flatnonzero(state == 4)
+    ref = lost[s._uniform_numpy("winback", 7, ids[lost]) < p]
+    assert np.array_equal(compiled.rows_drawn(state, 4, ids, s.key("winback", 7, 0), p), ref)
