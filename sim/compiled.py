@@ -15,7 +15,10 @@ import os
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census", "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "spread"]
+__all__ = [
+    "AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
+    "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "spread",
+]
 
 try:  # pragma: no cover - exercised by whichever environment runs the tests
     if os.environ.get("SIM_NUMPY_KERNELS"):
@@ -58,31 +61,20 @@ else:
         n = 0
         for r in range(state.size):  # rows in the state: cheap, no hashing
             n += state[r] == code
-        # Room for the expected draws plus ten standard deviations; count again in the rare
-        # case of more, so no temporary of every row in the state is needed.
+        # Room for the expected draws plus ten standard deviations (grown to every row in the
+        # state in the rare case of more), so no temporary of all those rows is the rule.
         cap = int(n * p + 10.0 * np.sqrt(n * p * (1.0 - p)) + 64.0)
         out = np.empty(min(cap, n), dtype=np.int64)
         k = 0
         for r in range(state.size):
             if state[r] == code and _unit(ids[r], key) < p:
                 if k == out.size:
-                    k = -1
-                    break
+                    grown = np.empty(n, dtype=np.int64)
+                    grown[:k] = out
+                    out = grown
                 out[k] = r
                 k += 1
-        if k >= 0:
-            return out[:k].copy()
-        m = 0
-        for r in range(state.size):
-            if state[r] == code and _unit(ids[r], key) < p:
-                m += 1
-        out = np.empty(m, dtype=np.int64)
-        k = 0
-        for r in range(state.size):
-            if state[r] == code and _unit(ids[r], key) < p:
-                out[k] = r
-                k += 1
-        return out
+        return out[:k].copy()
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
