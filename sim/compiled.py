@@ -58,22 +58,17 @@ else:
 
     @njit(cache=True, nogil=True)
     def _rows_drawn(state, code, ids, key, p):  # pragma: no cover - compiled
-        n = 0
-        for r in range(state.size):  # rows in the state: cheap, no hashing
-            n += state[r] == code
-        # Room for the expected draws plus ten standard deviations (grown to every row in the
-        # state in the rare case of more), so no temporary of all those rows is the rule.
-        cap = int(n * p + 10.0 * np.sqrt(n * p * (1.0 - p)) + 64.0)
-        out = np.empty(min(cap, n), dtype=np.int64)
+        # Room for every row, but only the pages written (the drawn rows) are ever touched, so
+        # the resident cost is that of the result.
+        out = np.empty(state.size + 1, dtype=np.int64)
         k = 0
         for r in range(state.size):
-            if state[r] == code and _unit(ids[r], key) < p:
-                if k == out.size:
-                    grown = np.empty(n, dtype=np.int64)
-                    grown[:k] = out
-                    out = grown
-                out[k] = r
-                k += 1
+            # Branch-free: the churned rows are scattered, so a test per row would be mispredicted
+            # half the time, which costs more than hashing every row. Each row is written, and
+            # kept only if drawn.
+            t = (state[r] == code) & (_unit(ids[r], key) < p)
+            out[k] = r
+            k += t
         return out[:k].copy()
 
     @njit(cache=True, nogil=True)
