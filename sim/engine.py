@@ -295,11 +295,11 @@ class Simulation:
         promoting_blocks, weight_blocks = [], []
         for start in range(0, alive_before.size, CHUNK_ROWS):
             block = alive_before[start:start + CHUNK_ROWS]
-            sat = pop.satisfaction[block]
-            promoting = block[sat >= cfg.market.promoter_satisfaction]
+            promoting, below = compiled.promoters(block, pop.satisfaction, cfg.market.promoter_satisfaction,
+                                                  cfg.market.detractor_satisfaction)
             weight = bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio)
             promoters += float(weight.sum())
-            detractors += int(np.count_nonzero(sat < cfg.market.detractor_satisfaction))
+            detractors += below
             if by_network:
                 promoting_blocks.append(promoting)
                 weight_blocks.append(weight)

@@ -26,7 +26,7 @@ def test_compiled_uniforms_equal_numpy_bit_for_bit(dtype):
 
 def test_compiled_poisson_equals_numpy_search_bit_for_bit():
     rng = np.random.default_rng(3)
-    lam = np.r_[0.0, 1e-300, 1e-12, rng.gamma(0.5, 0.7, 100_000), rng.uniform(0, 700, 2_000), 745.0]
+    lam = np.r_[0.0, 1e-300, 1e-12, rng.gamma(0.5, 0.7, 100_000), rng.uniform(0, 700, 2_000), 800.0, 1e5, 745.0]
     ids = np.arange(lam.size, dtype=np.int32)
     s = Streams(9)
     fast = s.poisson("purchase", 4, ids, lam)
@@ -108,3 +108,22 @@ def test_rows_drawn_equals_the_list_of_rows_and_their_uniforms(p):
     lost = np.flatnonzero(state == 4)
     ref = lost[s._uniform_numpy("winback", 7, ids[lost]) < p]
     assert np.array_equal(compiled.rows_drawn(state, 4, ids, s.key("winback", 7, 0), p), ref)
+
+
+def test_promoters_equal_numpy_masks_at_float32_thresholds(monkeypatch):
+    """Satisfaction next to each threshold is classed as numpy's float32 comparison classes it."""
+    rng = np.random.default_rng(5)
+    sat = rng.random(100_000).astype(np.float32)
+    for t in (0.6, 0.4):  # the float32 neighbours of each threshold, and the threshold itself
+        f = np.float32(t)
+        sat[:3] = [np.nextafter(f, np.float32(0)), f, np.nextafter(f, np.float32(1))]
+        sat[3:6] = sat[:3]
+        block = np.sort(rng.choice(sat.size, 60_000, replace=False))
+        block[:6] = np.arange(6)
+        fast, below = compiled.promoters(block, sat, 0.6, 0.4)
+        assert np.array_equal(fast, block[sat[block] >= 0.6])
+        assert below == np.count_nonzero(sat[block] < 0.4) > 0
+        monkeypatch.setattr(compiled, "AVAILABLE", False)
+        ref, ref_below = compiled.promoters(block, sat, 0.6, 0.4)
+        monkeypatch.setattr(compiled, "AVAILABLE", True)
+        assert np.array_equal(fast, ref) and below == ref_below
