@@ -18,6 +18,7 @@ import numpy as np
 __all__ = [
     "AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
+    "customer_state", "churn_draw", "poisson_bought",
 ]
 
 try:  # pragma: no cover - exercised by whichever environment runs the tests
@@ -83,12 +84,74 @@ else:
         return k, below
 
     @njit(cache=True, nogil=True)
+    def _customer_state(rows, attachment, price_sensitivity, satisfaction, failures, ident, relief, penalty,
+                        attach, ps, sat_eff, ids):  # pragma: no cover - compiled
+        for i in range(rows.size):  # the float operations of customer_state's numpy path, fused
+            r = rows[i]
+            a = np.float64(attachment[r])
+            attach[i] = a
+            ps[i] = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
+            sat_eff[i] = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
+            ids[i] = ident[r]
+
+    @njit(cache=True, nogil=True)
+    def _churn_draw(at_risk, factor, state, ident, key, base, lapsing, lapsing_mult, m1, m2,
+                    out):  # pragma: no cover - compiled
+        k = 0
+        for i in range(at_risk.size):  # the float operations of sim.behaviour.churn_probability
+            r = at_risk[i]
+            p = factor[i] * base
+            p = p * (lapsing_mult if state[r] == lapsing else 1.0)
+            p = min(p, 1.0)
+            if m1.size:
+                p = min(p * m1[i], 1.0)
+            if m2.size:
+                p = min(p * m2[i], 1.0)
+            out[k] = i  # branch-free, as in _rows_drawn
+            k += _unit(ident[r], key) < p
+        return k
+
+    @njit(cache=True, nogil=True)
+    def _poisson_keyed(ids, key, lam, pmf0, n_risk, counts, out):  # pragma: no cover - compiled
+        poisson_search_at(ids, key, lam, pmf0, counts)
+        k = 0
+        for i in range(counts.size):  # rows acquired this week (from n_risk on) buy at least once
+            if i >= n_risk and counts[i] < 1:
+                counts[i] = 1
+            out[k] = i
+            k += counts[i] > 0
+        return k
+
+    @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
         for k in range(sources.size):
             p = sources[k]
             w = np.float64(weights[k])
             for e in range(indptr[p], indptr[p + 1]):
                 out[indices[e]] += w
+
+    @njit(cache=True, nogil=True, inline="always")
+    def _poisson_one(ui, li, pmf):  # pragma: no cover - compiled
+        cdf = pmf
+        k = 0
+        # The first three steps without branches: counts of 0, 1 or 2 are scattered, and a
+        # mispredicted loop exit per customer cost more than the steps. ``go`` is whether the
+        # search is still on, so the same float operations as below decide each count.
+        go = True
+        for j in range(1, 4):
+            go = go and ui > cdf
+            pmf = pmf * li / j
+            cdf += pmf
+            k += go
+            go = go and pmf > 0.0
+        if go:
+            while ui > cdf:
+                k += 1
+                pmf = pmf * li / k
+                cdf += pmf
+                if not pmf > 0.0:  # the tail mass underflowed
+                    break
+        return k
 
     @njit(cache=True, nogil=True)
     def poisson_search(u, lam, pmf0, counts):  # pragma: no cover - compiled
@@ -98,28 +161,14 @@ else:
         :meth:`sim.rng.Streams.poisson`'s vectorised search.
         """
         for i in range(u.size):
-            pmf = pmf0[i]
-            cdf = pmf
-            k = 0
-            ui, li = u[i], lam[i]
-            # The first three steps without branches: counts of 0, 1 or 2 are scattered, and a
-            # mispredicted loop exit per customer cost more than the steps. ``go`` is whether the
-            # search is still on, so the same float operations as below decide each count.
-            go = True
-            for j in range(1, 4):
-                go = go and ui > cdf
-                pmf = pmf * li / j
-                cdf += pmf
-                k += go
-                go = go and pmf > 0.0
-            if go:
-                while ui > cdf:
-                    k += 1
-                    pmf = pmf * li / k
-                    cdf += pmf
-                    if not pmf > 0.0:  # the tail mass underflowed
-                        break
-            counts[i] = k
+            counts[i] = _poisson_one(u[i], lam[i], pmf0[i])
+        return counts
+
+    @njit(cache=True, nogil=True)
+    def poisson_search_at(ids, key, lam, pmf0, counts):  # pragma: no cover - compiled
+        """:func:`poisson_search` with each uniform made from ``ids[i]`` under stream ``key``."""
+        for i in range(ids.size):
+            counts[i] = _poisson_one(_unit(ids[i], key), lam[i], pmf0[i])
         return counts
 
     @njit(cache=True, nogil=True)
@@ -215,6 +264,67 @@ def promoters(block: np.ndarray, satisfaction: np.ndarray, high: float, low: flo
         return out[:k], int(below)
     sat = satisfaction[block]
     return block[sat >= high], int(np.count_nonzero(sat < low))
+
+
+def customer_state(pop, rows: np.ndarray, relief: float, penalty: float):
+    """What this week's purchase and churn kernels read of ``rows``, gathered once.
+
+    Returns
+    -------
+    attach, price_sensitivity, effective_satisfaction : ndarray of float64
+        Attachment; price sensitivity after attachment's relief (``ps * (1 - relief * a)``);
+        satisfaction less ``penalty`` per failure met.
+    ids : ndarray
+        The customers' ids.
+    """
+    if _compiled_rows(rows):
+        n = rows.size
+        attach, ps, sat_eff, ids = np.empty(n), np.empty(n), np.empty(n), np.empty(n, dtype=pop.id.dtype)
+        _customer_state(rows, pop.attachment, pop.price_sensitivity, pop.satisfaction, pop.failures, pop.id,
+                        float(relief), float(penalty), attach, ps, sat_eff, ids)
+        return attach, ps, sat_eff, ids
+    attach = pop.attachment[rows].astype(np.float64)
+    ps = pop.price_sensitivity[rows] * (1.0 - relief * attach)
+    sat_eff = pop.satisfaction[rows] - penalty * pop.failures[rows]
+    return attach, ps, sat_eff, pop.id[rows]
+
+
+def churn_draw(pop, at_risk: np.ndarray, factor: np.ndarray, key: int, base: float, lapsing: int,
+               lapsing_mult: float, m1: np.ndarray | None, m2: np.ndarray | None) -> np.ndarray | None:
+    """Positions in ``at_risk`` of the customers who churn this week; None without numba.
+
+    The probability is that of :func:`sim.behaviour.churn_probability` from its satisfaction
+    ``factor`` (``exp(-effect * (satisfaction - neutral))``), times the optional multipliers
+    ``m1`` and ``m2`` (each capped at 1 as applied); a customer churns when its uniform under
+    stream ``key`` is below it.
+    """
+    if not _compiled_rows(at_risk):
+        return None
+    def per_row(m):  # a multiplier may be one number for all
+        if m is None:
+            return np.empty(0)
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(m, dtype=np.float64), at_risk.shape))
+
+    out = np.empty(at_risk.size + 1, dtype=np.int64)
+    k = _churn_draw(at_risk, np.ascontiguousarray(factor, dtype=np.float64), pop.state, pop.id, np.uint64(key),
+                    float(base), np.int8(lapsing), float(lapsing_mult), per_row(m1), per_row(m2), out)
+    return out[:k]
+
+
+def poisson_bought(ids: np.ndarray, key: int, lam: np.ndarray, pmf0: np.ndarray,
+                   n_risk: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """Purchase counts of ``ids`` (at least 1 from position ``n_risk`` on) and the positions with one.
+
+    The counts are :meth:`sim.rng.Streams.poisson`'s under stream ``key``; ``pmf0`` is
+    ``exp(-lam)``. None without numba.
+    """
+    if not (AVAILABLE and ids.dtype.kind in "iu"):
+        return None
+    counts = np.zeros(ids.size, dtype=np.int32)
+    out = np.empty(ids.size + 1, dtype=np.int64)
+    k = _poisson_keyed(ids, np.uint64(key), np.ascontiguousarray(lam, dtype=np.float64), pmf0, int(n_risk),
+                       counts, out)
+    return counts, out[:k]
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

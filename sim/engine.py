@@ -384,12 +384,10 @@ class Simulation:
         ref_price = cfg.pricing.reference_price
         # 3. Purchases and baskets: each occasion is a choice between the firm and its rivals;
         #    loyalty schemes may lower a member's price. Every failure met erodes trust.
-        attach = pop.attachment[rows].astype(np.float64)
-        ps = pop.price_sensitivity[rows] * (1.0 - c.attachment_price_relief * attach)
+        attach, ps, sat_eff, ids = compiled.customer_state(pop, rows, c.attachment_price_relief, c.failure_trust_penalty)
         price_factor = prog.price_factor(self, rows) if prog.active else 1.0
         seg_factor = self._seg_price[pop.segment[rows]] if self._treated else 1.0
         price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
-        sat_eff = pop.satisfaction[rows] - c.failure_trust_penalty * pop.failures[rows]
         rate = bh.purchase_rate(
             pop.purchase_rate[rows],
             sat_eff,
@@ -405,10 +403,13 @@ class Simulation:
             wk.category_rate += float(rate.sum())
             rate *= share
             wk.firm_rate += float(rate.sum())
-        ids = pop.id[rows]
-        count = streams.poisson("purchase", week, ids, rate)
-        count[n_risk:] = np.maximum(count[n_risk:], 1)
-        bought = np.flatnonzero(count > 0)  # positions in ``rows``: one index array for every gather
+        drawn = compiled.poisson_bought(ids, streams.key("purchase", week), rate, np.exp(-rate), n_risk)
+        if drawn is None:
+            count = streams.poisson("purchase", week, ids, rate)
+            count[n_risk:] = np.maximum(count[n_risk:], 1)
+            bought = np.flatnonzero(count > 0)  # positions in ``rows``: one index array for every gather
+        else:
+            count, bought = drawn
         buyers, n_occ, bid = rows[bought], count[bought], ids[bought]
         units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
         sales = units * self.list_price * (seg_factor[bought] if self._treated else 1.0)
@@ -492,19 +493,26 @@ class Simulation:
 
         # 6. Churn (not in the week of acquisition).
         at_risk = rows[:n_risk]
-        p_churn = bh.churn_probability(
-            sat_eff[:n_risk],
-            st[at_risk] == LAPSING,
-            c.churn_rate,
-            c.satisfaction_neutral,
-            c.churn_satisfaction_effect,
-            c.lapsing_churn_multiplier,
+        m1 = prog.churn_multiplier(self, at_risk) if prog.active else None
+        m2 = None if rival_share is None else 1.0 + c.competitor_churn_effect * (1.0 - share[:n_risk])
+        leaving = compiled.churn_draw(
+            pop, at_risk, bh.satisfaction_factor(sat_eff[:n_risk], c.satisfaction_neutral, c.churn_satisfaction_effect),
+            streams.key("churn", week), c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2,
         )
-        if prog.active:
-            p_churn = np.minimum(p_churn * prog.churn_multiplier(self, at_risk), 1.0)
-        if rival_share is not None:
-            p_churn = np.minimum(p_churn * (1.0 + c.competitor_churn_effect * (1.0 - share[:n_risk])), 1.0)
-        leaving = streams.uniform("churn", week, pop.id[at_risk]) < p_churn
+        if leaving is None:  # the numpy reference
+            p_churn = bh.churn_probability(
+                sat_eff[:n_risk],
+                st[at_risk] == LAPSING,
+                c.churn_rate,
+                c.satisfaction_neutral,
+                c.churn_satisfaction_effect,
+                c.lapsing_churn_multiplier,
+            )
+            if m1 is not None:
+                p_churn = np.minimum(p_churn * m1, 1.0)
+            if m2 is not None:
+                p_churn = np.minimum(p_churn * m2, 1.0)
+            leaving = streams.uniform("churn", week, ids[:n_risk]) < p_churn
         churned = at_risk[leaving]
         st[churned] = CHURNED
         saturating_increment(pop.churn_count, churned)

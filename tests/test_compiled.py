@@ -127,3 +127,37 @@ def test_promoters_equal_numpy_masks_at_float32_thresholds(monkeypatch):
         ref, ref_below = compiled.promoters(block, sat, 0.6, 0.4)
         monkeypatch.setattr(compiled, "AVAILABLE", True)
         assert np.array_equal(fast, ref) and below == ref_below
+
+
+def test_fused_purchase_and_churn_draws_equal_their_numpy_references():
+    """Counts with the newest rows buying at least once, and churn with lapsing and multipliers."""
+    from sim import behaviour as bh
+    from sim.population import ACTIVE, LAPSING
+
+    class Pop:  # only what the kernels read
+        pass
+
+    rng, s = np.random.default_rng(11), Streams(4)
+    n, n_risk = 50_000, 45_000
+    pop = Pop()
+    pop.id = rng.permutation(n).astype(np.int32)
+    pop.state = rng.choice(np.array([ACTIVE, LAPSING], dtype=np.int8), n)
+    rows = np.arange(n, dtype=np.int64)
+    rate = rng.gamma(0.8, 0.4, n)
+    counts, bought = compiled.poisson_bought(pop.id, s.key("purchase", 3), rate, np.exp(-rate), n_risk)
+    ref = s.poisson("purchase", 3, pop.id, rate)
+    assert np.array_equal(counts[:n_risk], ref[:n_risk])
+    assert np.array_equal(counts[n_risk:], np.maximum(ref[n_risk:], 1))
+    assert np.array_equal(bought, np.flatnonzero(counts > 0)) and (ref[n_risk:] == 0).any()
+
+    sat = rng.uniform(0.0, 1.0, n_risk)
+    factor = bh.satisfaction_factor(sat, 0.6, 4.0)
+    for m1, m2 in ((None, None), (1.7, None), (rng.uniform(0.5, 3.0, n_risk), rng.uniform(1.0, 40.0, n_risk))):
+        leaving = compiled.churn_draw(pop, rows[:n_risk], factor, s.key("churn", 3), 0.05, LAPSING, 3.0, m1, m2)
+        p = bh.churn_probability(sat, pop.state[:n_risk] == LAPSING, 0.05, 0.6, 4.0, 3.0)
+        if m1 is not None:
+            p = np.minimum(p * m1, 1.0)
+        if m2 is not None:
+            p = np.minimum(p * m2, 1.0)
+        assert np.array_equal(leaving, np.flatnonzero(s.uniform("churn", 3, pop.id[:n_risk]) < p))
+        assert 0 < leaving.size < n_risk

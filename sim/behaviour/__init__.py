@@ -5,7 +5,7 @@ and neither reads nor writes anything else, so each can be tested alone.
 """
 
 from sim.behaviour.awareness import advertising_hazard, awareness_hazard, contact_exposure, network_exposure
-from sim.behaviour.churn import churn_probability
+from sim.behaviour.churn import churn_probability, satisfaction_factor
 from sim.behaviour.purchase import basket_units, conversion_probability, price_multiplier, purchase_rate
 from sim.behaviour.satisfaction import (
     attachment_multiplier,
@@ -22,6 +22,7 @@ __all__ = [
     "awareness_hazard",
     "basket_units",
     "churn_probability",
+    "satisfaction_factor",
     "conversion_probability",
     "experienced_value",
     "network_exposure",

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["churn_probability"]
+__all__ = ["churn_probability", "satisfaction_factor"]
+
+
+def satisfaction_factor(satisfaction: np.ndarray, neutral: float, satisfaction_effect: float) -> np.ndarray:
+    """``exp(-effect * (satisfaction - neutral))``: how satisfaction scales the churn hazard."""
+    return np.exp(-satisfaction_effect * (satisfaction - neutral))
 
 
 def churn_probability(
@@ -20,7 +25,7 @@ def churn_probability(
     ``base_rate * exp(-effect * (satisfaction - neutral))``, times ``lapsing_multiplier`` for
     lapsing customers, capped at 1.
     """
-    p = np.exp(-satisfaction_effect * (satisfaction - neutral))
+    p = satisfaction_factor(satisfaction, neutral, satisfaction_effect)
     p *= base_rate
     lapsing = np.asarray(lapsing)
     if lapsing.dtype == np.bool_:
