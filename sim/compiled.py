@@ -21,6 +21,8 @@ __all__ = [
     "customer_state", "churn_draw", "poisson_bought",
 ]
 
+_BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
+
 try:  # pragma: no cover - exercised by whichever environment runs the tests
     if os.environ.get("SIM_NUMPY_KERNELS"):
         raise ImportError("numpy kernels requested")
@@ -62,14 +64,16 @@ else:
         # Room for every row, but only the pages written (the drawn rows) are ever touched, so
         # the resident cost is that of the result.
         out = np.empty(state.size + 1, dtype=np.int64)
+        u = np.empty(_BLOCK)
         k = 0
-        for r in range(state.size):
-            # Branch-free: the churned rows are scattered, so a test per row would be mispredicted
-            # half the time, which costs more than hashing every row. Each row is written, and
-            # kept only if drawn.
-            t = (state[r] == code) & (_unit(ids[r], key) < p)
-            out[k] = r
-            k += t
+        for lo in range(0, state.size, _BLOCK):
+            hi = min(lo + _BLOCK, state.size)
+            uniform_into(ids[lo:hi], key, u)  # a loop of its own vectorises; fused, it would not
+            for r in range(lo, hi):
+                # Branch-free: churned rows are scattered, so a test per row would be
+                # mispredicted half the time. Each row is written, and kept only if drawn.
+                out[k] = r
+                k += (state[r] == code) & (u[r - lo] < p)
         return out[:k].copy()
 
     @njit(cache=True, nogil=True)
@@ -95,31 +99,29 @@ else:
             ids[i] = ident[r]
 
     @njit(cache=True, nogil=True)
-    def _churn_draw(at_risk, factor, state, ident, key, base, lapsing, lapsing_mult, m1, m2,
-                    out):  # pragma: no cover - compiled
+    def _churn_draw(at_risk, factor, state, u, base, lapsing, lapsing_mult, m1, m2, out):  # pragma: no cover
         k = 0
         for i in range(at_risk.size):  # the float operations of sim.behaviour.churn_probability
-            r = at_risk[i]
             p = factor[i] * base
-            p = p * (lapsing_mult if state[r] == lapsing else 1.0)
+            p = p * (lapsing_mult if state[at_risk[i]] == lapsing else 1.0)
             p = min(p, 1.0)
             if m1.size:
                 p = min(p * m1[i], 1.0)
             if m2.size:
                 p = min(p * m2[i], 1.0)
             out[k] = i  # branch-free, as in _rows_drawn
-            k += _unit(ident[r], key) < p
+            k += u[i] < p
         return k
 
     @njit(cache=True, nogil=True)
-    def _poisson_keyed(ids, key, lam, pmf0, n_risk, counts, out):  # pragma: no cover - compiled
-        poisson_search_at(ids, key, lam, pmf0, counts)
+    def _bought(counts, n_risk, out):  # pragma: no cover - compiled
         k = 0
         for i in range(counts.size):  # rows acquired this week (from n_risk on) buy at least once
-            if i >= n_risk and counts[i] < 1:
-                counts[i] = 1
+            c = counts[i]
+            c = c if i < n_risk or c > 0 else 1
+            counts[i] = c
             out[k] = i
-            k += counts[i] > 0
+            k += c > 0
         return k
 
     @njit(cache=True, nogil=True)
@@ -130,27 +132,16 @@ else:
             for e in range(indptr[p], indptr[p + 1]):
                 out[indices[e]] += w
 
-    @njit(cache=True, nogil=True, inline="always")
-    def _poisson_one(ui, li, pmf):  # pragma: no cover - compiled
+    @njit(cache=True, nogil=True)
+    def _poisson_tail(ui, li, pmf):  # pragma: no cover - compiled
         cdf = pmf
         k = 0
-        # The first three steps without branches: counts of 0, 1 or 2 are scattered, and a
-        # mispredicted loop exit per customer cost more than the steps. ``go`` is whether the
-        # search is still on, so the same float operations as below decide each count.
-        go = True
-        for j in range(1, 4):
-            go = go and ui > cdf
-            pmf = pmf * li / j
+        while ui > cdf:
+            k += 1
+            pmf = pmf * li / k
             cdf += pmf
-            k += go
-            go = go and pmf > 0.0
-        if go:
-            while ui > cdf:
-                k += 1
-                pmf = pmf * li / k
-                cdf += pmf
-                if not pmf > 0.0:  # the tail mass underflowed
-                    break
+            if not pmf > 0.0:  # the tail mass underflowed
+                break
         return k
 
     @njit(cache=True, nogil=True)
@@ -161,14 +152,23 @@ else:
         :meth:`sim.rng.Streams.poisson`'s vectorised search.
         """
         for i in range(u.size):
-            counts[i] = _poisson_one(u[i], lam[i], pmf0[i])
-        return counts
-
-    @njit(cache=True, nogil=True)
-    def poisson_search_at(ids, key, lam, pmf0, counts):  # pragma: no cover - compiled
-        """:func:`poisson_search` with each uniform made from ``ids[i]`` under stream ``key``."""
-        for i in range(ids.size):
-            counts[i] = _poisson_one(_unit(ids[i], key), lam[i], pmf0[i])
+            # The first three steps without branches, so the loop vectorises: counts of 0, 1
+            # or 2 are scattered, and a mispredicted exit per customer cost more than the
+            # steps. ``go`` is whether the search is still on; a search still on after three
+            # steps (-1) is done again in full below, by the same float operations.
+            pmf, ui, li = pmf0[i], u[i], lam[i]
+            cdf = pmf
+            k = 0
+            go = ui > cdf
+            for j in range(1, 4):
+                pmf = pmf * li / j
+                cdf += pmf
+                k += go
+                go = go & (pmf > 0.0) & (ui > cdf)
+            counts[i] = -1 if go else k
+        for i in range(u.size):
+            if counts[i] < 0:
+                counts[i] = _poisson_tail(u[i], lam[i], pmf0[i])
         return counts
 
     @njit(cache=True, nogil=True)
@@ -306,8 +306,9 @@ def churn_draw(pop, at_risk: np.ndarray, factor: np.ndarray, key: int, base: flo
         return np.ascontiguousarray(np.broadcast_to(np.asarray(m, dtype=np.float64), at_risk.shape))
 
     out = np.empty(at_risk.size + 1, dtype=np.int64)
-    k = _churn_draw(at_risk, np.ascontiguousarray(factor, dtype=np.float64), pop.state, pop.id, np.uint64(key),
-                    float(base), np.int8(lapsing), float(lapsing_mult), per_row(m1), per_row(m2), out)
+    u = uniform_into(pop.id[at_risk], np.uint64(key), np.empty(at_risk.size))
+    k = _churn_draw(at_risk, np.ascontiguousarray(factor, dtype=np.float64), pop.state, u, float(base),
+                    np.int8(lapsing), float(lapsing_mult), per_row(m1), per_row(m2), out)
     return out[:k]
 
 
@@ -320,10 +321,10 @@ def poisson_bought(ids: np.ndarray, key: int, lam: np.ndarray, pmf0: np.ndarray,
     """
     if not (AVAILABLE and ids.dtype.kind in "iu"):
         return None
-    counts = np.zeros(ids.size, dtype=np.int32)
+    u = uniform_into(ids, np.uint64(key), np.empty(ids.size))
+    counts = poisson_search(u, np.ascontiguousarray(lam, dtype=np.float64), pmf0, np.empty(ids.size, dtype=np.int32))
     out = np.empty(ids.size + 1, dtype=np.int64)
-    k = _poisson_keyed(ids, np.uint64(key), np.ascontiguousarray(lam, dtype=np.float64), pmf0, int(n_risk),
-                       counts, out)
+    k = _bought(counts, int(n_risk), out)
     return counts, out[:k]
 
 
