@@ -18,7 +18,7 @@ import numpy as np
 __all__ = [
     "AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
-    "customer_state", "churn_draw", "poisson_bought",
+    "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
 ]
 
 _BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
@@ -123,6 +123,22 @@ else:
             out[k] = i
             k += c > 0
         return k
+
+    @njit(cache=True, nogil=True)
+    def _scaled_charge(buf, rows, weights, scale32, amounts):  # pragma: no cover - compiled
+        for i in range(rows.size):
+            r = rows[i]
+            a = np.float64(scale32 * weights[r])  # a float32 product, as numpy makes it
+            amounts[i] = a
+            buf[r] += a
+
+    @njit(cache=True, nogil=True)
+    def _counted_charge(buf, rows, counts, scale, weights, amounts):  # pragma: no cover - compiled
+        for i in range(rows.size):
+            r = rows[i]
+            a = (np.float64(counts[i]) * scale) * np.float64(weights[r])
+            amounts[i] = a
+            buf[r] += a
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
@@ -326,6 +342,26 @@ def poisson_bought(ids: np.ndarray, key: int, lam: np.ndarray, pmf0: np.ndarray,
     out = np.empty(ids.size + 1, dtype=np.int64)
     k = _bought(counts, int(n_risk), out)
     return counts, out[:k]
+
+
+def per_row_charge(buf: np.ndarray, rows: np.ndarray, weights: np.ndarray, scale: float,
+                   counts: np.ndarray | None = None) -> np.ndarray:
+    """Add each row's cost to ``buf[rows]`` and return the costs (float64, currency units).
+
+    The cost of row ``r`` is ``scale * weights[r]`` for a float32 field ``weights`` (a float32
+    product, as numpy multiplies a float32 array by a Python float), or with ``counts``
+    ``counts * scale * weights[r]`` in float64. ``rows`` are distinct.
+    """
+    amounts = np.empty(rows.size)
+    if _compiled_rows(rows) and weights.dtype == np.float32:
+        if counts is None:
+            _scaled_charge(buf, rows, weights, np.float32(scale), amounts)
+        else:
+            _counted_charge(buf, rows, counts, float(scale), weights, amounts)
+        return amounts
+    amounts[:] = scale * weights[rows] if counts is None else counts * scale * weights[rows]
+    buf[rows] += amounts
+    return amounts
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

@@ -223,6 +223,27 @@ class Simulation:
         self._ensure_buffers()
         compiled.scatter_add(self._cost_buf, rows, amounts)
 
+    def charge_per_row(self, rows: np.ndarray, unit_cost: float, weights: np.ndarray, category: str,
+                       counts: np.ndarray | None = None) -> None:
+        """:meth:`charge` of ``unit_cost * weights[rows]`` (times ``counts`` if given) in one pass.
+
+        Parameters
+        ----------
+        rows : ndarray of int
+            Distinct population rows bearing the cost.
+        unit_cost : float
+            Cost per unit of weight (currency units).
+        weights : ndarray of float32
+            A per-row field of the population (e.g. ``service_demand``), all rows.
+        category : str
+            Ledger category.
+        counts : ndarray, optional
+            Units per row (e.g. purchase occasions).
+        """
+        self._ensure_buffers()
+        amounts = compiled.per_row_charge(self._cost_buf, rows, weights, unit_cost, counts)
+        self.ledger.post(self.week, category, float(amounts.sum()))
+
     def _ensure_buffers(self) -> None:
         if self._cost_buf.size < self.pop.n:
             size = self.pop._cap
@@ -430,7 +451,7 @@ class Simulation:
             self.ledger.post(week, "acquisition_offers", float(welcome.sum()))
             pop.acquisition_cost[rows[n_risk:]] += welcome
         compiled.book_purchases(pop, buyers, paid, n_occ, week)
-        self.charge(buyers, n_occ * s.cost_per_transaction * pop.service_demand[buyers], "service_cost")
+        self.charge_per_row(buyers, s.cost_per_transaction, pop.service_demand, "service_cost", counts=n_occ)
         if prog.active:
             prog.on_purchases(self, buyers, paid)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
@@ -520,7 +541,7 @@ class Simulation:
                                                         None if rival_share is None else rival_share[:, :n_risk][:, leaving])
 
         # The cost to serve each customer this week (after the encounters, as the books read).
-        self.charge(rows, s.cost_per_customer_week * pop.service_demand[rows], "service_cost")
+        self.charge_per_row(rows, s.cost_per_customer_week, pop.service_demand, "service_cost")
         if self._treated:
             self.charge(rows, self._seg_cost[pop.segment[rows]], "service_cost")
         wk.units += float(units.sum())

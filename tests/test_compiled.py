@@ -161,3 +161,23 @@ def test_fused_purchase_and_churn_draws_equal_their_numpy_references():
             p = np.minimum(p * m2, 1.0)
         assert np.array_equal(leaving, np.flatnonzero(s.uniform("churn", 3, pop.id[:n_risk]) < p))
         assert 0 < leaving.size < n_risk
+
+
+def test_per_row_charge_equals_numpy_products_and_scatter(monkeypatch):
+    """Costs are the float32 product numpy makes (or float64 with counts), added to each row once."""
+    rng = np.random.default_rng(8)
+    weights = rng.lognormal(0.0, 1.5, 30_000).astype(np.float32)
+    rows = np.sort(rng.choice(30_000, 9_000, replace=False))
+    counts = rng.integers(1, 4, rows.size).astype(np.int32)
+    for scale, cnt in ((0.35, None), (1.3, counts)):
+        buf = rng.random(30_000)
+        ref_buf = buf.copy()
+        ref = scale * weights[rows] if cnt is None else cnt * scale * weights[rows]
+        ref_buf[rows] += ref
+        out = compiled.per_row_charge(buf, rows, weights, scale, cnt)
+        assert np.array_equal(out, np.asarray(ref, dtype=np.float64)) and np.array_equal(buf, ref_buf)
+        monkeypatch.setattr(compiled, "AVAILABLE", False)
+        slow_buf = ref_buf - 0.0
+        slow_buf[rows] -= ref
+        assert np.array_equal(compiled.per_row_charge(slow_buf, rows, weights, scale, cnt), out)
+        monkeypatch.setattr(compiled, "AVAILABLE", True)
