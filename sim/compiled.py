@@ -19,6 +19,7 @@ __all__ = [
     "AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
+    "encounter",
 ]
 
 _BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
@@ -139,6 +140,38 @@ else:
             a = (np.float64(counts[i]) * scale) * np.float64(weights[r])
             amounts[i] = a
             buf[r] += a
+
+    @njit(cache=True, nogil=True)
+    def _encounter(buyers, quality, failed, recovered, price_ratio, severity, gen_quality, generation,
+                   quality_sensitivity, price_sensitivity, satisfaction, expectation, failures, attachment, p,
+                   value_out):  # pragma: no cover - compiled
+        neutral, ref_value, v_weight, d_weight, loss, memory, adaptation, recovery_t, growth, threshold = p
+        keep = 1.0 - memory
+        for i in range(buyers.size):  # the float operations of encounter's numpy path, in its order
+            r = buyers[i]
+            q = quality[i] - severity if failed[i] else quality[i]
+            v = np.float64(quality_sensitivity[r] * np.float32(0.5)) * (gen_quality[generation[r]] + q)
+            v -= np.float64(price_sensitivity[r]) * (price_ratio[i] - 1.0)
+            value_out[i] = v
+            s = np.float64(satisfaction[r])
+            e = np.float64(expectation[r])
+            surprise = v - e
+            felt = surprise if surprise >= 0.0 else loss * surprise
+            t = neutral + v_weight * (v - ref_value) + d_weight * felt
+            t = min(max(t, 0.0), 1.0)
+            f = failures[r]
+            if recovered[i] and f == 0:  # the recovery paradox: a first failure handled well
+                t = recovery_t
+            satisfaction[r] = np.float32(keep * s + memory * t)
+            expectation[r] = np.float32(e + adaptation * surprise)
+            if failed[i]:
+                failures[r] = min(f + 1, 127)
+            a = np.float64(attachment[r])
+            if t > threshold:
+                a = a + growth * (1.0 - a)
+            elif t < neutral:
+                a = a * (1.0 - growth)
+            attachment[r] = np.float32(a)
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
@@ -362,6 +395,26 @@ def per_row_charge(buf: np.ndarray, rows: np.ndarray, weights: np.ndarray, scale
     amounts[:] = scale * weights[rows] if counts is None else counts * scale * weights[rows]
     buf[rows] += amounts
     return amounts
+
+
+def encounter(pop, buyers: np.ndarray, quality: np.ndarray, failed: np.ndarray, recovered: np.ndarray,
+              price_ratio: np.ndarray, severity: float, gen_quality: np.ndarray, params: tuple) -> np.ndarray | None:
+    """Service encounters of ``buyers`` in one pass; their experienced values, or None without numba.
+
+    Applies the failure's ``severity`` to ``quality``, then :func:`sim.behaviour.experienced_value`,
+    :func:`sim.behaviour.update_satisfaction` (with the recovery paradox), the failure count and
+    :func:`sim.behaviour.update_attachment` to each buyer, with the same float operations, in place.
+    ``params`` is ``(neutral, reference_value, value_weight, disconfirmation_weight, loss_aversion,
+    memory, adaptation, recovery_transaction, attachment_growth, attachment_threshold)``.
+    """
+    if not _compiled_rows(buyers):
+        return None
+    value = np.empty(buyers.size)
+    _encounter(buyers, np.ascontiguousarray(quality, dtype=np.float64), failed, recovered,
+               np.ascontiguousarray(np.broadcast_to(price_ratio, buyers.shape), dtype=np.float64), float(severity),
+               gen_quality, pop.generation, pop.quality_sensitivity, pop.price_sensitivity, pop.satisfaction,
+               pop.expectation, pop.failures, pop.attachment, tuple(float(x) for x in params), value)
+    return value
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

@@ -464,46 +464,23 @@ class Simulation:
         if self._treated:
             quality = quality + self._seg_service[pop.segment[buyers]]
         failed = streams.uniform("service", week, bid, draw=1) < lev.failure_prob
-        quality = np.where(failed, quality - s.failure_severity, quality)
         complained = failed & (streams.uniform("complaint", week, bid, draw=0) < c.complaint_propensity)
         recovered = complained & (streams.uniform("complaint", week, bid, draw=1) < s.complaint_handling_quality)
-        # Only a customer's first failure, handled well, can leave them more satisfied than before.
-        paradox = recovered & (pop.failures[buyers] == 0)
-        value = bh.experienced_value(
-            pop.quality_sensitivity[buyers], self._gen_quality[pop.generation[buyers]], quality,
-            pop.price_sensitivity[buyers], buyer_price_ratio
-        )
-        wk.value_sum += float(value.sum())
-        wk.value_n += value.size
-        new_sat, new_exp, transaction = bh.update_satisfaction(
-            pop.satisfaction[buyers].astype(np.float64),
-            pop.expectation[buyers].astype(np.float64),
-            value,
-            neutral=c.satisfaction_neutral,
-            reference_value=c.reference_value,
-            value_weight=c.value_weight,
-            disconfirmation_weight=c.disconfirmation_weight,
-            loss_aversion=c.loss_aversion,
-            memory=c.satisfaction_memory,
-            adaptation=c.expectation_adaptation,
-        )
-        if paradox.any():
-            transaction[paradox] = min(1.0, c.satisfaction_neutral + c.recovery_gain)
-            old = pop.satisfaction[buyers[paradox]].astype(np.float64)
-            new_sat[paradox] = (1.0 - c.satisfaction_memory) * old + c.satisfaction_memory * transaction[paradox]
-        pop.satisfaction[buyers] = new_sat
-        pop.expectation[buyers] = new_exp
-        hit = buyers[failed]
-        pop.failures[hit] = np.minimum(pop.failures[hit].astype(np.int16) + 1, 127)
         if complained.any():
             self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
             pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
         # Attachment fades for everyone; lapsing (step 5) only needs this week's purchases, booked above.
         compiled.decay_and_lapse(pop, rows, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks, LAPSING, ACTIVE)
-        pop.attachment[buyers] = bh.update_attachment(
-            pop.attachment[buyers].astype(np.float64), transaction,
-            growth=c.attachment_growth, threshold=c.attachment_threshold, neutral=c.satisfaction_neutral,
+        recovery_t = min(1.0, c.satisfaction_neutral + c.recovery_gain)
+        value = compiled.encounter(
+            pop, buyers, quality, failed, recovered, buyer_price_ratio, s.failure_severity, self._gen_quality,
+            (c.satisfaction_neutral, c.reference_value, c.value_weight, c.disconfirmation_weight, c.loss_aversion,
+             c.satisfaction_memory, c.expectation_adaptation, recovery_t, c.attachment_growth, c.attachment_threshold),
         )
+        if value is None:  # the numpy reference
+            value = self._encounter_numpy(buyers, quality, failed, recovered, buyer_price_ratio, recovery_t)
+        wk.value_sum += float(value.sum())
+        wk.value_n += value.size
 
         # Support and information contacts without a sale: more service encounters.
         if self.support.active:
@@ -549,6 +526,46 @@ class Simulation:
         wk.recovered += int(recovered.sum())
         wk.parts.append(_Part(rows, bought, paid - cogs, paid, n_occ, churned))
 
+
+    def _encounter_numpy(self, buyers, quality, failed, recovered, price_ratio, recovery_t) -> np.ndarray:
+        """Buyers' service encounters in numpy (the reference :func:`sim.compiled.encounter` matches).
+
+        Updates satisfaction, expectation, failures and (already decayed) attachment of
+        ``buyers`` in place and returns their experienced values.
+        """
+        c, pop = self.cfg.customers, self.pop
+        quality = np.where(failed, quality - self.cfg.service.failure_severity, quality)
+        # Only a customer's first failure, handled well, can leave them more satisfied than before.
+        paradox = recovered & (pop.failures[buyers] == 0)
+        value = bh.experienced_value(
+            pop.quality_sensitivity[buyers], self._gen_quality[pop.generation[buyers]], quality,
+            pop.price_sensitivity[buyers], price_ratio
+        )
+        new_sat, new_exp, transaction = bh.update_satisfaction(
+            pop.satisfaction[buyers].astype(np.float64),
+            pop.expectation[buyers].astype(np.float64),
+            value,
+            neutral=c.satisfaction_neutral,
+            reference_value=c.reference_value,
+            value_weight=c.value_weight,
+            disconfirmation_weight=c.disconfirmation_weight,
+            loss_aversion=c.loss_aversion,
+            memory=c.satisfaction_memory,
+            adaptation=c.expectation_adaptation,
+        )
+        if paradox.any():
+            transaction[paradox] = recovery_t
+            old = pop.satisfaction[buyers[paradox]].astype(np.float64)
+            new_sat[paradox] = (1.0 - c.satisfaction_memory) * old + c.satisfaction_memory * transaction[paradox]
+        pop.satisfaction[buyers] = new_sat
+        pop.expectation[buyers] = new_exp
+        hit = buyers[failed]
+        pop.failures[hit] = np.minimum(pop.failures[hit].astype(np.int16) + 1, 127)
+        pop.attachment[buyers] = bh.update_attachment(
+            pop.attachment[buyers].astype(np.float64), transaction,
+            growth=c.attachment_growth, threshold=c.attachment_threshold, neutral=c.satisfaction_neutral,
+        )
+        return value
 
     def _review_segments(self) -> None:
         """Re-rank every customer into value segments by contribution so far."""
