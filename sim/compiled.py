@@ -156,7 +156,8 @@ else:
             s = np.float64(satisfaction[r])
             e = np.float64(expectation[r])
             surprise = v - e
-            felt = surprise if surprise >= 0.0 else loss * surprise
+            lossy = loss * surprise
+            felt = surprise if surprise >= 0.0 else lossy
             t = neutral + v_weight * (v - ref_value) + d_weight * felt
             t = min(max(t, 0.0), 1.0)
             f = failures[r]
@@ -167,11 +168,8 @@ else:
             if failed[i]:
                 failures[r] = min(f + 1, 127)
             a = np.float64(attachment[r])
-            if t > threshold:
-                a = a + growth * (1.0 - a)
-            elif t < neutral:
-                a = a * (1.0 - growth)
-            attachment[r] = np.float32(a)
+            up, down = a + growth * (1.0 - a), a * (1.0 - growth)  # both, then a select: t is scattered
+            attachment[r] = np.float32(up if t > threshold else (down if t < neutral else a))
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
