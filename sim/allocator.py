@@ -4,7 +4,7 @@ Each week the engine makes arrays of a few megabytes per block of a million cust
 allocator gives arrays that large their own ``mmap`` and returns them to the system when freed (or
 trims its heap), so the next week's arrays are new zero-filled pages: at a million customers the
 page faults and zeroing took a fifth of the run time. :func:`tune` raises the two thresholds so
-that blocks up to 64 MiB come from the heap and up to 1 GiB of freed heap is kept for reuse. The
+that blocks up to 32 MiB come from the heap and up to 1 GiB of freed heap is kept for reuse. The
 peak resident memory hardly moves (the freed blocks are what the next week asks for again).
 
 Only glibc is tuned (``mallopt``); elsewhere, or with ``SIM_MALLOC_TUNING=0`` in the
@@ -20,7 +20,7 @@ import platform
 
 __all__ = ["tune", "MMAP_THRESHOLD", "TRIM_THRESHOLD"]
 
-MMAP_THRESHOLD = 64 << 20  # bytes: larger blocks still get their own mapping (population columns at 10 M)
+MMAP_THRESHOLD = 32 << 20  # bytes: larger blocks keep their own mapping (population columns at 10 M)
 TRIM_THRESHOLD = 1 << 30  # bytes of free heap kept before it is given back
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
 _tuned: bool | None = None
