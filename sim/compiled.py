@@ -308,7 +308,7 @@ def promoters(block: np.ndarray, satisfaction: np.ndarray, high: float, low: flo
     if _compiled_rows(block) and satisfaction.dtype == np.float32:
         out = np.empty(block.size + 1, dtype=np.int64)
         k, below = _promoters(block, satisfaction, np.float32(high), np.float32(low), out)
-        return out[:k], int(below)
+        return out[:k].copy(), int(below)
     sat = satisfaction[block]
     return block[sat >= high], int(np.count_nonzero(sat < low))
 
@@ -372,7 +372,7 @@ def poisson_bought(ids: np.ndarray, key: int, lam: np.ndarray, pmf0: np.ndarray,
     counts = poisson_search(u, np.ascontiguousarray(lam, dtype=np.float64), pmf0, np.empty(ids.size, dtype=np.int32))
     out = np.empty(ids.size + 1, dtype=np.int64)
     k = _bought(counts, int(n_risk), out)
-    return counts, out[:k]
+    return counts, out[:k].copy()  # kept for the week: not the buffer of every row
 
 
 def per_row_charge(buf: np.ndarray, rows: np.ndarray, weights: np.ndarray, scale: float,

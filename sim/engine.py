@@ -45,8 +45,9 @@ from sim.strategy.support import SupportDesk
 __all__ = ["Simulation", "run", "CHUNK_ROWS"]
 
 #: Customers processed at once where work is done in blocks (drawing the initial base, the
-#: weekly customer kernels): bounds temporary memory at about 150 bytes per row of a block.
-CHUNK_ROWS = 1 << 20
+#: weekly customer kernels): bounds temporary memory at about 150 bytes per row of a block,
+#: well inside the freed memory :mod:`sim.allocator` keeps for reuse.
+CHUNK_ROWS = 1 << 19
 
 
 @dataclasses.dataclass
@@ -311,19 +312,7 @@ class Simulation:
         self.charge(None, media, "acquisition_media")
         pop = self.pop
         alive_before = np.flatnonzero(pop.state != CHURNED)
-        # Promoters (weighted by attachment) and detractors, block by block like the customer kernels.
-        promoters, detractors, by_network = 0.0, 0, self.market.network is not None
-        promoting_blocks, weight_blocks = [], []
-        for start in range(0, alive_before.size, CHUNK_ROWS):
-            block = alive_before[start:start + CHUNK_ROWS]
-            promoting, below = compiled.promoters(block, pop.satisfaction, cfg.market.promoter_satisfaction,
-                                                  cfg.market.detractor_satisfaction)
-            weight = bh.attachment_multiplier(pop.attachment[promoting], c.attachment_advocacy_ratio)
-            promoters += float(weight.sum())
-            detractors += below
-            if by_network:
-                promoting_blocks.append(promoting)
-                weight_blocks.append(weight)
+        promoters, detractors, promoting, weights = self._advocates(alive_before)
         self._detractor_share = detractors / alive_before.size if alive_before.size else 0.0
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
         ad *= self.competition.share_of_voice(week, lev.media_budget)
@@ -335,9 +324,8 @@ class Simulation:
             wom = bh.awareness_hazard(0.0, cfg.market.word_of_mouth, promoters, cfg.market.potential)
             self.market.expose(ad + wom, wom / (ad + wom) if ad + wom > 0 else 0.0, streams, week)
         else:  # each prospect hears its own contacts
-            promoting = _concat(promoting_blocks, np.int64)
-            self.market.expose_network(ad, cfg.market.word_of_mouth, pop.id[promoting],
-                                       _concat(weight_blocks, np.float32), streams, week)
+            self.market.expose_network(ad, cfg.market.word_of_mouth, pop.id[promoting], weights, streams, week)
+        del promoting, weights
 
         # 2. Conversion of aware prospects (the first purchase is part of this week's purchases);
         #    those who do not buy may stop considering the firm.
@@ -526,6 +514,29 @@ class Simulation:
         wk.recovered += int(recovered.sum())
         wk.parts.append(_Part(rows, bought, paid - cogs, paid, n_occ, churned))
 
+
+    def _advocates(self, alive: np.ndarray) -> tuple[float, int, np.ndarray | None, np.ndarray | None]:
+        """Promoters (weighted by attachment) and detractors among ``alive``, block by block.
+
+        Returns the weighted number of promoters, the number of detractors and, on a contact
+        network, the promoters' rows and weights (None under full mixing). Block views of
+        ``alive`` die here, so the caller can free it.
+        """
+        cfg, pop = self.cfg, self.pop
+        promoters, detractors, by_network = 0.0, 0, self.market.network is not None
+        promoting_blocks, weight_blocks = [], []
+        for start in range(0, alive.size, CHUNK_ROWS):
+            promoting, below = compiled.promoters(alive[start:start + CHUNK_ROWS], pop.satisfaction,
+                                                  cfg.market.promoter_satisfaction, cfg.market.detractor_satisfaction)
+            weight = bh.attachment_multiplier(pop.attachment[promoting], cfg.customers.attachment_advocacy_ratio)
+            promoters += float(weight.sum())
+            detractors += below
+            if by_network:
+                promoting_blocks.append(promoting)
+                weight_blocks.append(weight)
+        if not by_network:
+            return promoters, detractors, None, None
+        return promoters, detractors, _concat(promoting_blocks, np.int64), _concat(weight_blocks, np.float32)
 
     def _encounter_numpy(self, buyers, quality, failed, recovered, price_ratio, recovery_t) -> np.ndarray:
         """Buyers' service encounters in numpy (the reference :func:`sim.compiled.encounter` matches).
