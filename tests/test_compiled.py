@@ -52,6 +52,7 @@ def _tables(result):
     ["loyalty=hybrid", "retention=targeted", "seed=3"],
     ["experiment=airline_lcc", "pricing.match_competitor=lcc", "horizon.weeks=60", "seed=4"],
     ["loyalty=gamified", "acquisition=aggressive", "seed=5"],
+    ["market.network=small_world", "service.support_contact_rate=0.2", "market.review_weight=0.5", "seed=6"],
 ])
 def test_compiled_and_numpy_paths_run_the_same_scenario_bit_for_bit(overrides, monkeypatch):
     """Every compiled loop on the hot path against its numpy reference, through whole runs."""
