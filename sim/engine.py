@@ -340,7 +340,7 @@ class Simulation:
         targets = self._winback_targets()
 
         # 3.-6. Purchases, service encounters, satisfaction, lapsing and churn: per customer, so
-        #       done in blocks of CHUNK_ROWS to bound temporary memory (one block up to 1 M).
+        #       done in blocks of CHUNK_ROWS to bound temporary memory.
         wk = _Week()
         for start in range(0, max(alive.size, 1), CHUNK_ROWS):
             stop = min(start + CHUNK_ROWS, alive.size)
