@@ -19,7 +19,7 @@ __all__ = [
     "AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
-    "encounter",
+    "encounter", "purchase_rate",
 ]
 
 _BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
@@ -170,6 +170,19 @@ else:
             a = np.float64(attachment[r])
             up, down = a + growth * (1.0 - a), a * (1.0 - growth)  # both, then a select: t is scattered
             attachment[r] = np.float32(up if t > threshold else (down if t < neutral else a))
+
+    @njit(cache=True, nogil=True)
+    def _rate_exponents(sat_eff, ps, nlp, effect, neutral, xs, xp):  # pragma: no cover - compiled
+        for i in range(sat_eff.size):  # the exponents of purchase_rate and price_multiplier
+            xs[i] = effect * (sat_eff[i] - neutral)
+            xp[i] = nlp[i if nlp.size > 1 else 0] * ps[i]
+
+    @njit(cache=True, nogil=True)
+    def _rate(rows, base, sat_mult, price_mult, attach, ratio, extra, out):  # pragma: no cover - compiled
+        for i in range(rows.size):  # sim.behaviour.purchase_rate's products, in its order
+            v = np.float64(base[rows[i]]) * sat_mult[i]
+            v = v * price_mult[i]
+            out[i] = v * (extra[i] if extra.size else 1.0 + (ratio - 1.0) * attach[i])
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
@@ -413,6 +426,33 @@ def encounter(pop, buyers: np.ndarray, quality: np.ndarray, failed: np.ndarray, 
                gen_quality, pop.generation, pop.quality_sensitivity, pop.price_sensitivity, pop.satisfaction,
                pop.expectation, pop.failures, pop.attachment, tuple(float(x) for x in params), value)
     return value
+
+
+def purchase_rate(pop, rows: np.ndarray, sat_eff: np.ndarray, ps: np.ndarray, attach: np.ndarray,
+                  price_ratio, neutral: float, effect: float, attachment_ratio: float,
+                  extra: np.ndarray | None = None) -> np.ndarray:
+    """Expected purchase occasions per week of ``rows`` (:func:`sim.behaviour.purchase_rate`).
+
+    The rate is ``base * exp(effect * (sat_eff - neutral)) * price_ratio ** -ps`` times the
+    attachment multiplier, or times ``extra`` when strategies add to it (``extra`` then holds
+    the whole product, attachment multiplier included). Two compiled passes around numpy's
+    ``exp``; the numpy functions without numba.
+    """
+    from sim import behaviour as bh  # sim.behaviour imports nothing from here
+
+    if not _compiled_rows(rows):
+        mult = bh.attachment_multiplier(attach, attachment_ratio) if extra is None else extra
+        return bh.purchase_rate(pop.purchase_rate[rows], sat_eff, bh.price_multiplier(price_ratio, ps), neutral,
+                                effect, mult)
+    n = rows.size
+    xs, xp = np.empty(n), np.empty(n)
+    nlp = np.ascontiguousarray(-np.log(np.asarray(price_ratio, dtype=np.float64)).reshape(-1))
+    _rate_exponents(sat_eff, ps, nlp, float(effect), float(neutral), xs, xp)
+    np.exp(xs, out=xs)
+    np.exp(xp, out=xp)
+    _rate(rows, pop.purchase_rate, xs, xp, attach, float(attachment_ratio),
+          np.empty(0) if extra is None else np.ascontiguousarray(np.broadcast_to(extra, (n,)), dtype=np.float64), xs)
+    return xs
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

@@ -397,16 +397,15 @@ class Simulation:
         price_factor = prog.price_factor(self, rows) if prog.active else 1.0
         seg_factor = self._seg_price[pop.segment[rows]] if self._treated else 1.0
         price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
-        rate = bh.purchase_rate(
-            pop.purchase_rate[rows],
-            sat_eff,
-            bh.price_multiplier(price_ratio, ps),
-            c.satisfaction_neutral,
-            c.satisfaction_purchase_effect,
-            bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
-            * (prog.purchase_multiplier(self, rows) if prog.active else 1.0)
-            * (np.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]])) if obsolescence else 1.0),
-        )
+        extra = None  # the rate's multipliers when strategies add to attachment's (None: attachment's alone)
+        if prog.active or obsolescence:
+            extra = bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
+            if prog.active:
+                extra = extra * prog.purchase_multiplier(self, rows)
+            if obsolescence:
+                extra = extra * np.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]]))
+        rate = compiled.purchase_rate(pop, rows, sat_eff, ps, attach, price_ratio, c.satisfaction_neutral,
+                                      c.satisfaction_purchase_effect, c.attachment_purchase_ratio, extra)
         share, rival_share = self._firm_share(rows, price_ratio, ps, c.switching_inertia)
         if rival_share is not None:
             wk.category_rate += float(rate.sum())

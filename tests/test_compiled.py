@@ -182,3 +182,24 @@ def test_per_row_charge_equals_numpy_products_and_scatter(monkeypatch):
         slow_buf[rows] -= ref
         assert np.array_equal(compiled.per_row_charge(slow_buf, rows, weights, scale, cnt), out)
         monkeypatch.setattr(compiled, "AVAILABLE", True)
+
+
+def test_purchase_rate_equals_the_behaviour_kernels(monkeypatch):
+    """Compiled rates are the numpy kernels' products, for one price or one per customer, with or
+    without strategies' multipliers."""
+    from sim import behaviour as bh
+
+    class Pop:
+        pass
+
+    rng = np.random.default_rng(12)
+    pop, n = Pop(), 40_000
+    pop.purchase_rate = rng.gamma(1.5, 0.2, n).astype(np.float32)
+    rows = np.sort(rng.choice(n, 25_000, replace=False))
+    sat, ps, attach = rng.random(rows.size), rng.uniform(0, 3, rows.size), rng.random(rows.size)
+    for price_ratio in (np.asarray(1.15), rng.uniform(0.7, 1.3, rows.size)):
+        for extra in (None, bh.attachment_multiplier(attach, 3.0) * rng.uniform(1.0, 1.5, rows.size)):
+            mult = bh.attachment_multiplier(attach, 3.0) if extra is None else extra
+            ref = bh.purchase_rate(pop.purchase_rate[rows], sat, bh.price_multiplier(price_ratio, ps), 0.6, 1.5, mult)
+            fast = compiled.purchase_rate(pop, rows, sat, ps, attach, price_ratio, 0.6, 1.5, 3.0, extra)
+            assert np.array_equal(fast, ref)

@@ -9,7 +9,11 @@ __all__ = ["churn_probability", "satisfaction_factor"]
 
 def satisfaction_factor(satisfaction: np.ndarray, neutral: float, satisfaction_effect: float) -> np.ndarray:
     """``exp(-effect * (satisfaction - neutral))``: how satisfaction scales the churn hazard."""
-    return np.exp(-satisfaction_effect * (satisfaction - neutral))
+    x = satisfaction - neutral
+    if np.ndim(x) == 0:
+        return np.exp(-satisfaction_effect * x)
+    x *= -satisfaction_effect  # a fresh array: the rest is done in place
+    return np.exp(x, out=x)
 
 
 def churn_probability(
