@@ -147,7 +147,7 @@ else:
                    value_out):  # pragma: no cover - compiled
         neutral, ref_value, v_weight, d_weight, loss, memory, adaptation, recovery_t, growth, threshold = p
         keep = 1.0 - memory
-        for i in range(buyers.size):  # the float operations of encounter's numpy path, in its order
+        for i in range(buyers.size):  # the float operations of Simulation._encounter_numpy, in its order
             r = buyers[i]
             q = quality[i] - severity if failed[i] else quality[i]
             v = np.float64(quality_sensitivity[r] * np.float32(0.5)) * (gen_quality[generation[r]] + q)

@@ -411,7 +411,8 @@ class Simulation:
             wk.category_rate += float(rate.sum())
             rate *= share
             wk.firm_rate += float(rate.sum())
-        drawn = compiled.poisson_bought(ids, streams.key("purchase", week), rate, np.exp(-rate), n_risk)
+        drawn = (compiled.poisson_bought(ids, streams.key("purchase", week), rate, np.exp(-rate), n_risk)
+                 if compiled.AVAILABLE else None)
         if drawn is None:
             count = streams.poisson("purchase", week, ids, rate)
             count[n_risk:] = np.maximum(count[n_risk:], 1)
@@ -483,7 +484,7 @@ class Simulation:
         leaving = compiled.churn_draw(
             pop, at_risk, bh.satisfaction_factor(sat_eff[:n_risk], c.satisfaction_neutral, c.churn_satisfaction_effect),
             streams.key("churn", week), c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2,
-        )
+        ) if compiled.AVAILABLE else None
         if leaving is None:  # the numpy reference
             p_churn = bh.churn_probability(
                 sat_eff[:n_risk],
