@@ -2,9 +2,10 @@
 
 The counter-based hash of the keyed streams (:mod:`sim.rng`), the Poisson inverse-CDF search
 and the weekly bookkeeping of each customer's margin, cost and discounted value are integer
-arithmetic and plain float additions and products (no transcendental functions, no fused
-multiply-add), so a compiled loop gives exactly the numbers of the vectorised numpy code while
-reading each row once instead of once per operation. numba is optional: without it (or with
+arithmetic and plain float additions and products (no fused multiply-add), and the hot path's
+one transcendental function, the exponential, is :mod:`sim.mathfn`'s, made of the same, so a
+compiled loop gives exactly the numbers of the vectorised numpy code while reading each row
+once instead of once per operation. numba is optional: without it (or with
 ``SIM_NUMPY_KERNELS=1`` in the environment) the numpy references run, and the tests check that
 the two agree exactly.
 """
@@ -15,8 +16,10 @@ import os
 
 import numpy as np
 
+from sim.mathfn import EXP_CONSTANTS
+
 __all__ = [
-    "AVAILABLE", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
+    "AVAILABLE", "exp_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
     "encounter", "purchase_rate",
@@ -30,7 +33,7 @@ try:  # pragma: no cover - exercised by whichever environment runs the tests
     from numba import njit
 except ImportError:  # pragma: no cover
     AVAILABLE = False
-    uniform_into = poisson_search = _scatter_add = _book_week = _bincount = _bincount_weights = _census = None
+    exp_into = uniform_into = poisson_search = _scatter_add = _book_week = _bincount = _bincount_weights = _census = None
     _book_purchases = _book_seen = _decay_and_lapse = _rows_drawn = _spread = None
 else:
     AVAILABLE = True
@@ -40,6 +43,34 @@ else:
     # Shift counts as uint64: numba would turn uint64 >> int64 into float arithmetic.
     _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
     _TO_UNIT = 2.0**-53
+    _INV_LN2, _LN2_HI, _LN2_LO, _P1, _P2, _P3, _P4, _P5, _X_MIN, _X_MAX = EXP_CONSTANTS
+    _EXP_BIAS, _EXP_SHIFT = np.int64(1023), np.int64(52)
+
+    # Loops that inline _exp use numpy's error model: python's checks the divisor of every
+    # division, and the branch stops the loop from vectorising.
+    @njit(cache=True, nogil=True, inline="always", error_model="numpy")
+    def _exp(x):  # pragma: no cover - compiled
+        """sim.mathfn.exp of one value, by the same float operations."""
+        x = min(max(x, _X_MIN), _X_MAX)
+        kf = np.floor(x * _INV_LN2 + 0.5)
+        hi = x - kf * _LN2_HI
+        lo = kf * _LN2_LO
+        r = hi - lo
+        t = r * r
+        c = r - t * (_P1 + t * (_P2 + t * (_P3 + t * (_P4 + t * _P5))))
+        y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
+        k = np.int32(kf)  # int32: converts in vector registers (int64 would not)
+        k1 = k >> np.int32(1)
+        s1 = np.int64((np.int64(k1) + _EXP_BIAS) << _EXP_SHIFT).view(np.float64)
+        s2 = np.int64((np.int64(k - k1) + _EXP_BIAS) << _EXP_SHIFT).view(np.float64)
+        return y * s1 * s2
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def exp_into(x, out):  # pragma: no cover - compiled
+        """``out[i] = sim.mathfn.exp(x[i])``."""
+        for i in range(x.size):
+            out[i] = _exp(x[i])
+        return out
 
     @njit(cache=True, nogil=True)
     def _unit(x, key):  # pragma: no cover - compiled
@@ -99,30 +130,33 @@ else:
             sat_eff[i] = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
             ids[i] = ident[r]
 
-    @njit(cache=True, nogil=True)
-    def _churn_draw(at_risk, factor, state, u, base, lapsing, lapsing_mult, m1, m2, out):  # pragma: no cover
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _churn_draw(at_risk, sat_eff, ident, key, neutral, effect, state, base, lapsing, lapsing_mult, m1, m2,
+                    out):  # pragma: no cover - compiled
         k = 0
-        for i in range(at_risk.size):  # the float operations of sim.behaviour.churn_probability
-            p = factor[i] * base
-            p = p * (lapsing_mult if state[at_risk[i]] == lapsing else 1.0)
-            p = min(p, 1.0)
+        u, x, p = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        by_lapsing = np.array([1.0, lapsing_mult])  # a lookup, not a branch: lapsing rows are scattered
+        for lo in range(0, at_risk.size, _BLOCK):
+            hi = min(lo + _BLOCK, at_risk.size)
+            m = hi - lo
+            # Block by block, each step a loop of its own: each vectorises, fused they would not.
+            for i in range(lo, hi):
+                u[i - lo] = _unit(ident[at_risk[i]], key)
+                x[i - lo] = (sat_eff[i] - neutral) * -effect
+            exp_into(x[:m], p[:m])
+            for i in range(lo, hi):  # the float operations of sim.behaviour.churn_probability
+                q = p[i - lo] * base
+                q = q * by_lapsing[np.intp(state[at_risk[i]] == lapsing)]
+                p[i - lo] = min(q, 1.0)
             if m1.size:
-                p = min(p * m1[i], 1.0)
+                for i in range(lo, hi):
+                    p[i - lo] = min(p[i - lo] * m1[i], 1.0)
             if m2.size:
-                p = min(p * m2[i], 1.0)
-            out[k] = i  # branch-free, as in _rows_drawn
-            k += u[i] < p
-        return k
-
-    @njit(cache=True, nogil=True)
-    def _bought(counts, n_risk, out):  # pragma: no cover - compiled
-        k = 0
-        for i in range(counts.size):  # rows acquired this week (from n_risk on) buy at least once
-            c = counts[i]
-            c = c if i < n_risk or c > 0 else 1
-            counts[i] = c
-            out[k] = i
-            k += c > 0
+                for i in range(lo, hi):
+                    p[i - lo] = min(p[i - lo] * m2[i], 1.0)
+            for i in range(lo, hi):
+                out[k] = i  # branch-free, as in _rows_drawn
+                k += u[i - lo] < p[i - lo]
         return k
 
     @njit(cache=True, nogil=True)
@@ -171,18 +205,29 @@ else:
             up, down = a + growth * (1.0 - a), a * (1.0 - growth)  # both, then a select: t is scattered
             attachment[r] = np.float32(up if t > threshold else (down if t < neutral else a))
 
-    @njit(cache=True, nogil=True)
-    def _rate_exponents(sat_eff, ps, nlp, effect, neutral, xs, xp):  # pragma: no cover - compiled
-        for i in range(sat_eff.size):  # the exponents of purchase_rate and price_multiplier
-            xs[i] = effect * (sat_eff[i] - neutral)
-            xp[i] = nlp[i if nlp.size > 1 else 0] * ps[i]
-
-    @njit(cache=True, nogil=True)
-    def _rate(rows, base, sat_mult, price_mult, attach, ratio, extra, out):  # pragma: no cover - compiled
-        for i in range(rows.size):  # sim.behaviour.purchase_rate's products, in its order
-            v = np.float64(base[rows[i]]) * sat_mult[i]
-            v = v * price_mult[i]
-            out[i] = v * (extra[i] if extra.size else 1.0 + (ratio - 1.0) * attach[i])
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _rate(rows, base, sat_eff, ps, nlp, effect, neutral, attach, ratio, extra, out):  # pragma: no cover
+        xs, xp, es, ep = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        for lo in range(0, rows.size, _BLOCK):
+            hi = min(lo + _BLOCK, rows.size)
+            m = hi - lo
+            if nlp.size > 1:
+                for i in range(lo, hi):
+                    xs[i - lo] = effect * (sat_eff[i] - neutral)
+                    xp[i - lo] = nlp[i] * ps[i]
+            else:
+                for i in range(lo, hi):
+                    xs[i - lo] = effect * (sat_eff[i] - neutral)
+                    xp[i - lo] = nlp[0] * ps[i]
+            exp_into(xs[:m], es[:m])
+            exp_into(xp[:m], ep[:m])
+            # sim.behaviour.purchase_rate's products, in its order
+            if extra.size:
+                for i in range(lo, hi):
+                    out[i] = np.float64(base[rows[i]]) * es[i - lo] * ep[i - lo] * extra[i]
+            else:
+                for i in range(lo, hi):
+                    out[i] = np.float64(base[rows[i]]) * es[i - lo] * ep[i - lo] * (1.0 + (ratio - 1.0) * attach[i])
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
@@ -208,7 +253,7 @@ else:
     def poisson_search(u, lam, pmf0, counts):  # pragma: no cover - compiled
         """Inverse-CDF Poisson counts: the smallest k with ``u <= P(K <= k)``.
 
-        ``pmf0`` is ``exp(-lam)`` computed by numpy, so every float operation matches
+        ``pmf0`` is ``exp(-lam)`` by :func:`sim.mathfn.exp`, so every float operation matches
         :meth:`sim.rng.Streams.poisson`'s vectorised search.
         """
         for i in range(u.size):
@@ -230,6 +275,26 @@ else:
             if counts[i] < 0:
                 counts[i] = _poisson_tail(u[i], lam[i], pmf0[i])
         return counts
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _poisson_bought(ids, key, lam, n_risk, counts, out):  # pragma: no cover - compiled
+        k = 0
+        u, x, pmf0 = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        for lo in range(0, ids.size, _BLOCK):
+            hi = min(lo + _BLOCK, ids.size)
+            m = hi - lo
+            for i in range(lo, hi):  # each step a loop of its own, as in _churn_draw
+                u[i - lo] = _unit(ids[i], key)
+                x[i - lo] = -lam[i]
+            exp_into(x[:m], pmf0[:m])
+            poisson_search(u[:m], lam[lo:hi], pmf0[:m], counts[lo:hi])
+            for i in range(lo, hi):  # rows acquired this week (from n_risk on) buy at least once
+                c = counts[i]
+                c = c if i < n_risk or c > 0 else 1
+                counts[i] = c
+                out[k] = i  # branch-free, as in _rows_drawn
+                k += c > 0
+        return k
 
     @njit(cache=True, nogil=True)
     def _scatter_add(buf, rows, amounts):  # pragma: no cover - compiled
@@ -349,14 +414,14 @@ def customer_state(pop, rows: np.ndarray, relief: float, penalty: float):
     return attach, ps, sat_eff, pop.id[rows]
 
 
-def churn_draw(pop, at_risk: np.ndarray, factor: np.ndarray, key: int, base: float, lapsing: int,
-               lapsing_mult: float, m1: np.ndarray | None, m2: np.ndarray | None) -> np.ndarray | None:
+def churn_draw(pop, at_risk: np.ndarray, sat_eff: np.ndarray, key: int, neutral: float, effect: float, base: float,
+               lapsing: int, lapsing_mult: float, m1: np.ndarray | None, m2: np.ndarray | None) -> np.ndarray | None:
     """Positions in ``at_risk`` of the customers who churn this week; None without numba.
 
-    The probability is that of :func:`sim.behaviour.churn_probability` from its satisfaction
-    ``factor`` (``exp(-effect * (satisfaction - neutral))``), times the optional multipliers
-    ``m1`` and ``m2`` (each capped at 1 as applied); a customer churns when its uniform under
-    stream ``key`` is below it.
+    The probability is that of :func:`sim.behaviour.churn_probability` from the customers'
+    satisfaction ``sat_eff`` (the first ``at_risk.size`` values are read), times the optional
+    multipliers ``m1`` and ``m2`` (each capped at 1 as applied); a customer churns when its
+    uniform under stream ``key`` is below it. One pass, block by block.
     """
     if not _compiled_rows(at_risk):
         return None
@@ -366,25 +431,23 @@ def churn_draw(pop, at_risk: np.ndarray, factor: np.ndarray, key: int, base: flo
         return np.ascontiguousarray(np.broadcast_to(np.asarray(m, dtype=np.float64), at_risk.shape))
 
     out = np.empty(at_risk.size + 1, dtype=np.int64)
-    u = uniform_into(pop.id[at_risk], np.uint64(key), np.empty(at_risk.size))
-    k = _churn_draw(at_risk, np.ascontiguousarray(factor, dtype=np.float64), pop.state, u, float(base),
-                    np.int8(lapsing), float(lapsing_mult), per_row(m1), per_row(m2), out)
+    k = _churn_draw(at_risk, np.ascontiguousarray(sat_eff[:at_risk.size], dtype=np.float64), pop.id, np.uint64(key),
+                    float(neutral), float(effect), pop.state, float(base), np.int8(lapsing), float(lapsing_mult),
+                    per_row(m1), per_row(m2), out)
     return out[:k]
 
 
-def poisson_bought(ids: np.ndarray, key: int, lam: np.ndarray, pmf0: np.ndarray,
-                   n_risk: int) -> tuple[np.ndarray, np.ndarray] | None:
+def poisson_bought(ids: np.ndarray, key: int, lam: np.ndarray, n_risk: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Purchase counts of ``ids`` (at least 1 from position ``n_risk`` on) and the positions with one.
 
-    The counts are :meth:`sim.rng.Streams.poisson`'s under stream ``key``; ``pmf0`` is
-    ``exp(-lam)``. None without numba.
+    The counts are :meth:`sim.rng.Streams.poisson`'s with means ``lam`` under stream ``key``,
+    drawn block by block in one pass. None without numba.
     """
     if not (AVAILABLE and ids.dtype.kind in "iu"):
         return None
-    u = uniform_into(ids, np.uint64(key), np.empty(ids.size))
-    counts = poisson_search(u, np.ascontiguousarray(lam, dtype=np.float64), pmf0, np.empty(ids.size, dtype=np.int32))
+    counts = np.empty(ids.size, dtype=np.int32)
     out = np.empty(ids.size + 1, dtype=np.int64)
-    k = _bought(counts, int(n_risk), out)
+    k = _poisson_bought(ids, np.uint64(key), np.ascontiguousarray(lam, dtype=np.float64), int(n_risk), counts, out)
     return counts, out[:k].copy()  # kept for the week: not the buffer of every row
 
 
@@ -435,8 +498,8 @@ def purchase_rate(pop, rows: np.ndarray, sat_eff: np.ndarray, ps: np.ndarray, at
 
     The rate is ``base * exp(effect * (sat_eff - neutral)) * price_ratio ** -ps`` times the
     attachment multiplier, or times ``extra`` when strategies add to it (``extra`` then holds
-    the whole product, attachment multiplier included). Two compiled passes around numpy's
-    ``exp``; the numpy functions without numba.
+    the whole product, attachment multiplier included). One compiled pass (the exponentials are
+    :func:`sim.mathfn.exp`); the numpy functions without numba.
     """
     from sim import behaviour as bh  # sim.behaviour imports nothing from here
 
@@ -445,14 +508,11 @@ def purchase_rate(pop, rows: np.ndarray, sat_eff: np.ndarray, ps: np.ndarray, at
         return bh.purchase_rate(pop.purchase_rate[rows], sat_eff, bh.price_multiplier(price_ratio, ps), neutral,
                                 effect, mult)
     n = rows.size
-    xs, xp = np.empty(n), np.empty(n)
+    out = np.empty(n)
     nlp = np.ascontiguousarray(-np.log(np.asarray(price_ratio, dtype=np.float64)).reshape(-1))
-    _rate_exponents(sat_eff, ps, nlp, float(effect), float(neutral), xs, xp)
-    np.exp(xs, out=xs)
-    np.exp(xp, out=xp)
-    _rate(rows, pop.purchase_rate, xs, xp, attach, float(attachment_ratio),
-          np.empty(0) if extra is None else np.ascontiguousarray(np.broadcast_to(extra, (n,)), dtype=np.float64), xs)
-    return xs
+    _rate(rows, pop.purchase_rate, sat_eff, ps, nlp, float(effect), float(neutral), attach, float(attachment_ratio),
+          np.empty(0) if extra is None else np.ascontiguousarray(np.broadcast_to(extra, (n,)), dtype=np.float64), out)
+    return out
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

@@ -25,7 +25,7 @@ import numpy as np
 import simpy
 
 from sim import behaviour as bh
-from sim import allocator, compiled
+from sim import allocator, compiled, mathfn
 from sim.behaviour.risk import churn_risk
 from sim.config import Config, LoyaltyConfig, validate
 from sim.analysis.segments import SEGMENTS, value_segment_codes
@@ -403,7 +403,7 @@ class Simulation:
             if prog.active:
                 extra = extra * prog.purchase_multiplier(self, rows)
             if obsolescence:
-                extra = extra * np.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]]))
+                extra = extra * mathfn.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]]))
         rate = compiled.purchase_rate(pop, rows, sat_eff, ps, attach, price_ratio, c.satisfaction_neutral,
                                       c.satisfaction_purchase_effect, c.attachment_purchase_ratio, extra)
         share, rival_share = self._firm_share(rows, price_ratio, ps, c.switching_inertia)
@@ -411,8 +411,7 @@ class Simulation:
             wk.category_rate += float(rate.sum())
             rate *= share
             wk.firm_rate += float(rate.sum())
-        drawn = (compiled.poisson_bought(ids, streams.key("purchase", week), rate, np.exp(-rate), n_risk)
-                 if compiled.AVAILABLE else None)
+        drawn = compiled.poisson_bought(ids, streams.key("purchase", week), rate, n_risk) if compiled.AVAILABLE else None
         if drawn is None:
             count = streams.poisson("purchase", week, ids, rate)
             count[n_risk:] = np.maximum(count[n_risk:], 1)
@@ -482,8 +481,8 @@ class Simulation:
         m1 = prog.churn_multiplier(self, at_risk) if prog.active else None
         m2 = None if rival_share is None else 1.0 + c.competitor_churn_effect * (1.0 - share[:n_risk])
         leaving = compiled.churn_draw(
-            pop, at_risk, bh.satisfaction_factor(sat_eff[:n_risk], c.satisfaction_neutral, c.churn_satisfaction_effect),
-            streams.key("churn", week), c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2,
+            pop, at_risk, sat_eff, streams.key("churn", week), c.satisfaction_neutral, c.churn_satisfaction_effect,
+            c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2,
         ) if compiled.AVAILABLE else None
         if leaving is None:  # the numpy reference
             p_churn = bh.churn_probability(

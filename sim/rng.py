@@ -22,7 +22,7 @@ import zlib
 import numpy as np
 from scipy import special
 
-from sim import compiled
+from sim import compiled, mathfn
 
 __all__ = ["Streams", "normalize_seed"]
 
@@ -130,10 +130,10 @@ class Streams:
         u = self.uniform(purpose, week, ids, draw)
         lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
         counts = np.zeros(u.shape, dtype=np.int32)
-        pmf = np.exp(-lam)
         if compiled.AVAILABLE and u.ndim == 1:
-            return compiled.poisson_search(u, np.ascontiguousarray(lam), pmf, counts)
-        return self._poisson_search_numpy(u, lam, pmf, counts)
+            lam = np.ascontiguousarray(lam)
+            return compiled.poisson_search(u, lam, compiled.exp_into(-lam, np.empty(lam.size)), counts)
+        return self._poisson_search_numpy(u, lam, mathfn.exp_numpy(-lam), counts)
 
     @staticmethod
     def _poisson_search_numpy(u: np.ndarray, lam: np.ndarray, pmf: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import mathfn
+
 __all__ = ["churn_probability", "satisfaction_factor"]
 
 
@@ -11,9 +13,9 @@ def satisfaction_factor(satisfaction: np.ndarray, neutral: float, satisfaction_e
     """``exp(-effect * (satisfaction - neutral))``: how satisfaction scales the churn hazard."""
     x = satisfaction - neutral
     if np.ndim(x) == 0:
-        return np.exp(-satisfaction_effect * x)
-    x *= -satisfaction_effect  # a fresh array: the rest is done in place
-    return np.exp(x, out=x)
+        return mathfn.exp(x * -satisfaction_effect)
+    x *= -satisfaction_effect  # a fresh array
+    return mathfn.exp(x)
 
 
 def churn_probability(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import mathfn
+
 __all__ = ["price_multiplier", "purchase_rate", "basket_units", "conversion_probability"]
 
 
@@ -17,7 +19,7 @@ def price_multiplier(price_ratio: float, price_sensitivity: np.ndarray) -> np.nd
     price_sensitivity : ndarray
         Each customer's price elasticity (>= 0).
     """
-    return np.exp(-np.log(price_ratio) * price_sensitivity)
+    return mathfn.exp(-np.log(price_ratio) * price_sensitivity)
 
 
 def purchase_rate(
@@ -34,7 +36,7 @@ def purchase_rate(
     customers buy more often (Anderson & Sullivan 1993), price works through the elasticity, and
     strategies (loyalty schemes) contribute ``extra_mult``.
     """
-    rate = base_rate * np.exp(satisfaction_effect * (satisfaction - satisfaction_neutral))
+    rate = base_rate * mathfn.exp(satisfaction_effect * (satisfaction - satisfaction_neutral))
     rate *= price_mult
     rate *= extra_mult
     return rate
@@ -45,7 +47,7 @@ def basket_units(count: np.ndarray, basket_mean: np.ndarray, sigma: float, z: np
 
     A mean-one log-normal shock ``exp(sigma z - sigma^2 / 2)`` scales the customer's mean basket.
     """
-    return count * basket_mean * np.exp(sigma * z - 0.5 * sigma * sigma)
+    return count * basket_mean * mathfn.exp(sigma * z - 0.5 * sigma * sigma)
 
 
 def conversion_probability(conversion_rate: float, price_mult: np.ndarray) -> np.ndarray:
