@@ -22,7 +22,7 @@ __all__ = [
     "AVAILABLE", "exp_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
-    "encounter", "purchase_rate",
+    "encounter", "purchase_rate", "state_and_rate",
 ]
 
 _BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
@@ -131,7 +131,7 @@ else:
             ids[i] = ident[r]
 
     @njit(cache=True, nogil=True, error_model="numpy")
-    def _churn_draw(at_risk, sat_eff, ident, key, neutral, effect, state, base, lapsing, lapsing_mult, m1, m2,
+    def _churn_draw(at_risk, sat_eff, ids, key, neutral, effect, state, base, lapsing, lapsing_mult, m1, m2,
                     out):  # pragma: no cover - compiled
         k = 0
         u, x, p = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
@@ -141,7 +141,7 @@ else:
             m = hi - lo
             # Block by block, each step a loop of its own: each vectorises, fused they would not.
             for i in range(lo, hi):
-                u[i - lo] = _unit(ident[at_risk[i]], key)
+                u[i - lo] = _unit(ids[i], key)
                 x[i - lo] = (sat_eff[i] - neutral) * -effect
             exp_into(x[:m], p[:m])
             for i in range(lo, hi):  # the float operations of sim.behaviour.churn_probability
@@ -229,6 +229,29 @@ else:
                 for i in range(lo, hi):
                     out[i] = np.float64(base[rows[i]]) * es[i - lo] * ep[i - lo] * (1.0 + (ratio - 1.0) * attach[i])
 
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _state_and_rate(rows, attachment, price_sensitivity, satisfaction, failures, ident, base, relief, penalty,
+                        nlp, effect, neutral, ratio, attach, ps, sat_eff, ids, out):  # pragma: no cover - compiled
+        xs, xp, es, ep = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        for lo in range(0, rows.size, _BLOCK):
+            hi = min(lo + _BLOCK, rows.size)
+            m = hi - lo
+            for i in range(lo, hi):  # _customer_state, then _rate's exponents
+                r = rows[i]
+                a = np.float64(attachment[r])
+                attach[i] = a
+                p = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
+                ps[i] = p
+                x = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
+                sat_eff[i] = x
+                ids[i] = ident[r]
+                xs[i - lo] = effect * (x - neutral)
+                xp[i - lo] = nlp * p
+            exp_into(xs[:m], es[:m])
+            exp_into(xp[:m], ep[:m])
+            for i in range(lo, hi):
+                out[i] = np.float64(base[rows[i]]) * es[i - lo] * ep[i - lo] * (1.0 + (ratio - 1.0) * attach[i])
+
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
         for k in range(sources.size):
@@ -303,11 +326,11 @@ else:
 
     @njit(cache=True, nogil=True)
     def _book_week(touched, margin, buf, gross_margin, cost_to_serve, clv_pv, acquired_week, discount_by_age,
-                   week, by_week):  # pragma: no cover - compiled
+                   week, by_week, extra_cost):  # pragma: no cover - compiled
         for i in range(touched.size):
             r = touched[i]
             m = margin[i]
-            cost = buf[r]
+            cost = buf[r] + extra_cost
             c = m - cost
             gross_margin[r] += m
             cost_to_serve[r] += cost
@@ -415,13 +438,15 @@ def customer_state(pop, rows: np.ndarray, relief: float, penalty: float):
 
 
 def churn_draw(pop, at_risk: np.ndarray, sat_eff: np.ndarray, key: int, neutral: float, effect: float, base: float,
-               lapsing: int, lapsing_mult: float, m1: np.ndarray | None, m2: np.ndarray | None) -> np.ndarray | None:
+               lapsing: int, lapsing_mult: float, m1: np.ndarray | None, m2: np.ndarray | None,
+               ids: np.ndarray | None = None) -> np.ndarray | None:
     """Positions in ``at_risk`` of the customers who churn this week; None without numba.
 
     The probability is that of :func:`sim.behaviour.churn_probability` from the customers'
     satisfaction ``sat_eff`` (the first ``at_risk.size`` values are read), times the optional
     multipliers ``m1`` and ``m2`` (each capped at 1 as applied); a customer churns when its
-    uniform under stream ``key`` is below it. One pass, block by block.
+    uniform under stream ``key`` is below it. One pass, block by block. ``ids``, if given, are
+    ``pop.id`` of ``at_risk`` (or a longer array that starts with them), already gathered.
     """
     if not _compiled_rows(at_risk):
         return None
@@ -431,7 +456,8 @@ def churn_draw(pop, at_risk: np.ndarray, sat_eff: np.ndarray, key: int, neutral:
         return np.ascontiguousarray(np.broadcast_to(np.asarray(m, dtype=np.float64), at_risk.shape))
 
     out = np.empty(at_risk.size + 1, dtype=np.int64)
-    k = _churn_draw(at_risk, np.ascontiguousarray(sat_eff[:at_risk.size], dtype=np.float64), pop.id, np.uint64(key),
+    ids = pop.id[at_risk] if ids is None else ids[:at_risk.size]
+    k = _churn_draw(at_risk, np.ascontiguousarray(sat_eff[:at_risk.size], dtype=np.float64), ids, np.uint64(key),
                     float(neutral), float(effect), pop.state, float(base), np.int8(lapsing), float(lapsing_mult),
                     per_row(m1), per_row(m2), out)
     return out[:k]
@@ -513,6 +539,24 @@ def purchase_rate(pop, rows: np.ndarray, sat_eff: np.ndarray, ps: np.ndarray, at
     _rate(rows, pop.purchase_rate, sat_eff, ps, nlp, float(effect), float(neutral), attach, float(attachment_ratio),
           np.empty(0) if extra is None else np.ascontiguousarray(np.broadcast_to(extra, (n,)), dtype=np.float64), out)
     return out
+
+
+def state_and_rate(pop, rows: np.ndarray, relief: float, penalty: float, price_ratio: float, neutral: float,
+                   effect: float, attachment_ratio: float):
+    """:func:`customer_state` and :func:`purchase_rate` (with attachment's multiplier alone) in one pass.
+
+    ``price_ratio`` is one number for all. Returns ``attach, price_sensitivity,
+    effective_satisfaction, ids, rate``, or None without numba (the caller then calls the two).
+    """
+    if not _compiled_rows(rows):
+        return None
+    n = rows.size
+    attach, ps, sat_eff, rate = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    ids = np.empty(n, dtype=pop.id.dtype)
+    _state_and_rate(rows, pop.attachment, pop.price_sensitivity, pop.satisfaction, pop.failures, pop.id,
+                    pop.purchase_rate, float(relief), float(penalty), float(-np.log(float(price_ratio))), float(effect),
+                    float(neutral), float(attachment_ratio), attach, ps, sat_eff, ids, rate)
+    return attach, ps, sat_eff, ids, rate
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
@@ -614,7 +658,7 @@ def scatter_add(buf: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
 
 
 def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, discount_by_age: np.ndarray,
-              week: int, by_week: np.ndarray) -> None:
+              week: int, by_week: np.ndarray, extra_cost: float = 0.0) -> None:
     """Book one week of margin and cost into each customer's accounts; clear the cost buffer.
 
     Parameters
@@ -634,13 +678,16 @@ def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, dis
     by_week : ndarray
         Contribution (margin less cost, currency units) by acquisition week + 1, added to in
         row order, so that booking the week in several calls sums as one call would.
+    extra_cost : float
+        A cost every touched row bears on top of ``buf`` (currency units), added as the last
+        charge of the week would be: the allocation of fixed costs, without a pass of its own.
     """
     acquired = pop.acquired_week
     if _compiled_rows(touched):
         _book_week(touched, margin, buf, pop.gross_margin, pop.cost_to_serve, pop.clv_pv, acquired,
-                   discount_by_age, week, by_week)
+                   discount_by_age, week, by_week, float(extra_cost))
         return
-    cost = buf[touched]
+    cost = buf[touched] + float(extra_cost)
     contribution = margin - cost
     pop.gross_margin[touched] += margin
     pop.cost_to_serve[touched] += cost

@@ -358,17 +358,23 @@ class Simulation:
         offers, offers_hit = self._retention_offers(alive)
         if prog.active:
             prog.end_of_week(self, alive)
+        # Fixed costs, allocated over this week's customers as the last charge of the week (added
+        # to their costs as they are booked, below).
+        fixed_share = 0.0
         if alive.size:
-            self.charge(alive, cfg.product.fixed_cost_per_week / alive.size, "fixed_costs")
+            fixed_share = cfg.product.fixed_cost_per_week / alive.size
+            self.ledger.post(week, "fixed_costs", float(np.broadcast_to(np.float64(fixed_share), alive.shape).sum()))
         else:
             self.charge(None, cfg.product.fixed_cost_per_week, "fixed_costs")
         # Book everyone who bought or bore a cost this week: this week's customers, block by
         # block, then win-back targets.
+        self._ensure_buffers()
         contribution_by_week = np.zeros(self.weeks + 1)
         for p in wk.parts:
             margin = np.zeros(p.rows.size)
             margin[p.bought] = p.margin
-            compiled.book_week(p.rows, margin, self._cost_buf, pop, self._discount_by_age, week, contribution_by_week)
+            compiled.book_week(p.rows, margin, self._cost_buf, pop, self._discount_by_age, week, contribution_by_week,
+                               fixed_share)
         if targeted.size:
             compiled.book_week(targeted, np.zeros(targeted.size), self._cost_buf, pop, self._discount_by_age, week,
                                contribution_by_week)
@@ -393,19 +399,28 @@ class Simulation:
         ref_price = cfg.pricing.reference_price
         # 3. Purchases and baskets: each occasion is a choice between the firm and its rivals;
         #    loyalty schemes may lower a member's price. Every failure met erodes trust.
-        attach, ps, sat_eff, ids = compiled.customer_state(pop, rows, c.attachment_price_relief, c.failure_trust_penalty)
         price_factor = prog.price_factor(self, rows) if prog.active else 1.0
         seg_factor = self._seg_price[pop.segment[rows]] if self._treated else 1.0
         price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
-        extra = None  # the rate's multipliers when strategies add to attachment's (None: attachment's alone)
-        if prog.active or obsolescence:
-            extra = bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
-            if prog.active:
-                extra = extra * prog.purchase_multiplier(self, rows)
-            if obsolescence:
-                extra = extra * mathfn.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]]))
-        rate = compiled.purchase_rate(pop, rows, sat_eff, ps, attach, price_ratio, c.satisfaction_neutral,
-                                      c.satisfaction_purchase_effect, c.attachment_purchase_ratio, extra)
+        fused = None
+        if not (prog.active or obsolescence) and price_ratio.ndim == 0:  # attachment's multiplier alone
+            fused = compiled.state_and_rate(pop, rows, c.attachment_price_relief, c.failure_trust_penalty, price_ratio,
+                                            c.satisfaction_neutral, c.satisfaction_purchase_effect,
+                                            c.attachment_purchase_ratio)
+        if fused is not None:
+            attach, ps, sat_eff, ids, rate = fused
+        else:
+            attach, ps, sat_eff, ids = compiled.customer_state(pop, rows, c.attachment_price_relief,
+                                                               c.failure_trust_penalty)
+            extra = None  # the rate's multipliers when strategies add to attachment's (None: attachment's alone)
+            if prog.active or obsolescence:
+                extra = bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
+                if prog.active:
+                    extra = extra * prog.purchase_multiplier(self, rows)
+                if obsolescence:
+                    extra = extra * mathfn.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]]))
+            rate = compiled.purchase_rate(pop, rows, sat_eff, ps, attach, price_ratio, c.satisfaction_neutral,
+                                          c.satisfaction_purchase_effect, c.attachment_purchase_ratio, extra)
         share, rival_share = self._firm_share(rows, price_ratio, ps, c.switching_inertia)
         if rival_share is not None:
             wk.category_rate += float(rate.sum())
@@ -482,7 +497,7 @@ class Simulation:
         m2 = None if rival_share is None else 1.0 + c.competitor_churn_effect * (1.0 - share[:n_risk])
         leaving = compiled.churn_draw(
             pop, at_risk, sat_eff, streams.key("churn", week), c.satisfaction_neutral, c.churn_satisfaction_effect,
-            c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2,
+            c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2, ids,
         ) if compiled.AVAILABLE else None
         if leaving is None:  # the numpy reference
             p_churn = bh.churn_probability(

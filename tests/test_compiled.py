@@ -207,3 +207,58 @@ def test_purchase_rate_equals_the_behaviour_kernels(monkeypatch):
             monkeypatch.setattr(compiled, "AVAILABLE", True)
             fast = compiled.purchase_rate(pop, rows, sat, ps, attach, price_ratio, 0.6, 1.5, 3.0, extra)
             assert np.array_equal(fast, ref)
+
+
+def test_state_and_rate_equals_customer_state_then_purchase_rate(monkeypatch):
+    """The fused pass gives the gathered state and the rate of the two numpy steps, bit for bit."""
+    from sim import behaviour as bh
+
+    class Pop:
+        pass
+
+    rng = np.random.default_rng(21)
+    pop, n = Pop(), 30_000
+    pop.purchase_rate = rng.gamma(1.5, 0.2, n).astype(np.float32)
+    pop.attachment = rng.random(n).astype(np.float32)
+    pop.price_sensitivity = rng.uniform(0, 3, n).astype(np.float32)
+    pop.satisfaction = rng.random(n).astype(np.float32)
+    pop.failures = rng.integers(0, 5, n).astype(np.int8)
+    pop.id = rng.permutation(n).astype(np.int32)
+    rows = np.sort(rng.choice(n, 21_000, replace=False))
+    fast = compiled.state_and_rate(pop, rows, 0.4, 0.05, np.float64(1.15), 0.6, 1.5, 3.0)
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    attach, ps, sat, ids = compiled.customer_state(pop, rows, 0.4, 0.05)
+    rate = bh.purchase_rate(pop.purchase_rate[rows], sat, bh.price_multiplier(np.float64(1.15), ps), 0.6, 1.5,
+                            bh.attachment_multiplier(attach, 3.0))
+    assert compiled.state_and_rate(pop, rows, 0.4, 0.05, 1.15, 0.6, 1.5, 3.0) is None
+    for got, ref in zip(fast, (attach, ps, sat, ids, rate)):
+        assert got.dtype == ref.dtype and np.array_equal(got, ref)
+
+
+def test_book_week_adds_the_extra_cost_as_the_last_charge(monkeypatch):
+    """Booking with ``extra_cost`` equals adding it to every touched row's buffer first."""
+    class Pop:
+        pass
+
+    rng = np.random.default_rng(5)
+    n, weeks, week = 5_000, 30, 12
+    def population():
+        pop = Pop()
+        pop.gross_margin, pop.cost_to_serve, pop.clv_pv = rng.random(n), rng.random(n), rng.random(n)
+        pop.acquired_week = rng.integers(-1, week + 1, n).astype(np.int16)
+        return pop
+    touched = np.sort(rng.choice(n, 3_000, replace=False))
+    margin, buf, disc = rng.normal(size=touched.size), rng.random(n), 0.99 ** np.arange(weeks + 1)
+    state = rng.bit_generator.state
+    results = []
+    for fused, available in ((True, True), (False, True), (True, False)):
+        rng.bit_generator.state = state
+        pop, b, by_week = population(), buf.copy(), np.zeros(weeks + 1)
+        monkeypatch.setattr(compiled, "AVAILABLE", available)
+        if not fused:
+            b[touched] += 0.37
+        compiled.book_week(touched, margin, b, pop, disc, week, by_week, 0.37 if fused else 0.0)
+        results.append((pop.gross_margin, pop.cost_to_serve, pop.clv_pv, b, by_week))
+    for other in results[1:]:
+        assert all(np.array_equal(x, y) for x, y in zip(results[0], other))
+    assert np.all(results[0][3][touched] == 0.0)
