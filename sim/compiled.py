@@ -16,13 +16,13 @@ import os
 
 import numpy as np
 
-from sim.mathfn import EXP_CONSTANTS
+from sim.mathfn import EXP_CONSTANTS, LG, NDTRI_A, NDTRI_B, NDTRI_C, NDTRI_D, NDTRI_E, NDTRI_F, TINY
 
 __all__ = [
-    "AVAILABLE", "exp_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
+    "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
-    "encounter", "purchase_rate", "state_and_rate",
+    "encounter", "purchase_rate", "state_and_rate", "basket_units",
 ]
 
 _BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
@@ -33,7 +33,7 @@ try:  # pragma: no cover - exercised by whichever environment runs the tests
     from numba import njit
 except ImportError:  # pragma: no cover
     AVAILABLE = False
-    exp_into = uniform_into = poisson_search = _scatter_add = _book_week = _bincount = _bincount_weights = _census = None
+    exp_into = ndtri_into = uniform_into = poisson_search = _scatter_add = _book_week = _bincount = _bincount_weights = _census = None
     _book_purchases = _book_seen = _decay_and_lapse = _rows_drawn = _spread = None
 else:
     AVAILABLE = True
@@ -70,6 +70,60 @@ else:
         """``out[i] = sim.mathfn.exp(x[i])``."""
         for i in range(x.size):
             out[i] = _exp(x[i])
+        return out
+
+    @njit(cache=True, nogil=True, inline="always", error_model="numpy")
+    def _log(x):  # pragma: no cover - compiled
+        """sim.mathfn.log_numpy of one positive normal number, by the same operations."""
+        bits = np.float64(x).view(np.int64)
+        hx = (bits >> 32) & 0x000FFFFF
+        k = (bits >> 52) - 1023
+        i = (hx + 0x95F64) & 0x100000
+        k += i >> 20
+        m = (bits & 0x000FFFFFFFFFFFFF) | ((i ^ 0x3FF00000) << 32)
+        f = np.int64(m).view(np.float64) - 1.0
+        dk = np.float64(k)
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        t1 = w * (LG[1] + w * (LG[3] + w * LG[5]))
+        t2 = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])))
+        r = t2 + t1
+        hfsq = 0.5 * f * f
+        return dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f)
+
+    @njit(cache=True, nogil=True, inline="always", error_model="numpy")
+    def _rational(x, a, b):  # pragma: no cover - compiled
+        """sim.mathfn._rational: Horner's rule on 8 numerator and 7 denominator coefficients."""
+        p = ((((((a[7] * x + a[6]) * x + a[5]) * x + a[4]) * x + a[3]) * x + a[2]) * x + a[1]) * x + a[0]
+        q = ((((((b[6] * x + b[5]) * x + b[4]) * x + b[3]) * x + b[2]) * x + b[1]) * x + b[0]) * x + 1.0
+        return p / q
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def ndtri_into(u, out):  # pragma: no cover - compiled
+        """``out[i] = sim.mathfn.ndtri(u[i])``: the central region for all, then the tails."""
+        tails = np.empty(_BLOCK, dtype=np.int64)
+        tu, tv = np.empty(_BLOCK), np.empty(_BLOCK)
+        for lo in range(0, u.size, _BLOCK):
+            hi = min(lo + _BLOCK, u.size)
+            for i in range(lo, hi):  # vectorises: no branch, no logarithm
+                q = u[i] - 0.5
+                out[i] = q * _rational(0.180625 - q * q, NDTRI_A, NDTRI_B)
+            m = 0
+            for i in range(lo, hi):  # about 15% are in the tails, scattered: a branch-free list
+                tails[m] = i
+                m += abs(u[i] - 0.5) > 0.425
+            for j in range(m):  # gathered, so that the tails' loop vectorises too
+                tu[j] = u[tails[j]]
+            for j in range(m):
+                x = tu[j]
+                q = x - 0.5
+                r = np.sqrt(-_log(max(x if q < 0.0 else 1.0 - x, TINY)))
+                near, far = _rational(r - 1.6, NDTRI_C, NDTRI_D), _rational(r - 5.0, NDTRI_E, NDTRI_F)
+                v = near if r <= 5.0 else far
+                tv[j] = -v if q < 0.0 else v
+            for j in range(m):
+                out[tails[j]] = tv[j]
         return out
 
     @njit(cache=True, nogil=True)
@@ -251,6 +305,21 @@ else:
             exp_into(xp[:m], ep[:m])
             for i in range(lo, hi):
                 out[i] = np.float64(base[rows[i]]) * es[i - lo] * ep[i - lo] * (1.0 + (ratio - 1.0) * attach[i])
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _basket(ids, key, counts, buyers, basket_mean, sigma, half_var, units):  # pragma: no cover - compiled
+        u, z, x, e = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        for lo in range(0, ids.size, _BLOCK):
+            hi = min(lo + _BLOCK, ids.size)
+            m = hi - lo
+            for i in range(lo, hi):
+                u[i - lo] = _unit(ids[i], key)
+            ndtri_into(u[:m], z[:m])
+            for j in range(m):
+                x[j] = sigma * z[j] - half_var
+            exp_into(x[:m], e[:m])
+            for i in range(lo, hi):  # sim.behaviour.basket_units's products, in its order
+                units[i] = np.float64(counts[i]) * np.float64(basket_mean[buyers[i]]) * e[i - lo]
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
@@ -557,6 +626,20 @@ def state_and_rate(pop, rows: np.ndarray, relief: float, penalty: float, price_r
                     pop.purchase_rate, float(relief), float(penalty), float(-np.log(float(price_ratio))), float(effect),
                     float(neutral), float(attachment_ratio), attach, ps, sat_eff, ids, rate)
     return attach, ps, sat_eff, ids, rate
+
+
+def basket_units(pop, buyers: np.ndarray, counts: np.ndarray, ids: np.ndarray, key: int,
+                 sigma: float) -> np.ndarray | None:
+    """Units bought by ``buyers`` (:func:`sim.behaviour.basket_units`) with their normals under stream ``key``.
+
+    ``counts`` are the buyers' purchase occasions and ``ids`` their ids. The uniforms, normal
+    quantiles, exponentials and products in one blocked pass; None without numba.
+    """
+    if not _compiled_rows(buyers, ids) or pop.basket_mean.dtype != np.float32 or counts.dtype.kind != "i":
+        return None
+    units = np.empty(buyers.size)
+    _basket(ids, np.uint64(key), counts, buyers, pop.basket_mean, float(sigma), 0.5 * sigma * sigma, units)
+    return units
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

@@ -434,7 +434,9 @@ class Simulation:
         else:
             count, bought = drawn
         buyers, n_occ, bid = rows[bought], count[bought], ids[bought]
-        units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
+        units = compiled.basket_units(pop, buyers, n_occ, bid, streams.key("basket", week), c.basket_sigma)
+        if units is None:  # the numpy reference
+            units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
         sales = units * self.list_price * (seg_factor[bought] if self._treated else 1.0)
         paid = sales * (1.0 - self.discount)  # after the pricing policy's discount
         cogs = units * self._gen_cost[pop.generation[buyers]]

@@ -106,8 +106,8 @@ class Streams:
         return u
 
     def normal(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
-        """Standard normals by inverse CDF, one per id."""
-        return special.ndtri(self.uniform(purpose, week, ids, draw))
+        """Standard normals by inverse CDF (:func:`sim.mathfn.ndtri`), one per id."""
+        return mathfn.ndtri(self.uniform(purpose, week, ids, draw))
 
     def exponential(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Unit-rate exponentials by inverse CDF, one per id."""

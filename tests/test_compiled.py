@@ -262,3 +262,25 @@ def test_book_week_adds_the_extra_cost_as_the_last_charge(monkeypatch):
     for other in results[1:]:
         assert all(np.array_equal(x, y) for x, y in zip(results[0], other))
     assert np.all(results[0][3][touched] == 0.0)
+
+
+def test_basket_units_equal_the_behaviour_kernel_on_numpy_normals(monkeypatch):
+    """Fused baskets: the keyed normals, the log-normal shock and the products of the numpy path."""
+    from sim import behaviour as bh
+
+    class Pop:
+        pass
+
+    rng, s = np.random.default_rng(13), Streams(8)
+    pop, n = Pop(), 40_000
+    pop.basket_mean = rng.lognormal(0.5, 0.6, n).astype(np.float32)
+    ids = rng.permutation(n).astype(np.int32)
+    buyers = np.sort(rng.choice(n, 15_000, replace=False))
+    counts = rng.integers(1, 6, buyers.size).astype(np.int32)
+    fast = compiled.basket_units(pop, buyers, counts, ids[buyers], s.key("basket", 7), 0.45)
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    ref = bh.basket_units(counts, pop.basket_mean[buyers], 0.45, s.normal("basket", 7, ids[buyers]))
+    assert compiled.basket_units(pop, buyers, counts, ids[buyers], s.key("basket", 7), 0.45) is None
+    assert np.array_equal(fast, ref)
+    # A mean-one shock: the mean basket per occasion is the customers' mean (sd of the ratio about 0.004).
+    assert abs((ref / counts).sum() / pop.basket_mean[buyers].astype(np.float64).sum() - 1.0) < 0.02

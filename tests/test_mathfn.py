@@ -52,3 +52,44 @@ def test_compiled_exp_equals_numpy_bit_for_bit():
         ours = mathfn.exp_numpy(x)
     fast = compiled.exp_into(x, np.empty(x.size))
     assert np.array_equal(fast.view(np.uint64), ours.view(np.uint64))
+
+
+def test_log_is_within_one_ulp_of_the_c_library_on_positive_normals():
+    rng = np.random.default_rng(2)
+    x = np.r_[2.0 ** rng.uniform(-1022, 1023, 300_000), rng.uniform(0.5, 2.0, 300_000), 1.0, 2.0, 0.5,
+              np.finfo(float).tiny, np.finfo(float).max]
+    ref = np.log(x)
+    ours = mathfn.log_numpy(x)
+    assert ours[x == 1.0][0] == 0.0
+    nz = ref != 0.0
+    assert np.max(np.abs(ours[nz] - ref[nz]) / np.abs(ref[nz])) <= np.finfo(float).eps
+
+
+def test_ndtri_matches_scipy_to_a_few_ulps_and_is_odd():
+    """AS 241 against scipy's cephes ndtri, over the keyed uniforms' range and the region edges."""
+    from scipy import special
+
+    rng = np.random.default_rng(3)
+    u = np.r_[(rng.integers(0, 2**53, 400_000) + 0.5) * 2.0**-53, 2.0**-54, 1e-300, 1e-10, 0.075, 0.925,
+              0.5 - 1e-12, 0.5, 1 - 2.0**-53, np.nextafter(0.075, 0), np.exp(-25.0)]
+    ours, ref = mathfn.ndtri_numpy(u), special.ndtri(u)
+    big = np.abs(ref) > 1e-3
+    assert np.max(np.abs(ours[big] - ref[big]) / np.abs(ref[big])) < 4e-15
+    assert np.max(np.abs(ours[~big] - ref[~big])) < 1e-18
+    assert mathfn.ndtri_numpy(np.array([0.5]))[0] == 0.0
+    dyadic = np.arange(1, 2**19) / 2.0**20  # 1 - u is exact: the quantile is exactly odd
+    assert np.array_equal(mathfn.ndtri_numpy(dyadic), -mathfn.ndtri_numpy(1.0 - dyadic))
+    assert np.all(np.diff(mathfn.ndtri_numpy(dyadic)) > 0)
+    # The probabilities a keyed uniform can round to give finite, large values, not infinities.
+    edge = mathfn.ndtri_numpy(np.array([0.0, 1.0]))
+    assert np.all(np.isfinite(edge)) and edge[0] == -edge[1] and edge[1] > 37.0
+
+
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="numba is not installed")
+def test_compiled_ndtri_equals_numpy_bit_for_bit():
+    rng = np.random.default_rng(4)
+    u = np.r_[(rng.integers(0, 2**53, 300_000) + 0.5) * 2.0**-53, rng.uniform(0.0, 0.08, 5_000),
+              rng.uniform(0.92, 1.0, 5_000), 0.0, 1.0, 0.5, 0.075, 0.925, 2.0**-54, np.exp(-25.0), 1e-300]
+    fast = compiled.ndtri_into(u, np.empty(u.size))
+    assert np.array_equal(fast.view(np.uint64), mathfn.ndtri_numpy(u).view(np.uint64))
+    assert np.array_equal(mathfn.ndtri(u.reshape(-1, 4)), fast.reshape(-1, 4))
