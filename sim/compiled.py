@@ -22,7 +22,7 @@ __all__ = [
     "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
-    "encounter", "purchase_rate", "state_and_rate", "basket_units",
+    "encounter", "purchase_rate", "state_and_rate", "purchase_draw", "basket_units",
 ]
 
 _BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
@@ -320,6 +320,47 @@ else:
             exp_into(x[:m], e[:m])
             for i in range(lo, hi):  # sim.behaviour.basket_units's products, in its order
                 units[i] = np.float64(counts[i]) * np.float64(basket_mean[buyers[i]]) * e[i - lo]
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _purchase_draw(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
+                       penalty, nlp, effect, neutral, ratio, key, sat_eff, ids, bought, buyers, occasions,
+                       buyer_ids):  # pragma: no cover - compiled
+        a_b, xs, xp, es, ep = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        lam, u, pmf0 = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        counts = np.empty(_BLOCK, dtype=np.int32)
+        k = 0
+        for lo in range(0, rows.size, _BLOCK):
+            hi = min(lo + _BLOCK, rows.size)
+            m = hi - lo
+            for i in range(lo, hi):  # _state_and_rate, keeping only what the week reads later
+                r = rows[i]
+                a = np.float64(attachment[r])
+                a_b[i - lo] = a
+                p = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
+                x = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
+                sat_eff[i] = x
+                ids[i] = ident[r]
+                xs[i - lo] = effect * (x - neutral)
+                xp[i - lo] = nlp * p
+            exp_into(xs[:m], es[:m])
+            exp_into(xp[:m], ep[:m])
+            for i in range(lo, hi):
+                j = i - lo
+                v = np.float64(base[rows[i]]) * es[j] * ep[j] * (1.0 + (ratio - 1.0) * a_b[j])
+                lam[j] = v
+                xs[j] = -v
+                u[j] = _unit(ids[i], key)
+            exp_into(xs[:m], pmf0[:m])
+            poisson_search(u[:m], lam[:m], pmf0[:m], counts[:m])
+            for i in range(lo, hi):  # _poisson_bought's selection, with the buyers' rows, counts and ids
+                c = counts[i - lo]
+                c = c if i < n_risk or c > 0 else 1
+                bought[k] = i  # branch-free, as in _rows_drawn
+                buyers[k] = rows[i]
+                occasions[k] = c
+                buyer_ids[k] = ids[i]
+                k += c > 0
+        return k
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
@@ -640,6 +681,34 @@ def basket_units(pop, buyers: np.ndarray, counts: np.ndarray, ids: np.ndarray, k
     units = np.empty(buyers.size)
     _basket(ids, np.uint64(key), counts, buyers, pop.basket_mean, float(sigma), 0.5 * sigma * sigma, units)
     return units
+
+
+def purchase_draw(pop, rows: np.ndarray, n_risk: int, key: int, relief: float, penalty: float, price_ratio: float,
+                  neutral: float, effect: float, attachment_ratio: float):
+    """This week's purchase occasions of ``rows`` when only attachment multiplies the rate, in one pass.
+
+    :func:`state_and_rate`, then :func:`poisson_bought` under stream ``key`` (rows from position
+    ``n_risk`` on buy at least once), without keeping the rates.
+
+    Returns
+    -------
+    tuple or None
+        ``sat_eff, ids`` of every row (as :func:`customer_state`); then ``bought`` (positions in
+        ``rows`` with a purchase), and the ``rows``, occasions (int32) and ids at those positions.
+        None without numba.
+    """
+    if not _compiled_rows(rows):
+        return None
+    n = rows.size
+    sat_eff, ids = np.empty(n), np.empty(n, dtype=pop.id.dtype)
+    bought, buyers = np.empty(n + 1, dtype=np.int64), np.empty(n + 1, dtype=rows.dtype)
+    occasions, buyer_ids = np.empty(n + 1, dtype=np.int32), np.empty(n + 1, dtype=pop.id.dtype)
+    k = _purchase_draw(rows, int(n_risk), pop.attachment, pop.price_sensitivity, pop.satisfaction, pop.failures,
+                       pop.id, pop.purchase_rate, float(relief), float(penalty), float(-np.log(float(price_ratio))),
+                       float(effect), float(neutral), float(attachment_ratio), np.uint64(key), sat_eff, ids, bought,
+                       buyers, occasions, buyer_ids)
+    # Copies: kept for the week, they should not hold buffers the size of every row.
+    return sat_eff, ids, bought[:k].copy(), buyers[:k].copy(), occasions[:k].copy(), buyer_ids[:k].copy()
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

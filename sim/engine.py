@@ -402,12 +402,21 @@ class Simulation:
         price_factor = prog.price_factor(self, rows) if prog.active else 1.0
         seg_factor = self._seg_price[pop.segment[rows]] if self._treated else 1.0
         price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
-        fused = None
-        if not (prog.active or obsolescence) and price_ratio.ndim == 0:  # attachment's multiplier alone
+        fused = drawn = None
+        alone = not (prog.active or obsolescence) and price_ratio.ndim == 0  # attachment's multiplier alone
+        if alone and self.competition.active(week).size == 0:  # and every occasion is the firm's: one pass
+            drawn = compiled.purchase_draw(pop, rows, n_risk, streams.key("purchase", week), c.attachment_price_relief,
+                                           c.failure_trust_penalty, price_ratio, c.satisfaction_neutral,
+                                           c.satisfaction_purchase_effect, c.attachment_purchase_ratio)
+        if drawn is not None:
+            sat_eff, ids, bought, buyers, n_occ, bid = drawn
+        elif alone:
             fused = compiled.state_and_rate(pop, rows, c.attachment_price_relief, c.failure_trust_penalty, price_ratio,
                                             c.satisfaction_neutral, c.satisfaction_purchase_effect,
                                             c.attachment_purchase_ratio)
-        if fused is not None:
+        if drawn is not None:
+            share, rival_share = None, None
+        elif fused is not None:
             attach, ps, sat_eff, ids, rate = fused
         else:
             attach, ps, sat_eff, ids = compiled.customer_state(pop, rows, c.attachment_price_relief,
@@ -421,19 +430,20 @@ class Simulation:
                     extra = extra * mathfn.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]]))
             rate = compiled.purchase_rate(pop, rows, sat_eff, ps, attach, price_ratio, c.satisfaction_neutral,
                                           c.satisfaction_purchase_effect, c.attachment_purchase_ratio, extra)
-        share, rival_share = self._firm_share(rows, price_ratio, ps, c.switching_inertia)
-        if rival_share is not None:
-            wk.category_rate += float(rate.sum())
-            rate *= share
-            wk.firm_rate += float(rate.sum())
-        drawn = compiled.poisson_bought(ids, streams.key("purchase", week), rate, n_risk) if compiled.AVAILABLE else None
         if drawn is None:
-            count = streams.poisson("purchase", week, ids, rate)
-            count[n_risk:] = np.maximum(count[n_risk:], 1)
-            bought = np.flatnonzero(count > 0)  # positions in ``rows``: one index array for every gather
-        else:
-            count, bought = drawn
-        buyers, n_occ, bid = rows[bought], count[bought], ids[bought]
+            share, rival_share = self._firm_share(rows, price_ratio, ps, c.switching_inertia)
+            if rival_share is not None:
+                wk.category_rate += float(rate.sum())
+                rate *= share
+                wk.firm_rate += float(rate.sum())
+            counted = compiled.poisson_bought(ids, streams.key("purchase", week), rate, n_risk)
+            if counted is None:  # the numpy reference
+                count = streams.poisson("purchase", week, ids, rate)
+                count[n_risk:] = np.maximum(count[n_risk:], 1)
+                bought = np.flatnonzero(count > 0)  # positions in ``rows``: one index array for every gather
+            else:
+                count, bought = counted
+            buyers, n_occ, bid = rows[bought], count[bought], ids[bought]
         units = compiled.basket_units(pop, buyers, n_occ, bid, streams.key("basket", week), c.basket_sigma)
         if units is None:  # the numpy reference
             units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
@@ -518,7 +528,7 @@ class Simulation:
         churned = at_risk[leaving]
         st[churned] = CHURNED
         saturating_increment(pop.churn_count, churned)
-        pop.churn_to[churned] = self._churn_destination(churned, share[:n_risk][leaving],
+        pop.churn_to[churned] = self._churn_destination(churned, None if share is None else share[:n_risk][leaving],
                                                         None if rival_share is None else rival_share[:, :n_risk][:, leaving])
 
         # The cost to serve each customer this week (after the encounters, as the books read).

@@ -284,3 +284,33 @@ def test_basket_units_equal_the_behaviour_kernel_on_numpy_normals(monkeypatch):
     assert np.array_equal(fast, ref)
     # A mean-one shock: the mean basket per occasion is the customers' mean (sd of the ratio about 0.004).
     assert abs((ref / counts).sum() / pop.basket_mean[buyers].astype(np.float64).sum() - 1.0) < 0.02
+
+
+def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch):
+    """The one-pass draw gives the numpy path's state, counts (newest rows at least 1) and buyers."""
+    from sim import behaviour as bh
+
+    class Pop:
+        pass
+
+    rng, s = np.random.default_rng(23), Streams(6)
+    pop, n = Pop(), 30_000
+    pop.purchase_rate = rng.gamma(1.5, 0.2, n).astype(np.float32)
+    pop.attachment = rng.random(n).astype(np.float32)
+    pop.price_sensitivity = rng.uniform(0, 3, n).astype(np.float32)
+    pop.satisfaction = rng.random(n).astype(np.float32)
+    pop.failures = rng.integers(0, 5, n).astype(np.int8)
+    pop.id = rng.permutation(n).astype(np.int32)
+    rows = np.sort(rng.choice(n, 21_000, replace=False))
+    n_risk = 18_000
+    fast = compiled.purchase_draw(pop, rows, n_risk, s.key("purchase", 2), 0.4, 0.05, 1.15, 0.6, 1.5, 3.0)
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    attach, ps, sat, ids = compiled.customer_state(pop, rows, 0.4, 0.05)
+    rate = bh.purchase_rate(pop.purchase_rate[rows], sat, bh.price_multiplier(np.float64(1.15), ps), 0.6, 1.5,
+                            bh.attachment_multiplier(attach, 3.0))
+    count = s.poisson("purchase", 2, ids, rate)
+    assert (count[n_risk:] == 0).any()
+    count[n_risk:] = np.maximum(count[n_risk:], 1)
+    bought = np.flatnonzero(count > 0)
+    for got, ref in zip(fast, (sat, ids, bought, rows[bought], count[bought], ids[bought])):
+        assert got.dtype == ref.dtype and np.array_equal(got, ref)
