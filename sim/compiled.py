@@ -437,6 +437,7 @@ else:
     @njit(cache=True, nogil=True)
     def _book_week(touched, margin, buf, gross_margin, cost_to_serve, clv_pv, acquired_week, discount_by_age,
                    week, by_week, extra_cost):  # pragma: no cover - compiled
+        cur, acc = 0, 0.0
         for i in range(touched.size):
             r = touched[i]
             m = margin[i]
@@ -447,7 +448,17 @@ else:
             a = acquired_week[r]
             clv_pv[r] += c * discount_by_age[week - max(a, 0)]
             buf[r] = 0.0
-            by_week[a + 1] += c  # in row order, as np.bincount would sum
+            # by_week[a + 1] += c in row order, as np.bincount would sum, with the running sum
+            # in a register while rows share an acquisition week (they come in runs): through
+            # memory, each addition would wait for the last one's store.
+            if i == 0 or a != cur:
+                if i:
+                    by_week[cur + 1] = acc
+                cur = a
+                acc = by_week[a + 1]
+            acc += c
+        if touched.size:
+            by_week[cur + 1] = acc
 
     @njit(cache=True, nogil=True)
     def _bincount(idx, offset, out):  # pragma: no cover - compiled
@@ -462,16 +473,23 @@ else:
     @njit(cache=True, nogil=True)
     def _census(state, churned, lapsing, member, satisfaction, acquired_week, by_week):  # pragma: no cover
         active = n_lapsing = members = 0
-        sat = 0.0
+        lanes = np.zeros(4)  # satisfaction summed in four lanes by row (see census): no chain of additions
+        cur, run = acquired_week[0] if state.size else 0, 0
         for r in range(state.size):  # branch-free: churned rows add zeros (churned rows are scattered)
             s = state[r]
             here = s != churned
             active += here
             n_lapsing += s == lapsing
             members += member[r] and here
-            sat += satisfaction[r] * here
-            by_week[acquired_week[r] + 1] += here
-        return active, n_lapsing, members, sat
+            lanes[r & 3] += np.float64(satisfaction[r]) * here
+            a = acquired_week[r]
+            if a != cur:  # rows come in runs of one acquisition week: count a run, then book it
+                by_week[cur + 1] += run
+                cur, run = a, 0
+            run += here
+        if state.size:
+            by_week[cur + 1] += run
+        return active, n_lapsing, members, (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
 
     @njit(cache=True, nogil=True)
     def _book_purchases(buyers, paid, occasions, week, revenue, purchases, last_purchase_week):  # pragma: no cover
@@ -768,7 +786,8 @@ def census(pop, weeks: int) -> tuple[int, int, int, float, np.ndarray]:
     """One pass over the population at the end of a week.
 
     Returns customers not churned, of them lapsing and members, their mean satisfaction (summed
-    in float64, in row order) and their counts by acquisition week + 1 (length ``weeks + 1``).
+    in float64 in four lanes by row, each in row order, so that the sum is not one chain of
+    dependent additions) and their counts by acquisition week + 1 (length ``weeks + 1``).
     """
     from sim.population import CHURNED, LAPSING  # the population module imports nothing from here
 
@@ -778,7 +797,11 @@ def census(pop, weeks: int) -> tuple[int, int, int, float, np.ndarray]:
                                                 pop.acquired_week, by_week)
         return active, lapsing, members, sat / active if active else 0.0, by_week
     alive = np.flatnonzero(pop.state != CHURNED)
-    sat = float(np.cumsum(pop.satisfaction[alive], dtype=np.float64)[-1]) if alive.size else 0.0
+    # Summed in four lanes by row (row r in lane r % 4, each lane in row order), then (0 + 1) + (2 + 3).
+    here = np.zeros(-(-pop.state.size // 4) * 4)
+    here[alive] = pop.satisfaction[alive]
+    lanes = np.cumsum(here.reshape(-1, 4), axis=0)[-1] if here.size else np.zeros(4)
+    sat = float((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
     return (alive.size, int(np.count_nonzero(pop.state[alive] == LAPSING)), int(np.count_nonzero(pop.member[alive])),
             sat / alive.size if alive.size else 0.0,
             np.bincount(pop.acquired_week[alive] + 1, minlength=weeks + 1))

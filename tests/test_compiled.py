@@ -314,3 +314,28 @@ def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch):
     bought = np.flatnonzero(count > 0)
     for got, ref in zip(fast, (sat, ids, bought, rows[bought], count[bought], ids[bought])):
         assert got.dtype == ref.dtype and np.array_equal(got, ref)
+
+
+def test_census_equals_numpy_counts_and_lane_sums(monkeypatch):
+    """End-of-week census: counts exact, satisfaction summed in the same four lanes, by cohort."""
+    from sim.population import ACTIVE, CHURNED, LAPSING
+
+    class Pop:
+        pass
+
+    rng = np.random.default_rng(17)
+    for n in (0, 1, 5, 50_003):
+        pop = Pop()
+        pop.state = rng.choice(np.array([ACTIVE, LAPSING, CHURNED], dtype=np.int8), n, p=[0.6, 0.15, 0.25])
+        pop.member = rng.random(n) < 0.4
+        pop.satisfaction = rng.random(n).astype(np.float32)
+        pop.acquired_week = np.sort(rng.integers(-1, 40, n)).astype(np.int16)  # rows come in cohorts
+        monkeypatch.setattr(compiled, "AVAILABLE", True)
+        fast = compiled.census(pop, 41)
+        monkeypatch.setattr(compiled, "AVAILABLE", False)
+        ref = compiled.census(pop, 41)
+        assert fast[:4] == ref[:4] and np.array_equal(fast[4], ref[4])
+        here = pop.state != CHURNED
+        assert fast[0] == here.sum() and fast[4].sum() == here.sum()
+        if here.any():
+            assert abs(fast[3] - pop.satisfaction[here].astype(np.float64).mean()) < 1e-12
