@@ -333,9 +333,10 @@ else:
             hi = min(lo + _BLOCK, rows.size)
             m = hi - lo
             for i in range(lo, hi):  # _state_and_rate, keeping only what the week reads later
-                r = rows[i]
+                r = rows[i]  # every gather in this one loop; the loops below read the block only
                 a = np.float64(attachment[r])
                 a_b[i - lo] = a
+                lam[i - lo] = np.float64(base[r])
                 p = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
                 x = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
                 sat_eff[i] = x
@@ -344,22 +345,26 @@ else:
                 xp[i - lo] = nlp * p
             exp_into(xs[:m], es[:m])
             exp_into(xp[:m], ep[:m])
-            for i in range(lo, hi):
-                j = i - lo
-                v = np.float64(base[rows[i]]) * es[j] * ep[j] * (1.0 + (ratio - 1.0) * a_b[j])
+            for j in range(m):
+                v = lam[j] * es[j] * ep[j] * (1.0 + (ratio - 1.0) * a_b[j])
                 lam[j] = v
                 xs[j] = -v
-                u[j] = _unit(ids[i], key)
+            for i in range(lo, hi):
+                u[i - lo] = _unit(ids[i], key)
             exp_into(xs[:m], pmf0[:m])
             poisson_search(u[:m], lam[:m], pmf0[:m], counts[:m])
-            for i in range(lo, hi):  # _poisson_bought's selection, with the buyers' rows, counts and ids
+            first = k
+            for i in range(lo, hi):  # _poisson_bought's selection
                 c = counts[i - lo]
                 c = c if i < n_risk or c > 0 else 1
+                counts[i - lo] = c
                 bought[k] = i  # branch-free, as in _rows_drawn
-                buyers[k] = rows[i]
-                occasions[k] = c
-                buyer_ids[k] = ids[i]
                 k += c > 0
+            for q in range(first, k):  # the buyers' rows, counts and ids
+                i = bought[q]
+                buyers[q] = rows[i]
+                occasions[q] = counts[i - lo]
+                buyer_ids[q] = ids[i]
         return k
 
     @njit(cache=True, nogil=True)
@@ -473,15 +478,13 @@ else:
     @njit(cache=True, nogil=True)
     def _census(state, churned, lapsing, member, satisfaction, acquired_week, by_week):  # pragma: no cover
         active = n_lapsing = members = 0
-        lanes = np.zeros(4)  # satisfaction summed in four lanes by row (see census): no chain of additions
         cur, run = acquired_week[0] if state.size else 0, 0
         for r in range(state.size):  # branch-free: churned rows add zeros (churned rows are scattered)
             s = state[r]
             here = s != churned
             active += here
             n_lapsing += s == lapsing
-            members += member[r] and here
-            lanes[r & 3] += np.float64(satisfaction[r]) * here
+            members += member[r] & here
             a = acquired_week[r]
             if a != cur:  # rows come in runs of one acquisition week: count a run, then book it
                 by_week[cur + 1] += run
@@ -489,7 +492,23 @@ else:
             run += here
         if state.size:
             by_week[cur + 1] += run
-        return active, n_lapsing, members, (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
+        # Satisfaction summed in four lanes by row (see census): four chains of additions a
+        # quarter as long as one.
+        s0 = s1 = s2 = s3 = 0.0
+        n4 = state.size & ~3
+        for r in range(0, n4, 4):
+            s0 += np.float64(satisfaction[r]) if state[r] != churned else 0.0
+            s1 += np.float64(satisfaction[r + 1]) if state[r + 1] != churned else 0.0
+            s2 += np.float64(satisfaction[r + 2]) if state[r + 2] != churned else 0.0
+            s3 += np.float64(satisfaction[r + 3]) if state[r + 3] != churned else 0.0
+        rest = state.size - n4  # rows n4, n4 + 1, ... are in lanes 0, 1, ...
+        if rest > 0 and state[n4] != churned:
+            s0 += np.float64(satisfaction[n4])
+        if rest > 1 and state[n4 + 1] != churned:
+            s1 += np.float64(satisfaction[n4 + 1])
+        if rest > 2 and state[n4 + 2] != churned:
+            s2 += np.float64(satisfaction[n4 + 2])
+        return active, n_lapsing, members, (s0 + s1) + (s2 + s3)
 
     @njit(cache=True, nogil=True)
     def _book_purchases(buyers, paid, occasions, week, revenue, purchases, last_purchase_week):  # pragma: no cover
