@@ -324,14 +324,12 @@ else:
     @njit(cache=True, nogil=True, error_model="numpy")
     def _purchase_draw(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
                        penalty, nlp, effect, neutral, ratio, key, sat_eff, ids, bought, buyers, occasions, buyer_ids,
-                       decay, last_purchase_week, week, threshold, state, lapsing, active, churn_key, churn_base,
-                       churn_effect, lapsing_mult, leaving):  # pragma: no cover - compiled
+                       decay, last_purchase_week, week, threshold, state, lapsing, active):  # pragma: no cover
         a_b, xs, xp, es, ep = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
         lam, u, pmf0 = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
         counts = np.empty(_BLOCK, dtype=np.int32)
         last = np.empty(_BLOCK, dtype=last_purchase_week.dtype)
-        by_lapsing = np.array([1.0, lapsing_mult])
-        k = n_leaving = 0
+        k = 0
         for lo in range(0, rows.size, _BLOCK):
             hi = min(lo + _BLOCK, rows.size)
             m = hi - lo
@@ -370,27 +368,13 @@ else:
             if decay.size:  # _decay_and_lapse's lapse, with this week's purchase as book_purchases stamps it
                 for i in range(lo, hi):
                     seen = week if counts[i - lo] > 0 else last[i - lo]
-                    code = lapsing if seen <= threshold else active
-                    state[rows[i]] = code
-                    xp[i - lo] = by_lapsing[np.intp(code == lapsing)]
-            if leaving.size:  # _churn_draw for the rows at risk, with the lapse just set
-                top = min(hi, n_risk)
-                mr = max(top - lo, 0)
-                for i in range(lo, top):
-                    u[i - lo] = _unit(ids[i], churn_key)
-                    xs[i - lo] = (sat_eff[i] - neutral) * -churn_effect
-                exp_into(xs[:mr], es[:mr])
-                for j in range(mr):
-                    es[j] = min(es[j] * churn_base * xp[j], 1.0)
-                for i in range(lo, top):
-                    leaving[n_leaving] = i  # branch-free, as in _rows_drawn
-                    n_leaving += u[i - lo] < es[i - lo]
+                    state[rows[i]] = lapsing if seen <= threshold else active
             for q in range(first, k):  # the buyers' rows, counts and ids
                 i = bought[q]
                 buyers[q] = rows[i]
                 occasions[q] = counts[i - lo]
                 buyer_ids[q] = ids[i]
-        return k, n_leaving
+        return k
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
@@ -746,26 +730,21 @@ def basket_units(pop, buyers: np.ndarray, counts: np.ndarray, ids: np.ndarray, k
 
 
 def purchase_draw(pop, rows: np.ndarray, n_risk: int, key: int, relief: float, penalty: float, price_ratio: float,
-                  neutral: float, effect: float, attachment_ratio: float, lapse: tuple | None = None,
-                  churn: tuple | None = None):
+                  neutral: float, effect: float, attachment_ratio: float, lapse: tuple | None = None):
     """This week's purchase occasions of ``rows`` when only attachment multiplies the rate, in one pass.
 
     :func:`state_and_rate`, then :func:`poisson_bought` under stream ``key`` (rows from position
     ``n_risk`` on buy at least once), without keeping the rates. With ``lapse = (factor, week,
     threshold, lapsing, active)``, also :func:`decay_and_lapse` as it would run once this week's
-    purchases are booked (the caller then must not read attachment expecting it undecayed). With
-    ``lapse`` and ``churn = (key, base, effect, lapsing_multiplier)`` too, also :func:`churn_draw`
-    of the first ``n_risk`` rows (without multipliers), with the lapse just set.
+    purchases are booked (the caller then must not read attachment expecting it undecayed).
 
     Returns
     -------
     tuple or None
         ``sat_eff, ids`` of every row (as :func:`customer_state`); then ``bought`` (positions in
-        ``rows`` with a purchase), and the ``rows``, occasions (int32) and ids at those positions;
-        with ``churn``, then the positions of those who churn. None without numba.
+        ``rows`` with a purchase), and the ``rows``, occasions (int32) and ids at those positions.
+        None without numba.
     """
-    if churn is not None and lapse is None:
-        raise ValueError("the churn draw needs this week's lapse: give lapse too")
     if not _compiled_rows(rows):
         return None
     n = rows.size
@@ -773,18 +752,14 @@ def purchase_draw(pop, rows: np.ndarray, n_risk: int, key: int, relief: float, p
     bought, buyers = np.empty(n + 1, dtype=np.int64), np.empty(n + 1, dtype=rows.dtype)
     occasions, buyer_ids = np.empty(n + 1, dtype=np.int32), np.empty(n + 1, dtype=pop.id.dtype)
     factor, week, threshold, lapsing, active = lapse if lapse is not None else (None, 0, 0, 0, 0)
-    churn_key, churn_base, churn_effect, lapsing_mult = churn if churn is not None else (0, 0.0, 0.0, 1.0)
-    leaving = np.empty(0 if churn is None else int(n_risk) + 1, dtype=np.int64)
-    k, n_leaving = _purchase_draw(rows, int(n_risk), pop.attachment, pop.price_sensitivity, pop.satisfaction, pop.failures,
+    k = _purchase_draw(rows, int(n_risk), pop.attachment, pop.price_sensitivity, pop.satisfaction, pop.failures,
                        pop.id, pop.purchase_rate, float(relief), float(penalty), float(-np.log(float(price_ratio))),
                        float(effect), float(neutral), float(attachment_ratio), np.uint64(key), sat_eff, ids, bought,
                        buyers, occasions, buyer_ids,
                        np.empty(0, np.float32) if factor is None else np.array([factor], dtype=np.float32),
-                       pop.last_purchase_week, int(week), int(threshold), pop.state, np.int8(lapsing), np.int8(active),
-                       np.uint64(churn_key), float(churn_base), float(churn_effect), float(lapsing_mult), leaving)
+                       pop.last_purchase_week, int(week), int(threshold), pop.state, np.int8(lapsing), np.int8(active))
     # Copies: kept for the week, they should not hold buffers the size of every row.
-    out = (sat_eff, ids, bought[:k].copy(), buyers[:k].copy(), occasions[:k].copy(), buyer_ids[:k].copy())
-    return out if churn is None else out + (leaving[:n_leaving].copy(),)
+    return sat_eff, ids, bought[:k].copy(), buyers[:k].copy(), occasions[:k].copy(), buyer_ids[:k].copy()
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

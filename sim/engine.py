@@ -408,11 +408,9 @@ class Simulation:
             drawn = compiled.purchase_draw(pop, rows, n_risk, streams.key("purchase", week), c.attachment_price_relief,
                                            c.failure_trust_penalty, price_ratio, c.satisfaction_neutral,
                                            c.satisfaction_purchase_effect, c.attachment_purchase_ratio,
-                                           lapse=(1.0 - c.attachment_decay, week, week - c.lapse_weeks, LAPSING, ACTIVE),
-                                           churn=(streams.key("churn", week), c.churn_rate, c.churn_satisfaction_effect,
-                                                  c.lapsing_churn_multiplier))
+                                           lapse=(1.0 - c.attachment_decay, week, week - c.lapse_weeks, LAPSING, ACTIVE))
         if drawn is not None:
-            sat_eff, ids, bought, buyers, n_occ, bid, drawn_leaving = drawn
+            sat_eff, ids, bought, buyers, n_occ, bid = drawn
         elif alone:
             fused = compiled.state_and_rate(pop, rows, c.attachment_price_relief, c.failure_trust_penalty, price_ratio,
                                             c.satisfaction_neutral, c.satisfaction_purchase_effect,
@@ -513,13 +511,10 @@ class Simulation:
         at_risk = rows[:n_risk]
         m1 = prog.churn_multiplier(self, at_risk) if prog.active else None
         m2 = None if rival_share is None else 1.0 + c.competitor_churn_effect * (1.0 - share[:n_risk])
-        if drawn is not None:  # drawn with the purchases
-            leaving = drawn_leaving
-        else:
-            leaving = compiled.churn_draw(
-                pop, at_risk, sat_eff, streams.key("churn", week), c.satisfaction_neutral, c.churn_satisfaction_effect,
-                c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2, ids,
-            ) if compiled.AVAILABLE else None
+        leaving = compiled.churn_draw(
+            pop, at_risk, sat_eff, streams.key("churn", week), c.satisfaction_neutral, c.churn_satisfaction_effect,
+            c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2, ids,
+        ) if compiled.AVAILABLE else None
         if leaving is None:  # the numpy reference
             p_churn = bh.churn_probability(
                 sat_eff[:n_risk],

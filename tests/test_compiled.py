@@ -310,8 +310,7 @@ def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch):
     plain = compiled.purchase_draw(pop, rows, n_risk, s.key("purchase", 2), 0.4, 0.05, 1.15, 0.6, 1.5, 3.0)
     assert np.array_equal(pop.attachment, before[0]) and np.array_equal(pop.state, before[1])
     fast = compiled.purchase_draw(pop, rows, n_risk, s.key("purchase", 2), 0.4, 0.05, 1.15, 0.6, 1.5, 3.0,
-                                  lapse=(0.97, week, week - lapse_weeks, LAPSING, ACTIVE),
-                                  churn=(s.key("churn", 2), 0.05, 4.0, 3.0))
+                                  lapse=(0.97, week, week - lapse_weeks, LAPSING, ACTIVE))
     after = (pop.attachment.copy(), pop.state.copy())
     pop.attachment, pop.state = before[0].copy(), before[1].copy()
     monkeypatch.setattr(compiled, "AVAILABLE", False)
@@ -322,7 +321,7 @@ def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch):
     assert (count[n_risk:] == 0).any()
     count[n_risk:] = np.maximum(count[n_risk:], 1)
     bought = np.flatnonzero(count > 0)
-    for draw in (plain, fast[:6]):
+    for draw in (plain, fast):
         for got, ref in zip(draw, (sat, ids, bought, rows[bought], count[bought], ids[bought])):
             assert got.dtype == ref.dtype and np.array_equal(got, ref)
     # The decay and lapse are those of decay_and_lapse once the purchases are stamped.
@@ -330,13 +329,6 @@ def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch):
     compiled.decay_and_lapse(pop, rows, np.float32(0.97), week - lapse_weeks, LAPSING, ACTIVE)
     assert np.array_equal(after[0], pop.attachment) and np.array_equal(after[1], pop.state)
     assert (after[1][rows] == LAPSING).any() and (after[1][rows] == ACTIVE).any()
-    # And the churn draw of churn_probability on the lapse just set.
-    p = bh.churn_probability(sat[:n_risk], pop.state[rows[:n_risk]] == LAPSING, 0.05, 0.6, 4.0, 3.0)
-    leaving = np.flatnonzero(s.uniform("churn", 2, ids[:n_risk]) < p)
-    assert len(fast) == 7 and np.array_equal(fast[6], leaving) and 0 < leaving.size < n_risk
-    with pytest.raises(ValueError, match="lapse"):
-        monkeypatch.setattr(compiled, "AVAILABLE", True)
-        compiled.purchase_draw(pop, rows, n_risk, 1, 0.4, 0.05, 1.15, 0.6, 1.5, 3.0, churn=(1, 0.05, 4.0, 3.0))
 
 
 def test_census_equals_numpy_counts_and_lane_sums(monkeypatch):
