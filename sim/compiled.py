@@ -323,23 +323,18 @@ else:
 
     @njit(cache=True, nogil=True, error_model="numpy")
     def _purchase_draw(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
-                       penalty, nlp, effect, neutral, ratio, key, sat_eff, ids, bought, buyers, occasions, buyer_ids,
-                       decay, last_purchase_week, week, threshold, state, lapsing, active):  # pragma: no cover
+                       penalty, nlp, effect, neutral, ratio, key, sat_eff, ids, bought, buyers, occasions,
+                       buyer_ids):  # pragma: no cover - compiled
         a_b, xs, xp, es, ep = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
         lam, u, pmf0 = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
         counts = np.empty(_BLOCK, dtype=np.int32)
-        last = np.empty(_BLOCK, dtype=last_purchase_week.dtype)
         k = 0
         for lo in range(0, rows.size, _BLOCK):
             hi = min(lo + _BLOCK, rows.size)
             m = hi - lo
             for i in range(lo, hi):  # _state_and_rate, keeping only what the week reads later
                 r = rows[i]  # every gather in this one loop; the loops below read the block only
-                a32 = attachment[r]
-                if decay.size:  # _decay_and_lapse's decay: the rate has read the attachment
-                    attachment[r] = a32 * decay[0]
-                    last[i - lo] = last_purchase_week[r]
-                a = np.float64(a32)
+                a = np.float64(attachment[r])
                 a_b[i - lo] = a
                 lam[i - lo] = np.float64(base[r])
                 p = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
@@ -365,10 +360,6 @@ else:
                 counts[i - lo] = c
                 bought[k] = i  # branch-free, as in _rows_drawn
                 k += c > 0
-            if decay.size:  # _decay_and_lapse's lapse, with this week's purchase as book_purchases stamps it
-                for i in range(lo, hi):
-                    seen = week if counts[i - lo] > 0 else last[i - lo]
-                    state[rows[i]] = lapsing if seen <= threshold else active
             for q in range(first, k):  # the buyers' rows, counts and ids
                 i = bought[q]
                 buyers[q] = rows[i]
@@ -730,13 +721,11 @@ def basket_units(pop, buyers: np.ndarray, counts: np.ndarray, ids: np.ndarray, k
 
 
 def purchase_draw(pop, rows: np.ndarray, n_risk: int, key: int, relief: float, penalty: float, price_ratio: float,
-                  neutral: float, effect: float, attachment_ratio: float, lapse: tuple | None = None):
+                  neutral: float, effect: float, attachment_ratio: float):
     """This week's purchase occasions of ``rows`` when only attachment multiplies the rate, in one pass.
 
     :func:`state_and_rate`, then :func:`poisson_bought` under stream ``key`` (rows from position
-    ``n_risk`` on buy at least once), without keeping the rates. With ``lapse = (factor, week,
-    threshold, lapsing, active)``, also :func:`decay_and_lapse` as it would run once this week's
-    purchases are booked (the caller then must not read attachment expecting it undecayed).
+    ``n_risk`` on buy at least once), without keeping the rates.
 
     Returns
     -------
@@ -751,13 +740,10 @@ def purchase_draw(pop, rows: np.ndarray, n_risk: int, key: int, relief: float, p
     sat_eff, ids = np.empty(n), np.empty(n, dtype=pop.id.dtype)
     bought, buyers = np.empty(n + 1, dtype=np.int64), np.empty(n + 1, dtype=rows.dtype)
     occasions, buyer_ids = np.empty(n + 1, dtype=np.int32), np.empty(n + 1, dtype=pop.id.dtype)
-    factor, week, threshold, lapsing, active = lapse if lapse is not None else (None, 0, 0, 0, 0)
     k = _purchase_draw(rows, int(n_risk), pop.attachment, pop.price_sensitivity, pop.satisfaction, pop.failures,
                        pop.id, pop.purchase_rate, float(relief), float(penalty), float(-np.log(float(price_ratio))),
                        float(effect), float(neutral), float(attachment_ratio), np.uint64(key), sat_eff, ids, bought,
-                       buyers, occasions, buyer_ids,
-                       np.empty(0, np.float32) if factor is None else np.array([factor], dtype=np.float32),
-                       pop.last_purchase_week, int(week), int(threshold), pop.state, np.int8(lapsing), np.int8(active))
+                       buyers, occasions, buyer_ids)
     # Copies: kept for the week, they should not hold buffers the size of every row.
     return sat_eff, ids, bought[:k].copy(), buyers[:k].copy(), occasions[:k].copy(), buyer_ids[:k].copy()
 

@@ -407,8 +407,7 @@ class Simulation:
         if alone and self.competition.active(week).size == 0:  # and every occasion is the firm's: one pass
             drawn = compiled.purchase_draw(pop, rows, n_risk, streams.key("purchase", week), c.attachment_price_relief,
                                            c.failure_trust_penalty, price_ratio, c.satisfaction_neutral,
-                                           c.satisfaction_purchase_effect, c.attachment_purchase_ratio,
-                                           lapse=(1.0 - c.attachment_decay, week, week - c.lapse_weeks, LAPSING, ACTIVE))
+                                           c.satisfaction_purchase_effect, c.attachment_purchase_ratio)
         if drawn is not None:
             sat_eff, ids, bought, buyers, n_occ, bid = drawn
         elif alone:
@@ -484,11 +483,8 @@ class Simulation:
         if complained.any():
             self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
             pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
-        # Attachment fades for everyone; lapsing (step 5) only needs this week's purchases, booked above
-        # (both done with the purchase draw when it was one pass).
-        if drawn is None:
-            compiled.decay_and_lapse(pop, rows, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks, LAPSING,
-                                     ACTIVE)
+        # Attachment fades for everyone; lapsing (step 5) only needs this week's purchases, booked above.
+        compiled.decay_and_lapse(pop, rows, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks, LAPSING, ACTIVE)
         recovery_t = min(1.0, c.satisfaction_neutral + c.recovery_gain)
         value = compiled.encounter(
             pop, buyers, quality, failed, recovered, buyer_price_ratio, s.failure_severity, self._gen_quality,
