@@ -173,15 +173,20 @@ else:
             below += x < low
         return k, below
 
+    @njit(cache=True, nogil=True, inline="always")
+    def _state_of(r, attachment, price_sensitivity, satisfaction, failures, relief, penalty):  # pragma: no cover
+        """Row ``r``'s attachment, price sensitivity and effective satisfaction, as customer_state's numpy path."""
+        a = np.float64(attachment[r])
+        p = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
+        return a, p, np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
+
     @njit(cache=True, nogil=True)
     def _customer_state(rows, attachment, price_sensitivity, satisfaction, failures, ident, relief, penalty,
                         attach, ps, sat_eff, ids):  # pragma: no cover - compiled
         for i in range(rows.size):  # the float operations of customer_state's numpy path, fused
             r = rows[i]
-            a = np.float64(attachment[r])
-            attach[i] = a
-            ps[i] = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
-            sat_eff[i] = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
+            attach[i], ps[i], sat_eff[i] = _state_of(r, attachment, price_sensitivity, satisfaction, failures,
+                                                     relief, penalty)
             ids[i] = ident[r]
 
     @njit(cache=True, nogil=True, error_model="numpy")
@@ -292,12 +297,8 @@ else:
             m = hi - lo
             for i in range(lo, hi):  # _customer_state, then _rate's exponents
                 r = rows[i]
-                a = np.float64(attachment[r])
-                attach[i] = a
-                p = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
-                ps[i] = p
-                x = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
-                sat_eff[i] = x
+                a, p, x = _state_of(r, attachment, price_sensitivity, satisfaction, failures, relief, penalty)
+                attach[i], ps[i], sat_eff[i] = a, p, x
                 ids[i] = ident[r]
                 xs[i - lo] = effect * (x - neutral)
                 xp[i - lo] = nlp * p
@@ -334,11 +335,9 @@ else:
             m = hi - lo
             for i in range(lo, hi):  # _state_and_rate, keeping only what the week reads later
                 r = rows[i]  # every gather in this one loop; the loops below read the block only
-                a = np.float64(attachment[r])
+                a, p, x = _state_of(r, attachment, price_sensitivity, satisfaction, failures, relief, penalty)
                 a_b[i - lo] = a
                 lam[i - lo] = np.float64(base[r])
-                p = np.float64(price_sensitivity[r]) * (1.0 - relief * a)
-                x = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
                 sat_eff[i] = x
                 ids[i] = ident[r]
                 xs[i - lo] = effect * (x - neutral)

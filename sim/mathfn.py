@@ -80,13 +80,18 @@ def exp(x):
     ndarray or float
         A float for a scalar ``x``, else an array of ``x`` 's shape.
     """
+    return _elementwise(x, "exp_into", exp_numpy)
+
+
+def _elementwise(x, kernel: str, reference):
+    """``kernel`` of :mod:`sim.compiled` over an array when numba is there, else ``reference``."""
     from sim import compiled  # sim.compiled reads this module's constants
 
     x = np.asarray(x, dtype=np.float64)
     if compiled.AVAILABLE and x.ndim:
         flat = np.ascontiguousarray(x).reshape(-1)
-        return compiled.exp_into(flat, np.empty(flat.size)).reshape(x.shape)
-    return exp_numpy(x)
+        return getattr(compiled, kernel)(flat, np.empty(flat.size)).reshape(x.shape)
+    return reference(x)
 
 
 def exp_numpy(x):
@@ -187,13 +192,7 @@ def ndtri(u):
     The compiled loop :func:`sim.compiled.ndtri_into` when numba is there, else
     :func:`ndtri_numpy`: the same numbers either way.
     """
-    from sim import compiled
-
-    u = np.asarray(u, dtype=np.float64)
-    if compiled.AVAILABLE and u.ndim:
-        flat = np.ascontiguousarray(u).reshape(-1)
-        return compiled.ndtri_into(flat, np.empty(flat.size)).reshape(u.shape)
-    return ndtri_numpy(u)
+    return _elementwise(u, "ndtri_into", ndtri_numpy)
 
 
 def ndtri_numpy(u):

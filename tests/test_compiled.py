@@ -209,21 +209,27 @@ def test_purchase_rate_equals_the_behaviour_kernels(monkeypatch):
             assert np.array_equal(fast, ref)
 
 
-def test_state_and_rate_equals_customer_state_then_purchase_rate(monkeypatch):
-    """The fused pass gives the gathered state and the rate of the two numpy steps, bit for bit."""
-    from sim import behaviour as bh
-
+def _state_population(rng: np.random.Generator, n: int):
+    """What the purchase kernels read of a population of ``n`` rows, drawn from ``rng``."""
     class Pop:
         pass
 
-    rng = np.random.default_rng(21)
-    pop, n = Pop(), 30_000
+    pop = Pop()
     pop.purchase_rate = rng.gamma(1.5, 0.2, n).astype(np.float32)
     pop.attachment = rng.random(n).astype(np.float32)
     pop.price_sensitivity = rng.uniform(0, 3, n).astype(np.float32)
     pop.satisfaction = rng.random(n).astype(np.float32)
     pop.failures = rng.integers(0, 5, n).astype(np.int8)
     pop.id = rng.permutation(n).astype(np.int32)
+    return pop
+
+
+def test_state_and_rate_equals_customer_state_then_purchase_rate(monkeypatch):
+    """The fused pass gives the gathered state and the rate of the two numpy steps, bit for bit."""
+    from sim import behaviour as bh
+
+    rng = np.random.default_rng(21)
+    pop, n = _state_population(rng, 30_000), 30_000
     rows = np.sort(rng.choice(n, 21_000, replace=False))
     fast = compiled.state_and_rate(pop, rows, 0.4, 0.05, np.float64(1.15), 0.6, 1.5, 3.0)
     monkeypatch.setattr(compiled, "AVAILABLE", False)
@@ -290,17 +296,8 @@ def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch):
     """The one-pass draw gives the numpy path's state, counts (newest rows at least 1) and buyers."""
     from sim import behaviour as bh
 
-    class Pop:
-        pass
-
     rng, s = np.random.default_rng(23), Streams(6)
-    pop, n = Pop(), 30_000
-    pop.purchase_rate = rng.gamma(1.5, 0.2, n).astype(np.float32)
-    pop.attachment = rng.random(n).astype(np.float32)
-    pop.price_sensitivity = rng.uniform(0, 3, n).astype(np.float32)
-    pop.satisfaction = rng.random(n).astype(np.float32)
-    pop.failures = rng.integers(0, 5, n).astype(np.int8)
-    pop.id = rng.permutation(n).astype(np.int32)
+    pop, n = _state_population(rng, 30_000), 30_000
     rows = np.sort(rng.choice(n, 21_000, replace=False))
     n_risk = 18_000
     fast = compiled.purchase_draw(pop, rows, n_risk, s.key("purchase", 2), 0.4, 0.05, 1.15, 0.6, 1.5, 3.0)
