@@ -402,48 +402,8 @@ class Simulation:
         price_factor = prog.price_factor(self, rows) if prog.active else 1.0
         seg_factor = self._seg_price[pop.segment[rows]] if self._treated else 1.0
         price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
-        fused = drawn = None
-        alone = not (prog.active or obsolescence) and price_ratio.ndim == 0  # attachment's multiplier alone
-        if alone and self.competition.active(week).size == 0:  # and every occasion is the firm's: one pass
-            drawn = compiled.purchase_draw(pop, rows, n_risk, streams.key("purchase", week), c.attachment_price_relief,
-                                           c.failure_trust_penalty, price_ratio, c.satisfaction_neutral,
-                                           c.satisfaction_purchase_effect, c.attachment_purchase_ratio)
-        if drawn is not None:
-            sat_eff, ids, bought, buyers, n_occ, bid = drawn
-        elif alone:
-            fused = compiled.state_and_rate(pop, rows, c.attachment_price_relief, c.failure_trust_penalty, price_ratio,
-                                            c.satisfaction_neutral, c.satisfaction_purchase_effect,
-                                            c.attachment_purchase_ratio)
-        if drawn is not None:
-            share, rival_share = None, None
-        elif fused is not None:
-            attach, ps, sat_eff, ids, rate = fused
-        else:
-            attach, ps, sat_eff, ids = compiled.customer_state(pop, rows, c.attachment_price_relief,
-                                                               c.failure_trust_penalty)
-            extra = None  # the rate's multipliers when strategies add to attachment's (None: attachment's alone)
-            if prog.active or obsolescence:
-                extra = bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
-                if prog.active:
-                    extra = extra * prog.purchase_multiplier(self, rows)
-                if obsolescence:
-                    extra = extra * mathfn.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]]))
-            rate = compiled.purchase_rate(pop, rows, sat_eff, ps, attach, price_ratio, c.satisfaction_neutral,
-                                          c.satisfaction_purchase_effect, c.attachment_purchase_ratio, extra)
-        if drawn is None:
-            share, rival_share = self._firm_share(rows, price_ratio, ps, c.switching_inertia)
-            if rival_share is not None:
-                wk.category_rate += float(rate.sum())
-                rate *= share
-                wk.firm_rate += float(rate.sum())
-            counted = compiled.poisson_bought(ids, streams.key("purchase", week), rate, n_risk)
-            if counted is None:  # the numpy reference
-                count = streams.poisson("purchase", week, ids, rate)
-                count[n_risk:] = np.maximum(count[n_risk:], 1)
-                bought = np.flatnonzero(count > 0)  # positions in ``rows``: one index array for every gather
-            else:
-                count, bought = counted
-            buyers, n_occ, bid = rows[bought], count[bought], ids[bought]
+        sat_eff, ids, bought, buyers, n_occ, bid, share, rival_share = self._draw_purchases(
+            rows, n_risk, price_ratio, obsolescence, wk)
         units = compiled.basket_units(pop, buyers, n_occ, bid, streams.key("basket", week), c.basket_sigma)
         if units is None:  # the numpy reference
             units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
@@ -540,6 +500,55 @@ class Simulation:
         wk.recovered += int(recovered.sum())
         wk.parts.append(_Part(rows, bought, paid - cogs, paid, n_occ, churned))
 
+
+    def _draw_purchases(self, rows: np.ndarray, n_risk: int, price_ratio, obsolescence: float, wk: "_Week"):
+        """This week's purchase occasions of the block ``rows`` (step 3 of :meth:`_customer_week`).
+
+        Returns each row's effective satisfaction and id; the positions in ``rows`` of those who
+        buy and their rows, occasions and ids; the firm's choice share and the rivals' (None
+        without rivals). When attachment alone multiplies the rate and no rival competes, one
+        compiled pass does it all.
+        """
+        cfg, week, prog, pop, streams = self.cfg, self.week, self.programme, self.pop, self.streams
+        c = cfg.customers
+        key = streams.key("purchase", week)
+        alone = not (prog.active or obsolescence) and price_ratio.ndim == 0  # attachment's multiplier alone
+        if alone and self.competition.active(week).size == 0:
+            drawn = compiled.purchase_draw(pop, rows, n_risk, key, c.attachment_price_relief, c.failure_trust_penalty,
+                                           price_ratio, c.satisfaction_neutral, c.satisfaction_purchase_effect,
+                                           c.attachment_purchase_ratio)
+            if drawn is not None:
+                return (*drawn, None, None)
+        fused = compiled.state_and_rate(pop, rows, c.attachment_price_relief, c.failure_trust_penalty, price_ratio,
+                                        c.satisfaction_neutral, c.satisfaction_purchase_effect,
+                                        c.attachment_purchase_ratio) if alone else None
+        if fused is not None:
+            attach, ps, sat_eff, ids, rate = fused
+        else:
+            attach, ps, sat_eff, ids = compiled.customer_state(pop, rows, c.attachment_price_relief,
+                                                               c.failure_trust_penalty)
+            extra = None  # the rate's multipliers when strategies add to attachment's (None: attachment's alone)
+            if prog.active or obsolescence:
+                extra = bh.attachment_multiplier(attach, c.attachment_purchase_ratio)
+                if prog.active:
+                    extra = extra * prog.purchase_multiplier(self, rows)
+                if obsolescence:
+                    extra = extra * mathfn.exp(-obsolescence * (week - self._gen_launch[pop.generation[rows]]))
+            rate = compiled.purchase_rate(pop, rows, sat_eff, ps, attach, price_ratio, c.satisfaction_neutral,
+                                          c.satisfaction_purchase_effect, c.attachment_purchase_ratio, extra)
+        share, rival_share = self._firm_share(rows, price_ratio, ps, c.switching_inertia)
+        if rival_share is not None:
+            wk.category_rate += float(rate.sum())
+            rate *= share
+            wk.firm_rate += float(rate.sum())
+        counted = compiled.poisson_bought(ids, key, rate, n_risk)
+        if counted is None:  # the numpy reference
+            count = streams.poisson("purchase", week, ids, rate)
+            count[n_risk:] = np.maximum(count[n_risk:], 1)
+            bought = np.flatnonzero(count > 0)  # positions in ``rows``: one index array for every gather
+        else:
+            count, bought = counted
+        return sat_eff, ids, bought, rows[bought], count[bought], ids[bought], share, rival_share
 
     def _advocates(self, alive: np.ndarray) -> tuple[float, int, np.ndarray | None, np.ndarray | None]:
         """Promoters (weighted by attachment) and detractors among ``alive``, block by block.
