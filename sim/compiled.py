@@ -289,23 +289,33 @@ else:
                     out[i] = np.float64(base[rows[i]]) * es[i - lo] * ep[i - lo] * (1.0 + (ratio - 1.0) * attach[i])
 
     @njit(cache=True, nogil=True, error_model="numpy")
+    def _state_rate_block(rows, attachment, price_sensitivity, satisfaction, failures, ident, base, relief, penalty,
+                          nlp, effect, neutral, ratio, attach, ps, sat_eff, ids, rate, scratch):  # pragma: no cover
+        """One block of _state_and_rate: the outputs are the block's slices, ``scratch`` is (4, _BLOCK)."""
+        m = rows.size
+        xs, xp, es, ep = scratch[0], scratch[1], scratch[2], scratch[3]
+        for j in range(m):  # _customer_state and _rate's exponents: every gather in this one loop
+            r = rows[j]
+            a, p, x = _state_of(r, attachment, price_sensitivity, satisfaction, failures, relief, penalty)
+            attach[j], ps[j], sat_eff[j] = a, p, x
+            ids[j] = ident[r]
+            rate[j] = np.float64(base[r])
+            xs[j] = effect * (x - neutral)
+            xp[j] = nlp * p
+        exp_into(xs[:m], es[:m])
+        exp_into(xp[:m], ep[:m])
+        for j in range(m):  # sim.behaviour.purchase_rate's products, in its order
+            rate[j] = rate[j] * es[j] * ep[j] * (1.0 + (ratio - 1.0) * attach[j])
+
+    @njit(cache=True, nogil=True, error_model="numpy")
     def _state_and_rate(rows, attachment, price_sensitivity, satisfaction, failures, ident, base, relief, penalty,
                         nlp, effect, neutral, ratio, attach, ps, sat_eff, ids, out):  # pragma: no cover - compiled
-        xs, xp, es, ep = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        scratch = np.empty((4, _BLOCK))
         for lo in range(0, rows.size, _BLOCK):
             hi = min(lo + _BLOCK, rows.size)
-            m = hi - lo
-            for i in range(lo, hi):  # _customer_state, then _rate's exponents
-                r = rows[i]
-                a, p, x = _state_of(r, attachment, price_sensitivity, satisfaction, failures, relief, penalty)
-                attach[i], ps[i], sat_eff[i] = a, p, x
-                ids[i] = ident[r]
-                xs[i - lo] = effect * (x - neutral)
-                xp[i - lo] = nlp * p
-            exp_into(xs[:m], es[:m])
-            exp_into(xp[:m], ep[:m])
-            for i in range(lo, hi):
-                out[i] = np.float64(base[rows[i]]) * es[i - lo] * ep[i - lo] * (1.0 + (ratio - 1.0) * attach[i])
+            _state_rate_block(rows[lo:hi], attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
+                              penalty, nlp, effect, neutral, ratio, attach[lo:hi], ps[lo:hi], sat_eff[lo:hi],
+                              ids[lo:hi], out[lo:hi], scratch)
 
     @njit(cache=True, nogil=True, error_model="numpy")
     def _basket(ids, key, counts, buyers, basket_mean, sigma, half_var, units):  # pragma: no cover - compiled
@@ -326,39 +336,18 @@ else:
     def _purchase_draw(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
                        penalty, nlp, effect, neutral, ratio, key, sat_eff, ids, bought, buyers, occasions,
                        buyer_ids):  # pragma: no cover - compiled
-        a_b, xs, xp, es, ep = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
-        lam, u, pmf0 = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        attach, ps, lam = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)  # the block's only
         counts = np.empty(_BLOCK, dtype=np.int32)
+        scratch = np.empty((4, _BLOCK))
         k = 0
         for lo in range(0, rows.size, _BLOCK):
             hi = min(lo + _BLOCK, rows.size)
             m = hi - lo
-            for i in range(lo, hi):  # _state_and_rate, keeping only what the week reads later
-                r = rows[i]  # every gather in this one loop; the loops below read the block only
-                a, p, x = _state_of(r, attachment, price_sensitivity, satisfaction, failures, relief, penalty)
-                a_b[i - lo] = a
-                lam[i - lo] = np.float64(base[r])
-                sat_eff[i] = x
-                ids[i] = ident[r]
-                xs[i - lo] = effect * (x - neutral)
-                xp[i - lo] = nlp * p
-            exp_into(xs[:m], es[:m])
-            exp_into(xp[:m], ep[:m])
-            for j in range(m):
-                v = lam[j] * es[j] * ep[j] * (1.0 + (ratio - 1.0) * a_b[j])
-                lam[j] = v
-                xs[j] = -v
-            for i in range(lo, hi):
-                u[i - lo] = _unit(ids[i], key)
-            exp_into(xs[:m], pmf0[:m])
-            poisson_search(u[:m], lam[:m], pmf0[:m], counts[:m])
+            _state_rate_block(rows[lo:hi], attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
+                              penalty, nlp, effect, neutral, ratio, attach[:m], ps[:m], sat_eff[lo:hi], ids[lo:hi],
+                              lam[:m], scratch)
             first = k
-            for i in range(lo, hi):  # _poisson_bought's selection
-                c = counts[i - lo]
-                c = c if i < n_risk or c > 0 else 1
-                counts[i - lo] = c
-                bought[k] = i  # branch-free, as in _rows_drawn
-                k += c > 0
+            k = _poisson_select_block(ids[lo:hi], key, lam[:m], lo, n_risk, counts[:m], bought, k, scratch)
             for q in range(first, k):  # the buyers' rows, counts and ids
                 i = bought[q]
                 buyers[q] = rows[i]
@@ -414,23 +403,32 @@ else:
         return counts
 
     @njit(cache=True, nogil=True, error_model="numpy")
+    def _poisson_select_block(ids, key, lam, offset, n_risk, counts, out, k, scratch):  # pragma: no cover
+        """One block of _poisson_bought: appends to ``out`` from ``k`` the positions (``offset`` + j)
+        with a purchase and returns the new ``k``; ``scratch`` has 3 rows of _BLOCK at least."""
+        m = ids.size
+        u, x, pmf0 = scratch[0], scratch[1], scratch[2]
+        for j in range(m):  # each step a loop of its own, as in _churn_draw
+            u[j] = _unit(ids[j], key)
+        for j in range(m):
+            x[j] = -lam[j]
+        exp_into(x[:m], pmf0[:m])
+        poisson_search(u[:m], lam, pmf0[:m], counts)
+        for j in range(m):  # rows acquired this week (from n_risk on) buy at least once
+            c = counts[j]
+            c = c if offset + j < n_risk or c > 0 else 1
+            counts[j] = c
+            out[k] = offset + j  # branch-free, as in _rows_drawn
+            k += c > 0
+        return k
+
+    @njit(cache=True, nogil=True, error_model="numpy")
     def _poisson_bought(ids, key, lam, n_risk, counts, out):  # pragma: no cover - compiled
         k = 0
-        u, x, pmf0 = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        scratch = np.empty((3, _BLOCK))
         for lo in range(0, ids.size, _BLOCK):
             hi = min(lo + _BLOCK, ids.size)
-            m = hi - lo
-            for i in range(lo, hi):  # each step a loop of its own, as in _churn_draw
-                u[i - lo] = _unit(ids[i], key)
-                x[i - lo] = -lam[i]
-            exp_into(x[:m], pmf0[:m])
-            poisson_search(u[:m], lam[lo:hi], pmf0[:m], counts[lo:hi])
-            for i in range(lo, hi):  # rows acquired this week (from n_risk on) buy at least once
-                c = counts[i]
-                c = c if i < n_risk or c > 0 else 1
-                counts[i] = c
-                out[k] = i  # branch-free, as in _rows_drawn
-                k += c > 0
+            k = _poisson_select_block(ids[lo:hi], key, lam[lo:hi], lo, n_risk, counts[lo:hi], out, k, scratch)
         return k
 
     @njit(cache=True, nogil=True)
