@@ -43,6 +43,8 @@ else:
     # Shift counts as uint64: numba would turn uint64 >> int64 into float arithmetic.
     _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
     _TO_UNIT = 2.0**-53
+    _S52, _LOW52, _ZERO = np.uint64(52), np.uint64((1 << 52) - 1), np.uint64(0)
+    _TWO52, _TWO52_BITS = 2.0**52, np.uint64(0x4330000000000000)  # 2**52 and its bit pattern
     _INV_LN2, _LN2_HI, _LN2_LO, _P1, _P2, _P3, _P4, _P5, _X_MIN, _X_MAX = EXP_CONSTANTS
     _EXP_BIAS, _EXP_SHIFT = np.int64(1023), np.int64(52)
 
@@ -134,7 +136,11 @@ else:
         z ^= z >> _S27
         z *= _M2
         z ^= z >> _S31
-        u = np.float64(z >> _S11)
+        # float64(b) for the 53-bit b, exactly, from bit patterns: AVX2 has no vector conversion
+        # of 64-bit integers, so the compiler's takes each lane out and back in.
+        b = z >> _S11
+        u = np.uint64((b & _LOW52) | _TWO52_BITS).view(np.float64) - _TWO52  # the low 52 bits
+        u += np.uint64((_ZERO - (b >> _S52)) & _TWO52_BITS).view(np.float64)  # + 2**52 if bit 52 is set
         u += 0.5
         return u * _TO_UNIT
 
@@ -279,7 +285,10 @@ else:
                     xs[i - lo] = effect * (sat_eff[i] - neutral)
                     xp[i - lo] = nlp[0] * ps[i]
             exp_into(xs[:m], es[:m])
-            exp_into(xp[:m], ep[:m])
+            if nlp.size > 1 or nlp[0] != 0.0:
+                exp_into(xp[:m], ep[:m])
+            else:  # price at the reference: exp(0) is exactly 1
+                ep[:m] = 1.0
             # sim.behaviour.purchase_rate's products, in its order
             if extra.size:
                 for i in range(lo, hi):
@@ -303,6 +312,10 @@ else:
             xs[j] = effect * (x - neutral)
             xp[j] = nlp * p
         exp_into(xs[:m], es[:m])
+        if nlp == 0.0:  # price at the reference: the price multiplier exp(0) is exactly 1, a product that changes nothing
+            for j in range(m):
+                rate[j] = rate[j] * es[j] * (1.0 + (ratio - 1.0) * attach[j])
+            return
         exp_into(xp[:m], ep[:m])
         for j in range(m):  # sim.behaviour.purchase_rate's products, in its order
             rate[j] = rate[j] * es[j] * ep[j] * (1.0 + (ratio - 1.0) * attach[j])
@@ -474,31 +487,40 @@ else:
 
     @njit(cache=True, nogil=True)
     def _census(state, churned, lapsing, member, satisfaction, acquired_week, by_week):  # pragma: no cover
+        n = state.size
         active = n_lapsing = members = 0
-        cur, run = acquired_week[0] if state.size else 0, 0
-        for r in range(state.size):  # branch-free: churned rows add zeros (churned rows are scattered)
-            s = state[r]
-            here = s != churned
-            active += here
-            n_lapsing += s == lapsing
-            members += member[r] & here
-            a = acquired_week[r]
-            if a != cur:  # rows come in runs of one acquisition week: count a run, then book it
-                by_week[cur + 1] += run
-                cur, run = a, 0
-            run += here
-        if state.size:
-            by_week[cur + 1] += run
-        # Satisfaction summed in four lanes by row (see census): four chains of additions a
-        # quarter as long as one.
         s0 = s1 = s2 = s3 = 0.0
-        n4 = state.size & ~3
-        for r in range(0, n4, 4):
-            s0 += np.float64(satisfaction[r]) if state[r] != churned else 0.0
-            s1 += np.float64(satisfaction[r + 1]) if state[r + 1] != churned else 0.0
-            s2 += np.float64(satisfaction[r + 2]) if state[r + 2] != churned else 0.0
-            s3 += np.float64(satisfaction[r + 3]) if state[r + 3] != churned else 0.0
-        rest = state.size - n4  # rows n4, n4 + 1, ... are in lanes 0, 1, ...
+        for lo in range(0, n, _BLOCK):  # _BLOCK is a multiple of 4: the lanes run on across blocks
+            hi = min(lo + _BLOCK, n)
+            # Branch-free counts (churned rows are scattered), so the loop vectorises; the rows
+            # of a block most often share one acquisition week, found by its extremes.
+            here_n = lapsing_n = members_n = 0
+            a_min = a_max = acquired_week[lo]
+            for r in range(lo, hi):
+                s = state[r]
+                here = s != churned
+                here_n += here
+                lapsing_n += s == lapsing
+                members_n += member[r] & here
+                a = acquired_week[r]
+                a_min, a_max = min(a_min, a), max(a_max, a)
+            active += here_n
+            n_lapsing += lapsing_n
+            members += members_n
+            if a_min == a_max:
+                by_week[a_min + 1] += here_n
+            else:
+                for r in range(lo, hi):
+                    by_week[acquired_week[r] + 1] += state[r] != churned
+            # Satisfaction summed in four lanes by row (see census): four chains of additions a
+            # quarter as long as one.
+            for r in range(lo, lo + ((hi - lo) & ~3), 4):
+                s0 += np.float64(satisfaction[r]) if state[r] != churned else 0.0
+                s1 += np.float64(satisfaction[r + 1]) if state[r + 1] != churned else 0.0
+                s2 += np.float64(satisfaction[r + 2]) if state[r + 2] != churned else 0.0
+                s3 += np.float64(satisfaction[r + 3]) if state[r + 3] != churned else 0.0
+        n4 = n & ~3
+        rest = n - n4  # rows n4, n4 + 1, ... are in lanes 0, 1, ...
         if rest > 0 and state[n4] != churned:
             s0 += np.float64(satisfaction[n4])
         if rest > 1 and state[n4 + 1] != churned:

@@ -438,8 +438,15 @@ class Simulation:
         if self._treated:
             quality = quality + self._seg_service[pop.segment[buyers]]
         failed = streams.uniform("service", week, bid, draw=1) < lev.failure_prob
-        complained = failed & (streams.uniform("complaint", week, bid, draw=0) < c.complaint_propensity)
-        recovered = complained & (streams.uniform("complaint", week, bid, draw=1) < s.complaint_handling_quality)
+        # Keyed draws depend on the id alone: drawn for those they decide (the failed, then the
+        # complainants), they are the numbers every buyer would have had.
+        at = np.flatnonzero(failed)
+        complained = np.zeros(bid.size, dtype=bool)
+        complained[at] = streams.uniform("complaint", week, bid[at], draw=0) < c.complaint_propensity
+        at = at[complained[at]]
+        recovered = np.zeros(bid.size, dtype=bool)
+        recovered[at] = streams.uniform("complaint", week, bid[at], draw=1) < s.complaint_handling_quality
+        del at
         if complained.any():
             self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
             pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
@@ -553,8 +560,9 @@ class Simulation:
     def _advocates(self, alive: np.ndarray) -> tuple[float, int, np.ndarray | None, np.ndarray | None]:
         """Promoters (weighted by attachment) and detractors among ``alive``, block by block.
 
-        Returns the weighted number of promoters, the number of detractors and, on a contact
-        network, the promoters' rows and weights (None under full mixing). Block views of
+        Returns the weighted number of promoters (0 under full mixing without word of mouth), the
+        number of detractors and, on a contact network, the promoters' rows and weights (None
+        under full mixing). Block views of
         ``alive`` die here, so the caller can free it.
         """
         cfg, pop = self.cfg, self.pop
@@ -563,9 +571,11 @@ class Simulation:
         for start in range(0, alive.size, CHUNK_ROWS):
             promoting, below = compiled.promoters(alive[start:start + CHUNK_ROWS], pop.satisfaction,
                                                   cfg.market.promoter_satisfaction, cfg.market.detractor_satisfaction)
+            detractors += below
+            if not (by_network or cfg.market.word_of_mouth > 0):
+                continue  # without word of mouth, promoters reach nobody: their weight is never read
             weight = bh.attachment_multiplier(pop.attachment[promoting], cfg.customers.attachment_advocacy_ratio)
             promoters += float(weight.sum())
-            detractors += below
             if by_network:
                 promoting_blocks.append(promoting)
                 weight_blocks.append(weight)

@@ -199,7 +199,7 @@ def test_purchase_rate_equals_the_behaviour_kernels(monkeypatch):
     pop.purchase_rate = rng.gamma(1.5, 0.2, n).astype(np.float32)
     rows = np.sort(rng.choice(n, 25_000, replace=False))
     sat, ps, attach = rng.random(rows.size), rng.uniform(0, 3, rows.size), rng.random(rows.size)
-    for price_ratio in (np.asarray(1.15), rng.uniform(0.7, 1.3, rows.size)):
+    for price_ratio in (np.asarray(1.15), np.asarray(1.0), rng.uniform(0.7, 1.3, rows.size)):
         for extra in (None, bh.attachment_multiplier(attach, 3.0) * rng.uniform(1.0, 1.5, rows.size)):
             mult = bh.attachment_multiplier(attach, 3.0) if extra is None else extra
             monkeypatch.setattr(compiled, "AVAILABLE", False)
@@ -224,19 +224,20 @@ def _state_population(rng: np.random.Generator, n: int):
     return pop
 
 
-def test_state_and_rate_equals_customer_state_then_purchase_rate(monkeypatch):
+@pytest.mark.parametrize("ratio", [1.15, 1.0])  # 1.0: the price at the reference, whose multiplier is skipped
+def test_state_and_rate_equals_customer_state_then_purchase_rate(monkeypatch, ratio):
     """The fused pass gives the gathered state and the rate of the two numpy steps, bit for bit."""
     from sim import behaviour as bh
 
     rng = np.random.default_rng(21)
     pop, n = _state_population(rng, 30_000), 30_000
     rows = np.sort(rng.choice(n, 21_000, replace=False))
-    fast = compiled.state_and_rate(pop, rows, 0.4, 0.05, np.float64(1.15), 0.6, 1.5, 3.0)
+    fast = compiled.state_and_rate(pop, rows, 0.4, 0.05, np.float64(ratio), 0.6, 1.5, 3.0)
     monkeypatch.setattr(compiled, "AVAILABLE", False)
     attach, ps, sat, ids = compiled.customer_state(pop, rows, 0.4, 0.05)
-    rate = bh.purchase_rate(pop.purchase_rate[rows], sat, bh.price_multiplier(np.float64(1.15), ps), 0.6, 1.5,
+    rate = bh.purchase_rate(pop.purchase_rate[rows], sat, bh.price_multiplier(np.float64(ratio), ps), 0.6, 1.5,
                             bh.attachment_multiplier(attach, 3.0))
-    assert compiled.state_and_rate(pop, rows, 0.4, 0.05, 1.15, 0.6, 1.5, 3.0) is None
+    assert compiled.state_and_rate(pop, rows, 0.4, 0.05, ratio, 0.6, 1.5, 3.0) is None
     for got, ref in zip(fast, (attach, ps, sat, ids, rate)):
         assert got.dtype == ref.dtype and np.array_equal(got, ref)
 
@@ -292,7 +293,8 @@ def test_basket_units_equal_the_behaviour_kernel_on_numpy_normals(monkeypatch):
     assert abs((ref / counts).sum() / pop.basket_mean[buyers].astype(np.float64).sum() - 1.0) < 0.02
 
 
-def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch):
+@pytest.mark.parametrize("ratio", [1.15, 1.0])
+def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch, ratio):
     """The one-pass draw gives the numpy path's state, counts (newest rows at least 1) and buyers."""
     from sim import behaviour as bh
 
@@ -300,10 +302,10 @@ def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch):
     pop, n = _state_population(rng, 30_000), 30_000
     rows = np.sort(rng.choice(n, 21_000, replace=False))
     n_risk = 18_000
-    fast = compiled.purchase_draw(pop, rows, n_risk, s.key("purchase", 2), 0.4, 0.05, 1.15, 0.6, 1.5, 3.0)
+    fast = compiled.purchase_draw(pop, rows, n_risk, s.key("purchase", 2), 0.4, 0.05, ratio, 0.6, 1.5, 3.0)
     monkeypatch.setattr(compiled, "AVAILABLE", False)
     attach, ps, sat, ids = compiled.customer_state(pop, rows, 0.4, 0.05)
-    rate = bh.purchase_rate(pop.purchase_rate[rows], sat, bh.price_multiplier(np.float64(1.15), ps), 0.6, 1.5,
+    rate = bh.purchase_rate(pop.purchase_rate[rows], sat, bh.price_multiplier(np.float64(ratio), ps), 0.6, 1.5,
                             bh.attachment_multiplier(attach, 3.0))
     count = s.poisson("purchase", 2, ids, rate)
     assert (count[n_risk:] == 0).any()
@@ -321,12 +323,14 @@ def test_census_equals_numpy_counts_and_lane_sums(monkeypatch):
         pass
 
     rng = np.random.default_rng(17)
-    for n in (0, 1, 5, 50_003):
+    for n, cohorts in ((0, True), (1, True), (5, True), (50_003, True), (9_001, False)):
         pop = Pop()
         pop.state = rng.choice(np.array([ACTIVE, LAPSING, CHURNED], dtype=np.int8), n, p=[0.6, 0.15, 0.25])
         pop.member = rng.random(n) < 0.4
         pop.satisfaction = rng.random(n).astype(np.float32)
-        pop.acquired_week = np.sort(rng.integers(-1, 40, n)).astype(np.int16)  # rows come in cohorts
+        pop.acquired_week = rng.integers(-1, 40, n).astype(np.int16)
+        if cohorts:  # rows come in cohorts (blocks of one week and blocks of several); else mixed
+            pop.acquired_week.sort()
         monkeypatch.setattr(compiled, "AVAILABLE", True)
         fast = compiled.census(pop, 41)
         monkeypatch.setattr(compiled, "AVAILABLE", False)
