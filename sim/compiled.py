@@ -22,7 +22,7 @@ __all__ = [
     "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
-    "encounter", "purchase_rate", "state_and_rate", "purchase_draw", "basket_units",
+    "encounter", "purchase_rate", "state_and_rate", "purchase_week", "basket_units",
 ]
 
 _BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
@@ -348,27 +348,55 @@ else:
                 units[i] = np.float64(counts[i]) * np.float64(basket_mean[np.uint64(buyers[i])]) * e[i - lo]
 
     @njit(cache=True, nogil=True, error_model="numpy")
-    def _purchase_draw(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
-                       penalty, nlp, effect, neutral, ratio, key, sat_eff, ids, bought, buyers, occasions,
-                       buyer_ids):  # pragma: no cover - compiled
-        attach, ps, lam = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)  # the block's only
+    def _purchase_week(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
+                       penalty, nlp, effect, neutral, ratio, key, last_purchase_week, state, decay, threshold,
+                       lapsing, active, churn_key, churn_effect, churn_base, lapsing_mult, bought, buyers, occasions,
+                       buyer_ids, leaving):  # pragma: no cover - compiled
+        attach, ps, lam, sat_eff = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        ids = np.empty(_BLOCK, dtype=ident.dtype)
         counts = np.empty(_BLOCK, dtype=np.int32)
+        lapse = np.empty(_BLOCK, dtype=np.uint8)
         scratch = np.empty((4, _BLOCK))
-        k = 0
+        by_lapsing = np.array([1.0, lapsing_mult])  # a lookup, not a branch, as in _churn_draw
+        k = kc = 0
         for lo in range(0, rows.size, _BLOCK):
             hi = min(lo + _BLOCK, rows.size)
             m = hi - lo
-            _state_rate_block(rows[lo:hi], attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
-                              penalty, nlp, effect, neutral, ratio, attach[:m], ps[:m], sat_eff[lo:hi], ids[lo:hi],
-                              lam[:m], scratch)
+            block = rows[lo:hi]
+            # Purchases: the state and the rate (state_and_rate), the Poisson draw (poisson_bought).
+            _state_rate_block(block, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
+                              penalty, nlp, effect, neutral, ratio, attach[:m], ps[:m], sat_eff[:m], ids[:m], lam[:m],
+                              scratch)
             first = k
-            k = _poisson_select_block(ids[lo:hi], key, lam[:m], lo, n_risk, counts[:m], bought, k, scratch)
+            k = _poisson_select_block(ids[:m], key, lam[:m], lo, n_risk, counts[:m], bought, k, scratch)
             for q in range(first, k):  # the buyers' rows, counts and ids
-                i = bought[q]
-                buyers[q] = rows[np.uint64(i)]
-                occasions[q] = counts[i - lo]
-                buyer_ids[q] = ids[np.uint64(i)]
-        return k
+                j = bought[q] - lo
+                buyers[q] = block[np.uint64(j)]
+                occasions[q] = counts[j]
+                buyer_ids[q] = ids[np.uint64(j)]
+            # Attachment fades; those without a purchase since the threshold week lapse (decay_and_lapse,
+            # with this week's purchases booked).
+            for j in range(m):
+                r = np.uint64(block[j])
+                attachment[r] *= decay
+                lapsed = (counts[j] == 0) & (last_purchase_week[r] <= threshold)
+                lapse[j] = lapsed
+                state[r] = lapsing if lapsed else active
+            # Churn of the rows at risk, from the satisfaction read before this week's encounters (churn_draw).
+            mr = max(min(hi, n_risk) - lo, 0)
+            u, x, p = scratch[0], scratch[1], scratch[2]
+            for j in range(mr):
+                u[j] = _unit(ids[j], churn_key)
+                x[j] = (sat_eff[j] - neutral) * -churn_effect
+            exp_into(x[:mr], p[:mr])
+            for j in range(mr):
+                q = p[j] * churn_base
+                q = q * by_lapsing[np.uint64(lapse[j])]
+                p[j] = min(q, 1.0)
+            for j in range(mr):
+                leaving[kc] = lo + j  # branch-free, as in _rows_drawn
+                kc += u[j] < p[j]
+        return k, kc
 
     @njit(cache=True, nogil=True)
     def _spread(indptr, indices, sources, weights, out):  # pragma: no cover - compiled
@@ -741,32 +769,41 @@ def basket_units(pop, buyers: np.ndarray, counts: np.ndarray, ids: np.ndarray, k
     return units
 
 
-def purchase_draw(pop, rows: np.ndarray, n_risk: int, key: int, relief: float, penalty: float, price_ratio: float,
-                  neutral: float, effect: float, attachment_ratio: float):
-    """This week's purchase occasions of ``rows`` when only attachment multiplies the rate, in one pass.
+def purchase_week(pop, rows: np.ndarray, n_risk: int, key: int, relief: float, penalty: float, price_ratio: float,
+                  neutral: float, effect: float, attachment_ratio: float, decay: np.float32, threshold: int,
+                  lapsing: int, active: int, churn_key: int, churn_effect: float, churn_rate: float,
+                  lapsing_mult: float):
+    """A week of purchases, lapsing and churn of ``rows`` in one pass, when only attachment multiplies the rate.
 
-    :func:`state_and_rate`, then :func:`poisson_bought` under stream ``key`` (rows from position
-    ``n_risk`` on buy at least once), without keeping the rates.
+    Per block of rows: :func:`state_and_rate` and :func:`poisson_bought` under stream ``key``
+    (rows from position ``n_risk`` on buy at least once); then :func:`decay_and_lapse` as it
+    acts once this week's purchases are booked (attachment times ``decay``; rows without a
+    purchase that last bought at or before week ``threshold`` lapse, the others are active); then
+    :func:`churn_draw` of the first ``n_risk`` rows under stream ``churn_key``, from the
+    effective satisfaction read before this week's encounters, without further multipliers.
+    Each row's state is thus read once a week.
 
     Returns
     -------
     tuple or None
-        ``sat_eff, ids`` of every row (as :func:`customer_state`); then ``bought`` (positions in
-        ``rows`` with a purchase), and the ``rows``, occasions (int32) and ids at those positions.
-        None without numba.
+        ``bought`` (positions in ``rows`` with a purchase) and the ``rows``, occasions (int32)
+        and ids at those positions, then ``leaving`` (positions of those who churn). None
+        without numba.
     """
     if not _compiled_rows(rows):
         return None
     n = rows.size
-    sat_eff, ids = np.empty(n), np.empty(n, dtype=pop.id.dtype)
     bought, buyers = np.empty(n + 1, dtype=np.int64), np.empty(n + 1, dtype=rows.dtype)
     occasions, buyer_ids = np.empty(n + 1, dtype=np.int32), np.empty(n + 1, dtype=pop.id.dtype)
-    k = _purchase_draw(rows, int(n_risk), pop.attachment, pop.price_sensitivity, pop.satisfaction, pop.failures,
-                       pop.id, pop.purchase_rate, float(relief), float(penalty), float(-np.log(float(price_ratio))),
-                       float(effect), float(neutral), float(attachment_ratio), np.uint64(key), sat_eff, ids, bought,
-                       buyers, occasions, buyer_ids)
+    leaving = np.empty(n + 1, dtype=np.int64)
+    k, kc = _purchase_week(rows, int(n_risk), pop.attachment, pop.price_sensitivity, pop.satisfaction, pop.failures,
+                           pop.id, pop.purchase_rate, float(relief), float(penalty),
+                           float(-np.log(float(price_ratio))), float(effect), float(neutral), float(attachment_ratio),
+                           np.uint64(key), pop.last_purchase_week, pop.state, np.float32(decay), int(threshold),
+                           np.int8(lapsing), np.int8(active), np.uint64(churn_key), float(churn_effect),
+                           float(churn_rate), float(lapsing_mult), bought, buyers, occasions, buyer_ids, leaving)
     # Copies: kept for the week, they should not hold buffers the size of every row.
-    return sat_eff, ids, bought[:k].copy(), buyers[:k].copy(), occasions[:k].copy(), buyer_ids[:k].copy()
+    return bought[:k].copy(), buyers[:k].copy(), occasions[:k].copy(), buyer_ids[:k].copy(), leaving[:kc].copy()
 
 
 def spread(indptr: np.ndarray, indices: np.ndarray, sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:

@@ -402,7 +402,7 @@ class Simulation:
         price_factor = prog.price_factor(self, rows) if prog.active else 1.0
         seg_factor = self._seg_price[pop.segment[rows]] if self._treated else 1.0
         price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
-        sat_eff, ids, bought, buyers, n_occ, bid, share, rival_share = self._draw_purchases(
+        sat_eff, ids, bought, buyers, n_occ, bid, share, rival_share, leaving = self._draw_purchases(
             rows, n_risk, price_ratio, obsolescence, wk)
         units = compiled.basket_units(pop, buyers, n_occ, bid, streams.key("basket", week), c.basket_sigma)
         if units is None:  # the numpy reference
@@ -451,7 +451,9 @@ class Simulation:
             self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
             pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
         # Attachment fades for everyone; lapsing (step 5) only needs this week's purchases, booked above.
-        compiled.decay_and_lapse(pop, rows, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks, LAPSING, ACTIVE)
+        if leaving is None:  # else done with the purchases
+            compiled.decay_and_lapse(pop, rows, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks, LAPSING,
+                                     ACTIVE)
         recovery_t = min(1.0, c.satisfaction_neutral + c.recovery_gain)
         value = compiled.encounter(
             pop, buyers, quality, failed, recovered, buyer_price_ratio, s.failure_severity, self._gen_quality,
@@ -472,12 +474,13 @@ class Simulation:
 
         # 6. Churn (not in the week of acquisition).
         at_risk = rows[:n_risk]
-        m1 = prog.churn_multiplier(self, at_risk) if prog.active else None
-        m2 = None if rival_share is None else 1.0 + c.competitor_churn_effect * (1.0 - share[:n_risk])
-        leaving = compiled.churn_draw(
-            pop, at_risk, sat_eff, streams.key("churn", week), c.satisfaction_neutral, c.churn_satisfaction_effect,
-            c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2, ids,
-        ) if compiled.AVAILABLE else None
+        if leaving is None:  # else drawn with the purchases
+            m1 = prog.churn_multiplier(self, at_risk) if prog.active else None
+            m2 = None if rival_share is None else 1.0 + c.competitor_churn_effect * (1.0 - share[:n_risk])
+            leaving = compiled.churn_draw(
+                pop, at_risk, sat_eff, streams.key("churn", week), c.satisfaction_neutral, c.churn_satisfaction_effect,
+                c.churn_rate, LAPSING, c.lapsing_churn_multiplier, m1, m2, ids,
+            ) if compiled.AVAILABLE else None
         if leaving is None:  # the numpy reference
             p_churn = bh.churn_probability(
                 sat_eff[:n_risk],
@@ -513,19 +516,23 @@ class Simulation:
 
         Returns each row's effective satisfaction and id; the positions in ``rows`` of those who
         buy and their rows, occasions and ids; the firm's choice share and the rivals' (None
-        without rivals). When attachment alone multiplies the rate and no rival competes, one
-        compiled pass does it all.
+        without rivals); and None. When attachment alone multiplies the rate and no rival
+        competes, one compiled pass also lets attachment fade, marks the lapsing and draws the
+        churners (steps 5 and 6, which nothing in between changes): the satisfaction and ids are
+        then None and the last item is the positions in ``rows`` of those who churn.
         """
         cfg, week, prog, pop, streams = self.cfg, self.week, self.programme, self.pop, self.streams
         c = cfg.customers
         key = streams.key("purchase", week)
         alone = not (prog.active or obsolescence) and price_ratio.ndim == 0  # attachment's multiplier alone
         if alone and self.competition.active(week).size == 0:
-            drawn = compiled.purchase_draw(pop, rows, n_risk, key, c.attachment_price_relief, c.failure_trust_penalty,
+            drawn = compiled.purchase_week(pop, rows, n_risk, key, c.attachment_price_relief, c.failure_trust_penalty,
                                            price_ratio, c.satisfaction_neutral, c.satisfaction_purchase_effect,
-                                           c.attachment_purchase_ratio)
+                                           c.attachment_purchase_ratio, np.float32(1.0 - c.attachment_decay),
+                                           week - c.lapse_weeks, LAPSING, ACTIVE, streams.key("churn", week),
+                                           c.churn_satisfaction_effect, c.churn_rate, c.lapsing_churn_multiplier)
             if drawn is not None:
-                return (*drawn, None, None)
+                return (None, None, *drawn[:4], None, None, drawn[4])
         fused = compiled.state_and_rate(pop, rows, c.attachment_price_relief, c.failure_trust_penalty, price_ratio,
                                         c.satisfaction_neutral, c.satisfaction_purchase_effect,
                                         c.attachment_purchase_ratio) if alone else None
@@ -555,7 +562,7 @@ class Simulation:
             bought = np.flatnonzero(count > 0)  # positions in ``rows``: one index array for every gather
         else:
             count, bought = counted
-        return sat_eff, ids, bought, rows[bought], count[bought], ids[bought], share, rival_share
+        return sat_eff, ids, bought, rows[bought], count[bought], ids[bought], share, rival_share, None
 
     def _advocates(self, alive: np.ndarray) -> tuple[float, int, np.ndarray | None, np.ndarray | None]:
         """Promoters (weighted by attachment) and detractors among ``alive``, block by block.

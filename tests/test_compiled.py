@@ -294,25 +294,45 @@ def test_basket_units_equal_the_behaviour_kernel_on_numpy_normals(monkeypatch):
 
 
 @pytest.mark.parametrize("ratio", [1.15, 1.0])
-def test_purchase_draw_equals_state_rate_and_poisson_in_numpy(monkeypatch, ratio):
-    """The one-pass draw gives the numpy path's state, counts (newest rows at least 1) and buyers."""
+def test_purchase_week_equals_the_numpy_steps(monkeypatch, ratio):
+    """One pass: the numpy path's buyers and counts (newest rows at least 1), then its attachment decay
+    and lapsing once the purchases are booked, then its churners, from the satisfaction before."""
     from sim import behaviour as bh
+    from sim.population import ACTIVE, LAPSING
 
     rng, s = np.random.default_rng(23), Streams(6)
     pop, n = _state_population(rng, 30_000), 30_000
+    week, lapse_weeks, decay = 40, 8, np.float32(0.98)
+    pop.last_purchase_week = rng.integers(week - 20, week, n).astype(np.int16)
+    pop.state = np.where(rng.random(n) < 0.5, LAPSING, ACTIVE).astype(np.int8)
     rows = np.sort(rng.choice(n, 21_000, replace=False))
     n_risk = 18_000
-    fast = compiled.purchase_draw(pop, rows, n_risk, s.key("purchase", 2), 0.4, 0.05, ratio, 0.6, 1.5, 3.0)
+    before = {k: getattr(pop, k).copy() for k in ("attachment", "state")}
+    churn = (s.key("churn", week), 2.0, 0.02, 3.0)  # key, satisfaction effect, base rate, lapsing multiplier
+    fast = compiled.purchase_week(pop, rows, n_risk, s.key("purchase", week), 0.4, 0.05, ratio, 0.6, 1.5, 3.0,
+                                  decay, week - lapse_weeks, LAPSING, ACTIVE, *churn)
+    fast_state = {k: getattr(pop, k).copy() for k in ("attachment", "state")}
+    for k, v in before.items():
+        setattr(pop, k, v)
     monkeypatch.setattr(compiled, "AVAILABLE", False)
+    assert compiled.purchase_week(pop, rows, n_risk, 1, 0.4, 0.05, ratio, 0.6, 1.5, 3.0, decay, 0, LAPSING, ACTIVE,
+                                  *churn) is None
     attach, ps, sat, ids = compiled.customer_state(pop, rows, 0.4, 0.05)
     rate = bh.purchase_rate(pop.purchase_rate[rows], sat, bh.price_multiplier(np.float64(ratio), ps), 0.6, 1.5,
                             bh.attachment_multiplier(attach, 3.0))
-    count = s.poisson("purchase", 2, ids, rate)
+    count = s.poisson("purchase", week, ids, rate)
     assert (count[n_risk:] == 0).any()
     count[n_risk:] = np.maximum(count[n_risk:], 1)
     bought = np.flatnonzero(count > 0)
-    for got, ref in zip(fast, (sat, ids, bought, rows[bought], count[bought], ids[bought])):
+    pop.last_purchase_week[rows[bought]] = week
+    compiled.decay_and_lapse(pop, rows, decay, week - lapse_weeks, LAPSING, ACTIVE)
+    p = bh.churn_probability(sat[:n_risk], pop.state[rows[:n_risk]] == LAPSING, 0.02, 0.6, 2.0, 3.0)
+    leaving = np.flatnonzero(s.uniform("churn", week, ids[:n_risk]) < p)
+    assert 0 < leaving.size < n_risk and (pop.state[rows] == LAPSING).any()
+    for got, ref in zip(fast, (bought, rows[bought], count[bought], ids[bought], leaving)):
         assert got.dtype == ref.dtype and np.array_equal(got, ref)
+    for k in fast_state:
+        assert np.array_equal(fast_state[k], getattr(pop, k))
 
 
 def test_census_equals_numpy_counts_and_lane_sums(monkeypatch):
