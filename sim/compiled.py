@@ -13,6 +13,7 @@ the two agree exactly.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import numpy as np
 
@@ -22,7 +23,7 @@ __all__ = [
     "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
-    "encounter", "purchase_rate", "state_and_rate", "purchase_week", "basket_units",
+    "encounter", "purchase_rate", "state_and_rate", "purchase_week", "basket_units", "service_draws",
 ]
 
 _BLOCK = 2048  # rows hashed at a time where a draw is fused with a selection
@@ -248,11 +249,12 @@ else:
                    value_out):  # pragma: no cover - compiled
         neutral, ref_value, v_weight, d_weight, loss, memory, adaptation, recovery_t, growth, threshold = p
         keep = 1.0 - memory
+        step = np.intp(price_ratio.size > 1)  # one price ratio for all, or one per buyer
         for i in range(buyers.size):  # the float operations of Simulation._encounter_numpy, in its order
             r = np.uint64(buyers[i])
             q = quality[i] - severity if failed[i] else quality[i]
             v = np.float64(quality_sensitivity[r] * np.float32(0.5)) * (gen_quality[np.uint64(generation[r])] + q)
-            v -= np.float64(price_sensitivity[r]) * (price_ratio[i] - 1.0)
+            v -= np.float64(price_sensitivity[r]) * (price_ratio[i * step] - 1.0)
             value_out[i] = v
             s = np.float64(satisfaction[r])
             e = np.float64(expectation[r])
@@ -346,6 +348,20 @@ else:
             exp_into(x[:m], e[:m])
             for i in range(lo, hi):  # sim.behaviour.basket_units's products, in its order
                 units[i] = np.float64(counts[i]) * np.float64(basket_mean[np.uint64(buyers[i])]) * e[i - lo]
+
+    @njit(cache=True, nogil=True, error_model="numpy")
+    def _service_draws(ids, key_quality, key_failure, loc, scale, failure_prob, quality,
+                       failed):  # pragma: no cover - compiled
+        u, z = np.empty(_BLOCK), np.empty(_BLOCK)
+        for lo in range(0, ids.size, _BLOCK):
+            hi = min(lo + _BLOCK, ids.size)
+            m = hi - lo
+            for i in range(lo, hi):
+                u[i - lo] = _unit(ids[i], key_quality)
+            ndtri_into(u[:m], z[:m])
+            for i in range(lo, hi):  # the numpy path's operations: loc + scale * normal, uniform < p
+                quality[i] = loc + scale * z[i - lo]
+                failed[i] = _unit(ids[i], key_failure) < failure_prob
 
     @njit(cache=True, nogil=True, error_model="numpy")
     def _purchase_week(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
@@ -568,12 +584,17 @@ else:
             last_purchase_week[r] = week
 
     @njit(cache=True, nogil=True)
-    def _book_seen(buyers, occasions, u, visibility, member, week, seen_purchases, seen_week):  # pragma: no cover
-        for i in range(buyers.size):
-            r = np.uint64(buyers[i])
-            if member[r] or u[i] < visibility:
-                seen_purchases[r] += occasions[i]
-                seen_week[r] = week
+    def _book_seen(buyers, occasions, ids, key, visibility, member, week, seen_purchases,
+                   seen_week):  # pragma: no cover - compiled
+        u = np.empty(_BLOCK)
+        for lo in range(0, buyers.size, _BLOCK):
+            hi = min(lo + _BLOCK, buyers.size)
+            uniform_into(ids[lo:hi], key, u)  # a loop of its own vectorises, as in _rows_drawn
+            for i in range(lo, hi):  # branch-free: whether a buyer is seen is a coin toss per buyer
+                r = np.uint64(buyers[i])
+                seen = member[r] | (u[i - lo] < visibility)
+                seen_purchases[r] += occasions[i] * seen
+                seen_week[r] = week if seen else seen_week[r]
 
     @njit(cache=True, nogil=True)
     def _decay_and_lapse(alive, attachment, factor, last_purchase_week, threshold, state, lapsing,
@@ -700,14 +721,14 @@ def encounter(pop, buyers: np.ndarray, quality: np.ndarray, failed: np.ndarray, 
     Applies the failure's ``severity`` to ``quality``, then :func:`sim.behaviour.experienced_value`,
     :func:`sim.behaviour.update_satisfaction` (with the recovery paradox), the failure count and
     :func:`sim.behaviour.update_attachment` to each buyer, with the same float operations, in place.
-    ``params`` is ``(neutral, reference_value, value_weight, disconfirmation_weight, loss_aversion,
+    ``price_ratio`` is one number for all buyers or one per buyer. ``params`` is ``(neutral, reference_value, value_weight, disconfirmation_weight, loss_aversion,
     memory, adaptation, recovery_transaction, attachment_growth, attachment_threshold)``.
     """
     if not _compiled_rows(buyers):
         return None
     value = np.empty(buyers.size)
     _encounter(buyers, np.ascontiguousarray(quality, dtype=np.float64), failed, recovered,
-               np.ascontiguousarray(np.broadcast_to(price_ratio, buyers.shape), dtype=np.float64), float(severity),
+               np.ascontiguousarray(np.asarray(price_ratio, dtype=np.float64).reshape(-1)), float(severity),
                gen_quality, pop.generation, pop.quality_sensitivity, pop.price_sensitivity, pop.satisfaction,
                pop.expectation, pop.failures, pop.attachment, tuple(float(x) for x in params), value)
     return value
@@ -767,6 +788,22 @@ def basket_units(pop, buyers: np.ndarray, counts: np.ndarray, ids: np.ndarray, k
     units = np.empty(buyers.size)
     _basket(ids, np.uint64(key), counts, buyers, pop.basket_mean, float(sigma), 0.5 * sigma * sigma, units)
     return units
+
+
+def service_draws(ids: np.ndarray, key_quality: int, key_failure: int, loc: float, scale: float,
+                  failure_prob: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each buyer's service quality and whether the service failed, in one blocked pass.
+
+    ``loc + scale * z`` with ``z`` the keyed normal of each id under stream ``key_quality``
+    (:meth:`sim.rng.Streams.normal`), and whether the keyed uniform under ``key_failure`` is
+    below ``failure_prob``, as the numpy path computes them. None without numba.
+    """
+    if not _compiled_rows(ids):
+        return None
+    quality, failed = np.empty(ids.size), np.empty(ids.size, dtype=np.bool_)
+    _service_draws(ids, np.uint64(key_quality), np.uint64(key_failure), float(loc), float(scale), float(failure_prob),
+                   quality, failed)
+    return quality, failed
 
 
 def purchase_week(pop, rows: np.ndarray, n_risk: int, key: int, relief: float, penalty: float, price_ratio: float,
@@ -838,13 +875,19 @@ def book_purchases(pop, buyers: np.ndarray, paid: np.ndarray, occasions: np.ndar
     pop.last_purchase_week[buyers] = week
 
 
-def book_seen(pop, buyers: np.ndarray, occasions: np.ndarray, u: np.ndarray, visibility: float, week: int) -> None:
-    """Purchases the firm sees: every one of a member's, an anonymous buyer's when ``u < visibility``."""
-    if _compiled_rows(buyers):
-        _book_seen(buyers, occasions.astype(pop.seen_purchases.dtype, copy=False), u, visibility, pop.member, week,
-                   pop.seen_purchases, pop.seen_week)
+def book_seen(pop, buyers: np.ndarray, occasions: np.ndarray, ids: np.ndarray, key: int, visibility: float,
+              week: int, uniform: Callable[[], np.ndarray]) -> None:
+    """Purchases the firm sees: every one of a member's, an anonymous buyer's when its uniform is below ``visibility``.
+
+    The uniforms are those of the buyers' ``ids`` under stream ``key``: drawn in the compiled
+    pass, or by ``uniform()`` (the same numbers, from :meth:`sim.rng.Streams.uniform`) on the
+    numpy path.
+    """
+    if _compiled_rows(buyers, ids):
+        _book_seen(buyers, occasions.astype(pop.seen_purchases.dtype, copy=False), ids, np.uint64(key),
+                   float(visibility), pop.member, week, pop.seen_purchases, pop.seen_week)
         return
-    seen = pop.member[buyers] | (u < visibility)
+    seen = pop.member[buyers] | (uniform() < visibility)
     pop.seen_purchases[buyers[seen]] += occasions[seen]
     pop.seen_week[buyers[seen]] = week
 

@@ -407,13 +407,17 @@ class Simulation:
         units = compiled.basket_units(pop, buyers, n_occ, bid, streams.key("basket", week), c.basket_sigma)
         if units is None:  # the numpy reference
             units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
-        sales = units * self.list_price * (seg_factor[bought] if self._treated else 1.0)
-        paid = sales * (1.0 - self.discount)  # after the pricing policy's discount
+        sales = units * self.list_price
+        if self._treated:
+            sales = sales * seg_factor[bought]
+        # After the pricing policy's discount (without one, the product by 1 and the zero differences
+        # would change nothing).
+        paid = sales * (1.0 - self.discount) if self.discount else sales
         cogs = units * self._gen_cost[pop.generation[buyers]]
         self.ledger.post(week, "sales", float(sales.sum()))
-        self.ledger.post(week, "discounts", float((sales - paid).sum()))
+        self.ledger.post(week, "discounts", float((sales - paid).sum()) if self.discount else 0.0)
         self.ledger.post(week, "cogs", float(cogs.sum()))
-        buyer_price_ratio = np.broadcast_to(price_ratio, rows.shape)[bought]
+        buyer_price_ratio = price_ratio if price_ratio.ndim == 0 else price_ratio[bought]
         if prog.active:
             loyalty_discount = paid * (1.0 - np.broadcast_to(np.asarray(price_factor, dtype=np.float64), rows.shape)[bought])
             if loyalty_discount.any():
@@ -429,15 +433,21 @@ class Simulation:
         if prog.active:
             prog.on_purchases(self, buyers, paid)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
-        compiled.book_seen(pop, buyers, n_occ, streams.uniform("observe", week, bid), cfg.retention.anonymous_visibility, week)
+        compiled.book_seen(pop, buyers, n_occ, bid, streams.key("observe", week), cfg.retention.anonymous_visibility, week,
+                           lambda: streams.uniform("observe", week, bid))
 
         # 4. Service encounters, satisfaction, expectations and attachment of buyers.
-        quality = s.quality + s.quality_sd * streams.normal("service", week, bid, draw=0)
+        drawn = compiled.service_draws(bid, streams.key("service", week, 0), streams.key("service", week, 1),
+                                       s.quality, s.quality_sd, lev.failure_prob)
+        if drawn is None:  # the numpy reference
+            quality = s.quality + s.quality_sd * streams.normal("service", week, bid, draw=0)
+            failed = streams.uniform("service", week, bid, draw=1) < lev.failure_prob
+        else:
+            quality, failed = drawn
         if prog.active:
             quality = quality + prog.service_bonus(self, buyers)
         if self._treated:
             quality = quality + self._seg_service[pop.segment[buyers]]
-        failed = streams.uniform("service", week, bid, draw=1) < lev.failure_prob
         # Keyed draws depend on the id alone: drawn for those they decide (the failed, then the
         # complainants), they are the numbers every buyer would have had.
         at = np.flatnonzero(failed)

@@ -293,6 +293,46 @@ def test_basket_units_equal_the_behaviour_kernel_on_numpy_normals(monkeypatch):
     assert abs((ref / counts).sum() / pop.basket_mean[buyers].astype(np.float64).sum() - 1.0) < 0.02
 
 
+def test_book_seen_equals_numpy_with_the_keyed_uniforms(monkeypatch):
+    """What the firm sees: members always, anonymous buyers by their keyed uniform; compiled = numpy."""
+    class Pop:
+        pass
+
+    rng, s = np.random.default_rng(4), Streams(2)
+    n, week, visibility = 20_000, 12, 0.35
+    buyers = np.sort(rng.choice(n, 7_000, replace=False))
+    occasions = rng.integers(1, 4, buyers.size).astype(np.int32)
+    ids = rng.permutation(n).astype(np.int32)[buyers]
+    results = []
+    for available in (True, False):
+        pop = Pop()
+        pop.member = np.random.default_rng(9).random(n) < 0.3
+        pop.seen_purchases, pop.seen_week = np.full(n, 5, dtype=np.int32), np.full(n, -1, dtype=np.int16)
+        monkeypatch.setattr(compiled, "AVAILABLE", available)
+        compiled.book_seen(pop, buyers, occasions, ids, s.key("observe", week), visibility, week,
+                           lambda: s.uniform("observe", week, ids))
+        results.append((pop.seen_purchases, pop.seen_week))
+    assert all(np.array_equal(a, b) for a, b in zip(*results))
+    seen = results[1][1][buyers] == week
+    member = np.random.default_rng(9).random(n)[buyers] < 0.3
+    assert seen[member].all() and abs(seen[~member].mean() - visibility) < 0.03  # binomial sd 0.007
+    assert np.array_equal(results[1][0][buyers], np.where(seen, 5 + occasions, 5))
+
+
+def test_service_draws_equal_the_keyed_normal_and_uniform(monkeypatch):
+    """Fused service draws: ``loc + scale * normal`` and ``uniform < p`` of the numpy path, bit for bit."""
+    s = Streams(31)
+    ids = np.random.default_rng(3).permutation(60_000)[:25_000].astype(np.int32)
+    fast = compiled.service_draws(ids, s.key("service", 9, 0), s.key("service", 9, 1), 0.7, 0.15, 0.08)
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    quality = 0.7 + 0.15 * s.normal("service", 9, ids, draw=0)
+    failed = s.uniform("service", 9, ids, draw=1) < 0.08
+    assert compiled.service_draws(ids, 1, 2, 0.7, 0.15, 0.08) is None
+    assert fast[0].dtype == np.float64 and np.array_equal(fast[0], quality)
+    assert fast[1].dtype == np.bool_ and np.array_equal(fast[1], failed)
+    assert abs(failed.mean() - 0.08) < 0.006  # binomial sd 0.0017
+
+
 @pytest.mark.parametrize("ratio", [1.15, 1.0])
 def test_purchase_week_equals_the_numpy_steps(monkeypatch, ratio):
     """One pass: the numpy path's buyers and counts (newest rows at least 1), then its attachment decay
