@@ -21,7 +21,7 @@ from sim.mathfn import EXP_CONSTANTS, LG, NDTRI_A, NDTRI_B, NDTRI_C, NDTRI_D, ND
 
 __all__ = [
     "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
-    "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "promoters", "spread",
+    "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "advocates", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
     "encounter", "purchase_rate", "state_and_rate", "purchase_week", "basket_units", "service_draws",
 ]
@@ -172,15 +172,17 @@ else:
         return out[:k].copy()
 
     @njit(cache=True, nogil=True)
-    def _promoters(block, satisfaction, high, low, out):  # pragma: no cover - compiled
-        k = below = 0
-        for i in range(block.size):  # branch-free, as in _rows_drawn
-            r = block[i]
-            x = satisfaction[np.uint64(r)]
-            out[k] = r
-            k += x >= high
-            below += x < low
-        return k, below
+    def _advocates(state, churned, satisfaction, high, low, alive, promoting):  # pragma: no cover - compiled
+        k = kp = below = 0
+        for r in range(state.size):  # branch-free, as in _rows_drawn
+            here = state[r] != churned
+            x = satisfaction[r]
+            alive[k] = r
+            k += here
+            promoting[kp] = r
+            kp += here & (x >= high)
+            below += here & (x < low)
+        return k, kp, below
 
     @njit(cache=True, nogil=True, inline="always")
     def _state_of(r, attachment, price_sensitivity, satisfaction, failures, relief, penalty):  # pragma: no cover
@@ -617,18 +619,23 @@ def rows_drawn(state: np.ndarray, code: int, ids: np.ndarray, key: int, p: float
 
 
 
-def promoters(block: np.ndarray, satisfaction: np.ndarray, high: float, low: float) -> tuple[np.ndarray, int]:
-    """Rows of ``block`` with satisfaction at least ``high``, and how many are below ``low``.
+def advocates(state: np.ndarray, churned: int, satisfaction: np.ndarray, high: float,
+              low: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Rows not ``churned``; of them, those with satisfaction at least ``high`` and how many are below ``low``.
 
-    Thresholds are compared in the dtype of ``satisfaction``, as numpy compares an array with
-    a Python float.
+    One pass over the population; both row lists ascending. Thresholds are compared in the
+    dtype of ``satisfaction``, as numpy compares an array with a Python float.
     """
-    if _compiled_rows(block) and satisfaction.dtype == np.float32:
-        out = np.empty(block.size + 1, dtype=np.int64)
-        k, below = _promoters(block, satisfaction, np.float32(high), np.float32(low), out)
-        return out[:k].copy(), int(below)
-    sat = satisfaction[block]
-    return block[sat >= high], int(np.count_nonzero(sat < low))
+    if AVAILABLE and satisfaction.dtype == np.float32:
+        # Room for every row, but only the pages written are touched (as in _rows_drawn): views,
+        # not copies, so the week does not hold two lists of its customers at a time.
+        alive, promoting = np.empty(state.size + 1, dtype=np.int64), np.empty(state.size + 1, dtype=np.int64)
+        k, kp, below = _advocates(state, np.int8(churned), satisfaction, np.float32(high), np.float32(low), alive,
+                                  promoting)
+        return alive[:k], promoting[:kp], int(below)
+    alive = np.flatnonzero(state != churned)
+    sat = satisfaction[alive]
+    return alive, alive[sat >= high], int(np.count_nonzero(sat < low))
 
 
 def customer_state(pop, rows: np.ndarray, relief: float, penalty: float):

@@ -311,8 +311,10 @@ class Simulation:
         media = lev.media_budget * self._stage_media_factor()
         self.charge(None, media, "acquisition_media")
         pop = self.pop
-        alive_before = np.flatnonzero(pop.state != CHURNED)
-        promoters, detractors, promoting, weights = self._advocates(alive_before)
+        alive_before, promoting, detractors = compiled.advocates(pop.state, CHURNED, pop.satisfaction,
+                                                                 cfg.market.promoter_satisfaction,
+                                                                 cfg.market.detractor_satisfaction)
+        promoters, promoting, weights = self._promoters(alive_before, promoting)
         self._detractor_share = detractors / alive_before.size if alive_before.size else 0.0
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
         ad *= self.competition.share_of_voice(week, lev.media_budget)
@@ -574,31 +576,28 @@ class Simulation:
             count, bought = counted
         return sat_eff, ids, bought, rows[bought], count[bought], ids[bought], share, rival_share, None
 
-    def _advocates(self, alive: np.ndarray) -> tuple[float, int, np.ndarray | None, np.ndarray | None]:
-        """Promoters (weighted by attachment) and detractors among ``alive``, block by block.
+    def _promoters(self, alive: np.ndarray, promoting: np.ndarray) -> tuple[float, np.ndarray | None, np.ndarray | None]:
+        """The promoters' number weighted by attachment, summed by block of CHUNK_ROWS of ``alive``.
 
-        Returns the weighted number of promoters (0 under full mixing without word of mouth), the
-        number of detractors and, on a contact network, the promoters' rows and weights (None
-        under full mixing). Block views of
-        ``alive`` die here, so the caller can free it.
+        ``promoting`` are the promoters' rows (ascending, among ``alive``). Returns the weighted
+        number (0 under full mixing without word of mouth) and, on a contact network, the
+        promoters' rows and weights (None under full mixing).
         """
         cfg, pop = self.cfg, self.pop
-        promoters, detractors, by_network = 0.0, 0, self.market.network is not None
-        promoting_blocks, weight_blocks = [], []
-        for start in range(0, alive.size, CHUNK_ROWS):
-            promoting, below = compiled.promoters(alive[start:start + CHUNK_ROWS], pop.satisfaction,
-                                                  cfg.market.promoter_satisfaction, cfg.market.detractor_satisfaction)
-            detractors += below
-            if not (by_network or cfg.market.word_of_mouth > 0):
-                continue  # without word of mouth, promoters reach nobody: their weight is never read
-            weight = bh.attachment_multiplier(pop.attachment[promoting], cfg.customers.attachment_advocacy_ratio)
+        by_network = self.market.network is not None
+        if not (by_network or cfg.market.word_of_mouth > 0):
+            return 0.0, None, None  # without word of mouth, promoters reach nobody: their weight is never read
+        # Each block's weights summed on their own, then added: the sums do not depend on how the
+        # promoters were found.
+        cuts = np.searchsorted(promoting, alive[CHUNK_ROWS::CHUNK_ROWS])
+        promoters, weight_blocks = 0.0, []
+        for block in np.split(promoting, cuts):
+            weight = bh.attachment_multiplier(pop.attachment[block], cfg.customers.attachment_advocacy_ratio)
             promoters += float(weight.sum())
-            if by_network:
-                promoting_blocks.append(promoting)
-                weight_blocks.append(weight)
+            weight_blocks.append(weight)
         if not by_network:
-            return promoters, detractors, None, None
-        return promoters, detractors, _concat(promoting_blocks, np.int64), _concat(weight_blocks, np.float32)
+            return promoters, None, None
+        return promoters, promoting.copy(), _concat(weight_blocks, np.float32)
 
     def _encounter_numpy(self, buyers, quality, failed, recovered, price_ratio, recovery_t) -> np.ndarray:
         """Buyers' service encounters in numpy (the reference :func:`sim.compiled.encounter` matches).

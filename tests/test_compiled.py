@@ -111,23 +111,28 @@ def test_rows_drawn_equals_the_list_of_rows_and_their_uniforms(p):
     assert np.array_equal(compiled.rows_drawn(state, 4, ids, s.key("winback", 7, 0), p), ref)
 
 
-def test_promoters_equal_numpy_masks_at_float32_thresholds(monkeypatch):
-    """Satisfaction next to each threshold is classed as numpy's float32 comparison classes it."""
+def test_advocates_equal_numpy_masks_at_float32_thresholds(monkeypatch):
+    """Customers not churned, and satisfaction next to each threshold classed as numpy's float32
+    comparison classes it."""
+    from sim.population import ACTIVE, CHURNED, LAPSING
+
     rng = np.random.default_rng(5)
     sat = rng.random(100_000).astype(np.float32)
+    state = rng.choice(np.array([ACTIVE, LAPSING, CHURNED], dtype=np.int8), sat.size, p=[0.5, 0.2, 0.3])
     for t in (0.6, 0.4):  # the float32 neighbours of each threshold, and the threshold itself
         f = np.float32(t)
         sat[:3] = [np.nextafter(f, np.float32(0)), f, np.nextafter(f, np.float32(1))]
         sat[3:6] = sat[:3]
-        block = np.sort(rng.choice(sat.size, 60_000, replace=False))
-        block[:6] = np.arange(6)
-        fast, below = compiled.promoters(block, sat, 0.6, 0.4)
-        assert np.array_equal(fast, block[sat[block] >= 0.6])
-        assert below == np.count_nonzero(sat[block] < 0.4) > 0
+        state[:3], state[3:6] = ACTIVE, LAPSING
+        alive, fast, below = compiled.advocates(state, CHURNED, sat, 0.6, 0.4)
+        assert np.array_equal(alive, np.flatnonzero(state != CHURNED))
+        assert np.array_equal(fast, alive[sat[alive] >= 0.6])
+        assert below == np.count_nonzero(sat[alive] < 0.4) > 0
         monkeypatch.setattr(compiled, "AVAILABLE", False)
-        ref, ref_below = compiled.promoters(block, sat, 0.6, 0.4)
+        ref = compiled.advocates(state, CHURNED, sat, 0.6, 0.4)
         monkeypatch.setattr(compiled, "AVAILABLE", True)
-        assert np.array_equal(fast, ref) and below == ref_below
+        assert np.array_equal(alive, ref[0]) and np.array_equal(fast, ref[1]) and below == ref[2]
+        assert ref[0].dtype == alive.dtype == np.int64
 
 
 def test_fused_purchase_and_churn_draws_equal_their_numpy_references(monkeypatch):
