@@ -22,7 +22,7 @@ from sim.mathfn import EXP_CONSTANTS, LG, NDTRI_A, NDTRI_B, NDTRI_C, NDTRI_D, ND
 __all__ = [
     "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "advocates", "spread",
-    "customer_state", "churn_draw", "poisson_bought", "per_row_charge",
+    "customer_state", "churn_draw", "poisson_bought", "per_row_charge", "sums_by_week",
     "encounter", "purchase_rate", "state_and_rate", "purchase_week", "basket_units", "service_draws",
 ]
 
@@ -529,6 +529,13 @@ else:
             out[np.uint64(idx[i] + offset)] += 1
 
     @njit(cache=True, nogil=True)
+    def _sums_by_week(rows, acquired_week, first, second, out_first, out_second):  # pragma: no cover - compiled
+        for i in range(rows.size):  # in row order, as np.bincount sums
+            b = np.uint64(acquired_week[np.uint64(rows[i])] + 1)
+            out_first[b] += first[i]
+            out_second[b] += second[i]
+
+    @njit(cache=True, nogil=True)
     def _bincount_weights(idx, offset, weights, out):  # pragma: no cover - compiled
         for i in range(idx.size):  # in order, as np.bincount sums
             out[np.uint64(idx[i] + offset)] += weights[i]
@@ -949,6 +956,22 @@ def bincount(idx: np.ndarray, minlength: int, weights: np.ndarray | None = None,
         out = np.zeros(size)
         _bincount_weights(idx, offset, np.asarray(weights, dtype=np.float64), out)
     return out
+
+
+def sums_by_week(rows: np.ndarray, acquired_week: np.ndarray, first: np.ndarray, second: np.ndarray,
+                 size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two per-row amounts of ``rows`` summed by their acquisition week + 1 (float64, length ``size``).
+
+    ``np.bincount(acquired_week[rows] + 1, weights=...)`` of each, in one pass without the
+    gathered weeks; every acquisition week + 1 is below ``size``.
+    """
+    if _compiled_rows(rows):
+        out_first, out_second = np.zeros(size), np.zeros(size)
+        _sums_by_week(rows, acquired_week, np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64),
+                      out_first, out_second)
+        return out_first, out_second
+    weeks = acquired_week[rows].astype(np.intp) + 1
+    return np.bincount(weeks, weights=first, minlength=size), np.bincount(weeks, weights=second, minlength=size)
 
 
 def scatter_add(buf: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:

@@ -56,6 +56,7 @@ class _Part:
 
     rows: np.ndarray
     bought: np.ndarray
+    buyers: np.ndarray  # rows[bought]
     margin: np.ndarray  # per buyer: paid less cost of goods (currency units)
     paid: np.ndarray
     occasions: np.ndarray
@@ -383,7 +384,7 @@ class Simulation:
 
         # 9. The lifecycle stage read from this week's sales, then records.
         self.stages.update(week, wk.units, pop.n / cfg.market.potential)
-        buyers = _concat([p.rows[p.bought] for p in wk.parts], np.int64)
+        buyers = _concat([p.buyers for p in wk.parts], np.int64)
         rec.record_week(self, alive=alive, new_rows=new_rows, churned=churned, won_back=won_back, buyers=buyers,
                         paid=_concat([p.paid for p in wk.parts]), margin=_concat([p.margin for p in wk.parts]),
                         occasions=_concat([p.occasions for p in wk.parts], np.int32),
@@ -520,7 +521,7 @@ class Simulation:
         wk.units += float(units.sum())
         wk.complaints += int(complained.sum())
         wk.recovered += int(recovered.sum())
-        wk.parts.append(_Part(rows, bought, paid - cogs, paid, n_occ, churned))
+        wk.parts.append(_Part(rows, bought, buyers, paid - cogs, paid, n_occ, churned))
 
 
     def _draw_purchases(self, rows: np.ndarray, n_risk: int, price_ratio, obsolescence: float, wk: "_Week"):

@@ -197,9 +197,9 @@ class Recorder:
         lv["failure_prob"][w] = sim.levers.failure_prob
         acq = pop.acquired_week
         self.cohort_active[w] = np.bincount(self._cohort_of_week, weights=active_by_week, minlength=nc).astype(np.int64)
-        buyers_acq = acq[buyers]
-        self.cohort_revenue[w] = self._by_cohort(buyers_acq, paid)
-        self.cohort_margin[w] = self._by_cohort(buyers_acq, margin)
+        revenue_by_week, margin_by_week = compiled.sums_by_week(buyers, acq, paid, margin, self.weeks + 1)
+        self.cohort_revenue[w] = np.bincount(self._cohort_of_week, weights=revenue_by_week, minlength=nc)
+        self.cohort_margin[w] = np.bincount(self._cohort_of_week, weights=margin_by_week, minlength=nc)
         if contribution_by_week is None:
             contribution_by_week = compiled.bincount(acq[touched], self.weeks + 1, contribution, offset=1)
         self.cohort_contribution[w] = np.bincount(self._cohort_of_week, weights=contribution_by_week, minlength=nc)

@@ -70,6 +70,21 @@ def test_compiled_and_numpy_paths_run_the_same_scenario_bit_for_bit(overrides, m
     assert same == {k: v for k, v in ref.summary.items() if k != "wall_seconds"}
 
 
+def test_sums_by_week_equal_two_numpy_bincounts(monkeypatch):
+    """Revenue and margin by acquisition week + 1: the bincounts' sums, added in row order."""
+    rng = np.random.default_rng(8)
+    acquired = rng.integers(-1, 50, 30_000).astype(np.int16)
+    rows = np.sort(rng.choice(acquired.size, 9_000, replace=False))
+    first, second = rng.normal(size=rows.size), rng.lognormal(size=rows.size)
+    fast = compiled.sums_by_week(rows, acquired, first, second, 51)
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    ref = compiled.sums_by_week(rows, acquired, first, second, 51)
+    weeks = acquired[rows].astype(np.int64) + 1
+    for got, numpy_ref, w in zip(fast, ref, (first, second)):
+        assert got.shape == (51,) and np.array_equal(got, numpy_ref)
+        assert np.array_equal(got, np.bincount(weeks, weights=w, minlength=51))
+
+
 def test_bincount_matches_numpy_including_the_offset():
     rng = np.random.default_rng(0)
     idx = rng.integers(-1, 300, 10_000).astype(np.int16)
