@@ -159,16 +159,22 @@ else:
         # Room for every row, but only the pages written (the drawn rows) are ever touched, so
         # the resident cost is that of the result.
         out = np.empty(state.size + 1, dtype=np.int64)
-        u = np.empty(_BLOCK)
+        rows, cand, u = np.empty(_BLOCK, dtype=np.int64), np.empty(_BLOCK, dtype=ids.dtype), np.empty(_BLOCK)
         k = 0
         for lo in range(0, state.size, _BLOCK):
             hi = min(lo + _BLOCK, state.size)
-            uniform_into(ids[lo:hi], key, u)  # a loop of its own vectorises; fused, it would not
+            m = 0
             for r in range(lo, hi):
-                # Branch-free: churned rows are scattered, so a test per row would be
-                # mispredicted half the time. Each row is written, and kept only if drawn.
-                out[k] = r
-                k += (state[r] == code) & (u[r - lo] < p)
+                # Branch-free: rows in the state are scattered, so a test per row would be
+                # mispredicted half the time. Each row is written, and kept only if in the state.
+                rows[m] = r
+                m += state[r] == code
+            for j in range(m):
+                cand[j] = ids[np.uint64(rows[j])]
+            uniform_into(cand[:m], key, u)  # only the rows in the state are hashed
+            for j in range(m):
+                out[k] = rows[j]
+                k += u[j] < p
         return out[:k].copy()
 
     @njit(cache=True, nogil=True)

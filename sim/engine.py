@@ -784,9 +784,10 @@ class Simulation:
         won = u < p_conv
         # Same uniform, upper tail: a prospect cannot both buy and leave in one week.
         gone = u > 1.0 - cfg.market.consideration_exit * (1.0 - p_conv)
-        if gone.any():
-            self.market.lose(pool[gone])
+        lost = pool[gone] if gone.any() else None  # leave the pool with the converts, below
         if not won.any():
+            if lost is not None:
+                self.market.lose(lost)
             return none, 0
         ids = pool[won]
         rows = self.pop.add(
@@ -799,7 +800,7 @@ class Simulation:
             generation=self.generation_now,
             **draw_traits(self.streams, ids, c),
         )
-        self.market.convert(ids)
+        self.market.convert(ids, lost)
         self._ensure_buffers()
         self.ledger.post(week, "acquisition_offers", cfg.acquisition.offer_cost * ids.size)
         new_rows = np.arange(rows.start, rows.stop)

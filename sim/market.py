@@ -191,9 +191,15 @@ class Market:
             self._join_pool(fresh, referred)
         return fresh
 
-    def convert(self, ids: np.ndarray) -> None:
-        """Mark aware prospects ``ids`` as customers and drop them from the pool."""
+    def convert(self, ids: np.ndarray, lost: np.ndarray | None = None) -> None:
+        """Mark aware prospects ``ids`` as customers and drop them from the pool.
+
+        ``lost``, if given, are aware prospects who stop considering the firm in the same week
+        (as :meth:`lose`): the pool is pruned once for both.
+        """
         self.status[ids] = CUSTOMER
+        if lost is not None:
+            self.status[lost] = LOST
         self._prune()
 
     def lose(self, ids: np.ndarray) -> None:

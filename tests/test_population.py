@@ -42,3 +42,8 @@ def test_conversion_and_loss_leave_the_pool():
     m.lose(pool[10:20])
     assert np.all(m.status[pool[:10]] == CUSTOMER) and np.all(m.status[pool[10:20]] == LOST)
     assert m.aware == pool.size - 20 and m.lost == 10
+    # Both in one call: the same statuses, pool and pool columns.
+    both = Market(1_000, 0, 0.5, Streams(1))
+    both.convert(pool[:10], lost=pool[10:20])
+    assert np.array_equal(both.status, m.status) and np.array_equal(both.aware_pool, m.aware_pool)
+    assert all(np.array_equal(both.pool_data[k], m.pool_data[k]) for k in m.pool_data)
