@@ -123,10 +123,12 @@ else:
             for j in range(m):
                 x = tu[j]
                 q = x - 0.5
-                r = np.sqrt(-_log(max(x if q < 0.0 else 1.0 - x, TINY)))
+                # min(x, 1 - x) is x exactly when q < 0, and the tails' v is positive, so -v is
+                # v with q's sign: no branch on the side of each tail (half the values each).
+                r = np.sqrt(-_log(max(min(x, 1.0 - x), TINY)))
                 near, far = _rational(r - 1.6, NDTRI_C, NDTRI_D), _rational(r - 5.0, NDTRI_E, NDTRI_F)
                 v = near if r <= 5.0 else far
-                tv[j] = -v if q < 0.0 else v
+                tv[j] = np.copysign(v, q)
             for j in range(m):
                 out[np.uint64(tails[j])] = tv[j]
         return out
@@ -405,7 +407,7 @@ else:
                 attachment[r] *= decay
                 lapsed = (counts[j] == 0) & (last_purchase_week[r] <= threshold)
                 lapse[j] = lapsed
-                state[r] = lapsing if lapsed else active
+                state[r] = active + (lapsing - active) * lapsed  # arithmetic, not a branch: lapsing rows are scattered
             # Churn of the rows at risk, from the satisfaction read before this week's encounters (churn_draw).
             mr = max(min(hi, n_risk) - lo, 0)
             u, x, p = scratch[0], scratch[1], scratch[2]
@@ -551,6 +553,7 @@ else:
         n = state.size
         active = n_lapsing = members = 0
         s0 = s1 = s2 = s3 = 0.0
+        keep = np.array([0.0, 1.0])
         for lo in range(0, n, _BLOCK):  # _BLOCK is a multiple of 4: the lanes run on across blocks
             hi = min(lo + _BLOCK, n)
             # Branch-free counts (churned rows are scattered), so the loop vectorises; the rows
@@ -574,12 +577,13 @@ else:
                 for r in range(lo, hi):
                     by_week[acquired_week[r] + 1] += state[r] != churned
             # Satisfaction summed in four lanes by row (see census): four chains of additions a
-            # quarter as long as one.
+            # quarter as long as one. Churned rows add a product by 0 from a lookup (x * 0 + s is
+            # s, for finite x): a test would compile to a branch per row, mispredicted.
             for r in range(lo, lo + ((hi - lo) & ~3), 4):
-                s0 += np.float64(satisfaction[r]) if state[r] != churned else 0.0
-                s1 += np.float64(satisfaction[r + 1]) if state[r + 1] != churned else 0.0
-                s2 += np.float64(satisfaction[r + 2]) if state[r + 2] != churned else 0.0
-                s3 += np.float64(satisfaction[r + 3]) if state[r + 3] != churned else 0.0
+                s0 += np.float64(satisfaction[r]) * keep[np.uint64(state[r] != churned)]
+                s1 += np.float64(satisfaction[r + 1]) * keep[np.uint64(state[r + 1] != churned)]
+                s2 += np.float64(satisfaction[r + 2]) * keep[np.uint64(state[r + 2] != churned)]
+                s3 += np.float64(satisfaction[r + 3]) * keep[np.uint64(state[r + 3] != churned)]
         n4 = n & ~3
         rest = n - n4  # rows n4, n4 + 1, ... are in lanes 0, 1, ...
         if rest > 0 and state[n4] != churned:
@@ -609,7 +613,7 @@ else:
                 r = np.uint64(buyers[i])
                 seen = member[r] | (u[i - lo] < visibility)
                 seen_purchases[r] += occasions[i] * seen
-                seen_week[r] = week if seen else seen_week[r]
+                seen_week[r] += (week - seen_week[r]) * seen
 
     @njit(cache=True, nogil=True)
     def _decay_and_lapse(alive, attachment, factor, last_purchase_week, threshold, state, lapsing,
@@ -617,7 +621,7 @@ else:
         for i in range(alive.size):
             r = np.uint64(alive[i])
             attachment[r] *= factor
-            state[r] = lapsing if last_purchase_week[r] <= threshold else active
+            state[r] = active + (lapsing - active) * (last_purchase_week[r] <= threshold)  # branch-free
 
 
 def rows_drawn(state: np.ndarray, code: int, ids: np.ndarray, key: int, p: float) -> np.ndarray | None:
