@@ -21,7 +21,7 @@ from sim.mathfn import EXP_CONSTANTS, LG, NDTRI_A, NDTRI_B, NDTRI_C, NDTRI_D, ND
 
 __all__ = [
     "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
-    "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "advocates", "spread",
+    "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "advocates", "attachment_weights", "spread",
     "customer_state", "churn_draw", "poisson_bought", "per_row_charge", "sums_by_week",
     "encounter", "purchase_rate", "state_and_rate", "purchase_week", "basket_units", "service_draws",
 ]
@@ -178,6 +178,12 @@ else:
                 out[k] = rows[j]
                 k += u[j] < p
         return out[:k].copy()
+
+    @njit(cache=True, nogil=True)
+    def _attachment_weights(rows, attachment, slope, out):  # pragma: no cover - compiled
+        one = np.float32(1.0)
+        for i in range(rows.size):  # float32, as numpy computes 1.0 + slope * a for a float32 array
+            out[i] = one + slope * attachment[np.uint64(rows[i])]
 
     @njit(cache=True, nogil=True)
     def _advocates(state, churned, satisfaction, high, low, alive, promoting):  # pragma: no cover - compiled
@@ -653,6 +659,17 @@ def advocates(state: np.ndarray, churned: int, satisfaction: np.ndarray, high: f
     alive = np.flatnonzero(state != churned)
     sat = satisfaction[alive]
     return alive, alive[sat >= high], int(np.count_nonzero(sat < low))
+
+
+def attachment_weights(rows: np.ndarray, attachment: np.ndarray, ratio: float) -> np.ndarray:
+    """:func:`sim.behaviour.attachment_multiplier` of ``attachment[rows]`` (float32) in one pass."""
+    if _compiled_rows(rows) and attachment.dtype == np.float32:
+        out = np.empty(rows.size, dtype=np.float32)
+        _attachment_weights(rows, attachment, np.float32(ratio - 1.0), out)
+        return out
+    from sim import behaviour as bh  # sim.behaviour imports nothing from here
+
+    return bh.attachment_multiplier(attachment[rows], ratio)
 
 
 def customer_state(pop, rows: np.ndarray, relief: float, penalty: float):

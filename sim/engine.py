@@ -590,15 +590,13 @@ class Simulation:
             return 0.0, None, None  # without word of mouth, promoters reach nobody: their weight is never read
         # Each block's weights summed on their own, then added: the sums do not depend on how the
         # promoters were found.
-        cuts = np.searchsorted(promoting, alive[CHUNK_ROWS::CHUNK_ROWS])
-        promoters, weight_blocks = 0.0, []
-        for block in np.split(promoting, cuts):
-            weight = bh.attachment_multiplier(pop.attachment[block], cfg.customers.attachment_advocacy_ratio)
-            promoters += float(weight.sum())
-            weight_blocks.append(weight)
+        weights = compiled.attachment_weights(promoting, pop.attachment, cfg.customers.attachment_advocacy_ratio)
+        promoters = 0.0
+        for block in np.split(weights, np.searchsorted(promoting, alive[CHUNK_ROWS::CHUNK_ROWS])):
+            promoters += float(block.sum())
         if not by_network:
             return promoters, None, None
-        return promoters, promoting.copy(), _concat(weight_blocks, np.float32)
+        return promoters, promoting.copy(), weights
 
     def _encounter_numpy(self, buyers, quality, failed, recovered, price_ratio, recovery_t) -> np.ndarray:
         """Buyers' service encounters in numpy (the reference :func:`sim.compiled.encounter` matches).

@@ -70,6 +70,22 @@ def test_compiled_and_numpy_paths_run_the_same_scenario_bit_for_bit(overrides, m
     assert same == {k: v for k, v in ref.summary.items() if k != "wall_seconds"}
 
 
+@pytest.mark.parametrize("ratio", [3.0, 2.7, 0.3])
+def test_attachment_weights_equal_the_float32_multiplier(monkeypatch, ratio):
+    """Promoters' word-of-mouth weights: numpy's float32 ``1 + (ratio - 1) * a``, and so its sums."""
+    from sim import behaviour as bh
+
+    rng = np.random.default_rng(2)
+    attachment = rng.random(50_000).astype(np.float32)
+    rows = np.sort(rng.choice(attachment.size, 20_000, replace=False))
+    fast = compiled.attachment_weights(rows, attachment, ratio)
+    ref = bh.attachment_multiplier(attachment[rows], ratio)
+    assert fast.dtype == ref.dtype == np.float32 and np.array_equal(fast, ref)
+    assert fast[5:17_003].sum() == ref[5:17_003].copy().sum()
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    assert np.array_equal(compiled.attachment_weights(rows, attachment, ratio), ref)
+
+
 def test_sums_by_week_equal_two_numpy_bincounts(monkeypatch):
     """Revenue and margin by acquisition week + 1: the bincounts' sums, added in row order."""
     rng = np.random.default_rng(8)
