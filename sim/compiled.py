@@ -351,14 +351,19 @@ else:
                               ids[lo:hi], out[lo:hi], scratch)
 
     @njit(cache=True, nogil=True, error_model="numpy")
+    def _normals_into(ids, key, u, z):  # pragma: no cover - compiled
+        """``z[:n]``: the normals of the ``n`` ``ids`` under stream ``key`` (sim.rng.Streams.normal); ``u`` is scratch."""
+        n = ids.size
+        uniform_into(ids, key, u)
+        ndtri_into(u[:n], z[:n])
+
+    @njit(cache=True, nogil=True, error_model="numpy")
     def _basket(ids, key, counts, buyers, basket_mean, sigma, half_var, units):  # pragma: no cover - compiled
         u, z, x, e = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
         for lo in range(0, ids.size, _BLOCK):
             hi = min(lo + _BLOCK, ids.size)
             m = hi - lo
-            for i in range(lo, hi):
-                u[i - lo] = _unit(ids[i], key)
-            ndtri_into(u[:m], z[:m])
+            _normals_into(ids[lo:hi], key, u, z)
             for j in range(m):
                 x[j] = sigma * z[j] - half_var
             exp_into(x[:m], e[:m])
@@ -371,10 +376,7 @@ else:
         u, z = np.empty(_BLOCK), np.empty(_BLOCK)
         for lo in range(0, ids.size, _BLOCK):
             hi = min(lo + _BLOCK, ids.size)
-            m = hi - lo
-            for i in range(lo, hi):
-                u[i - lo] = _unit(ids[i], key_quality)
-            ndtri_into(u[:m], z[:m])
+            _normals_into(ids[lo:hi], key_quality, u, z)
             for i in range(lo, hi):  # the numpy path's operations: loc + scale * normal, uniform < p
                 quality[i] = loc + scale * z[i - lo]
                 failed[i] = _unit(ids[i], key_failure) < failure_prob
