@@ -215,32 +215,47 @@ else:
             ids[i] = ident[r]
 
     @njit(cache=True, nogil=True, error_model="numpy")
+    def _churn_block(ids, sat_eff, lapse, key, neutral, effect, base, by_lapsing, m1, m2, offset, out, k,
+                     scratch):  # pragma: no cover - compiled
+        """One block of churn draws: appends to ``out`` from ``k`` the positions (``offset`` + j) of
+        those who churn and returns the new ``k``. ``lapse`` flags the lapsing (0 or 1), ``by_lapsing``
+        is ``[1, lapsing multiplier]``, ``m1``/``m2`` are the block's multipliers or empty;
+        ``scratch`` has 3 rows of _BLOCK at least."""
+        m = ids.size
+        u, x, p = scratch[0], scratch[1], scratch[2]
+        # Each step a loop of its own: each vectorises, fused they would not.
+        for j in range(m):
+            u[j] = _unit(ids[j], key)
+            x[j] = (sat_eff[j] - neutral) * -effect
+        exp_into(x[:m], p[:m])
+        for j in range(m):  # the float operations of sim.behaviour.churn_probability
+            q = p[j] * base
+            q = q * by_lapsing[np.uint64(lapse[j])]  # a lookup, not a branch: lapsing rows are scattered
+            p[j] = min(q, 1.0)
+        if m1.size:
+            for j in range(m):
+                p[j] = min(p[j] * m1[j], 1.0)
+        if m2.size:
+            for j in range(m):
+                p[j] = min(p[j] * m2[j], 1.0)
+        for j in range(m):
+            out[k] = offset + j  # branch-free, as in _rows_drawn
+            k += u[j] < p[j]
+        return k
+
+    @njit(cache=True, nogil=True, error_model="numpy")
     def _churn_draw(at_risk, sat_eff, ids, key, neutral, effect, state, base, lapsing, lapsing_mult, m1, m2,
                     out):  # pragma: no cover - compiled
         k = 0
-        u, x, p = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
-        by_lapsing = np.array([1.0, lapsing_mult])  # a lookup, not a branch: lapsing rows are scattered
+        scratch = np.empty((3, _BLOCK))
+        lapse = np.empty(_BLOCK, dtype=np.uint8)
+        by_lapsing = np.array([1.0, lapsing_mult])
         for lo in range(0, at_risk.size, _BLOCK):
             hi = min(lo + _BLOCK, at_risk.size)
-            m = hi - lo
-            # Block by block, each step a loop of its own: each vectorises, fused they would not.
             for i in range(lo, hi):
-                u[i - lo] = _unit(ids[i], key)
-                x[i - lo] = (sat_eff[i] - neutral) * -effect
-            exp_into(x[:m], p[:m])
-            for i in range(lo, hi):  # the float operations of sim.behaviour.churn_probability
-                q = p[i - lo] * base
-                q = q * by_lapsing[np.uint64(state[np.uint64(at_risk[i])] == lapsing)]
-                p[i - lo] = min(q, 1.0)
-            if m1.size:
-                for i in range(lo, hi):
-                    p[i - lo] = min(p[i - lo] * m1[i], 1.0)
-            if m2.size:
-                for i in range(lo, hi):
-                    p[i - lo] = min(p[i - lo] * m2[i], 1.0)
-            for i in range(lo, hi):
-                out[k] = i  # branch-free, as in _rows_drawn
-                k += u[i - lo] < p[i - lo]
+                lapse[i - lo] = state[np.uint64(at_risk[i])] == lapsing
+            k = _churn_block(ids[lo:hi], sat_eff[lo:hi], lapse, key, neutral, effect, base, by_lapsing,
+                             m1[lo:hi] if m1.size else m1, m2[lo:hi] if m2.size else m2, lo, out, k, scratch)
         return k
 
     @njit(cache=True, nogil=True)
@@ -391,7 +406,7 @@ else:
         counts = np.empty(_BLOCK, dtype=np.int32)
         lapse = np.empty(_BLOCK, dtype=np.uint8)
         scratch = np.empty((4, _BLOCK))
-        by_lapsing = np.array([1.0, lapsing_mult])  # a lookup, not a branch, as in _churn_draw
+        by_lapsing, none = np.array([1.0, lapsing_mult]), np.empty(0)  # as in _churn_draw
         k = kc = 0
         for lo in range(0, rows.size, _BLOCK):
             hi = min(lo + _BLOCK, rows.size)
@@ -418,18 +433,8 @@ else:
                 state[r] = active + (lapsing - active) * lapsed  # arithmetic, not a branch: lapsing rows are scattered
             # Churn of the rows at risk, from the satisfaction read before this week's encounters (churn_draw).
             mr = max(min(hi, n_risk) - lo, 0)
-            u, x, p = scratch[0], scratch[1], scratch[2]
-            for j in range(mr):
-                u[j] = _unit(ids[j], churn_key)
-                x[j] = (sat_eff[j] - neutral) * -churn_effect
-            exp_into(x[:mr], p[:mr])
-            for j in range(mr):
-                q = p[j] * churn_base
-                q = q * by_lapsing[np.uint64(lapse[j])]
-                p[j] = min(q, 1.0)
-            for j in range(mr):
-                leaving[kc] = lo + j  # branch-free, as in _rows_drawn
-                kc += u[j] < p[j]
+            kc = _churn_block(ids[:mr], sat_eff[:mr], lapse, churn_key, neutral, churn_effect, churn_base, by_lapsing,
+                              none, none, lo, leaving, kc, scratch)
         return k, kc
 
     @njit(cache=True, nogil=True)
