@@ -50,6 +50,8 @@ else:
     _TWO52, _TWO52_BITS = 2.0**52, np.uint64(0x4330000000000000)  # 2**52 and its bit pattern
     _INV_LN2, _LN2_HI, _LN2_LO, _P1, _P2, _P3, _P4, _P5, _X_MIN, _X_MAX = EXP_CONSTANTS
     _EXP_BIAS, _EXP_SHIFT = np.int64(1023), np.int64(52)
+    _MARGIN = 1.0 + 2.0**-30  # of the bounds that settle a draw without its exponential (see _unsettled)
+    _NEAR_ONE = 2.0**-45  # below 1 - u: more than exp(-rate)'s rounding near 1 (see _bought_block)
 
     # Loops that inline _exp use numpy's error model: python's checks the divisor of every
     # division, and the branch stops the loop from vectorising.
@@ -214,40 +216,66 @@ else:
                                                      relief, penalty)
             ids[i] = ident[r]
 
+    @njit(cache=True, nogil=True, inline="always")
+    def _unsettled(v, w, x):  # pragma: no cover - compiled
+        """False where ``v >= w * exp(x)`` for certain (``w >= 0``), found without the exponential.
+
+        exp(x) <= (1 - x/4)**-4 for x < 4 (as log(1 - t) <= -t), so ``v * (1 - x/4)**4 >= w``
+        is enough; the margin of 2**-30 is many orders above the rounding of these operations
+        and of sim.mathfn.exp's (within an ulp). Most keyed draws are thus settled by a bound,
+        and the exponential is taken only for the few a bound cannot settle.
+        """
+        t = 1.0 - 0.25 * x
+        t = t * t
+        return (x >= 4.0) | (v * (t * t) < w * _MARGIN)
+
     @njit(cache=True, nogil=True, error_model="numpy")
     def _churn_block(ids, sat_eff, lapse, key, neutral, effect, base, by_lapsing, m1, m2, offset, out, k,
-                     scratch):  # pragma: no cover - compiled
+                     scratch, cand):  # pragma: no cover - compiled
         """One block of churn draws: appends to ``out`` from ``k`` the positions (``offset`` + j) of
         those who churn and returns the new ``k``. ``lapse`` flags the lapsing (0 or 1), ``by_lapsing``
         is ``[1, lapsing multiplier]``, ``m1``/``m2`` are the block's multipliers or empty;
-        ``scratch`` has 3 rows of _BLOCK at least."""
+        ``scratch`` has 4 rows of _BLOCK at least, ``cand`` (int64) _BLOCK."""
         m = ids.size
-        u, x, p = scratch[0], scratch[1], scratch[2]
+        u, x, b, p = scratch[0], scratch[1], scratch[2], scratch[3]
         # Each step a loop of its own: each vectorises, fused they would not.
         for j in range(m):
             u[j] = _unit(ids[j], key)
             x[j] = (sat_eff[j] - neutral) * -effect
-        exp_into(x[:m], p[:m])
-        for j in range(m):  # the float operations of sim.behaviour.churn_probability
-            q = p[j] * base
-            q = q * by_lapsing[np.uint64(lapse[j])]  # a lookup, not a branch: lapsing rows are scattered
-            p[j] = min(q, 1.0)
+            b[j] = base * by_lapsing[np.uint64(lapse[j])]  # a lookup, not a branch: lapsing rows are scattered
         if m1.size:
             for j in range(m):
-                p[j] = min(p[j] * m1[j], 1.0)
+                b[j] *= m1[j]
         if m2.size:
             for j in range(m):
-                p[j] = min(p[j] * m2[j], 1.0)
+                b[j] *= m2[j]
+        # The probability is at most b * exp(x) (each min(., 1) only lowers it): a row with
+        # u >= that bound stays, and only the others (a few per cent) need the exponential.
+        nc = 0
         for j in range(m):
-            out[k] = offset + j  # branch-free, as in _rows_drawn
-            k += u[j] < p[j]
+            cand[nc] = j  # branch-free, as in _rows_drawn
+            nc += _unsettled(u[j], b[j], x[j])
+        for i in range(nc):
+            p[i] = x[np.uint64(cand[i])]
+        exp_into(p[:nc], p[:nc])
+        for i in range(nc):  # the float operations of sim.behaviour.churn_probability
+            j = np.uint64(cand[i])
+            q = p[i] * base
+            q = q * by_lapsing[np.uint64(lapse[j])]
+            q = min(q, 1.0)
+            if m1.size:
+                q = min(q * m1[j], 1.0)
+            if m2.size:
+                q = min(q * m2[j], 1.0)
+            out[k] = offset + j
+            k += u[j] < q
         return k
 
     @njit(cache=True, nogil=True, error_model="numpy")
     def _churn_draw(at_risk, sat_eff, ids, key, neutral, effect, state, base, lapsing, lapsing_mult, m1, m2,
                     out):  # pragma: no cover - compiled
         k = 0
-        scratch = np.empty((3, _BLOCK))
+        scratch, cand = np.empty((4, _BLOCK)), np.empty(_BLOCK, dtype=np.int64)
         lapse = np.empty(_BLOCK, dtype=np.uint8)
         by_lapsing = np.array([1.0, lapsing_mult])
         for lo in range(0, at_risk.size, _BLOCK):
@@ -255,7 +283,7 @@ else:
             for i in range(lo, hi):
                 lapse[i - lo] = state[np.uint64(at_risk[i])] == lapsing
             k = _churn_block(ids[lo:hi], sat_eff[lo:hi], lapse, key, neutral, effect, base, by_lapsing,
-                             m1[lo:hi] if m1.size else m1, m2[lo:hi] if m2.size else m2, lo, out, k, scratch)
+                             m1[lo:hi] if m1.size else m1, m2[lo:hi] if m2.size else m2, lo, out, k, scratch, cand)
         return k
 
     @njit(cache=True, nogil=True)
@@ -397,15 +425,80 @@ else:
                 failed[i] = _unit(ids[i], key_failure) < failure_prob
 
     @njit(cache=True, nogil=True, error_model="numpy")
+    def _bought_block(rows, attachment, price_sensitivity, satisfaction, failures, ident, base, relief, penalty, nlp,
+                      effect, neutral, ratio, key, offset, n_risk, sat_eff, ids, counts, out, k, scratch, cand,
+                      cnt):  # pragma: no cover - compiled
+        """One block of _state_and_rate then _poisson_select_block, with the same numbers: the rows
+        whose draw of 0 purchases a bound settles skip both exponentials. Writes the block's
+        effective satisfaction, ids and counts, appends the positions with a purchase to ``out``
+        from ``k`` and returns the new ``k``; ``scratch`` has 8 rows of _BLOCK, ``cand`` (int64) and
+        ``cnt`` (as ``counts``) _BLOCK."""
+        m = rows.size
+        u, y, w, ep, xc, es, lam, pmf0 = (scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5],
+                                          scratch[6], scratch[7])
+        for j in range(m):  # every gather in this one loop
+            r = np.uint64(rows[j])
+            a = np.float64(attachment[r])
+            x = np.float64(satisfaction[r]) - penalty * np.float64(failures[r])
+            sat_eff[j] = x
+            ids[j] = ident[r]
+            y[j] = effect * (x - neutral)
+            w[j] = np.float64(base[r]) * (1.0 + (ratio - 1.0) * a)  # the rate but for its exponentials
+        if nlp != 0.0:  # else the price multiplier exp(0) is exactly 1, a product that changes nothing
+            for j in range(m):
+                r = np.uint64(rows[j])
+                ep[j] = nlp * (np.float64(price_sensitivity[r]) * (1.0 - relief * np.float64(attachment[r])))
+            exp_into(ep[:m], ep[:m])
+            for j in range(m):
+                w[j] *= ep[j]
+        for j in range(m):
+            u[j] = _unit(ids[j], key)
+        # No purchase when u <= exp(-rate), which is at least 1 - rate: when 1 - u (less a margin
+        # for the exponential's rounding near 1) is at least the rate, bounded by _unsettled.
+        nc = 0
+        for j in range(m):
+            cand[nc] = j  # branch-free, as in _rows_drawn
+            nc += _unsettled((1.0 - u[j]) - _NEAR_ONE, w[j], y[j])
+        for j in range(m):
+            counts[j] = 0
+        for i in range(nc):
+            xc[i] = y[np.uint64(cand[i])]
+        exp_into(xc[:nc], es[:nc])
+        if nlp != 0.0:
+            for i in range(nc):  # sim.behaviour.purchase_rate's products, in its order
+                j = np.uint64(cand[i])
+                r = np.uint64(rows[j])
+                lam[i] = np.float64(base[r]) * es[i] * ep[j] * (1.0 + (ratio - 1.0) * np.float64(attachment[r]))
+        else:
+            for i in range(nc):
+                j = np.uint64(cand[i])
+                r = np.uint64(rows[j])
+                lam[i] = np.float64(base[r]) * es[i] * (1.0 + (ratio - 1.0) * np.float64(attachment[r]))
+        for i in range(nc):
+            xc[i] = -lam[i]
+            es[i] = u[np.uint64(cand[i])]
+        exp_into(xc[:nc], pmf0[:nc])
+        poisson_search(es[:nc], lam[:nc], pmf0[:nc], cnt[:nc])
+        for i in range(nc):
+            counts[np.uint64(cand[i])] = cnt[i]
+        for j in range(m):  # rows acquired this week (from n_risk on) buy at least once
+            c = counts[j]
+            c = c if offset + j < n_risk or c > 0 else 1
+            counts[j] = c
+            out[k] = offset + j  # branch-free, as in _rows_drawn
+            k += c > 0
+        return k
+
+    @njit(cache=True, nogil=True, error_model="numpy")
     def _purchase_week(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
                        penalty, nlp, effect, neutral, ratio, key, last_purchase_week, state, decay, threshold,
                        lapsing, active, churn_key, churn_effect, churn_base, lapsing_mult, bought, buyers, occasions,
                        buyer_ids, leaving):  # pragma: no cover - compiled
-        attach, ps, lam, sat_eff = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
+        sat_eff = np.empty(_BLOCK)
         ids = np.empty(_BLOCK, dtype=ident.dtype)
-        counts = np.empty(_BLOCK, dtype=np.int32)
+        counts, cnt = np.empty(_BLOCK, dtype=np.int32), np.empty(_BLOCK, dtype=np.int32)
         lapse = np.empty(_BLOCK, dtype=np.uint8)
-        scratch = np.empty((4, _BLOCK))
+        scratch, cand = np.empty((8, _BLOCK)), np.empty(_BLOCK, dtype=np.int64)
         by_lapsing, none = np.array([1.0, lapsing_mult]), np.empty(0)  # as in _churn_draw
         k = kc = 0
         for lo in range(0, rows.size, _BLOCK):
@@ -413,11 +506,10 @@ else:
             m = hi - lo
             block = rows[lo:hi]
             # Purchases: the state and the rate (state_and_rate), the Poisson draw (poisson_bought).
-            _state_rate_block(block, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
-                              penalty, nlp, effect, neutral, ratio, attach[:m], ps[:m], sat_eff[:m], ids[:m], lam[:m],
-                              scratch)
             first = k
-            k = _poisson_select_block(ids[:m], key, lam[:m], lo, n_risk, counts[:m], bought, k, scratch)
+            k = _bought_block(block, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
+                              penalty, nlp, effect, neutral, ratio, key, lo, n_risk, sat_eff[:m], ids[:m], counts[:m],
+                              bought, k, scratch, cand, cnt)
             for q in range(first, k):  # the buyers' rows, counts and ids
                 j = bought[q] - lo
                 buyers[q] = block[np.uint64(j)]
@@ -434,7 +526,7 @@ else:
             # Churn of the rows at risk, from the satisfaction read before this week's encounters (churn_draw).
             mr = max(min(hi, n_risk) - lo, 0)
             kc = _churn_block(ids[:mr], sat_eff[:mr], lapse, churn_key, neutral, churn_effect, churn_base, by_lapsing,
-                              none, none, lo, leaving, kc, scratch)
+                              none, none, lo, leaving, kc, scratch, cand)
         return k, kc
 
     @njit(cache=True, nogil=True)
