@@ -407,7 +407,8 @@ else:
         ndtri_into(u[:n], z[:n])
 
     @njit(cache=True, nogil=True, error_model="numpy")
-    def _basket(ids, key, counts, buyers, basket_mean, sigma, half_var, units):  # pragma: no cover - compiled
+    def _basket(ids, key, counts, buyers, basket_mean, sigma, half_var, units, gen_cost, generation,
+                cogs):  # pragma: no cover - compiled
         u, z, x, e = np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK), np.empty(_BLOCK)
         for lo in range(0, ids.size, _BLOCK):
             hi = min(lo + _BLOCK, ids.size)
@@ -418,6 +419,9 @@ else:
             exp_into(x[:m], e[:m])
             for i in range(lo, hi):  # sim.behaviour.basket_units's products, in its order
                 units[i] = np.float64(counts[i]) * np.float64(basket_mean[np.uint64(buyers[i])]) * e[i - lo]
+            if cogs.size:  # units times the unit cost of each buyer's generation, as numpy multiplies them
+                for i in range(lo, hi):
+                    cogs[i] = units[i] * gen_cost[np.uint64(generation[np.uint64(buyers[i])])]
 
     @njit(cache=True, nogil=True, error_model="numpy")
     def _service_draws(ids, key_quality, key_failure, loc, scale, failure_prob, quality,
@@ -923,17 +927,25 @@ def state_and_rate(pop, rows: np.ndarray, relief: float, penalty: float, price_r
 
 
 def basket_units(pop, buyers: np.ndarray, counts: np.ndarray, ids: np.ndarray, key: int,
-                 sigma: float) -> np.ndarray | None:
+                 sigma: float, gen_cost: np.ndarray | None = None):
     """Units bought by ``buyers`` (:func:`sim.behaviour.basket_units`) with their normals under stream ``key``.
 
     ``counts`` are the buyers' purchase occasions and ``ids`` their ids. The uniforms, normal
-    quantiles, exponentials and products in one blocked pass; None without numba.
+    quantiles, exponentials and products in one blocked pass; None without numba. With
+    ``gen_cost`` (unit cost by product generation, currency units) the pass also returns the
+    cost of goods, ``units * gen_cost[pop.generation[buyers]]``: ``(units, cogs)``.
     """
     if not _compiled_rows(buyers, ids) or pop.basket_mean.dtype != np.float32 or counts.dtype.kind != "i":
         return None
     units = np.empty(buyers.size)
-    _basket(ids, np.uint64(key), counts, buyers, pop.basket_mean, float(sigma), 0.5 * sigma * sigma, units)
-    return units
+    if gen_cost is None:
+        cost, generation, cogs = np.empty(0), np.empty(0, dtype=np.int8), np.empty(0)
+    else:
+        cost, generation = np.ascontiguousarray(gen_cost, dtype=np.float64), pop.generation
+        cogs = np.empty(buyers.size)
+    _basket(ids, np.uint64(key), counts, buyers, pop.basket_mean, float(sigma), 0.5 * sigma * sigma, units,
+            cost, generation, cogs)
+    return units if gen_cost is None else (units, cogs)
 
 
 def service_draws(ids: np.ndarray, key_quality: int, key_failure: int, loc: float, scale: float,

@@ -407,16 +407,19 @@ class Simulation:
         price_ratio = price_paid * np.asarray(price_factor, dtype=np.float64) * seg_factor / ref_price
         sat_eff, ids, bought, buyers, n_occ, bid, share, rival_share, leaving = self._draw_purchases(
             rows, n_risk, price_ratio, obsolescence, wk)
-        units = compiled.basket_units(pop, buyers, n_occ, bid, streams.key("basket", week), c.basket_sigma)
-        if units is None:  # the numpy reference
+        drawn = compiled.basket_units(pop, buyers, n_occ, bid, streams.key("basket", week), c.basket_sigma,
+                                      self._gen_cost)
+        if drawn is None:  # the numpy reference
             units = bh.basket_units(n_occ, pop.basket_mean[buyers], c.basket_sigma, streams.normal("basket", week, bid))
+            cogs = units * self._gen_cost[pop.generation[buyers]]
+        else:
+            units, cogs = drawn
         sales = units * self.list_price
         if self._treated:
             sales = sales * seg_factor[bought]
         # After the pricing policy's discount (without one, the product by 1 and the zero differences
         # would change nothing).
         paid = sales * (1.0 - self.discount) if self.discount else sales
-        cogs = units * self._gen_cost[pop.generation[buyers]]
         self.ledger.post(week, "sales", float(sales.sum()))
         self.ledger.post(week, "discounts", float((sales - paid).sum()) if self.discount else 0.0)
         self.ledger.post(week, "cogs", float(cogs.sum()))

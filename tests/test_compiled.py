@@ -325,6 +325,13 @@ def test_basket_units_equal_the_behaviour_kernel_on_numpy_normals(monkeypatch):
     ref = bh.basket_units(counts, pop.basket_mean[buyers], 0.45, s.normal("basket", 7, ids[buyers]))
     assert compiled.basket_units(pop, buyers, counts, ids[buyers], s.key("basket", 7), 0.45) is None
     assert np.array_equal(fast, ref)
+    # With the unit cost of each buyer's product generation: the cost of goods of the numpy path too.
+    pop.generation = rng.integers(0, 3, n).astype(np.int8)
+    gen_cost = np.array([2.0, 1.7, 1.35])
+    monkeypatch.setattr(compiled, "AVAILABLE", True)
+    units, cogs = compiled.basket_units(pop, buyers, counts, ids[buyers], s.key("basket", 7), 0.45, gen_cost)
+    assert np.array_equal(units, ref) and np.array_equal(cogs, ref * gen_cost[pop.generation[buyers]])
+    assert np.allclose(cogs / units, gen_cost[pop.generation[buyers]]) and (cogs != units * 2.0).any()
     # A mean-one shock: the mean basket per occasion is the customers' mean (sd of the ratio about 0.004).
     assert abs((ref / counts).sum() / pop.basket_mean[buyers].astype(np.float64).sum() - 1.0) < 0.02
 
