@@ -49,6 +49,7 @@ def test_quick_benchmark_appends_one_valid_record(tmp_path):
     assert set(record["results"]) == set(NAMES) - {"large"}
     for r in record["results"]["throughput"]["runs"]:
         assert r["customer_weeks"] > 0 and r["customer_weeks_per_s"] > 0
+        assert len(r["rates"]) == 2 and r["customer_weeks_per_s"] == max(r["rates"])  # the best of the repeats
         assert r["peak_rss_bytes"] >= r["baseline_rss_bytes"] > 0
     assert record["results"]["sweep"]["identical_results"]
     assert len(record["targets"]) == 7
