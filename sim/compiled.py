@@ -242,19 +242,28 @@ else:
         for j in range(m):
             u[j] = _unit(ids[j], key)
             x[j] = (sat_eff[j] - neutral) * -effect
-            b[j] = base * by_lapsing[np.uint64(lapse[j])]  # a lookup, not a branch: lapsing rows are scattered
-        if m1.size:
+        # The probability is at most b * exp(x), for b the base rate times the larger lapsing
+        # multiplier and the multipliers m1, m2 (each min(., 1) only lowers it): a row with u
+        # at or above that bound stays, and only the others (a few per cent) need the exponential.
+        bmax = base * max(by_lapsing[0], by_lapsing[1])
+        if m1.size or m2.size:
             for j in range(m):
-                b[j] *= m1[j]
-        if m2.size:
+                b[j] = bmax
+            if m1.size:
+                for j in range(m):
+                    b[j] *= m1[j]
+            if m2.size:
+                for j in range(m):
+                    b[j] *= m2[j]
             for j in range(m):
-                b[j] *= m2[j]
-        # The probability is at most b * exp(x) (each min(., 1) only lowers it): a row with
-        # u >= that bound stays, and only the others (a few per cent) need the exponential.
+                p[j] = _unsettled(u[j], b[j], x[j])
+        else:
+            for j in range(m):
+                p[j] = _unsettled(u[j], bmax, x[j])
         nc = 0
-        for j in range(m):
+        for j in range(m):  # the list apart from the tests, which then vectorise
             cand[nc] = j  # branch-free, as in _rows_drawn
-            nc += _unsettled(u[j], b[j], x[j])
+            nc += p[j] != 0.0
         for i in range(nc):
             p[i] = x[np.uint64(cand[i])]
         exp_into(p[:nc], p[:nc])
@@ -465,10 +474,12 @@ else:
             u[j] = _unit(ids[j], key)
         # No purchase when u <= exp(-rate), which is at least 1 - rate: when 1 - u (less a margin
         # for the exponential's rounding near 1) is at least the rate, bounded by _unsettled.
-        nc = 0
         for j in range(m):
+            xc[j] = _unsettled((1.0 - u[j]) - _NEAR_ONE, w[j], y[j])
+        nc = 0
+        for j in range(m):  # the list apart from the tests, which then vectorise
             cand[nc] = j  # branch-free, as in _rows_drawn
-            nc += _unsettled((1.0 - u[j]) - _NEAR_ONE, w[j], y[j])
+            nc += xc[j] != 0.0
         for j in range(m):
             counts[j] = 0
         for i in range(nc):
