@@ -201,3 +201,43 @@ def test_customers_in_blocks_give_the_same_run(monkeypatch):
     pd.testing.assert_frame_equal(ts[counts], ref[counts], check_exact=True)
     pd.testing.assert_frame_equal(ts, ref, check_exact=False, rtol=1e-9)
     assert blocks.summary["profit"] == pytest.approx(whole.summary["profit"], rel=1e-12)
+
+
+@pytest.mark.parametrize("later, treated", [(["retention=targeted"], True),
+                                            (["retention=none", "loyalty.cost_per_member_week=0.37"], False)])
+def test_deferred_cost_to_serve_gives_the_run_of_charging_at_once(monkeypatch, later, treated):
+    """Each block's cost per customer-week waits outside the cost buffer until the week is booked
+    or a later charge may touch its rows: every customer's costs still add up in the order they
+    were charged, so the run is the one of charging at once, bit for bit (several blocks, a
+    loyalty programme, retention offers, support contacts and segment treatments charge later;
+    without segment treatments, the first to settle is the programme's weekly cost per member,
+    which falls on buyers too, whose sums then depend on the order)."""
+    from benchmarks.scenario import compose_config
+    from sim import engine
+    from sim.config import Treatment
+
+    cfg = compose_config(["customers.initial=3000", "market.potential=10000", "horizon.weeks=40", "loyalty=hybrid",
+                          "service.support_contact_rate=0.05", "seed=9", "output.plots=false",
+                          "segments.review_weeks=8", *later])
+    if treated:
+        cfg.segments.treatments = [Treatment(segment="platinum", service_bonus=0.2, service_cost_per_week=0.8)]
+    monkeypatch.setattr(engine, "CHUNK_ROWS", 700)
+    settled = []
+    settle = engine.Simulation._settle_deferred
+
+    def counting_settle(self):
+        settled.append(len(self._deferred))
+        settle(self)
+
+    monkeypatch.setattr(engine.Simulation, "_settle_deferred", counting_settle)
+    deferred = engine.run(cfg)
+    assert sum(settled) > 0  # later charges did settle deferred blocks
+
+    def at_once(self, part, unit_cost, weights, category):
+        self.charge_per_row(part.rows, unit_cost, weights, category)
+
+    monkeypatch.setattr(engine.Simulation, "_defer", at_once)
+    direct = engine.run(cfg)
+    for x, y in zip(_tables(deferred), _tables(direct)):
+        pd.testing.assert_frame_equal(x, y, check_exact=True)
+    assert deferred.summary["profit"] == direct.summary["profit"]
