@@ -823,7 +823,7 @@ class Simulation:
         lost = pool[gone] if gone.any() else None  # leave the pool with the converts, below
         if not won.any():
             if lost is not None:
-                self.market.lose(lost)
+                self.market.lose(lost, keep=~gone)
             return none, 0
         ids = pool[won]
         rows = self.pop.add(
@@ -836,7 +836,7 @@ class Simulation:
             generation=self.generation_now,
             **draw_traits(self.streams, ids, c),
         )
-        self.market.convert(ids, lost)
+        self.market.convert(ids, lost, keep=~(won | gone))  # the pool is all aware: those who stay
         self._ensure_buffers()
         self.ledger.post(week, "acquisition_offers", cfg.acquisition.offer_cost * ids.size)
         new_rows = np.arange(rows.start, rows.stop)

@@ -191,24 +191,26 @@ class Market:
             self._join_pool(fresh, referred)
         return fresh
 
-    def convert(self, ids: np.ndarray, lost: np.ndarray | None = None) -> None:
+    def convert(self, ids: np.ndarray, lost: np.ndarray | None = None, keep: np.ndarray | None = None) -> None:
         """Mark aware prospects ``ids`` as customers and drop them from the pool.
 
         ``lost``, if given, are aware prospects who stop considering the firm in the same week
-        (as :meth:`lose`): the pool is pruned once for both.
+        (as :meth:`lose`): the pool is pruned once for both. ``keep``, if given, flags the pool's
+        entries that stay (all but ``ids`` and ``lost``), which saves reading their status.
         """
         self.status[ids] = CUSTOMER
         if lost is not None:
             self.status[lost] = LOST
-        self._prune()
+        self._prune(keep)
 
-    def lose(self, ids: np.ndarray) -> None:
-        """Aware prospects ``ids`` stop considering the firm."""
+    def lose(self, ids: np.ndarray, keep: np.ndarray | None = None) -> None:
+        """Aware prospects ``ids`` stop considering the firm (``keep`` as in :meth:`convert`)."""
         self.status[ids] = LOST
-        self._prune()
+        self._prune(keep)
 
-    def _prune(self) -> None:
-        keep = self.status[self.aware_pool] == AWARE
+    def _prune(self, keep: np.ndarray | None = None) -> None:
+        if keep is None:
+            keep = self.status[self.aware_pool] == AWARE
         self.aware_pool = self.aware_pool[keep]
         self.pool_data = {name: values[keep] for name, values in self.pool_data.items()}
 

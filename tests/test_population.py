@@ -47,3 +47,13 @@ def test_conversion_and_loss_leave_the_pool():
     both.convert(pool[:10], lost=pool[10:20])
     assert np.array_equal(both.status, m.status) and np.array_equal(both.aware_pool, m.aware_pool)
     assert all(np.array_equal(both.pool_data[k], m.pool_data[k]) for k in m.pool_data)
+    # With the flags of who stays, known to the caller: the same, without reading the statuses.
+    flagged = Market(1_000, 0, 0.5, Streams(1))
+    keep = np.ones(pool.size, dtype=bool)
+    keep[:20] = False
+    flagged.convert(pool[:10], lost=pool[10:20], keep=keep)
+    assert np.array_equal(flagged.status, m.status) and np.array_equal(flagged.aware_pool, m.aware_pool)
+    assert all(np.array_equal(flagged.pool_data[k], m.pool_data[k]) for k in m.pool_data)
+    lone = Market(1_000, 0, 0.5, Streams(1))
+    lone.lose(pool[5:9], keep=~np.isin(pool, pool[5:9]))
+    assert lone.aware == pool.size - 4 and lone.lost == 4 and not np.isin(pool[5:9], lone.aware_pool).any()
