@@ -22,7 +22,7 @@ from sim.mathfn import EXP_CONSTANTS, LG, NDTRI_A, NDTRI_B, NDTRI_C, NDTRI_D, ND
 __all__ = [
     "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "advocates", "attachment_weights", "spread",
-    "customer_state", "churn_draw", "poisson_bought", "per_row_charge", "per_row_amounts", "sums_by_week",
+    "customer_state", "churn_draw", "poisson_bought", "per_row_charge", "sums_by_week",
     "encounter", "purchase_rate", "state_and_rate", "purchase_week", "basket_units", "service_draws",
 ]
 
@@ -302,11 +302,6 @@ else:
             a = np.float64(scale32 * weights[r])  # a float32 product, as numpy makes it
             amounts[i] = a
             buf[r] += a
-
-    @njit(cache=True, nogil=True)
-    def _scaled_amounts(rows, weights, scale32, amounts):  # pragma: no cover - compiled
-        for i in range(rows.size):
-            amounts[i] = np.float64(scale32 * weights[np.uint64(rows[i])])  # as in _scaled_charge
 
     @njit(cache=True, nogil=True)
     def _counted_charge(buf, rows, counts, scale, weights, amounts):  # pragma: no cover - compiled
@@ -638,13 +633,12 @@ else:
 
     @njit(cache=True, nogil=True)
     def _book_week(touched, margin, buf, gross_margin, cost_to_serve, clv_pv, acquired_week, discount_by_age,
-                   week, by_week, extra_cost, pending):  # pragma: no cover - compiled
+                   week, by_week, extra_cost):  # pragma: no cover - compiled
         cur, acc = 0, 0.0
-        deferred = pending.size > 0
         for i in range(touched.size):
             r = np.uint64(touched[i])
             m = margin[i]
-            cost = ((buf[r] + pending[i]) if deferred else buf[r]) + extra_cost
+            cost = buf[r] + extra_cost
             c = m - cost
             gross_margin[r] += m
             cost_to_serve[r] += cost
@@ -878,20 +872,6 @@ def per_row_charge(buf: np.ndarray, rows: np.ndarray, weights: np.ndarray, scale
         return amounts
     amounts[:] = scale * weights[rows] if counts is None else counts * scale * weights[rows]
     buf[rows] += amounts
-    return amounts
-
-
-def per_row_amounts(rows: np.ndarray, weights: np.ndarray, scale: float) -> np.ndarray:
-    """The costs :func:`per_row_charge` would add without ``counts``, not added to any buffer.
-
-    ``scale * weights[r]`` for each of ``rows``: a float32 product for a float32 field, in
-    float64 (currency units).
-    """
-    amounts = np.empty(rows.size)
-    if _compiled_rows(rows) and weights.dtype == np.float32:
-        _scaled_amounts(rows, weights, np.float32(scale), amounts)
-        return amounts
-    amounts[:] = scale * weights[rows]
     return amounts
 
 
@@ -1158,7 +1138,7 @@ def scatter_add(buf: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
 
 
 def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, discount_by_age: np.ndarray,
-              week: int, by_week: np.ndarray, extra_cost: float = 0.0, pending: np.ndarray | None = None) -> None:
+              week: int, by_week: np.ndarray, extra_cost: float = 0.0) -> None:
     """Book one week of margin and cost into each customer's accounts; clear the cost buffer.
 
     Parameters
@@ -1181,17 +1161,13 @@ def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, dis
     extra_cost : float
         A cost every touched row bears on top of ``buf`` (currency units), added as the last
         charge of the week would be: the allocation of fixed costs, without a pass of its own.
-    pending : ndarray, optional
-        Costs per touched row not yet added to ``buf`` (currency units), added to ``buf[touched]``
-        first, as if they had been: costs whose pass over ``buf`` is saved (see
-        :func:`per_row_amounts`).
     """
     acquired = pop.acquired_week
     if _compiled_rows(touched):
         _book_week(touched, margin, buf, pop.gross_margin, pop.cost_to_serve, pop.clv_pv, acquired,
-                   discount_by_age, week, by_week, float(extra_cost), np.empty(0) if pending is None else pending)
+                   discount_by_age, week, by_week, float(extra_cost))
         return
-    cost = (buf[touched] if pending is None else buf[touched] + pending) + float(extra_cost)
+    cost = buf[touched] + float(extra_cost)
     contribution = margin - cost
     pop.gross_margin[touched] += margin
     pop.cost_to_serve[touched] += cost

@@ -61,7 +61,6 @@ class _Part:
     paid: np.ndarray
     occasions: np.ndarray
     churned: np.ndarray
-    deferred: np.ndarray | None = None  # per row: its cost this week not yet in the cost buffer (see Simulation._defer)
 
 
 @dataclasses.dataclass
@@ -188,7 +187,6 @@ class Simulation:
         self._discount_by_age = np.exp(-math.log1p(cfg.market.discount_rate_annual) / 52.0 * np.arange(self.weeks + 1))
         # Per-row cost of the current week; rows are zeroed once the week is booked.
         self._cost_buf = np.zeros(self.pop._cap)
-        self._deferred: list[_Part] = []  # blocks whose last cost is not yet in the buffer (see _defer)
         # The initial base, drawn in blocks so that a base of millions needs no full-size temporaries.
         for start in range(0, c.initial, CHUNK_ROWS):
             ids = np.arange(start, min(start + CHUNK_ROWS, c.initial), dtype=np.int64)
@@ -206,8 +204,7 @@ class Simulation:
             self.programme.enrol(self, rows)
 
     # -- money -------------------------------------------------------------------------------
-    def charge(self, rows: np.ndarray | None, amounts: np.ndarray | float, category: str, *,
-               disjoint: bool = False) -> None:
+    def charge(self, rows: np.ndarray | None, amounts: np.ndarray | float, category: str) -> None:
         """Post a cost to the ledger and, when ``rows`` is given, to those customers' cost to serve.
 
         Parameters
@@ -219,8 +216,6 @@ class Simulation:
             Cost per row, or the total when ``rows`` is None (currency units).
         category : str
             Ledger category.
-        disjoint : bool
-            The engine's own promise that ``rows`` bear no deferred cost (see :meth:`_defer`).
         """
         if rows is None:
             self.ledger.post(self.week, category, float(amounts))
@@ -228,12 +223,10 @@ class Simulation:
         amounts = np.broadcast_to(np.asarray(amounts, dtype=np.float64), rows.shape)
         self.ledger.post(self.week, category, float(amounts.sum()))
         self._ensure_buffers()
-        if not disjoint:
-            self._settle_deferred()
         compiled.scatter_add(self._cost_buf, rows, amounts)
 
     def charge_per_row(self, rows: np.ndarray, unit_cost: float, weights: np.ndarray, category: str,
-                       counts: np.ndarray | None = None, *, disjoint: bool = False) -> None:
+                       counts: np.ndarray | None = None) -> None:
         """:meth:`charge` of ``unit_cost * weights[rows]`` (times ``counts`` if given) in one pass.
 
         Parameters
@@ -248,33 +241,10 @@ class Simulation:
             Ledger category.
         counts : ndarray, optional
             Units per row (e.g. purchase occasions).
-        disjoint : bool
-            As in :meth:`charge`.
         """
         self._ensure_buffers()
-        if not disjoint:
-            self._settle_deferred()
         amounts = compiled.per_row_charge(self._cost_buf, rows, weights, unit_cost, counts)
         self.ledger.post(self.week, category, float(amounts.sum()))
-
-    def _defer(self, part: "_Part", unit_cost: float, weights: np.ndarray, category: str) -> None:
-        """:meth:`charge_per_row` of ``part.rows`` with the cost kept aside instead of added to the buffer.
-
-        The ledger is posted now; the cost joins each row's cost when the week is booked, or
-        before any later charge that may touch the rows (:meth:`_settle_deferred`), so every
-        row's costs add up in the order they were charged. It saves a pass over the cost
-        buffer, scattered over the rows, for the costs every customer bears each week.
-        """
-        part.deferred = compiled.per_row_amounts(part.rows, weights, unit_cost)
-        self.ledger.post(self.week, category, float(part.deferred.sum()))
-        self._deferred.append(part)
-
-    def _settle_deferred(self) -> None:
-        """Add the deferred costs to the cost buffer (before a charge that may touch their rows)."""
-        for part in self._deferred:
-            compiled.scatter_add(self._cost_buf, part.rows, part.deferred)
-            part.deferred = None
-        self._deferred.clear()
 
     def _ensure_buffers(self) -> None:
         if self._cost_buf.size < self.pop.n:
@@ -407,9 +377,7 @@ class Simulation:
             margin = np.zeros(p.rows.size)
             margin[p.bought] = p.margin
             compiled.book_week(p.rows, margin, self._cost_buf, pop, self._discount_by_age, week, contribution_by_week,
-                               fixed_share, p.deferred)
-            p.deferred = None
-        self._deferred.clear()
+                               fixed_share)
         if targeted.size:
             compiled.book_week(targeted, np.zeros(targeted.size), self._cost_buf, pop, self._discount_by_age, week,
                                contribution_by_week)
@@ -467,9 +435,7 @@ class Simulation:
             self.ledger.post(week, "acquisition_offers", float(welcome.sum()))
             pop.acquisition_cost[rows[n_risk:]] += welcome
         compiled.book_purchases(pop, buyers, paid, n_occ, week)
-        # Disjoint: the rows whose cost is deferred are earlier blocks'.
-        self.charge_per_row(buyers, s.cost_per_transaction, pop.service_demand, "service_cost", counts=n_occ,
-                            disjoint=True)
+        self.charge_per_row(buyers, s.cost_per_transaction, pop.service_demand, "service_cost", counts=n_occ)
         if prog.active:
             prog.on_purchases(self, buyers, paid)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
@@ -498,7 +464,7 @@ class Simulation:
         recovered[at] = streams.uniform("complaint", week, bid[at], draw=1) < s.complaint_handling_quality
         del at
         if complained.any():
-            self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling", disjoint=True)
+            self.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
             pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
         # Attachment fades for everyone; lapsing (step 5) only needs this week's purchases, booked above.
         if leaving is None:  # else done with the purchases
@@ -552,14 +518,13 @@ class Simulation:
                                                         None if rival_share is None else rival_share[:, :n_risk][:, leaving])
 
         # The cost to serve each customer this week (after the encounters, as the books read).
-        part = _Part(rows, bought, buyers, paid - cogs, paid, n_occ, churned)
-        self._defer(part, s.cost_per_customer_week, pop.service_demand, "service_cost")
+        self.charge_per_row(rows, s.cost_per_customer_week, pop.service_demand, "service_cost")
         if self._treated:
             self.charge(rows, self._seg_cost[pop.segment[rows]], "service_cost")
         wk.units += float(units.sum())
         wk.complaints += int(complained.sum())
         wk.recovered += int(recovered.sum())
-        wk.parts.append(part)
+        wk.parts.append(_Part(rows, bought, buyers, paid - cogs, paid, n_occ, churned))
 
 
     def _draw_purchases(self, rows: np.ndarray, n_risk: int, price_ratio, obsolescence: float, wk: "_Week"):
@@ -864,7 +829,7 @@ class Simulation:
         none = np.empty(0, dtype=np.int64)
         if targeted is None or targeted.size == 0:
             return none, none
-        self.charge(targeted, a.winback_offer_cost, "winback_offers", disjoint=True)  # churned before this week
+        self.charge(targeted, a.winback_offer_cost, "winback_offers")
         won_back = targeted[self.streams.uniform("winback", week, pop.id[targeted], draw=1) < a.winback_success_prob]
         pop.state[won_back] = ACTIVE
         saturating_increment(pop.won_back_count, won_back)

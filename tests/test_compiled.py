@@ -305,21 +305,6 @@ def test_book_week_adds_the_extra_cost_as_the_last_charge(monkeypatch):
     for other in results[1:]:
         assert all(np.array_equal(x, y) for x, y in zip(results[0], other))
     assert np.all(results[0][3][touched] == 0.0)
-    # A cost not yet in the buffer (``pending``) books as if it had been added to it first.
-    pending = rng.random(touched.size) * 3.0
-    state = rng.bit_generator.state
-    booked = []
-    for deferred, available in ((True, True), (False, True), (True, False)):
-        rng.bit_generator.state = state
-        pop, b, by_week = population(), buf.copy(), np.zeros(weeks + 1)
-        monkeypatch.setattr(compiled, "AVAILABLE", available)
-        if not deferred:
-            compiled.scatter_add(b, touched, pending)
-        compiled.book_week(touched, margin, b, pop, disc, week, by_week, 0.37, pending if deferred else None)
-        booked.append((pop.gross_margin, pop.cost_to_serve, pop.clv_pv, b, by_week))
-    for other in booked[1:]:
-        assert all(np.array_equal(x, y) for x, y in zip(booked[0], other))
-    assert not np.array_equal(booked[0][1], results[0][1])
 
 
 def test_basket_units_equal_the_behaviour_kernel_on_numpy_normals(monkeypatch):
