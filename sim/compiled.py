@@ -763,16 +763,20 @@ def rows_drawn(state: np.ndarray, code: int, ids: np.ndarray, key: int, p: float
 
 
 def advocates(state: np.ndarray, churned: int, satisfaction: np.ndarray, high: float,
-              low: float) -> tuple[np.ndarray, np.ndarray, int]:
+              low: float, out: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """Rows not ``churned``; of them, those with satisfaction at least ``high`` and how many are below ``low``.
 
     One pass over the population; both row lists ascending. Thresholds are compared in the
-    dtype of ``satisfaction``, as numpy compares an array with a Python float.
+    dtype of ``satisfaction``, as numpy compares an array with a Python float. ``out``, if
+    given (int64, at least ``state.size + 1`` long), receives the first list, returned as its
+    head: rows can then be appended in place after it.
     """
     if AVAILABLE and satisfaction.dtype == np.float32:
         # Room for every row, but only the pages written are touched (as in _rows_drawn): views,
         # not copies, so the week does not hold two lists of its customers at a time.
-        alive, promoting = np.empty(state.size + 1, dtype=np.int64), np.empty(state.size + 1, dtype=np.int64)
+        alive = out if out is not None and out.size > state.size and out.dtype == np.int64 else \
+            np.empty(state.size + 1, dtype=np.int64)
+        promoting = np.empty(state.size + 1, dtype=np.int64)
         k, kp, below = _advocates(state, np.int8(churned), satisfaction, np.float32(high), np.float32(low), alive,
                                   promoting)
         return alive[:k], promoting[:kp], int(below)

@@ -187,6 +187,7 @@ class Simulation:
         self._discount_by_age = np.exp(-math.log1p(cfg.market.discount_rate_annual) / 52.0 * np.arange(self.weeks + 1))
         # Per-row cost of the current week; rows are zeroed once the week is booked.
         self._cost_buf = np.zeros(self.pop._cap)
+        self._rows_buf = np.empty(0, dtype=np.int64)  # each week's list of customers (see _extended)
         # The initial base, drawn in blocks so that a base of millions needs no full-size temporaries.
         for start in range(0, c.initial, CHUNK_ROWS):
             ids = np.arange(start, min(start + CHUNK_ROWS, c.initial), dtype=np.int64)
@@ -246,6 +247,15 @@ class Simulation:
         amounts = compiled.per_row_charge(self._cost_buf, rows, weights, unit_cost, counts)
         self.ledger.post(self.week, category, float(amounts.sum()))
 
+    def _extended(self, head: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """``head`` followed by ``rows``: in place when ``head`` is the head of the week's row buffer
+        and there is room after it (the list of every customer is then not copied), else a copy."""
+        buf, n = self._rows_buf, head.size + rows.size
+        if n <= buf.size and (head.size == 0 or np.shares_memory(head[:1], buf[:1])):
+            buf[head.size:n] = rows
+            return buf[:n]
+        return np.concatenate([head, rows])
+
     def _ensure_buffers(self) -> None:
         if self._cost_buf.size < self.pop.n:
             size = self.pop._cap
@@ -270,7 +280,8 @@ class Simulation:
             env.process(_at(env, int(week), lambda k=k: setattr(self, "generation_now", k)))
         env.process(self._clock(env, on_week))
         env.run(until=self.weeks)
-        self._cost_buf = np.zeros(0)  # the books are closed: free the weekly buffer before the tables
+        self._cost_buf = np.zeros(0)  # the books are closed: free the weekly buffers before the tables
+        self._rows_buf = np.empty(0, dtype=np.int64)
         return self.recorder.result(self, wall_seconds=time.perf_counter() - start)
 
     def _clock(self, env: simpy.Environment, on_week: Callable[[int], None] | None):
@@ -312,9 +323,11 @@ class Simulation:
         media = lev.media_budget * self._stage_media_factor()
         self.charge(None, media, "acquisition_media")
         pop = self.pop
+        if self._rows_buf.size <= pop._cap:
+            self._rows_buf = np.empty(pop._cap + 1, dtype=np.int64)  # only the pages written are touched
         alive_before, promoting, detractors = compiled.advocates(pop.state, CHURNED, pop.satisfaction,
                                                                  cfg.market.promoter_satisfaction,
-                                                                 cfg.market.detractor_satisfaction)
+                                                                 cfg.market.detractor_satisfaction, self._rows_buf)
         promoters, promoting, weights = self._promoters(alive_before, promoting)
         self._detractor_share = detractors / alive_before.size if alive_before.size else 0.0
         ad = bh.advertising_hazard(lev.media_budget, cfg.acquisition.reach_max, cfg.acquisition.reach_half_budget)
@@ -335,7 +348,7 @@ class Simulation:
         new_rows, referred_new = self._convert(price_paid / ref_price)
         pop = self.pop
         self._ensure_buffers()
-        alive = np.concatenate([alive_before, new_rows])
+        alive = self._extended(alive_before, new_rows)
         del alive_before  # ``alive[:first]``; row lists stay int64: numpy gathers fastest with intp
         first = alive.size - new_rows.size
 

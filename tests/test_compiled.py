@@ -164,6 +164,28 @@ def test_advocates_equal_numpy_masks_at_float32_thresholds(monkeypatch):
         monkeypatch.setattr(compiled, "AVAILABLE", True)
         assert np.array_equal(alive, ref[0]) and np.array_equal(fast, ref[1]) and below == ref[2]
         assert ref[0].dtype == alive.dtype == np.int64
+        # Into a buffer of the caller's: its head, the same rows.
+        out = np.full(state.size + 9, -7, dtype=np.int64)
+        head, fast2, below2 = compiled.advocates(state, CHURNED, sat, 0.6, 0.4, out)
+        assert np.shares_memory(head, out) and np.array_equal(head, alive) and np.array_equal(fast2, fast)
+        assert below2 == below and np.all(out[alive.size + 1:] == -7)
+
+
+def test_week_rows_extend_in_place_when_the_buffer_has_room(small_config):
+    """The week's customers: last week's survivors (the head of the engine's row buffer) and the
+    new rows after them, written in place; a list elsewhere, or without room, is copied."""
+    from sim.engine import Simulation
+
+    sim = Simulation(small_config)
+    sim._rows_buf = np.arange(10, dtype=np.int64) * 3
+    head, new = sim._rows_buf[:4], np.array([100, 101], dtype=np.int64)
+    rows = sim._extended(head, new)
+    assert np.shares_memory(rows, sim._rows_buf) and rows.tolist() == [0, 3, 6, 9, 100, 101]
+    elsewhere = np.array([1, 2], dtype=np.int64)
+    copied = sim._extended(elsewhere, new)
+    assert not np.shares_memory(copied, sim._rows_buf) and copied.tolist() == [1, 2, 100, 101]
+    no_room = sim._extended(sim._rows_buf[:9], new)
+    assert not np.shares_memory(no_room, sim._rows_buf) and no_room.tolist()[-3:] == [24, 100, 101]
 
 
 def test_fused_purchase_and_churn_draws_equal_their_numpy_references(monkeypatch):
