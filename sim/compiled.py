@@ -22,7 +22,7 @@ from sim.mathfn import EXP_CONSTANTS, LG, NDTRI_A, NDTRI_B, NDTRI_C, NDTRI_D, ND
 __all__ = [
     "AVAILABLE", "exp_into", "ndtri_into", "uniform_into", "poisson_search", "scatter_add", "book_week", "bincount", "census",
     "book_purchases", "book_seen", "decay_and_lapse", "rows_drawn", "advocates", "attachment_weights", "spread",
-    "customer_state", "churn_draw", "poisson_bought", "per_row_charge", "sums_by_week",
+    "customer_state", "churn_draw", "poisson_bought", "per_row_charge", "spread_into", "sums_by_week",
     "encounter", "purchase_rate", "state_and_rate", "purchase_week", "basket_units", "service_draws",
 ]
 
@@ -632,6 +632,11 @@ else:
             buf[np.uint64(rows[i])] += amounts[i]
 
     @njit(cache=True, nogil=True)
+    def _spread_into(out, positions, values):  # pragma: no cover - compiled
+        for i in range(positions.size):
+            out[np.uint64(positions[i])] = values[i]
+
+    @njit(cache=True, nogil=True)
     def _book_week(touched, margin, buf, gross_margin, cost_to_serve, clv_pv, acquired_week, discount_by_age,
                    week, by_week, extra_cost):  # pragma: no cover - compiled
         cur, acc = 0, 0.0
@@ -1139,6 +1144,16 @@ def scatter_add(buf: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
         _scatter_add(buf, rows, amounts)
     else:
         buf[rows] += amounts
+
+
+def spread_into(n: int, positions: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """A float64 array of ``n`` zeros with ``values`` at ``positions`` (distinct): ``out[positions] = values``."""
+    out = np.zeros(n)
+    if AVAILABLE and positions.dtype.kind in "iu" and values.dtype == np.float64:
+        _spread_into(out, positions, values)
+    else:
+        out[positions] = values
+    return out
 
 
 def book_week(touched: np.ndarray, margin: np.ndarray, buf: np.ndarray, pop, discount_by_age: np.ndarray,

@@ -387,8 +387,7 @@ class Simulation:
         self._ensure_buffers()
         contribution_by_week = np.zeros(self.weeks + 1)
         for p in wk.parts:
-            margin = np.zeros(p.rows.size)
-            margin[p.bought] = p.margin
+            margin = compiled.spread_into(p.rows.size, p.bought, p.margin)
             compiled.book_week(p.rows, margin, self._cost_buf, pop, self._discount_by_age, week, contribution_by_week,
                                fixed_share)
         if targeted.size:

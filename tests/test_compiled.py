@@ -465,3 +465,16 @@ def test_census_equals_numpy_counts_and_lane_sums(monkeypatch):
         assert fast[0] == here.sum() and fast[4].sum() == here.sum()
         if here.any():
             assert abs(fast[3] - pop.satisfaction[here].astype(np.float64).mean()) < 1e-12
+
+
+def test_spread_into_puts_values_at_positions_and_zeros_elsewhere(monkeypatch):
+    rng = np.random.default_rng(31)
+    positions = np.sort(rng.choice(1_000, 240, replace=False))
+    values = rng.normal(size=positions.size)
+    values[:3] = [-0.0, 0.0, -1.5]  # a signed zero is put as it is
+    fast = compiled.spread_into(1_000, positions, values)
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    ref = compiled.spread_into(1_000, positions, values)
+    assert fast.dtype == ref.dtype == np.float64 and np.array_equal(fast, ref)
+    assert np.array_equal(np.signbit(fast), np.signbit(ref)) and np.signbit(fast[positions[0]])
+    assert np.count_nonzero(fast) == positions.size - 2 and np.all(fast[np.setdiff1d(np.arange(1_000), positions)] == 0)
