@@ -478,3 +478,50 @@ def test_spread_into_puts_values_at_positions_and_zeros_elsewhere(monkeypatch):
     assert fast.dtype == ref.dtype == np.float64 and np.array_equal(fast, ref)
     assert np.array_equal(np.signbit(fast), np.signbit(ref)) and np.signbit(fast[positions[0]])
     assert np.count_nonzero(fast) == positions.size - 2 and np.all(fast[np.setdiff1d(np.arange(1_000), positions)] == 0)
+
+
+@pytest.mark.skipif(not compiled.AVAILABLE, reason="the bound lives in the compiled loops")
+def test_the_bound_that_settles_draws_never_settles_a_wrong_one():
+    """Where the bound says ``v >= w * exp(x)``, it holds with sim.mathfn.exp, near the bound too;
+    and it settles most draws of the default scale (else it would save nothing)."""
+    rng = np.random.default_rng(41)
+    n = 20_000
+    x = np.concatenate([rng.uniform(-60.0, 6.0, n), rng.uniform(-0.01, 0.01, n), rng.uniform(3.9, 4.1, n)])
+    w = np.concatenate([rng.uniform(0.0, 3.0, n), rng.uniform(0.0, 0.01, n), rng.uniform(0.0, 1e-3, n)])
+    exact = w * mathfn.exp(x)
+    # v at the exact product, just above it (in ulps and in relative terms) and at random
+    v = np.concatenate([exact, np.nextafter(exact, np.inf), exact * (1.0 + 1e-12), rng.random(exact.size)])
+    x, w, exact = np.tile(x, 4), np.tile(w, 4), np.tile(exact, 4)
+    open_ = np.array([compiled._unsettled(a, b, c) for a, b, c in zip(v, w, x)])
+    assert np.all(v[~open_] >= exact[~open_])
+    assert np.all(open_[x >= 4.0]) and (~open_[-v.size // 4:]).mean() > 0.5  # of the random v
+    # Just above the product the margin of 2**-30 keeps them open; well above it, they are settled.
+    near = np.isclose(v, exact, rtol=1e-9, atol=0.0) & (exact > 0)
+    assert np.all(open_[near])
+    assert not compiled._unsettled(0.5, 0.1, 0.0) and compiled._unsettled(0.1, 0.5, 0.0)
+
+
+@pytest.mark.parametrize("effect, base, lapsing", [(9.0, 0.3, 3.0), (0.5, 0.9, 1.5), (4.0, 1e-9, 1.0)])
+def test_churn_draws_settled_by_the_bound_equal_numpy_at_extremes(monkeypatch, effect, base, lapsing):
+    """Strong satisfaction effects (exponents past 4, where the bound gives up), probabilities at
+    the cap of 1 and nearly 0: the compiled churn draws are numpy's, bit for bit."""
+    from sim import behaviour as bh
+    from sim.population import ACTIVE, LAPSING
+
+    class Pop:
+        pass
+
+    rng, s = np.random.default_rng(43), Streams(12)
+    n = 30_000
+    pop = Pop()
+    pop.id = rng.permutation(n).astype(np.int32)
+    pop.state = rng.choice(np.array([ACTIVE, LAPSING], dtype=np.int8), n)
+    rows = np.arange(n, dtype=np.int64)
+    sat = rng.uniform(-0.5, 1.5, n)
+    fast = compiled.churn_draw(pop, rows, sat, s.key("churn", 5), 0.6, effect, base, LAPSING, lapsing, None, None)
+    monkeypatch.setattr(compiled, "AVAILABLE", False)
+    p = bh.churn_probability(sat, pop.state == LAPSING, base, 0.6, effect, lapsing)
+    ref = np.flatnonzero(s.uniform("churn", 5, pop.id) < p)
+    assert np.array_equal(fast, ref)
+    if base > 0.1:
+        assert (p == 1.0).any() and 0 < ref.size < n
