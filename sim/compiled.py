@@ -443,6 +443,18 @@ else:
                 quality[i] = loc + scale * z[i - lo]
                 failed[i] = _unit(ids[i], key_failure) < failure_prob
 
+    @njit(cache=True, nogil=True, inline="always")
+    def _select_bought(counts, offset, n_risk, out, k):  # pragma: no cover - compiled
+        """Rows acquired this week (positions from ``n_risk`` on) buy at least once; appends the
+        positions (``offset`` + j) with a purchase to ``out`` from ``k`` and returns the new ``k``."""
+        for j in range(counts.size):
+            c = counts[j]
+            c = c if offset + j < n_risk or c > 0 else 1
+            counts[j] = c
+            out[k] = offset + j  # branch-free, as in _rows_drawn
+            k += c > 0
+        return k
+
     @njit(cache=True, nogil=True, error_model="numpy")
     def _bought_block(rows, attachment, price_sensitivity, satisfaction, failures, ident, base, relief, penalty, nlp,
                       effect, neutral, ratio, key, offset, n_risk, sat_eff, ids, counts, out, k, scratch, cand,
@@ -502,13 +514,7 @@ else:
         poisson_search(es[:nc], lam[:nc], pmf0[:nc], cnt[:nc])
         for i in range(nc):
             counts[np.uint64(cand[i])] = cnt[i]
-        for j in range(m):  # rows acquired this week (from n_risk on) buy at least once
-            c = counts[j]
-            c = c if offset + j < n_risk or c > 0 else 1
-            counts[j] = c
-            out[k] = offset + j  # branch-free, as in _rows_drawn
-            k += c > 0
-        return k
+        return _select_bought(counts[:m], offset, n_risk, out, k)
 
     @njit(cache=True, nogil=True, error_model="numpy")
     def _purchase_week(rows, n_risk, attachment, price_sensitivity, satisfaction, failures, ident, base, relief,
@@ -609,13 +615,7 @@ else:
             x[j] = -lam[j]
         exp_into(x[:m], pmf0[:m])
         poisson_search(u[:m], lam, pmf0[:m], counts)
-        for j in range(m):  # rows acquired this week (from n_risk on) buy at least once
-            c = counts[j]
-            c = c if offset + j < n_risk or c > 0 else 1
-            counts[j] = c
-            out[k] = offset + j  # branch-free, as in _rows_drawn
-            k += c > 0
-        return k
+        return _select_bought(counts[:m], offset, n_risk, out, k)
 
     @njit(cache=True, nogil=True, error_model="numpy")
     def _poisson_bought(ids, key, lam, n_risk, counts, out):  # pragma: no cover - compiled
