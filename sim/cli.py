@@ -16,7 +16,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import Config, ConfigError, validate
+from sim.config import Config, validate
+from sim.errors import ArgumentError, ConfigError
 from sim.engine import run
 from sim.output import COMPLETION_FILE, is_complete, write_run_dir
 
@@ -26,26 +27,6 @@ HEADLINE_KPIS = ("profit", "npv_profit", "customers_acquired", "cac", "retention
 _HYDRA_ARTIFACTS = {".hydra", "sim.log"}
 
 
-class ArgumentError(ValueError):
-    """A command-line argument is invalid; the message names it, its value and what is allowed.
-
-    Parameters
-    ----------
-    name : str
-        The argument (``'--param'``, ``'PATH'``) or override key (``'experiment'``).
-    value : object
-        What was given.
-    allowed : str
-        What is allowed, completing "must be ...".
-    kind : str
-        ``'argument'`` or ``'override'``.
-    """
-
-    def __init__(self, name: str, value: Any, allowed: str, kind: str = "argument"):
-        self.name = name
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"The '{name}' {kind} must be {allowed}. Got {value!r} instead.")
 
 
 def _remove_fresh_run_dir(run_dir: Path) -> None:

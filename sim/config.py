@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.errors import ConfigError
 from sim.config_classic import CLASSIC_MODELS, ClassicConfig, validate_classic
 from sim.config_loyalty import LOYALTY_SCHEMES, LoyaltyConfig, PointsConfig, validate_loyalty
 from sim.network import MAX_TIES, NETWORKS, SEEDINGS
@@ -39,14 +40,6 @@ __all__ = [
 
 
 
-class ConfigError(ValueError):
-    """A config value is out of its allowed range; the message names field, value and rule."""
-
-    def __init__(self, field_path: str, value: Any, allowed: str):
-        self.field_path = field_path
-        self.value = value
-        self.allowed = allowed
-        super().__init__(f"The '{field_path}' parameter must be {allowed}. Got {value!r} instead.")
 
 
 @dataclass

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sim.errors import ConfigError
 from sim.params import NONNEG, POS, PROB, _p
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -119,7 +120,6 @@ def validate_classic(cfg: "Config") -> "Config":
         On the first breach, naming the field, the value and what is allowed.
     """
     # Imported here: sim.config imports this module for the schema.
-    from sim.config import ConfigError
 
     c = cfg.classic
     if c.model == "none":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sim.errors import ConfigError
 from sim.params import NONNEG, PROB, _p
 
 __all__ = [
@@ -337,7 +338,6 @@ def validate_loyalty(cfg: LoyaltyConfig, prefix: str = "loyalty.") -> LoyaltyCon
     prefix : str
         Path of ``cfg`` in the scenario, for error messages.
     """
-    from sim.config import ConfigError  # sim.config imports this module
 
     t, p = cfg.tiers, f"{prefix}tiers."
     th = list(t.thresholds)

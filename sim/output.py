@@ -11,70 +11,15 @@ import dataclasses
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from sim.io import COMPLETION_FILE, atomic_write, current_umask, git_revision, is_complete, package_version
+from sim.io import write_text as _write_text
 from sim.record import KPI_NAMES, RunResult
 
 __all__ = ["write_run_dir", "is_complete", "atomic_write", "package_version", "git_revision", "COMPLETION_FILE"]
-
-COMPLETION_FILE = "run.json"
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp_path)`` and move the result to ``path`` atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; output files are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
-
-
-def package_version() -> str:
-    """Installed version of the package (or 'unknown' when run from a bare source tree)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("customer-sim")
-    except PackageNotFoundError:
-        return "unknown"
-
-
-def git_revision() -> str | None:
-    """Git commit of the source tree, with '-dirty' when it has uncommitted changes."""
-    root = Path(__file__).resolve().parent.parent
-    try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
-        if rev.returncode != 0:
-            return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=5)
-        return rev.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
-def is_complete(run_dir: Path) -> bool:
-    """Whether ``run_dir`` holds a fully written run."""
-    return (Path(run_dir) / COMPLETION_FILE).is_file()
 
 
 def write_run_dir(result: RunResult, run_dir: Path, *, config_path: str | None = None,
@@ -112,7 +57,7 @@ def write_run_dir(result: RunResult, run_dir: Path, *, config_path: str | None =
         staging = Path(tempfile.mkdtemp(prefix=".plots.", dir=run_dir))
         try:
             save_run_plots(result, staging)
-            os.chmod(staging, 0o777 & ~_umask())
+            os.chmod(staging, 0o777 & ~current_umask())
             shutil.rmtree(run_dir / "plots", ignore_errors=True)
             os.replace(staging, run_dir / "plots")
         finally:
