@@ -8,8 +8,9 @@ Typical use::
 """
 
 from sim.config import Config, ConfigError, validate
-from sim.engine import Simulation, run
-from sim.record import KPI_NAMES, RunResult
+from sim.engine import Simulation
+from sim.results import KPI_NAMES, RunResult
+from sim.runner import run
 
 __all__ = ["Config", "ConfigError", "validate", "Simulation", "run", "RunResult", "KPI_NAMES"]
 __version__ = "0.1.0"

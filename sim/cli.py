@@ -18,7 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import Config, validate
 from sim.errors import ArgumentError, ConfigError
-from sim.engine import run
+from sim.runner import run
 from sim.output import COMPLETION_FILE, is_complete, write_run_dir
 
 __all__ = ["run_job", "to_scenario", "HEADLINE_KPIS", "format_headline", "ArgumentError", "has_complete_run"]

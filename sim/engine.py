@@ -27,7 +27,7 @@ import simpy
 from sim import behaviour as bh
 from sim import allocator, compiled, mathfn
 from sim.behaviour.risk import churn_risk
-from sim.config import Config, LoyaltyConfig, validate
+from sim.config import Config, validate
 from sim.analysis.segments import SEGMENTS, value_segment_codes
 from sim.competition import Competition
 from sim.ledger import Ledger
@@ -42,7 +42,7 @@ from sim.strategy.levers import _at
 from sim.strategy.pricing import PricingPolicy
 from sim.strategy.support import SupportDesk
 
-__all__ = ["Simulation", "run", "CHUNK_ROWS"]
+__all__ = ["Simulation", "CHUNK_ROWS"]
 
 #: Customers processed at once where work is done in blocks (drawing the initial base, the
 #: weekly customer kernels): bounds temporary memory at about 150 bytes per row of a block,
@@ -849,32 +849,3 @@ class Simulation:
         pop.satisfaction[won_back] = c.satisfaction_neutral
         pop.expectation[won_back] = c.reference_value
         return won_back, targeted
-
-
-def simulation_class(cfg: Config) -> type[Simulation]:
-    """The engine for ``cfg``: the full agent model, or its reduction to a classical model."""
-    if cfg.classic.model == "none":
-        return Simulation
-    from sim.classic import MODELS  # imported late: the classical engines subclass Simulation
-
-    return MODELS[cfg.classic.model]
-
-
-def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
-    """Validate ``cfg``, run it, and return the :class:`~sim.record.RunResult`.
-
-    With a loyalty programme and ``loyalty.paired_baseline`` (the default), the same scenario is
-    also run without the programme; the same seed gives both runs the same customers and the
-    same luck, so ``profit - baseline profit`` is the programme's incremental profit with little
-    noise. ``loyalty_roi`` is that increment over the programme's net cost.
-    """
-    result = simulation_class(cfg)(cfg).run(on_week)
-    if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
-        base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(), output=dataclasses.replace(cfg.output, transactions=False))
-        base = Simulation(base_cfg).run().summary
-        incremental = result.summary["profit"] - base["profit"]
-        cost = result.summary["loyalty_cost"]
-        result.summary["loyalty_incremental_profit"] = incremental
-        result.summary["loyalty_incremental_npv"] = result.summary["npv_profit"] - base["npv_profit"]
-        result.summary["loyalty_roi"] = incremental / cost if cost > 0 else None
-    return result

@@ -267,7 +267,7 @@ def compose_scenario(overrides: Sequence[str]) -> Config:
 
 
 def _summary(scenario: Config) -> dict[str, Any]:
-    from sim.engine import run
+    from sim.runner import run
 
     return run(scenario).summary
 

@@ -16,7 +16,7 @@ import pytest
 from sim.classic import MODELS
 from sim.config import ConfigError, validate
 from sim.config_classic import CLASSIC_MODELS, validate_classic
-from sim.engine import run, simulation_class
+from sim.runner import run, simulation_class
 from sim.record import KPI_NAMES
 from tests.conftest import compose_config, with_changes
 

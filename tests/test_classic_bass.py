@@ -19,7 +19,7 @@ import pytest
 
 from sim.analysis.clv import bass_cdf, bass_peak_time
 from sim.classic.bass import WEEKS_PER_YEAR, share_sd, week_hazard
-from sim.engine import run
+from sim.runner import run
 from tests.conftest import compose_config
 
 AIR_CONDITIONERS = (0.0104, 0.4186)

@@ -18,7 +18,7 @@ import pytest
 from sim.analysis.clv import bgnbd_log_likelihood, fit_bgnbd, fit_gamma_gamma, gamma_gamma_log_likelihood
 from sim.calibration.fit import log_parameter_covariance
 from sim.classic.bgnbd import summarize_log
-from sim.engine import run
+from sim.runner import run
 from tests.conftest import compose_config
 
 CDNOW = (0.243, 4.414, 0.793, 2.426)

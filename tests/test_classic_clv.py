@@ -22,7 +22,7 @@ import pytest
 
 from sim.analysis.clv import clv_constant_retention
 from sim.classic.contractual import lifetime_value_moments, tenure_margins
-from sim.engine import run
+from sim.runner import run
 from tests.conftest import compose_config
 
 

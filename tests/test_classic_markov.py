@@ -19,7 +19,7 @@ import pytest
 
 from sim.analysis.clv import markov_clv
 from sim.classic.markov import markov_value_moments
-from sim.engine import run
+from sim.runner import run
 from tests.conftest import compose_config
 
 PAPER = ([0.5, 0.2, 0.1, 0.0], 100.0, 0.1)

@@ -16,7 +16,7 @@ import pytest
 
 from sim.analysis.clv import sbg_retention, sbg_survival
 from sim.classic.contractual import lifetime_value_moments, tenure_margins
-from sim.engine import run
+from sim.runner import run
 from tests.conftest import compose_config
 
 REGULAR = (0.704, 1.182)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.transforms import Bbox
 
-from sim.engine import run
+from sim.runner import run
 from sim.report import messages as msg
 from sim.report.compare import (
     plot_paired_differences,

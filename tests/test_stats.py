@@ -19,7 +19,7 @@ from sim.analysis.stats import (
     t_interval,
     variance_reduction,
 )
-from sim.engine import run
+from sim.runner import run
 from sim.sweep import compose_scenario
 
 SMALL = ["customers.initial=300", "market.potential=1500", "horizon.weeks=26", "output.plots=false"]

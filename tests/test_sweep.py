@@ -19,7 +19,7 @@ from hydra import compose, initialize_config_dir
 from sim.analysis.collect import collect, find_runs
 from sim.cli import ArgumentError, has_complete_run
 from sim.config import register_configs
-from sim.engine import run
+from sim.runner import run
 from sim.output import write_run_dir
 from sim.record import KPI_NAMES
 from sim.report.__main__ import main as report_main

@@ -1,7 +1,7 @@
 """The classical textbook models as reductions of the agent model (``experiment=classic_*``).
 
 Each engine is a :class:`~sim.engine.Simulation` whose weekly step is the textbook behaviour;
-:func:`sim.engine.simulation_class` picks one from :data:`MODELS` by ``classic.model``.
+:func:`sim.runner.simulation_class` picks one from :data:`MODELS` by ``classic.model``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import Config, register_configs, validate
-from sim.engine import run
+from sim.runner import run
 from sim.output import write_run_dir
 from sim.record import RunResult
 
