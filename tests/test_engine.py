@@ -187,13 +187,14 @@ def test_customers_in_blocks_give_the_same_run(monkeypatch):
 
     from benchmarks.scenario import compose_config
     from sim import engine
+    from sim.runner import run
 
     cfg = compose_config(["customers.initial=3000", "market.potential=10000", "horizon.weeks=40", "loyalty=hybrid",
                           "retention=targeted", "service.support_contact_rate=0.05", "seed=8", "output.plots=false",
                           "output.transactions=true"])
-    whole = engine.run(cfg)
+    whole = run(cfg)
     monkeypatch.setattr(engine, "CHUNK_ROWS", 500)
-    blocks = engine.run(cfg)
+    blocks = run(cfg)
     pd.testing.assert_frame_equal(blocks.customers, whole.customers, check_exact=True)
     pd.testing.assert_frame_equal(blocks.transactions, whole.transactions, check_exact=True)
     ts, ref = blocks.timeseries, whole.timeseries
