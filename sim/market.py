@@ -10,7 +10,7 @@ becomes aware at the same exposure in every scenario: common random numbers for 
 Over a contact network (``market.network`` other than ``full``; :mod:`sim.network`) prospects
 no longer share one hazard: each keeps its exponential threshold, and its cumulative hazard is the
 market-wide advertising part plus its own word-of-mouth part, which grows each week with the
-promoters among its contacts (their ties only, :func:`~sim.behaviour.contact_exposure`). The
+promoters among its contacts (their ties only, :func:`~sim.network.contact_exposure`). The
 thresholds are the same numbers as under full mixing, so a network scenario and its full-mixing
 twin differ only in who hears whom.
 
@@ -24,8 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from sim.behaviour.awareness import contact_exposure
-from sim.network import mean_degree
+from sim.network import contact_exposure, mean_degree
 from sim.rng import Streams
 
 __all__ = ["Market", "UNAWARE", "AWARE", "CUSTOMER", "LOST"]
@@ -153,7 +152,7 @@ class Market:
 
         Every unaware prospect gets ``ad_hazard``; prospect ``j`` also gets
         ``word_of_mouth * exposure_j`` from the promoters among its contacts
-        (:func:`~sim.behaviour.contact_exposure`). A prospect whose cumulative hazard passes its
+        (:func:`~sim.network.contact_exposure`). A prospect whose cumulative hazard passes its
         threshold becomes aware, and is marked as referred with probability equal to word of
         mouth's share of its own hazard this week (keyed ``referral`` stream).
 

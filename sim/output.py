@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from sim.io import COMPLETION_FILE, atomic_write, current_umask, git_revision, is_complete, package_version
 from sim.io import write_text as _write_text
-from sim.record import KPI_NAMES, RunResult
+from sim.results import KPI_NAMES, RunResult
 
 __all__ = ["write_run_dir", "is_complete", "atomic_write", "package_version", "git_revision", "COMPLETION_FILE"]
 

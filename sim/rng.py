@@ -11,8 +11,10 @@ a SplitMix64 finaliser (Steele, Lea & Flood 2014) hashes the key into 64 random 
   without changing a single number.
 
 ``purpose`` is a short name ("purchase", "churn", ...); ``draw`` tells apart several independent
-numbers needed for the same purpose, customer and week. Market-level numbers that belong to no
-customer use ``generator(purpose, week)``, a numpy Generator seeded from the same key.
+numbers needed for the same purpose, customer and week. :func:`unit` is the uniform of one id
+under one stream key, a compiled scalar that loops call directly; :class:`Streams` gives whole
+arrays. Market-level numbers that belong to no customer use ``generator(purpose, week)``, a numpy
+Generator seeded from the same key.
 """
 
 from __future__ import annotations
@@ -20,30 +22,62 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numba import njit
 from scipy import special
 
-from sim import compiled, mathfn
+from sim import mathfn
 
-__all__ = ["Streams", "normalize_seed"]
+__all__ = ["Streams", "normalize_seed", "unit", "uniform_into", "normals_into"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
+# Shift counts as uint64: numba would turn uint64 >> int64 into float arithmetic.
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 2.0**-53
+_S52, _LOW52, _ZERO = np.uint64(52), np.uint64((1 << 52) - 1), np.uint64(0)
+_TWO52, _TWO52_BITS = 2.0**52, np.uint64(0x4330000000000000)  # 2**52 and its bit pattern
 
 
-def _mix64_inplace(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser applied in place to a uint64 array (a bijection on 64-bit words)."""
+@njit(cache=True, nogil=True)
+def unit(x, key):  # pragma: no cover - compiled
+    """The uniform in (0, 1) of id ``x`` under stream ``key``: SplitMix64 of ``x * golden + key``.
+
+    The top 53 bits of the hash, plus one half, times 2**-53.
+    """
+    z = np.uint64(x) * _GOLDEN + key
     z ^= z >> _S30
     z *= _M1
     z ^= z >> _S27
     z *= _M2
     z ^= z >> _S31
-    return z
+    # float64(b) for the 53-bit b, exactly, from bit patterns: AVX2 has no vector conversion of
+    # 64-bit integers, so the compiler's takes each lane out and back in.
+    b = z >> _S11
+    u = np.uint64((b & _LOW52) | _TWO52_BITS).view(np.float64) - _TWO52  # the low 52 bits
+    u += np.uint64((_ZERO - (b >> _S52)) & _TWO52_BITS).view(np.float64)  # + 2**52 if bit 52 is set
+    u += 0.5
+    return u * _TO_UNIT
+
+
+@njit(cache=True, nogil=True)
+def uniform_into(ids, key, out):  # pragma: no cover - compiled
+    """``out[i]``: the uniform of ``ids[i]`` under stream ``key``; returns ``out``."""
+    for i in range(ids.size):
+        out[i] = unit(ids[i], key)
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def normals_into(ids, key, u, z):  # pragma: no cover - compiled
+    """``z[:n]``: the standard normals of the ``n`` ``ids`` under stream ``key``; ``u`` is scratch."""
+    n = ids.size
+    uniform_into(ids, key, u)
+    mathfn.ndtri_into(u[:n], z[:n])
 
 
 def _mix64_scalar(x: int) -> int:
+    """SplitMix64 finaliser of a Python integer (for stream keys)."""
     mask = (1 << 64) - 1
     x &= mask
     x ^= x >> 30
@@ -82,32 +116,14 @@ class Streams:
         k = _mix64_scalar(k + (int(week) + 1) * 0x9E3779B97F4A7C15)
         return _mix64_scalar(k + (int(draw) + 1) * 0xD1B54A32D192ED03)
 
-    def bits(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
-        """64 random bits per id as a uint64 array (one fresh array, same length as ``ids``)."""
-        z = np.asarray(ids).astype(np.uint64, copy=True)
-        z *= _GOLDEN
-        z += np.uint64(self.key(purpose, week, draw))
-        return _mix64_inplace(z)
-
     def uniform(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
-        """Uniforms in the open interval (0, 1), one per id."""
+        """Uniforms in the open interval (0, 1), one per id (a 1-d integer array)."""
         ids = np.asarray(ids)
-        if compiled.AVAILABLE and ids.ndim == 1 and ids.dtype.kind in "iu":
-            return compiled.uniform_into(ids, np.uint64(self.key(purpose, week, draw)), np.empty(ids.size))
-        return self._uniform_numpy(purpose, week, ids, draw)
-
-    def _uniform_numpy(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
-        """:meth:`uniform` in vectorised numpy (the reference the compiled loop must match)."""
-        z = self.bits(purpose, week, ids, draw)
-        z >>= _S11
-        u = z.astype(np.float64)
-        u += 0.5
-        u *= _TO_UNIT
-        return u
+        return uniform_into(ids, np.uint64(self.key(purpose, week, draw)), np.empty(ids.size))
 
     def normal(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normals by inverse CDF (:func:`sim.mathfn.ndtri`), one per id."""
-        return mathfn.ndtri(self.uniform(purpose, week, ids, draw))
+        return mathfn.ndtri_array(self.uniform(purpose, week, ids, draw))
 
     def exponential(self, purpose: str, week: int, ids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Unit-rate exponentials by inverse CDF, one per id."""
@@ -121,37 +137,12 @@ class Streams:
         """Beta(a, b) by inverse CDF, one per id (used for traits drawn once at birth)."""
         return special.betaincinv(a, b, self.uniform(purpose, week, ids, draw))
 
-    def poisson(self, purpose: str, week: int, ids: np.ndarray, lam: np.ndarray, draw: int = 0) -> np.ndarray:
-        """Poisson counts with means ``lam`` by inverse CDF, one per id.
-
-        The loop runs over count values, not customers: each pass handles every customer whose
-        count is still undecided, so it ends after about ``max(lam) + 10 sqrt(max(lam))`` passes.
-        """
+    def poisson(self, purpose: str, week: int, ids: np.ndarray, lam: np.ndarray | float, draw: int = 0) -> np.ndarray:
+        """Poisson counts (int32) with means ``lam`` by inverse CDF (:func:`sim.mathfn.poisson_search`), one per id."""
         u = self.uniform(purpose, week, ids, draw)
-        lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
-        counts = np.zeros(u.shape, dtype=np.int32)
-        if compiled.AVAILABLE and u.ndim == 1:
-            lam = np.ascontiguousarray(lam)
-            return compiled.poisson_search(u, lam, compiled.exp_into(-lam, np.empty(lam.size)), counts)
-        return self._poisson_search_numpy(u, lam, mathfn.exp_numpy(-lam), counts)
-
-    @staticmethod
-    def _poisson_search_numpy(u: np.ndarray, lam: np.ndarray, pmf: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        """The inverse-CDF search of :meth:`poisson` in vectorised numpy (the reference)."""
-        cdf = pmf.copy()
-        open_ = np.flatnonzero(u > cdf)
-        k = 0
-        while open_.size:
-            k += 1
-            pmf_o = pmf[open_] * lam[open_] / k
-            pmf[open_] = pmf_o
-            cdf[open_] += pmf_o
-            counts[open_] = k
-            still = u[open_] > cdf[open_]
-            # Guard against rounding when the remaining tail mass underflows.
-            still &= pmf_o > 0.0
-            open_ = open_[still]
-        return counts
+        lam = np.ascontiguousarray(np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape))
+        pmf0 = mathfn.exp_into(-lam, np.empty(lam.size))
+        return mathfn.poisson_search(u, lam, pmf0, np.zeros(u.shape, dtype=np.int32))
 
     def generator(self, purpose: str, week: int, draw: int = 0) -> np.random.Generator:
         """A numpy Generator for market-level numbers that belong to no customer."""

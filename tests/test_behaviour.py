@@ -135,9 +135,9 @@ def test_attachment_raises_purchases(base_cfg):
     occ = lambda r: r.timeseries["purchase_occasions"].sum() / r.summary["customer_weeks"]
     assert occ(strong) > occ(flat)
     # Attached customers buy at about the configured ratio, other things equal (kernel-level).
-    from sim.behaviour import attachment_multiplier
+    from sim.behaviour.purchase import attachment_multiplier
 
-    assert attachment_multiplier(np.array([1.0]), 3.0)[0] == pytest.approx(3.0)
+    assert attachment_multiplier(1.0, 3.0 - 1.0) == pytest.approx(3.0)
 
 
 def test_segments_table_and_stylised_facts(base_run):

@@ -17,7 +17,7 @@ from sim.classic import MODELS
 from sim.config import ConfigError, validate
 from sim.config_classic import CLASSIC_MODELS, validate_classic
 from sim.runner import run, simulation_class
-from sim.record import KPI_NAMES
+from sim.results import KPI_NAMES
 from tests.conftest import compose_config, with_changes
 
 ROOT = Path(__file__).resolve().parent.parent

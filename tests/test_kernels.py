@@ -1,19 +1,28 @@
-"""Behaviour kernels alone: direction of every effect and bounds of every output."""
+"""Behaviour rules alone: the direction of every effect and the bounds of every output.
+
+The rules are compiled scalars (``sim/behaviour``); here each is called directly, one customer at
+a time, as the kernels call it.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim import behaviour as bh
+from sim import mathfn
+from sim.behaviour import acquisition, churn, purchase, risk
+from sim.behaviour import awareness as aw
+from sim.behaviour.satisfaction import EncounterParams, attachment_after, encounter, experienced_value, transaction_satisfaction
 
-SAT = dict(neutral=0.6, reference_value=0.65, value_weight=0.8, disconfirmation_weight=0.5,
-           loss_aversion=2.0, memory=0.2, adaptation=0.1)
+P = EncounterParams(neutral=0.6, reference_value=0.65, value_weight=0.8, disconfirmation_weight=0.5, loss_aversion=2.0,
+                    memory=0.2, adaptation=0.1, recovery_transaction=0.9, attachment_growth=0.1,
+                    attachment_threshold=0.7)
+SHRINK = np.array([1.0, 1.0 - P.attachment_growth])
 
 
 def test_advertising_has_diminishing_returns_and_zero_at_zero():
     budgets = np.array([0, 5_000, 10_000, 20_000, 40_000, 80_000], dtype=float)
-    h = np.array([bh.advertising_hazard(b, 0.05, 20_000) for b in budgets])
+    h = np.array([aw.advertising_hazard(b, 0.05, 20_000) for b in budgets])
     assert h[0] == 0.0
     assert np.all(np.diff(h) > 0)
     gains = np.diff(h) / np.diff(budgets)
@@ -23,96 +32,118 @@ def test_advertising_has_diminishing_returns_and_zero_at_zero():
 
 def test_awareness_hazard_is_bass_hazard():
     # p + q F with F = promoters / potential.
-    assert bh.awareness_hazard(0.01, 0.4, 250, 1000) == pytest.approx(0.01 + 0.4 * 0.25)
+    assert aw.awareness_hazard(0.01, 0.4, 250, 1000) == pytest.approx(0.01 + 0.4 * 0.25)
 
 
-def test_price_multiplier_direction():
-    ps = np.array([0.0, 1.0, 2.0])
-    assert np.allclose(bh.price_multiplier(1.0, ps), 1.0)
-    up = bh.price_multiplier(1.2, ps)
-    assert up[0] == 1.0 and up[1] > up[2] and up[1] < 1.0
-    assert np.all(bh.price_multiplier(0.8, ps[1:]) > 1.0)
+def _rate(base, sat, price_ratio, ps, attach=0.0, slope=2.0):
+    e_sat = mathfn.exp(purchase.satisfaction_exponent(sat, 0.6, 1.0))
+    e_price = mathfn.exp(purchase.price_exponent(-np.log(price_ratio), ps))
+    return purchase.purchase_rate(base, e_sat, e_price, purchase.attachment_multiplier(attach, slope))
 
 
-def test_purchase_rate_rises_with_satisfaction():
-    rate = bh.purchase_rate(np.full(3, 0.2), np.array([0.3, 0.6, 0.9]), np.ones(3), 0.6, 1.0)
-    assert rate[1] == pytest.approx(0.2) and rate[0] < rate[1] < rate[2]
+def test_price_lowers_the_rate_more_for_the_price_sensitive():
+    assert _rate(0.2, 0.6, 1.0, 2.0) == pytest.approx(0.2)  # at the reference price price does nothing
+    up = [_rate(0.2, 0.6, 1.2, ps) for ps in (0.0, 1.0, 2.0)]
+    assert up[0] == pytest.approx(0.2) and up[1] < 0.2 and up[2] < up[1]
+    assert _rate(0.2, 0.6, 0.8, 1.0) > 0.2
+
+
+def test_purchase_rate_rises_with_satisfaction_and_attachment():
+    rates = [_rate(0.2, s, 1.0, 1.0) for s in (0.3, 0.6, 0.9)]
+    assert rates[1] == pytest.approx(0.2) and rates[0] < rates[1] < rates[2]
+    # A fully attached customer buys ``ratio`` = 3 times as often (emotional attachment, about 3x).
+    assert _rate(0.2, 0.6, 1.0, 1.0, attach=1.0, slope=2.0) == pytest.approx(0.6)
+
+
+def test_failures_erode_trust_and_attachment_relieves_price():
+    assert purchase.effective_satisfaction(np.float32(0.7), np.int8(2), 0.08) == pytest.approx(0.54)
+    assert purchase.effective_price_sensitivity(np.float32(2.0), 1.0, 0.5) == 1.0
+    assert purchase.effective_price_sensitivity(np.float32(2.0), 0.0, 0.5) == 2.0
 
 
 def test_basket_units_are_mean_preserving():
     z = np.random.default_rng(0).standard_normal(400_000)
-    units = bh.basket_units(np.ones(z.size), np.full(z.size, 2.0), 0.5, z)
+    shock = mathfn.exp_array(np.array([purchase.basket_exponent(v, 0.5, 0.125) for v in z]))
+    units = np.array([purchase.basket_units(1, 2.0, s) for s in shock])
     assert units.mean() == pytest.approx(2.0, rel=0.01)
     assert np.all(units > 0)
 
 
-def test_conversion_probability_bounded():
-    p = bh.conversion_probability(0.5, np.array([0.1, 1.0, 5.0]))
-    assert np.all((p >= 0) & (p <= 1)) and p[2] == 1.0
+def test_conversion_probability_bounded_and_falling_with_price():
+    p = [acquisition.conversion_probability(0.5, m) for m in (0.1, 1.0, 5.0)]
+    assert all(0 <= x <= 1 for x in p) and p[2] == 1.0
+    cheap = acquisition.conversion_multiplier(-np.log(0.9), 1.5, 1.0, 1.0, 1.0, 1.0)
+    dear = acquisition.conversion_multiplier(-np.log(1.1), 1.5, 1.0, 1.0, 1.0, 1.0)
+    assert cheap > 1.0 > dear
+    assert acquisition.expectation_multiplier(0.75, 0.65, 2.0) > 1.0 > acquisition.expectation_multiplier(0.55, 0.65, 2.0)
 
 
 def test_experienced_value_quality_up_price_down():
-    qs, ps = np.ones(2), np.ones(2)
-    v = bh.experienced_value(qs, 0.7, np.array([0.5, 0.8]), ps, 1.0)
-    assert v[1] > v[0]
-    cheap = bh.experienced_value(qs, 0.7, np.full(2, 0.6), ps, 0.9)
-    dear = bh.experienced_value(qs, 0.7, np.full(2, 0.6), ps, 1.1)
-    assert np.all(cheap > dear)
+    qs, ps = np.float32(1.0), np.float32(1.0)
+    assert experienced_value(qs, 0.7, 0.8, ps, 1.0) > experienced_value(qs, 0.7, 0.5, ps, 1.0)
+    assert experienced_value(qs, 0.7, 0.6, ps, 0.9) > experienced_value(qs, 0.7, 0.6, ps, 1.1)
 
 
 def test_losses_weigh_more_than_gains():
     """Oliver (1980), Anderson & Sullivan (1993): a shortfall hurts more than a surplus helps."""
-    s0, e = np.full(2, 0.6), np.full(2, 0.65)
-    s, _, t = bh.update_satisfaction(s0, e, np.array([0.75, 0.55]), **SAT)
-    gain, loss = s[0] - 0.6, 0.6 - s[1]
+    up = encounter(0.75, np.float32(0.6), np.float32(0.65), np.int8(0), np.float32(0.0), False, False, P, SHRINK)
+    down = encounter(0.55, np.float32(0.6), np.float32(0.65), np.int8(0), np.float32(0.0), False, False, P, SHRINK)
+    gain, loss = up[0] - np.float32(0.6), np.float32(0.6) - down[0]
     assert gain > 0 and loss > gain
-    assert t[0] > 0.6 > t[1]
 
 
-def test_satisfaction_bounded_and_inputs_untouched():
+def test_satisfaction_bounded_and_expectations_follow_experience():
     rng = np.random.default_rng(1)
-    s0, e0 = rng.uniform(0, 1, 1000), rng.uniform(-1, 2, 1000)
-    v = rng.uniform(-3, 3, 1000)
-    s, e, t = bh.update_satisfaction(s0.copy(), e0.copy(), v, **SAT)
-    assert np.all((s >= 0) & (s <= 1)) and np.all((t >= 0) & (t <= 1))
-    assert np.all(np.sign(e - e0) == np.sign(v - e0))
-    s_copy = s0.copy()
-    bh.update_satisfaction(s_copy, e0, v, **SAT)
-    assert np.array_equal(s_copy, s0)
+    for s0, e0, v in zip(rng.uniform(0, 1, 500), rng.uniform(-1, 2, 500), rng.uniform(-3, 3, 500)):
+        t, surprise = transaction_satisfaction(v, e0, P)
+        s, e, _, a = encounter(v, np.float32(s0), np.float32(e0), np.int8(0), np.float32(0.5), False, False, P, SHRINK)
+        assert 0.0 <= t <= 1.0 and -1e-6 <= s <= 1.0 + 1e-6 and 0.0 <= a <= 1.0
+        assert np.sign(e - np.float32(e0)) in (0.0, np.sign(v - e0))
+
+
+def test_a_well_handled_first_failure_leaves_the_customer_more_satisfied():
+    """The recovery paradox: only a first failure, and only when the complaint is handled well."""
+    poor = 0.3  # a failed encounter's value
+    first = encounter(poor, np.float32(0.6), np.float32(0.65), np.int8(0), np.float32(0.3), True, True, P, SHRINK)
+    unhandled = encounter(poor, np.float32(0.6), np.float32(0.65), np.int8(0), np.float32(0.3), True, False, P, SHRINK)
+    again = encounter(poor, np.float32(0.6), np.float32(0.65), np.int8(2), np.float32(0.3), True, True, P, SHRINK)
+    assert first[0] > np.float32(0.6) > unhandled[0] and again[0] == unhandled[0]
+    assert first[2] == 1 and again[2] == 3  # failures met are counted either way
+    assert encounter(poor, np.float32(0.6), np.float32(0.65), np.int8(127), np.float32(0.3), True, False, P,
+                     SHRINK)[2] == 127  # and capped
 
 
 def test_churn_falls_with_satisfaction_rises_when_lapsing():
-    sat = np.array([0.2, 0.6, 0.9])
-    p = bh.churn_probability(sat, np.zeros(3, bool), 0.01, 0.6, 4.0, 3.0)
-    assert p[1] == pytest.approx(0.01) and p[0] > p[1] > p[2]
-    lapsing = bh.churn_probability(sat, np.ones(3, bool), 0.01, 0.6, 4.0, 3.0)
-    assert np.allclose(lapsing, 3 * p)
-    assert np.all(bh.churn_probability(np.zeros(3), np.ones(3, bool), 0.9, 0.6, 10.0, 5.0) <= 1.0)
+    def p(sat, lapse, base=0.01, effect=4.0, mult=3.0):
+        factor = mathfn.exp(churn.churn_exponent(sat, 0.6, effect))
+        return churn.churn_probability(factor, base, mult if lapse else 1.0)
+
+    probs = [p(s, False) for s in (0.2, 0.6, 0.9)]
+    assert probs[1] == pytest.approx(0.01) and probs[0] > probs[1] > probs[2]
+    assert p(0.2, True) == pytest.approx(3 * probs[0])
+    assert p(0.0, True, base=0.9, effect=10.0, mult=5.0) == 1.0
+    assert churn.churn_multiplied(0.4, 3.0) == 1.0 and churn.churn_multiplied(0.1, 0.5) == 0.05
 
 
 def test_attachment_grows_with_delight_falls_with_disappointment_and_stays_bounded():
-    a0 = np.array([0.0, 0.5, 0.5, 0.99])
-    a = bh.update_attachment(a0, np.array([0.9, 0.9, 0.3, 1.0]), growth=0.1, threshold=0.7, neutral=0.6)
-    assert a[0] == pytest.approx(0.1) and a[1] > 0.5 and a[2] < 0.5 and a[3] <= 1.0
-    same = bh.update_attachment(a0, np.full(4, 0.65), growth=0.1, threshold=0.7, neutral=0.6)
-    assert np.array_equal(same, a0)
+    after = [attachment_after(np.float32(a), t, P, SHRINK) for a, t in ((0.0, 0.9), (0.5, 0.9), (0.5, 0.3), (0.99, 1.0))]
+    assert after[0] == pytest.approx(0.1) and after[1] > 0.5 and after[2] < 0.5 and after[3] <= 1.0
+    assert attachment_after(np.float32(0.5), 0.65, P, SHRINK) == 0.5  # in between: unchanged
+    assert churn.faded_attachment(np.float32(0.5), np.float32(0.99)) < 0.5
 
 
 def test_attachment_multiplier_reaches_configured_ratio():
-    assert np.allclose(bh.attachment_multiplier(np.array([0.0, 0.5, 1.0]), 3.0), [1.0, 2.0, 3.0])
+    assert [purchase.attachment_multiplier(a, 2.0) for a in (0.0, 0.5, 1.0)] == [1.0, 2.0, 3.0]
 
 
 def test_churn_risk_reads_silence_relative_to_frequency():
-    from sim.behaviour.risk import churn_risk
+    def score(seen, tenure, recency, complaints=0):
+        return risk.churn_risk(seen, tenure, recency, complaints, 0.01, 1.0)
 
     # Frequent visitor (1 a week): one silent week is normal, eight are alarming.
-    r = churn_risk(np.array([50, 50]), np.array([50, 50]), np.array([1, 8]), np.zeros(2))
-    assert r[0] < 0.05 and r[1] > 0.9
+    assert score(50, 50, 1) < 0.05 and score(50, 50, 8) > 0.9
     # The same eight silent weeks say little about an occasional visitor.
-    occasional = churn_risk(np.array([2]), np.array([50]), np.array([8]), np.zeros(1))
-    assert occasional[0] < 0.2
+    assert score(2, 50, 8) < 0.2
     # Complaints raise the risk; everything stays in [0, 1].
-    assert churn_risk(np.array([5]), np.array([20]), np.array([4]), np.array([3]))[0] > churn_risk(
-        np.array([5]), np.array([20]), np.array([4]), np.array([0]))[0]
-    grid = churn_risk(np.arange(100), np.full(100, 60), np.arange(100) % 30, np.arange(100) % 4)
-    assert np.all((grid >= 0) & (grid <= 1))
+    assert score(5, 20, 4, 3) > score(5, 20, 4, 0)
+    assert all(0 <= score(i, 60, i % 30, i % 4) <= 1 for i in range(100))

@@ -109,22 +109,22 @@ def test_hybrid_is_the_union_of_its_parts(small_config):
                                          "horizon.weeks": 60, "loyalty.paired_baseline": False})
     sim = Simulation(cfg)
     sim.run()
-    prog = sim.programme
+    prog, ctx = sim.programme, sim.ctx  # the hooks see the run's narrow context, not the engine
     points, tiers = prog.get("points"), prog.get("tiers")
     rows = np.arange(sim.pop.n)
     assert (sim.pop.tier[rows] > 0).any()
     for hook, op in (("purchase_multiplier", np.multiply), ("price_factor", np.multiply),
                      ("churn_multiplier", np.multiply), ("service_bonus", np.add)):
-        parts = op(getattr(points, hook)(sim, rows), getattr(tiers, hook)(sim, rows))
-        assert np.array_equal(getattr(prog, hook)(sim, rows), np.broadcast_to(parts, rows.shape)), hook
-    assert set(prog.weekly(sim)) >= set(points.weekly(sim)) | set(tiers.weekly(sim))
-    assert set(prog.kpis(sim)) >= set(points.kpis(sim)) | set(tiers.kpis(sim))
+        parts = op(getattr(points, hook)(ctx, rows), getattr(tiers, hook)(ctx, rows))
+        assert np.array_equal(getattr(prog, hook)(ctx, rows), np.broadcast_to(parts, rows.shape)), hook
+    assert set(prog.weekly(ctx)) >= set(points.weekly(ctx)) | set(tiers.weekly(ctx))
+    assert set(prog.kpis(ctx)) >= set(points.kpis(ctx)) | set(tiers.kpis(ctx))
     # Bonus earn: a member of tier k earns floor(paid x price factor x earn rate x multiplier k).
-    sim.week = sim.weeks - 1
+    ctx.week = sim.weeks - 1
     alive = rows[sim.pop.state[rows] != CHURNED]
     before = sim.pop.points[alive].copy()
     paid = np.full(alive.size, 100.0)
-    prog.on_purchases(sim, alive, paid)
+    prog.on_purchases(ctx, alive, paid)
     tier = sim.pop.tier[alive]
     expected = np.floor(100.0 * (1 - np.asarray(cfg.loyalty.tiers.discounts)[tier])
                         * np.asarray(cfg.loyalty.tiers.earn_multipliers)[tier])

@@ -150,20 +150,21 @@ def test_demotion_hurts_more_than_promotion_helps(small_config):
                                          "horizon.weeks": 13, "loyalty.paired_baseline": False})
     sim = Simulation(cfg)
     tiers, pop = sim.programme.get("tiers"), sim.pop
-    sim.week = 0
+    ctx = sim.ctx
+    ctx.week = 0
     rows = np.arange(3 * 300)
     promoted, demoted, never = rows[:300], rows[300:600], rows[600:]
     pop.tier[demoted] = pop.tier_peak[demoted] = 1
     pop.attachment[rows], pop.satisfaction[rows] = 0.5, 0.6
-    tiers.on_purchases(sim, promoted, np.full(promoted.size, cfg.loyalty.tiers.thresholds[0]))
-    before_churn = tiers.churn_multiplier(sim, rows)
-    tiers.review(sim, rows)
+    tiers.on_purchases(ctx, promoted, np.full(promoted.size, cfg.loyalty.tiers.thresholds[0]))
+    before_churn = tiers.churn_multiplier(ctx, rows)
+    tiers.review(ctx, rows)
     assert (pop.tier[promoted] == 1).all() and (pop.tier[demoted] == 0).all() and (pop.tier[never] == 0).all()
     gain = pop.attachment[promoted].mean() - 0.5
     loss = 0.5 - pop.attachment[demoted].mean()
     assert gain > 0 and loss > gain
     assert 0.6 - pop.satisfaction[demoted].mean() > pop.satisfaction[promoted].mean() - 0.6 > 0
-    churn = tiers.churn_multiplier(sim, rows)
+    churn = tiers.churn_multiplier(ctx, rows)
     assert churn[demoted].mean() - before_churn[demoted].mean() > before_churn[promoted].mean() - churn[promoted].mean() > 0
     # Demoted end less loyal than never promoted.
     assert pop.attachment[demoted].mean() < pop.attachment[never].mean()
@@ -243,8 +244,8 @@ def test_novelty_wears_off():
     sim.pop.game_affinity[rows] = 1.0
     lifts = []
     for weeks in (0, g.novelty_half_life_weeks, 10 * g.novelty_half_life_weeks):
-        sim.week = int(weeks)
-        lifts.append(scheme.purchase_multiplier(sim, rows).mean() - 1.0)
+        sim.ctx.week = int(weeks)
+        lifts.append(scheme.purchase_multiplier(sim.ctx, rows).mean() - 1.0)
     assert lifts[0] == pytest.approx(g.engagement_uplift)
     assert lifts[1] == pytest.approx(g.engagement_uplift * (g.novelty_floor + (1 - g.novelty_floor) / 2))
     assert lifts[2] == pytest.approx(g.engagement_uplift * g.novelty_floor, rel=1e-2)

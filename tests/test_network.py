@@ -17,7 +17,7 @@ import pytest
 from scipy import sparse
 
 from sim import Config, run
-from sim.behaviour import awareness_hazard, network_exposure
+from sim.behaviour import awareness_hazard
 from sim.config import ConfigError, validate
 from sim.engine import Simulation
 from sim.network import (
@@ -25,6 +25,7 @@ from sim.network import (
     clustering_coefficient,
     contact_network,
     mean_degree,
+    network_exposure,
     random_graph,
     scale_free_graph,
     small_world_graph,

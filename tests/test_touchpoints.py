@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from sim import Config, run
-from sim.behaviour import prior_expectation
+from sim.behaviour.satisfaction import expectation_base, prior_expectation
 from sim.engine import Simulation
 from tests.conftest import with_changes
 
@@ -103,11 +103,14 @@ def test_support_contacts_use_their_own_stream():
 # ---------------------------------------------------------------------------------------------- reviews and promises
 
 def test_prior_expectation_mixes_reviews_and_adds_the_ad_promise_to_ad_aware_prospects():
-    referred = np.array([True, False])
-    assert prior_expectation(0.65, 0.0, 0.9, 0.0, referred) == pytest.approx([0.65, 0.65])
-    assert prior_expectation(0.65, 0.5, 0.85, 0.0, referred) == pytest.approx([0.75, 0.75])
-    assert prior_expectation(0.65, 0.5, 0.85, 0.1, referred) == pytest.approx([0.75, 0.85])
-    assert prior_expectation(0.65, 1.0, 0.5, -0.1, referred) == pytest.approx([0.5, 0.4])
+    def expect(norm, weight, reviews, lift):
+        base = expectation_base(norm, weight, reviews)
+        return [prior_expectation(base, lift, referred) for referred in (True, False)]
+
+    assert expect(0.65, 0.0, 0.9, 0.0) == pytest.approx([0.65, 0.65])
+    assert expect(0.65, 0.5, 0.85, 0.0) == pytest.approx([0.75, 0.75])
+    assert expect(0.65, 0.5, 0.85, 0.1) == pytest.approx([0.75, 0.85])
+    assert expect(0.65, 1.0, 0.5, -0.1) == pytest.approx([0.5, 0.4])
 
 
 def test_good_reviews_raise_expectations_and_conversion():

@@ -38,7 +38,7 @@ import numpy as np
 
 from sim.cli import ArgumentError
 from sim.config import ConfigError
-from sim.record import KPI_NAMES
+from sim.results import KPI_NAMES
 
 __all__ = ["Param", "PARAM_SYNTAX", "parse_param", "optimize", "study_report", "build_parser", "main"]
 

@@ -42,7 +42,7 @@ import pandas as pd
 
 from sim.cli import ArgumentError
 from sim.config import ConfigError
-from sim.record import KPI_NAMES
+from sim.results import KPI_NAMES
 
 __all__ = [
     "DEFAULT_FACTORS",

@@ -1,43 +1,53 @@
-"""Churn: the hazard of leaving falls with satisfaction and rises while a customer lapses."""
+"""Lapsing and churn: the hazard of leaving falls with satisfaction and rises while a customer lapses.
+
+A customer who has not bought for ``lapse_weeks`` weeks is lapsing. Each week a current customer
+leaves with probability
+
+    min(base * exp(-effect * (s - neutral)) * (lapsing multiplier if lapsing), 1)
+
+further multiplied (each product capped at 1) by loyalty schemes' switching costs and by the
+share of the customer's purchases lost to rivals. Emotional attachment fades a little every week.
+
+Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernels`.
+"""
 
 from __future__ import annotations
 
-import numpy as np
+from numba import njit
 
-from sim import mathfn
+__all__ = ["churn_exponent", "churn_probability", "churn_multiplied", "lapses", "faded_attachment"]
 
-__all__ = ["churn_probability", "satisfaction_factor"]
-
-
-def satisfaction_factor(satisfaction: np.ndarray, neutral: float, satisfaction_effect: float) -> np.ndarray:
-    """``exp(-effect * (satisfaction - neutral))``: how satisfaction scales the churn hazard."""
-    x = satisfaction - neutral
-    if np.ndim(x) == 0:
-        return mathfn.exp(x * -satisfaction_effect)
-    x *= -satisfaction_effect  # a fresh array
-    return mathfn.exp(x)
+_rule = njit(cache=True, nogil=True, inline="always")
 
 
-def churn_probability(
-    satisfaction: np.ndarray,
-    lapsing: np.ndarray,
-    base_rate: float,
-    neutral: float,
-    satisfaction_effect: float,
-    lapsing_multiplier: float,
-) -> np.ndarray:
-    """Churn probability this week, in [0, 1].
+@_rule
+def churn_exponent(sat_eff, neutral, effect):  # pragma: no cover - compiled
+    """Log of satisfaction's multiplier on the churn hazard: ``-effect * (s - neutral)``."""
+    return (sat_eff - neutral) * -effect
 
-    ``base_rate * exp(-effect * (satisfaction - neutral))``, times ``lapsing_multiplier`` for
-    lapsing customers, capped at 1.
+
+@_rule
+def churn_probability(satisfaction_factor, base, lapse_factor):  # pragma: no cover - compiled
+    """Churn probability this week: base rate times satisfaction's and lapsing's factors, capped at 1."""
+    return min(satisfaction_factor * base * lapse_factor, 1.0)
+
+
+@_rule
+def churn_multiplied(p, multiplier):  # pragma: no cover - compiled
+    """A churn probability times a strategy's multiplier, capped at 1."""
+    return min(p * multiplier, 1.0)
+
+
+@_rule
+def lapses(last_purchase_week, threshold_week):  # pragma: no cover - compiled
+    """Whether a customer whose last purchase was in ``last_purchase_week`` is lapsing.
+
+    ``threshold_week`` is this week less ``customers.lapse_weeks``.
     """
-    p = satisfaction_factor(satisfaction, neutral, satisfaction_effect)
-    p *= base_rate
-    lapsing = np.asarray(lapsing)
-    if lapsing.dtype == np.bool_:
-        # A factor looked up by the mask, not np.where: lapsing rows are scattered, and a
-        # branch per row mispredicted costs several times the multiplication (x 1.0 is exact).
-        p *= np.array([1.0, lapsing_multiplier])[lapsing.view(np.uint8)]
-    else:
-        p = np.where(lapsing, p * lapsing_multiplier, p)
-    return np.minimum(p, 1.0, out=p)
+    return last_purchase_week <= threshold_week
+
+
+@_rule
+def faded_attachment(attachment, keep):  # pragma: no cover - compiled
+    """Attachment after a week's fading: times ``keep = 1 - attachment_decay`` (float32)."""
+    return attachment * keep

@@ -1,55 +1,78 @@
-"""Purchasing: how often a customer buys, how much, and whether a prospect converts."""
+"""Purchasing: how often a customer buys and how much.
+
+A customer's purchase occasions in a week are Poisson with mean
+
+    rate = base * exp(effect * (s - neutral)) * exp(-ln(price ratio) * ps) * (1 + (ratio - 1) a)
+
+(further multiplied by loyalty schemes and ageing): satisfied customers buy more often (Anderson
+& Sullivan 1993), price works through each customer's constant elasticity ``ps``, relieved by
+emotional attachment ``a``, and a fully attached customer buys ``ratio`` times as often.
+Satisfaction ``s`` is the customer's, less a trust penalty per service failure met. Each
+occasion buys a log-normal basket around the customer's mean.
+
+Each rule below is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernels`.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim import mathfn
+__all__ = [
+    "effective_satisfaction", "effective_price_sensitivity", "attachment_multiplier", "satisfaction_exponent",
+    "price_exponent", "purchase_rate", "basket_exponent", "basket_units",
+]
 
-__all__ = ["price_multiplier", "purchase_rate", "basket_units", "conversion_probability"]
+_rule = njit(cache=True, nogil=True, inline="always")
 
 
-def price_multiplier(price_ratio: float, price_sensitivity: np.ndarray) -> np.ndarray:
-    """Demand multiplier ``price_ratio ** -price_sensitivity`` (constant elasticity).
+@_rule
+def effective_satisfaction(satisfaction, failures, penalty):  # pragma: no cover - compiled
+    """Satisfaction less ``penalty`` per service failure met (each failure erodes trust), float64."""
+    return np.float64(satisfaction) - penalty * np.float64(failures)
 
-    Parameters
-    ----------
-    price_ratio : float
-        Price paid over the market reference price.
-    price_sensitivity : ndarray
-        Each customer's price elasticity (>= 0).
+
+@_rule
+def effective_price_sensitivity(price_sensitivity, attachment, relief):  # pragma: no cover - compiled
+    """Price elasticity after attachment's relief: ``ps * (1 - relief * a)`` (attached customers care less)."""
+    return np.float64(price_sensitivity) * (1.0 - relief * np.float64(attachment))
+
+
+@_rule
+def attachment_multiplier(attachment, slope):  # pragma: no cover - compiled
+    """``1 + slope * a`` with ``slope = ratio - 1``: a fully attached customer does ``ratio`` times as much.
+
+    The product is taken in the precision of its operands (float32 attachment and slope give
+    a float32 product, as the word-of-mouth weights are kept).
     """
-    return mathfn.exp(-np.log(price_ratio) * price_sensitivity)
+    return 1.0 + slope * attachment
 
 
-def purchase_rate(
-    base_rate: np.ndarray,
-    satisfaction: np.ndarray,
-    price_mult: np.ndarray,
-    satisfaction_neutral: float,
-    satisfaction_effect: float,
-    extra_mult: np.ndarray | float = 1.0,
-) -> np.ndarray:
-    """Expected purchase occasions per week.
-
-    ``base_rate * exp(effect * (satisfaction - neutral)) * price_mult * extra_mult``: satisfied
-    customers buy more often (Anderson & Sullivan 1993), price works through the elasticity, and
-    strategies (loyalty schemes) contribute ``extra_mult``.
-    """
-    rate = base_rate * mathfn.exp(satisfaction_effect * (satisfaction - satisfaction_neutral))
-    rate *= price_mult
-    rate *= extra_mult
-    return rate
+@_rule
+def satisfaction_exponent(sat_eff, neutral, effect):  # pragma: no cover - compiled
+    """Log of satisfaction's multiplier on the purchase rate: ``effect * (s - neutral)``."""
+    return effect * (sat_eff - neutral)
 
 
-def basket_units(count: np.ndarray, basket_mean: np.ndarray, sigma: float, z: np.ndarray) -> np.ndarray:
-    """Units bought in a week by customers with ``count`` occasions.
-
-    A mean-one log-normal shock ``exp(sigma z - sigma^2 / 2)`` scales the customer's mean basket.
-    """
-    return count * basket_mean * mathfn.exp(sigma * z - 0.5 * sigma * sigma)
+@_rule
+def price_exponent(neg_log_price_ratio, price_sensitivity):  # pragma: no cover - compiled
+    """Log of price's multiplier on the purchase rate: ``-ln(price ratio) * ps`` (constant elasticity)."""
+    return neg_log_price_ratio * price_sensitivity
 
 
-def conversion_probability(conversion_rate: float, price_mult: np.ndarray) -> np.ndarray:
-    """Probability per week that an aware prospect becomes a customer (clipped to [0, 1])."""
-    return np.minimum(conversion_rate * price_mult, 1.0)
+@_rule
+def purchase_rate(base, satisfaction_factor, price_factor, multiplier):  # pragma: no cover - compiled
+    """Expected purchase occasions per week: the base rate times its multipliers, in this order."""
+    return base * satisfaction_factor * price_factor * multiplier
+
+
+@_rule
+def basket_exponent(z, sigma, half_variance):  # pragma: no cover - compiled
+    """Log of the mean-one log-normal basket shock for normal ``z``: ``sigma z - sigma^2 / 2``."""
+    return sigma * z - half_variance
+
+
+@_rule
+def basket_units(occasions, basket_mean, shock):  # pragma: no cover - compiled
+    """Units bought in a week: occasions times the customer's mean basket times the shock."""
+    return np.float64(occasions) * np.float64(basket_mean) * shock

@@ -1,117 +1,132 @@
-"""Satisfaction and expectations: expectation-disconfirmation with loss aversion.
+"""Service encounters and satisfaction: expectation-disconfirmation with loss aversion.
 
-A purchase delivers an experienced value. Transaction satisfaction rises with the value itself
-(relative to a market reference) and with its surprise against the customer's expectation, where a
-shortfall weighs ``loss_aversion`` times an equal surplus (Oliver 1980; Anderson & Sullivan 1993).
-Cumulative satisfaction is an exponentially weighted memory of transactions, and expectations
-adapt towards experience, so a lasting change of value is felt as a surprise at first and as a
-level later.
+A purchase (or a support contact) is a service encounter. It delivers an experienced value,
+quality (product and service) minus price. Transaction satisfaction rises with the value itself
+(relative to a market reference) and with its surprise against the customer's expectation, where
+a shortfall weighs ``loss_aversion`` times an equal surplus (Oliver 1980; Anderson & Sullivan
+1993). Cumulative satisfaction is an exponentially weighted memory of transactions, and
+expectations adapt towards experience, so a lasting change of value is felt as a surprise at
+first and as a level later. A first failure handled well leaves the customer more satisfied
+than before (the recovery paradox). A delighting transaction builds emotional attachment, a
+disappointing one erodes it.
 
 What a customer expects at the first purchase comes from the market's norm, from other customers'
-published reviews and from the firm's advertising promise (:func:`prior_expectation`); a
-promise above what the firm delivers wins trials and then disappoints (Kopalle & Lehmann 2006).
+published reviews and from the firm's advertising promise (:func:`prior_expectation`); a promise
+above what the firm delivers wins trials and then disappoints (Kopalle & Lehmann 2006).
+
+Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernels`; the
+encounter's parameters travel as one :class:`EncounterParams` tuple.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+from numba import njit
 
-__all__ = ["experienced_value", "prior_expectation", "update_satisfaction", "update_attachment", "attachment_multiplier"]
+__all__ = [
+    "EncounterParams", "experienced_value", "transaction_satisfaction", "attachment_after", "encounter",
+    "expectation_base", "prior_expectation", "satisfaction_after_offer",
+]
+
+_rule = njit(cache=True, nogil=True, inline="always")
 
 
-def experienced_value(
-    quality_sensitivity: np.ndarray,
-    product_quality: float,
-    service_quality: np.ndarray,
-    price_sensitivity: np.ndarray,
-    price_ratio: float,
-) -> np.ndarray:
-    """Customer value of one purchase: quality (product and service) minus price.
+class EncounterParams(NamedTuple):
+    """The satisfaction kernel's parameters (``customers.*``; ``recovery_transaction`` derived)."""
 
-    ``quality_sensitivity * (product + service) / 2 - price_sensitivity * (price_ratio - 1)``,
-    on the 0-1 quality scale; a price at the reference costs nothing beyond it.
+    neutral: float
+    reference_value: float
+    value_weight: float
+    disconfirmation_weight: float
+    loss_aversion: float
+    memory: float
+    adaptation: float
+    recovery_transaction: float  # min(1, neutral + recovery_gain)
+    attachment_growth: float
+    attachment_threshold: float
+
+    @classmethod
+    def from_config(cls, c) -> "EncounterParams":
+        """From a ``CustomersConfig``."""
+        return cls(float(c.satisfaction_neutral), float(c.reference_value), float(c.value_weight),
+                   float(c.disconfirmation_weight), float(c.loss_aversion), float(c.satisfaction_memory),
+                   float(c.expectation_adaptation), float(min(1.0, c.satisfaction_neutral + c.recovery_gain)),
+                   float(c.attachment_growth), float(c.attachment_threshold))
+
+
+@_rule
+def experienced_value(quality_sensitivity, product_quality, service_quality, price_sensitivity,
+                      price_ratio):  # pragma: no cover - compiled
+    """Customer value of one encounter: quality (product and service) minus price.
+
+    ``qs * (product + service) / 2 - ps * (price_ratio - 1)`` on the 0-1 quality scale; a price
+    at the reference costs nothing beyond it. ``qs / 2`` is taken in the sensitivities' float32.
     """
-    value = quality_sensitivity * 0.5 * (product_quality + service_quality)
-    value -= price_sensitivity * (price_ratio - 1.0)
+    value = np.float64(quality_sensitivity * np.float32(0.5)) * (product_quality + service_quality)
+    value -= np.float64(price_sensitivity) * (price_ratio - 1.0)
     return value
 
 
-def prior_expectation(
-    reference_value: float, review_weight: float, review_value: float, ad_lift: float, referred: np.ndarray
-) -> np.ndarray:
-    """Experienced value prospects expect of their first purchase.
-
-    ``(1 - review_weight) * reference_value + review_weight * review_value``, plus ``ad_lift``
-    for prospects who learned of the firm from its advertising rather than from a customer
-    (``referred`` False): reviews pull expectations towards what customers actually get, the
-    advertising promise lifts them (or lowers them, if negative).
-
-    Parameters
-    ----------
-    reference_value : float
-        The market's normal experienced value (``customers.reference_value``).
-    review_weight : float
-        Weight of reviews, in [0, 1].
-    review_value : float
-        Mean experienced value published by recent buyers.
-    ad_lift : float
-        Expected value added by the advertising promise (value units).
-    referred : ndarray of bool
-        Whether each prospect heard of the firm from a customer.
-
-    Returns
-    -------
-    ndarray
-        Each prospect's expectation (a fresh array, same length as ``referred``).
-    """
-    base = (1.0 - review_weight) * reference_value + review_weight * review_value
-    return np.where(referred, base, base + ad_lift)
-
-
-def update_satisfaction(
-    satisfaction: np.ndarray,
-    expectation: np.ndarray,
-    value: np.ndarray,
-    *,
-    neutral: float,
-    reference_value: float,
-    value_weight: float,
-    disconfirmation_weight: float,
-    loss_aversion: float,
-    memory: float,
-    adaptation: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Satisfaction after one purchase each.
-
-    Returns
-    -------
-    satisfaction, expectation, transaction : ndarray
-        New cumulative satisfaction in [0, 1], new expectation, and the satisfaction with this
-        transaction alone, in [0, 1] (fresh arrays; the inputs are not modified).
-    """
+@_rule
+def transaction_satisfaction(value, expectation, p):  # pragma: no cover - compiled
+    """Satisfaction with one transaction, in [0, 1], and its surprise ``value - expectation``."""
     surprise = value - expectation
-    felt = np.where(surprise >= 0.0, surprise, loss_aversion * surprise)
-    transaction = neutral + value_weight * (value - reference_value) + disconfirmation_weight * felt
-    np.clip(transaction, 0.0, 1.0, out=transaction)
-    new_satisfaction = (1.0 - memory) * satisfaction + memory * transaction
-    new_expectation = expectation + adaptation * surprise
-    return new_satisfaction, new_expectation, transaction
+    lossy = p.loss_aversion * surprise
+    felt = surprise if surprise >= 0.0 else lossy
+    t = p.neutral + p.value_weight * (value - p.reference_value) + p.disconfirmation_weight * felt
+    return min(max(t, 0.0), 1.0), surprise
 
 
-def update_attachment(
-    attachment: np.ndarray, transaction: np.ndarray, *, growth: float, threshold: float, neutral: float
-) -> np.ndarray:
-    """Emotional attachment after a purchase, in [0, 1].
+@_rule
+def attachment_after(attachment, transaction, p, shrink_if):  # pragma: no cover - compiled
+    """Emotional attachment after a transaction, in [0, 1].
 
-    A delighting transaction (satisfaction above ``threshold``) closes ``growth`` of the distance
-    to full attachment; a disappointing one (below ``neutral``) loses ``growth`` of the
-    attachment; anything in between leaves it as it was. Returns a fresh array.
+    A delighting transaction (above ``attachment_threshold``) closes ``attachment_growth`` of
+    the distance to full attachment; a disappointing one (below ``neutral``) loses that share of
+    it; anything in between leaves it. ``shrink_if`` is ``[1, 1 - growth]``: factors by 0/1 flag
+    instead of branches, which compiled to mispredicted ones (x + 0 and x * 1 are x).
     """
-    up = transaction > threshold
-    down = transaction < neutral
-    return np.where(up, attachment + growth * (1.0 - attachment), np.where(down, attachment * (1.0 - growth), attachment))
+    grow = transaction > p.attachment_threshold
+    fade = (transaction < p.neutral) & (transaction <= p.attachment_threshold)
+    a = np.float64(attachment)
+    return (a + p.attachment_growth * (1.0 - a) * grow) * shrink_if[np.uint64(fade)]
 
 
-def attachment_multiplier(attachment: np.ndarray, ratio: float) -> np.ndarray:
-    """``1 + (ratio - 1) * attachment``: a fully attached customer does ``ratio`` times as much."""
-    return 1.0 + (ratio - 1.0) * attachment
+@_rule
+def encounter(value, satisfaction, expectation, failures, attachment, failed, recovered, p,
+              shrink_if):  # pragma: no cover - compiled
+    """One service encounter of experienced ``value``: the customer's new state.
+
+    Returns satisfaction and expectation (float32), failures met (capped at 127) and attachment
+    (float32). A first failure (``failures == 0``) with a ``recovered`` complaint gives the
+    transaction satisfaction ``recovery_transaction`` whatever the value: the recovery paradox.
+    """
+    s = np.float64(satisfaction)
+    e = np.float64(expectation)
+    t, surprise = transaction_satisfaction(value, e, p)
+    t = p.recovery_transaction if recovered & (failures == 0) else t
+    new_s = np.float32((1.0 - p.memory) * s + p.memory * t)
+    new_e = np.float32(e + p.adaptation * surprise)
+    new_f = failures + (failed & (failures < 127))
+    return new_s, new_e, new_f, np.float32(attachment_after(attachment, t, p, shrink_if))
+
+
+@_rule
+def expectation_base(reference_value, review_weight, review_value):  # pragma: no cover - compiled
+    """What prospects expect before advertising: the norm, pulled towards published reviews."""
+    return (1.0 - review_weight) * reference_value + review_weight * review_value
+
+
+@_rule
+def prior_expectation(base, ad_lift, referred):  # pragma: no cover - compiled
+    """A prospect's expectation of the first purchase: ``base``, plus the advertising promise
+    ``ad_lift`` for those who learned of the firm from its advertising (not ``referred``)."""
+    return base if referred else base + ad_lift
+
+
+@_rule
+def satisfaction_after_offer(satisfaction, gain):  # pragma: no cover - compiled
+    """Satisfaction after a retention offer: raised by ``gain``, at most 1 (float32 operands)."""
+    return min(satisfaction + gain, np.float32(1.0))

@@ -2,7 +2,7 @@
 
 A classical model is the agent model with its weekly step replaced: the same SimPy clock, the
 same :class:`~sim.population.Population` arrays, keyed random streams, :class:`~sim.ledger.Ledger`
-and :class:`~sim.record.Recorder`, so a run writes the same run directory with the same KPIs and
+and :class:`~sim.engine.record.Recorder`, so a run writes the same run directory with the same KPIs and
 identities. What the textbook model does not have (advertising, service costs, fixed costs,
 win-back offers, satisfaction) is not simulated: those config values are ignored and the
 ``experiment=classic_*`` files set them to zero.
@@ -18,6 +18,7 @@ import numpy as np
 from sim.config import Config, validate
 from sim.config_classic import validate_classic
 from sim.engine import Simulation
+from sim.engine.record import WeekRecord
 from sim.population import CHURNED, saturating_increment
 
 __all__ = ["ClassicSimulation", "TRAITS"]
@@ -110,9 +111,8 @@ class ClassicSimulation(Simulation):
         occasions = np.zeros(0, dtype=np.int64) if occasions is None else np.broadcast_to(occasions, buyers.shape)
         # The lifecycle stage reads sales; a model without purchases (Bass) sells by adoption.
         sales = max(float(np.sum(occasions)), float(0 if new_rows is None else new_rows.size))
-        self.stages.update(self.week, sales, self.pop.n / self.cfg.market.potential)
-        self.recorder.record_week(
-            self, alive=alive, new_rows=none if new_rows is None else new_rows,
+        self.lifecycle.stages.update(self.week, sales, self.pop.n / self.cfg.market.potential)
+        self.record(self.week, WeekRecord(
+            alive=alive, new_rows=none if new_rows is None else new_rows,
             churned=none if churned is None else churned, won_back=none, buyers=buyers, paid=paid,
-            margin=margin, occasions=occasions, contribution=margin, touched=buyers, **extra,
-        )
+            margin=margin, occasions=occasions, contribution=margin, touched=buyers), **extra)

@@ -117,8 +117,6 @@ class BassSimulation(ClassicSimulation):
         super().__init__(cfg)
         self._p_week = cfg.classic.p / WEEKS_PER_YEAR
         self._q_week = cfg.classic.q / WEEKS_PER_YEAR
-        self.recorder.extra["adoptions"] = np.zeros(self.weeks, dtype=np.int64)
-        self.recorder.extra["cumulative_adopters"] = np.zeros(self.weeks, dtype=np.int64)
 
     def step(self) -> None:
         """Expose prospects to the week's Bass hazard; everyone it reaches adopts and buys once."""
@@ -138,8 +136,6 @@ class BassSimulation(ClassicSimulation):
         paid = np.full(ids.size, lev.price_paid)
         margin = self._sell(new_rows, paid, 1, 1.0, cogs=cfg.product.unit_cost,
                             discounts=lev.list_price * lev.discount * ids.size)
-        extra = self.recorder.extra
-        extra["adoptions"][week] = ids.size
-        extra["cumulative_adopters"][week] = pop.n
+        # The weekly series' ``adoptions`` and ``cumulative_adopters`` are the new customers and pop.n.
         self._record(alive=np.concatenate([alive_before, new_rows]), new_rows=new_rows, buyers=new_rows,
                      paid=paid, margin=margin, occasions=1)

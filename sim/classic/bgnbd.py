@@ -27,7 +27,7 @@ import pandas as pd
 
 from sim.classic.base import TRAITS, ClassicSimulation
 from sim.config import Config
-from sim.record import Recorder
+from sim.engine.record import Recorder
 
 __all__ = ["BGNBDSimulation", "TimedRecorder", "summarize_log"]
 
@@ -35,18 +35,18 @@ __all__ = ["BGNBDSimulation", "TimedRecorder", "summarize_log"]
 class TimedRecorder(Recorder):
     """A recorder whose transactions also keep the exact time of each customer-week's last purchase."""
 
-    def __init__(self, cfg: Config, weeks: int):
-        super().__init__(cfg, weeks)
+    def __init__(self, cfg: Config, weeks: int, rivals: list[str] | tuple = ()):
+        super().__init__(cfg, weeks, rivals)
         self._times: list[np.ndarray] = []
 
-    def record_week(self, sim, *, purchase_time: np.ndarray, **observed) -> None:
+    def record_week(self, w, pop, rec, lv, purchase_time: np.ndarray | None = None) -> None:
         """Observe the week as :meth:`Recorder.record_week` does; ``purchase_time`` is per buyer."""
-        super().record_week(sim, **observed)
-        if self.keep_transactions and observed["buyers"].size:
+        super().record_week(w, pop, rec, lv)
+        if self.keep_transactions and rec.buyers.size:
             self._times.append(purchase_time.copy())
 
-    def _transactions(self) -> pd.DataFrame | None:
-        table = super()._transactions()
+    def transactions(self) -> pd.DataFrame | None:
+        table = super().transactions()
         if table is not None:
             table["time"] = np.concatenate(self._times) if self._times else np.empty(0)
         return table
@@ -106,7 +106,7 @@ class BGNBDSimulation(ClassicSimulation):
 
     def __init__(self, cfg: Config):
         super().__init__(cfg)
-        self.recorder = TimedRecorder(cfg, self.weeks)
+        self.recorder = self._recorder(TimedRecorder)
         # Discounting of mean_clv as in the agent model: continuous compounding of the annual rate.
         self._discount_per_week = np.log1p(cfg.market.discount_rate_annual) / 52.0
         self._init_agents(self.pop.id)

@@ -16,7 +16,7 @@ from omegaconf import OmegaConf
 from sim.config import Config, register_configs, validate
 from sim.runner import run
 from sim.output import write_run_dir
-from sim.record import RunResult
+from sim.results import RunResult
 
 __all__ = ["CONFIG_DIR", "compose_scenario", "simulate", "markdown_table", "write_table", "study_arguments"]
 

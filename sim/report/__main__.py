@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sim.cli import ArgumentError, format_headline
 from sim.output import atomic_write
-from sim.record import KPI_NAMES
+from sim.results import KPI_NAMES
 
 __all__ = ["main", "build_parser", "sweep_report", "COMPARISON_FILE"]
 

@@ -36,7 +36,7 @@ from sim.report.style import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.record import RunResult
+    from sim.results import RunResult
 
 __all__ = [
     "plot_lifecycle_states",

@@ -14,7 +14,7 @@ from simpy.core import URGENT
 
 from sim.config import Config
 
-__all__ = ["Levers", "schedule_interventions"]
+__all__ = ["Levers", "schedule_interventions", "at_week"]
 
 
 @dataclass
@@ -63,7 +63,7 @@ class UrgentTimeout(simpy.events.Event):
         env.schedule(self, URGENT, delay)
 
 
-def _at(env: simpy.Environment, week: int, action: Callable[[], None]):
+def at_week(env: simpy.Environment, week: int, action: Callable[[], None]):
     """A process that performs ``action`` at the start of ``week``, before that week's tick."""
     yield UrgentTimeout(env, week - env.now)
     action()
@@ -99,14 +99,14 @@ def schedule_interventions(env: simpy.Environment, levers: Levers, cfg: Config) 
         return lambda: setattr(levers, "failure_prob", prob)
 
     for change in cfg.pricing.changes:
-        env.process(_at(env, change.week, set_price(change.list_price)))
+        env.process(at_week(env, change.week, set_price(change.list_price)))
     for i, camp in enumerate(cfg.acquisition.campaigns):
         if camp.start < weeks:
-            env.process(_at(env, camp.start, campaign(i, camp.budget_per_week)))
+            env.process(at_week(env, camp.start, campaign(i, camp.budget_per_week)))
         if camp.end < weeks:
-            env.process(_at(env, camp.end, campaign(i, None)))
+            env.process(at_week(env, camp.end, campaign(i, None)))
     for outage in cfg.service.outages:
         if outage.start < weeks:
-            env.process(_at(env, outage.start, set_failure(outage.failure_prob)))
+            env.process(at_week(env, outage.start, set_failure(outage.failure_prob)))
         if outage.end < weeks:
-            env.process(_at(env, outage.end, set_failure(cfg.service.failure_prob)))
+            env.process(at_week(env, outage.end, set_failure(cfg.service.failure_prob)))

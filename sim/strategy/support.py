@@ -24,17 +24,15 @@ not shift any other luck of the run.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from sim import behaviour as bh
-from sim.config import CustomersConfig, ServiceConfig
-
-if TYPE_CHECKING:  # pragma: no cover
-    from sim.engine import Simulation
+from sim.behaviour.satisfaction import EncounterParams
+from sim.kernels.events import happened
+from sim.kernels.service import encounter
 
 __all__ = ["SupportDesk"]
+
+_COUNTS = ("support_contacts", "support_failures", "support_complaints")
 
 
 class SupportDesk:
@@ -48,66 +46,52 @@ class SupportDesk:
         Satisfaction kernel weights and complaint propensity.
     """
 
-    def __init__(self, service: ServiceConfig, customers: CustomersConfig):
+    def __init__(self, service, customers):
         self.service = service
         self.customers = customers
+        self._params = (float(service.failure_severity), EncounterParams.from_config(customers))
+        self._counts = dict.fromkeys(_COUNTS, 0)
 
     @property
     def active(self) -> bool:
         """Whether customers contact support at all."""
         return self.service.support_contact_rate > 0
 
-    def contact(self, sim: "Simulation", rows: np.ndarray, price_ratio: np.ndarray | float) -> np.ndarray:
+    def report(self) -> dict[str, float]:
+        """This week's contacts, failures and complaints (weekly columns); the counts start again."""
+        out, self._counts = self._counts, dict.fromkeys(_COUNTS, 0)
+        return out
+
+    def contact(self, ctx, rows: np.ndarray, price_ratio: np.ndarray | float) -> np.ndarray:
         """Run this week's support contacts among customers ``rows``; return the rows who made one.
 
         Parameters
         ----------
-        sim : Simulation
-            The running simulation (population, streams, levers, ledger).
+        ctx : RunContext
+            The run as a plugin sees it (customers, streams, books, service bonuses).
         rows : ndarray of int
             Population rows of this week's customers.
         price_ratio : ndarray or float
             Price each of ``rows`` pays over the reference price this week.
         """
-        s, c, pop, week, streams = self.service, self.customers, sim.pop, sim.week, sim.streams
+        s, c, pop, week, streams = self.service, self.customers, ctx.pop, ctx.week, ctx.streams
         ids = pop.id[rows]
-        hit = streams.uniform("support", week, ids, draw=0) < s.support_contact_rate
+        hit = happened(streams.uniform("support", week, ids, draw=0), s.support_contact_rate)
         who, wid = rows[hit], ids[hit]
-        counts = {"support_contacts": who.size, "support_failures": 0, "support_complaints": 0}
-        if who.size:
-            quality = s.support_quality + s.quality_sd * streams.normal("support", week, wid, draw=1)
-            quality = quality + sim.service_bonus(who)
-            failed = streams.uniform("support", week, wid, draw=2) < sim.levers.failure_prob
-            quality = np.where(failed, quality - s.failure_severity, quality)
-            complained = failed & (streams.uniform("support", week, wid, draw=3) < c.complaint_propensity)
-            recovered = complained & (streams.uniform("support", week, wid, draw=4) < s.complaint_handling_quality)
-            paradox = recovered & (pop.failures[who] == 0)
-            value = bh.experienced_value(pop.quality_sensitivity[who], sim.product_quality(who), quality,
-                                         pop.price_sensitivity[who], np.broadcast_to(price_ratio, rows.shape)[hit])
-            old = pop.satisfaction[who].astype(np.float64)
-            new_sat, new_exp, transaction = bh.update_satisfaction(
-                old, pop.expectation[who].astype(np.float64), value,
-                neutral=c.satisfaction_neutral, reference_value=c.reference_value, value_weight=c.value_weight,
-                disconfirmation_weight=c.disconfirmation_weight, loss_aversion=c.loss_aversion,
-                memory=c.satisfaction_memory, adaptation=c.expectation_adaptation,
-            )
-            if paradox.any():
-                transaction[paradox] = min(1.0, c.satisfaction_neutral + c.recovery_gain)
-                new_sat[paradox] = (1.0 - c.satisfaction_memory) * old[paradox] + c.satisfaction_memory * transaction[paradox]
-            pop.satisfaction[who] = new_sat
-            pop.expectation[who] = new_exp
-            pop.attachment[who] = bh.update_attachment(
-                pop.attachment[who].astype(np.float64), transaction,
-                growth=c.attachment_growth, threshold=c.attachment_threshold, neutral=c.satisfaction_neutral,
-            )
-            hurt = who[failed]
-            pop.failures[hurt] = np.minimum(pop.failures[hurt].astype(np.int16) + 1, 127)
-            sim.charge(who, s.cost_per_support_contact, "service_cost")
-            if complained.any():
-                sim.charge(who[complained], s.cost_per_complaint, "complaint_handling")
-                pop.complaints[who[complained]] = np.minimum(pop.complaints[who[complained]].astype(np.int16) + 1, 127)
-            counts["support_failures"] = int(failed.sum())
-            counts["support_complaints"] = int(complained.sum())
-        for name, n in counts.items():
-            sim.recorder.extra.setdefault(name, np.zeros(sim.weeks))[week] += n  # summed over blocks
+        self._counts["support_contacts"] += who.size
+        if who.size == 0:
+            return who
+        quality = s.support_quality + s.quality_sd * streams.normal("support", week, wid, draw=1)
+        quality = quality + ctx.service_bonus(who)
+        failed = happened(streams.uniform("support", week, wid, draw=2), ctx.failure_prob)
+        complained = failed & happened(streams.uniform("support", week, wid, draw=3), c.complaint_propensity)
+        recovered = complained & happened(streams.uniform("support", week, wid, draw=4), s.complaint_handling_quality)
+        encounter(pop, who, (quality, failed, recovered), np.broadcast_to(price_ratio, rows.shape)[hit],
+                  ctx.generation_quality, self._params)
+        ctx.charge(who, s.cost_per_support_contact, "service_cost")
+        if complained.any():
+            ctx.charge(who[complained], s.cost_per_complaint, "complaint_handling")
+            pop.complaints[who[complained]] = np.minimum(pop.complaints[who[complained]].astype(np.int16) + 1, 127)
+        self._counts["support_failures"] += int(failed.sum())
+        self._counts["support_complaints"] += int(complained.sum())
         return who

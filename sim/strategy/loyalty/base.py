@@ -13,7 +13,7 @@ service_bonus        added to experienced service quality (tier upgrades), 0-1 s
 churn_multiplier     multiplier on the churn probability (switching costs, status)
 on_purchases         react to purchases (earn points, progress, donations); ``paid`` is
                      what each buyer paid after loyalty discounts (currency units)
-end_of_week          redemptions, expiry, tier reviews; costs go through ``sim.charge``
+end_of_week          redemptions, expiry, tier reviews; costs go through ``ctx.charge``
 liability            value of what the firm still owes members (currency units)
 kpis                 extra summary KPIs of the scheme
 weekly               extra timeseries columns of the scheme for the week just simulated
@@ -31,8 +31,10 @@ earn_multiplier      multiplier on points earned (tier bonus earn)
 ==================== ====================================================================
 
 :class:`SchemeBase` gives the neutral version of every hook, so a scheme overrides only what it
-changes. Money moves only through ``sim.charge`` / ``sim.ledger``; positive flows (partner
-funding, prepaid cash) through ``sim.ledger.post``, since ``sim.charge`` books costs.
+changes. Every hook gets the run's narrow context ``ctx`` (:class:`~sim.strategy.context.RunContext`:
+the week, the customers, the streams and the books), never the engine. Money moves only through
+``ctx.charge`` (costs, borne by customers or by the firm); positive flows (partner funding,
+prepaid cash) through ``ctx.post``; points through ``ctx.post_points``.
 
 Random numbers come from the ``loyalty`` stream: draw 0 is enrolment and draw 1 points
 redemption; schemes use draws 10 and up (gamified 10-12, coalition 13-14, points 15; tiers
@@ -49,7 +51,7 @@ from sim.ledger import CATEGORIES
 from sim.population import ACTIVE, CHURNED
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.engine import Simulation
+    from sim.strategy.context import RunContext
 
 __all__ = ["LoyaltyScheme", "SchemeBase", "LoyaltyProgramme", "PROGRAMME_CATEGORIES", "current_members"]
 
@@ -60,9 +62,9 @@ PROGRAMME_CATEGORIES: tuple[str, ...] = tuple(
 )
 
 
-def current_members(sim: "Simulation") -> np.ndarray:
+def current_members(ctx: "RunContext") -> np.ndarray:
     """Rows of members who are customers now (not churned)."""
-    pop = sim.pop
+    pop = ctx.pop
     return np.flatnonzero(pop.member & (pop.state != CHURNED))
 
 
@@ -71,23 +73,23 @@ class LoyaltyScheme(Protocol):
 
     name: str
 
-    def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float: ...
+    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float: ...
 
-    def price_factor(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float: ...
+    def price_factor(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float: ...
 
-    def service_bonus(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float: ...
+    def service_bonus(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float: ...
 
-    def churn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float: ...
+    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float: ...
 
-    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None: ...
+    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None: ...
 
-    def end_of_week(self, sim: "Simulation") -> None: ...
+    def end_of_week(self, ctx: "RunContext") -> None: ...
 
-    def liability(self, sim: "Simulation") -> float: ...
+    def liability(self, ctx: "RunContext") -> float: ...
 
-    def kpis(self, sim: "Simulation") -> dict[str, Any]: ...
+    def kpis(self, ctx: "RunContext") -> dict[str, Any]: ...
 
-    def weekly(self, sim: "Simulation") -> dict[str, float]: ...
+    def weekly(self, ctx: "RunContext") -> dict[str, float]: ...
 
 
 class SchemeBase:
@@ -107,49 +109,50 @@ class SchemeBase:
         return cls(getattr(cfg, cls.name))
 
     def bind(self, programme: "LoyaltyProgramme") -> None:
+        """Remember the programme, to find sibling schemes and the programme's combined hooks."""
+        self.programme = programme
+
+    def on_enrol(self, ctx: "RunContext", rows: np.ndarray) -> None:
         return None
 
-    def on_enrol(self, sim: "Simulation", rows: np.ndarray) -> None:
-        return None
-
-    def earn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
+    def earn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
         return 1.0
 
-    def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
+    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
         return 1.0
 
-    def price_factor(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
+    def price_factor(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
         return 1.0
 
-    def service_bonus(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
+    def service_bonus(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
         return 0.0
 
-    def churn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
+    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
         return 1.0
 
-    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
         return None
 
-    def end_of_week(self, sim: "Simulation") -> None:
+    def end_of_week(self, ctx: "RunContext") -> None:
         return None
 
-    def liability(self, sim: "Simulation") -> float:
+    def liability(self, ctx: "RunContext") -> float:
         return 0.0
 
-    def kpis(self, sim: "Simulation") -> dict[str, Any]:
-        return {name: float(series.sum()) for name, series in self._tallies(sim).items()}
+    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
+        return {name: float(series.sum()) for name, series in self._tallies(ctx).items()}
 
-    def weekly(self, sim: "Simulation") -> dict[str, float]:
-        return {name: float(series[sim.week]) for name, series in self._tallies(sim).items()}
+    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+        return {name: float(series[ctx.week]) for name, series in self._tallies(ctx).items()}
 
     # -- weekly counters ---------------------------------------------------------------------
-    def tally(self, sim: "Simulation", name: str, value: float) -> None:
+    def tally(self, ctx: "RunContext", name: str, value: float) -> None:
         """Add ``value`` to this week's counter ``name`` (a timeseries column and a run total)."""
-        self._tallies(sim)[name][sim.week] += value
+        self._tallies(ctx)[name][ctx.week] += value
 
-    def _tallies(self, sim: "Simulation") -> dict[str, np.ndarray]:
+    def _tallies(self, ctx: "RunContext") -> dict[str, np.ndarray]:
         if "_tally" not in self.__dict__:
-            self._tally = {name: np.zeros(sim.weeks) for name in self.tallies}
+            self._tally = {name: np.zeros(ctx.weeks) for name in self.tallies}
         return self._tally
 
 
@@ -196,83 +199,83 @@ class LoyaltyProgramme:
         """The active scheme called ``name``, or None."""
         return next((s for s in self.schemes if s.name == name), None)
 
-    def enrol(self, sim: "Simulation", rows: slice) -> None:
+    def enrol(self, ctx: "RunContext", rows: slice) -> None:
         """Offer membership to new customers ``rows``; each joins with ``enrolment_prob``."""
         if not self.active:
             return
-        pop = sim.pop
+        pop = ctx.pop
         ids = pop.id[rows]
-        joins = sim.streams.uniform("loyalty", -1, ids, draw=0) < self.enrolment_prob
+        joins = ctx.streams.uniform("loyalty", -1, ids, draw=0) < self.enrolment_prob
         pop.member[rows] = joins
         members = np.arange(rows.start, rows.stop)[joins]
         if members.size == 0:
             return
-        pop.member_since[members] = sim.week
+        pop.member_since[members] = ctx.week
         if self.signup_offer_cost > 0:
-            sim.charge(members, self.signup_offer_cost, "programme_cost")
+            ctx.charge(members, self.signup_offer_cost, "programme_cost")
         for scheme in self.schemes:
-            _call(scheme, "on_enrol", None, sim, members)
+            _call(scheme, "on_enrol", None, ctx, members)
 
-    def _combine(self, hook: str, sim: "Simulation", rows: np.ndarray, start: float, op) -> np.ndarray | float:
+    def _combine(self, hook: str, ctx: "RunContext", rows: np.ndarray, start: float, op) -> np.ndarray | float:
         out: np.ndarray | float = start
         for scheme in self.schemes:
-            out = op(out, _call(scheme, hook, start, sim, rows))
+            out = op(out, _call(scheme, hook, start, ctx, rows))
         return out
 
-    def earn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
+    def earn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
         """Multiplier on points earned by ``rows`` (product over the schemes)."""
-        return self._combine("earn_multiplier", sim, rows, 1.0, np.multiply)
+        return self._combine("earn_multiplier", ctx, rows, 1.0, np.multiply)
 
-    def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
-        return self._combine("purchase_multiplier", sim, rows, 1.0, np.multiply)
+    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+        return self._combine("purchase_multiplier", ctx, rows, 1.0, np.multiply)
 
-    def price_factor(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
-        return self._combine("price_factor", sim, rows, 1.0, np.multiply)
+    def price_factor(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+        return self._combine("price_factor", ctx, rows, 1.0, np.multiply)
 
-    def service_bonus(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
-        return self._combine("service_bonus", sim, rows, 0.0, np.add)
+    def service_bonus(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+        return self._combine("service_bonus", ctx, rows, 0.0, np.add)
 
-    def churn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray | float:
-        return self._combine("churn_multiplier", sim, rows, 1.0, np.multiply)
+    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+        return self._combine("churn_multiplier", ctx, rows, 1.0, np.multiply)
 
-    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
         """Schemes react to purchases; ``paid`` is before loyalty discounts (as the engine books it).
 
         The schemes see what members actually paid, after the programme's price factor (the
         same factor the engine applied this week: tiers change only at the end of a week).
         """
         if self._member_sales is None:
-            self._member_sales = np.zeros(sim.weeks)
-        self._member_sales[sim.week] += float(paid[sim.pop.member[rows]].sum())
-        net = paid * np.broadcast_to(np.asarray(self.price_factor(sim, rows), dtype=np.float64), paid.shape)
+            self._member_sales = np.zeros(ctx.weeks)
+        self._member_sales[ctx.week] += float(paid[ctx.pop.member[rows]].sum())
+        net = paid * np.broadcast_to(np.asarray(self.price_factor(ctx, rows), dtype=np.float64), paid.shape)
         for scheme in self.schemes:
-            scheme.on_purchases(sim, rows, net)
+            scheme.on_purchases(ctx, rows, net)
 
-    def end_of_week(self, sim: "Simulation", alive: np.ndarray) -> None:
+    def end_of_week(self, ctx: "RunContext", alive: np.ndarray) -> None:
         """Programme costs for the week, then each scheme's weekly bookkeeping."""
         if not self.active:
             return
-        if sim.week == 0 and self.setup_cost > 0:
-            sim.charge(None, self.setup_cost, "programme_cost")
-        sim.charge(None, self.fixed_cost_per_week, "programme_cost")
-        members = alive[sim.pop.member[alive]]
+        if ctx.week == 0 and self.setup_cost > 0:
+            ctx.charge(None, self.setup_cost, "programme_cost")
+        ctx.charge(None, self.fixed_cost_per_week, "programme_cost")
+        members = alive[ctx.pop.member[alive]]
         if members.size and self.cost_per_member_week > 0:
-            sim.charge(members, self.cost_per_member_week, "programme_cost")
+            ctx.charge(members, self.cost_per_member_week, "programme_cost")
         for scheme in self.schemes:
-            scheme.end_of_week(sim)
+            scheme.end_of_week(ctx)
 
-    def liability(self, sim: "Simulation") -> float:
+    def liability(self, ctx: "RunContext") -> float:
         """What the firm still owes members at the end (currency units)."""
-        return float(sum(scheme.liability(sim) for scheme in self.schemes))
+        return float(sum(scheme.liability(ctx) for scheme in self.schemes))
 
-    def kpis(self, sim: "Simulation") -> dict[str, Any]:
+    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
         """Programme KPIs (active members, member sales, cost by category) and each scheme's.
 
         ``member_sales`` is members' spend before loyalty discounts (comparable with
         ``revenue``); ``loyalty_cost_share_of_member_sales`` is ``loyalty_cost`` over it.
         """
-        pop, led = sim.pop, sim.ledger
-        members = current_members(sim)
+        pop, led = ctx.pop, ctx.ledger
+        members = current_members(ctx)
         member_sales = float(self._member_sales.sum()) if self._member_sales is not None else 0.0
         revenue = led.total("sales") - led.total("discounts")
         out: dict[str, Any] = {
@@ -283,19 +286,19 @@ class LoyaltyProgramme:
         }
         out.update({"loyalty_" + name.removeprefix("loyalty_"): led.total(name) for name in PROGRAMME_CATEGORIES})
         for scheme in self.schemes:
-            out.update(scheme.kpis(sim))
+            out.update(scheme.kpis(ctx))
         return out
 
-    def weekly(self, sim: "Simulation") -> dict[str, float]:
+    def weekly(self, ctx: "RunContext") -> dict[str, float]:
         """Weekly columns: active members and member sales, then each scheme's."""
-        pop = sim.pop
-        members = current_members(sim)
+        pop = ctx.pop
+        members = current_members(ctx)
         out: dict[str, float] = {
             "members_active": float(np.count_nonzero(pop.state[members] == ACTIVE)),
-            "member_sales": float(self._member_sales[sim.week]) if self._member_sales is not None else 0.0,
+            "member_sales": float(self._member_sales[ctx.week]) if self._member_sales is not None else 0.0,
         }
         for scheme in self.schemes:
-            out.update(scheme.weekly(sim))
+            out.update(scheme.weekly(ctx))
         return out
 
 

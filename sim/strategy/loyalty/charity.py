@@ -18,7 +18,7 @@ from sim.strategy.loyalty.base import SchemeBase, current_members
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config_loyalty import CharityConfig
-    from sim.engine import Simulation
+    from sim.strategy.context import RunContext
 
 __all__ = ["CharityScheme"]
 
@@ -40,21 +40,21 @@ class CharityScheme(SchemeBase):
     def __init__(self, params: "CharityConfig"):
         self.params = params
 
-    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
-        pop, p = sim.pop, self.params
+    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+        pop, p = ctx.pop, self.params
         members = pop.member[rows]
         donors, gift = rows[members], paid[members] * p.donation_share
         if donors.size == 0:
             return
         if p.donation_share > 0:
-            sim.charge(donors, gift, "charity")
+            ctx.charge(donors, gift, "charity")
         moved = donors[pop.needs[donors] == VALUES_DRIVEN]
         pop.attachment[moved] += np.float32(p.attachment_lift) * (1.0 - pop.attachment[moved])
 
-    def kpis(self, sim: "Simulation") -> dict[str, Any]:
+    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
         """Mean attachment of current members who are values-driven, and of the others."""
-        pop = sim.pop
-        members = current_members(sim)
+        pop = ctx.pop
+        members = current_members(ctx)
         values = pop.needs[members] == VALUES_DRIVEN
         att = pop.attachment[members]
         return {

@@ -28,7 +28,7 @@ from sim.strategy.loyalty.points import PointsScheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config_loyalty import CoalitionConfig, PointsConfig
-    from sim.engine import Simulation
+    from sim.strategy.context import RunContext
     from sim.strategy.loyalty.base import LoyaltyProgramme
 
 __all__ = ["CoalitionScheme"]
@@ -62,68 +62,71 @@ class CoalitionScheme(SchemeBase):
 
     def bind(self, programme: "LoyaltyProgramme") -> None:
         """Use the points scheme of the programme as the currency, or run one of our own."""
+        super().bind(programme)
         sibling = programme.get("points")
         self._own = None if sibling is not None else PointsScheme(self.points)
+        if self._own is not None:
+            self._own.bind(programme)
         self._currency = sibling if sibling is not None else self._own
         self._currency.funding_share = self.params.funding_share
 
-    def _partner_shopper(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        return sim.streams.uniform("loyalty", -1, sim.pop.id[rows], draw=13) < self.params.partner_share
+    def _partner_shopper(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        return ctx.streams.uniform("loyalty", -1, ctx.pop.id[rows], draw=13) < self.params.partner_share
 
     # -- hooks -------------------------------------------------------------------------------
-    def on_enrol(self, sim: "Simulation", rows: np.ndarray) -> None:
+    def on_enrol(self, ctx: "RunContext", rows: np.ndarray) -> None:
         if self._own is not None:
-            self._own.on_enrol(sim, rows)
+            self._own.on_enrol(ctx, rows)
 
-    def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        p, pop = self.params, sim.pop
-        lift = np.where(self._partner_shopper(sim, rows), 1.0 + p.partner_engagement, 1.0)
+    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        p, pop = self.params, ctx.pop
+        lift = np.where(self._partner_shopper(ctx, rows), 1.0 + p.partner_engagement, 1.0)
         lift = lift * np.where(pop.partner_unlocked[rows], p.unlocked_purchase_multiplier, 1.0)
         if self._own is not None:
-            lift = lift * self._own.purchase_multiplier(sim, rows)
+            lift = lift * self._own.purchase_multiplier(ctx, rows)
         return np.where(pop.member[rows], lift, 1.0)
 
-    def churn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        pop = sim.pop
+    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        pop = ctx.pop
         return np.where(pop.member[rows] & pop.partner_unlocked[rows], self.params.unlocked_churn_multiplier, 1.0)
 
-    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
-        members = sim.pop.member[rows]
-        sim.pop.partner_spend[rows[members]] += paid[members].astype(np.float32)
+    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+        members = ctx.pop.member[rows]
+        ctx.pop.partner_spend[rows[members]] += paid[members].astype(np.float32)
         if self._own is not None:
-            self._own.on_purchases(sim, rows, paid)
+            self._own.on_purchases(ctx, rows, paid)
 
-    def end_of_week(self, sim: "Simulation") -> None:
-        p, pop, week = self.params, sim.pop, sim.week
+    def end_of_week(self, ctx: "RunContext") -> None:
+        p, pop, week = self.params, ctx.pop, ctx.week
         if self._own is not None:
-            self._own.end_of_week(sim)
-        members = current_members(sim)
+            self._own.end_of_week(ctx)
+        members = current_members(ctx)
         if members.size and p.fee_per_member_week > 0:
-            sim.charge(members, p.fee_per_member_week, "partner_fees")
-        shoppers = members[self._partner_shopper(sim, members)]
+            ctx.charge(members, p.fee_per_member_week, "partner_fees")
+        shoppers = members[self._partner_shopper(ctx, members)]
         if shoppers.size and p.partner_points_per_week > 0:
-            earned = sim.streams.poisson("loyalty", week, pop.id[shoppers], p.partner_points_per_week, draw=14)
+            earned = ctx.streams.poisson("loyalty", week, pop.id[shoppers], p.partner_points_per_week, draw=14)
             earners = earned > 0
-            self._currency.issue(sim, shoppers[earners], earned[earners].astype(np.int64))
-            self.tally(sim, "partner_points", float(earned.sum()))
+            self._currency.issue(ctx, shoppers[earners], earned[earners].astype(np.int64))
+            self.tally(ctx, "partner_points", float(earned.sum()))
         if (week + 1) % p.unlock_period_weeks == 0:
             pop.partner_unlocked[:] = pop.member & (pop.partner_spend >= p.unlock_spend)
             pop.partner_spend[:] = 0.0
 
-    def liability(self, sim: "Simulation") -> float:
-        return self._own.liability(sim) if self._own is not None else 0.0
+    def liability(self, ctx: "RunContext") -> float:
+        return self._own.liability(ctx) if self._own is not None else 0.0
 
-    def weekly(self, sim: "Simulation") -> dict[str, float]:
-        out = self._own.weekly(sim) if self._own is not None else {}
-        out.update(super().weekly(sim))
-        out["partner_unlocked"] = float(np.count_nonzero(sim.pop.partner_unlocked[current_members(sim)]))
+    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+        out = self._own.weekly(ctx) if self._own is not None else {}
+        out.update(super().weekly(ctx))
+        out["partner_unlocked"] = float(np.count_nonzero(ctx.pop.partner_unlocked[current_members(ctx)]))
         return out
 
-    def kpis(self, sim: "Simulation") -> dict[str, Any]:
+    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
         """Partner points issued, members with partner discounts unlocked, partner funding share."""
-        out = self._own.kpis(sim) if self._own is not None else {}
-        out.update(super().kpis(sim))
-        out["partner_unlocked"] = int(np.count_nonzero(sim.pop.partner_unlocked[current_members(sim)]))
-        reward = sim.ledger.total("reward_cost")
-        out["partner_funding_share_of_rewards"] = sim.ledger.total("partner_funding") / reward if reward > 0 else None
+        out = self._own.kpis(ctx) if self._own is not None else {}
+        out.update(super().kpis(ctx))
+        out["partner_unlocked"] = int(np.count_nonzero(ctx.pop.partner_unlocked[current_members(ctx)]))
+        reward = ctx.ledger.total("reward_cost")
+        out["partner_funding_share_of_rewards"] = ctx.ledger.total("partner_funding") / reward if reward > 0 else None
         return out

@@ -31,7 +31,7 @@ from sim.strategy.loyalty.base import SchemeBase
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config_loyalty import GamifiedConfig
-    from sim.engine import Simulation
+    from sim.strategy.context import RunContext
 
 __all__ = ["GamifiedScheme"]
 
@@ -58,18 +58,18 @@ class GamifiedScheme(SchemeBase):
         p = self.params
         return p.novelty_floor + (1.0 - p.novelty_floor) * np.exp2(-weeks_member / p.novelty_half_life_weeks)
 
-    def on_enrol(self, sim: "Simulation", rows: np.ndarray) -> None:
+    def on_enrol(self, ctx: "RunContext", rows: np.ndarray) -> None:
         p = self.params
-        sim.pop.game_affinity[rows] = sim.streams.beta("loyalty", -1, sim.pop.id[rows], p.affinity_a, p.affinity_b, draw=10)
+        ctx.pop.game_affinity[rows] = ctx.streams.beta("loyalty", -1, ctx.pop.id[rows], p.affinity_a, p.affinity_b, draw=10)
 
-    def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        pop = sim.pop
-        weeks = np.maximum(sim.week - pop.member_since[rows], 0)
+    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        pop = ctx.pop
+        weeks = np.maximum(ctx.week - pop.member_since[rows], 0)
         lift = 1.0 + self.params.engagement_uplift * pop.game_affinity[rows] * self.novelty(weeks)
         return np.where(pop.member[rows], lift, 1.0)
 
-    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
-        pop, p, week = sim.pop, self.params, sim.week
+    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+        pop, p, week = ctx.pop, self.params, ctx.week
         members = pop.member[rows]
         rows, paid = rows[members], paid[members]
         if rows.size == 0:
@@ -79,26 +79,26 @@ class GamifiedScheme(SchemeBase):
         progress = np.minimum(pop.game_progress[rows].astype(np.int16) + 1, p.challenge_target)
         won = rows[(progress == p.challenge_target) & (pop.game_progress[rows] < p.challenge_target)]
         pop.game_progress[rows] = progress
-        wins = rows[sim.streams.uniform("loyalty", week, ids, draw=11) < p.instant_win_prob]
+        wins = rows[ctx.streams.uniform("loyalty", week, ids, draw=11) < p.instant_win_prob]
         if won.size:
-            sim.charge(won, p.challenge_reward, "game_rewards")
+            ctx.charge(won, p.challenge_reward, "game_rewards")
         if wins.size:
-            sim.charge(wins, p.instant_win_value, "game_rewards")
-        self.tally(sim, "challenges_won", float(won.size))
-        self.tally(sim, "instant_wins", float(wins.size))
-        self._spend_credit(sim, rows, paid)
+            ctx.charge(wins, p.instant_win_value, "game_rewards")
+        self.tally(ctx, "challenges_won", float(won.size))
+        self.tally(ctx, "instant_wins", float(wins.size))
+        self._spend_credit(ctx, rows, paid)
         # Top-up at the till: members whose credit is used up may buy the next pack.
         empty = pop.credit[rows] <= 0.0
-        u = sim.streams.uniform("loyalty", week, ids, draw=12)
+        u = ctx.streams.uniform("loyalty", week, ids, draw=12)
         buyers = rows[empty & (u < p.pack_uptake * pop.game_affinity[rows])]
         if buyers.size:
             pop.credit[buyers] += p.pack_price * (1.0 + p.pack_bonus)
-            sim.ledger.post(week, "prepaid_received", p.pack_price * buyers.size)
-            self.tally(sim, "packs_sold", float(buyers.size))
+            ctx.post("prepaid_received", p.pack_price * buyers.size)
+            self.tally(ctx, "packs_sold", float(buyers.size))
 
-    def _spend_credit(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
+    def _spend_credit(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
         """Credit pays first; release its cash part and book its bonus part as a cost."""
-        pop, p = sim.pop, self.params
+        pop, p = ctx.pop, self.params
         has = pop.credit[rows] > 0.0
         if not has.any():
             return
@@ -106,28 +106,28 @@ class GamifiedScheme(SchemeBase):
         spent = np.minimum(pop.credit[rows], paid)
         pop.credit[rows] -= spent
         cash = spent / (1.0 + p.pack_bonus)
-        sim.ledger.post(sim.week, "prepaid_released", float(cash.sum()))
+        ctx.post("prepaid_released", float(cash.sum()))
         if p.pack_bonus > 0:
-            sim.charge(rows, spent - cash, "prepaid_bonus")
-        self.tally(sim, "credit_spent", float(spent.sum()))
+            ctx.charge(rows, spent - cash, "prepaid_bonus")
+        self.tally(ctx, "credit_spent", float(spent.sum()))
 
-    def end_of_week(self, sim: "Simulation") -> None:
-        if (sim.week + 1) % self.params.challenge_weeks == 0:
-            sim.pop.game_progress[:] = 0
+    def end_of_week(self, ctx: "RunContext") -> None:
+        if (ctx.week + 1) % self.params.challenge_weeks == 0:
+            ctx.pop.game_progress[:] = 0
 
-    def liability(self, sim: "Simulation") -> float:
+    def liability(self, ctx: "RunContext") -> float:
         """Cash received for credit not yet spent (currency units)."""
-        return float(sim.pop.credit.sum()) / (1.0 + self.params.pack_bonus)
+        return float(ctx.pop.credit.sum()) / (1.0 + self.params.pack_bonus)
 
-    def weekly(self, sim: "Simulation") -> dict[str, float]:
-        out = super().weekly(sim)
-        out["prepaid_liability"] = self.liability(sim)
+    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+        out = super().weekly(ctx)
+        out["prepaid_liability"] = self.liability(ctx)
         return out
 
-    def kpis(self, sim: "Simulation") -> dict[str, Any]:
+    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
         """Challenges won, instant wins, packs sold, credit spent, liability and mean affinity."""
-        out = super().kpis(sim)
-        members = sim.pop.member
-        out["prepaid_liability"] = self.liability(sim)
-        out["game_affinity_mean"] = float(sim.pop.game_affinity[members].mean()) if members.any() else None
+        out = super().kpis(ctx)
+        members = ctx.pop.member
+        out["prepaid_liability"] = self.liability(ctx)
+        out["game_affinity_mean"] = float(ctx.pop.game_affinity[members].mean()) if members.any() else None
         return out

@@ -22,7 +22,7 @@ from sim.strategy.loyalty.base import SchemeBase
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config_loyalty import PointsConfig
-    from sim.engine import Simulation
+    from sim.strategy.context import RunContext
 
 __all__ = ["PointsScheme"]
 
@@ -50,53 +50,53 @@ class PointsScheme(SchemeBase):
         self.params = params
         self.funding_share = 0.0
 
-    def redeemer(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+    def redeemer(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
         """Whether each of ``rows`` ever redeems (``loyalty`` stream, week -1, draw 15)."""
-        return sim.streams.uniform("loyalty", -1, sim.pop.id[rows], draw=15) < self.params.redeemer_share
+        return ctx.streams.uniform("loyalty", -1, ctx.pop.id[rows], draw=15) < self.params.redeemer_share
 
-    def progress(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+    def progress(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
         """How far each of ``rows`` is towards the next reward, in [0, 1]."""
-        return np.minimum(sim.pop.points[rows] / self.params.threshold, 1.0)
+        return np.minimum(ctx.pop.points[rows] / self.params.threshold, 1.0)
 
-    def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
         p = self.params
-        pull = np.where(self.redeemer(sim, rows), p.goal_gradient * self.progress(sim, rows), 0.0)
-        return np.where(sim.pop.member[rows], (1.0 + p.purchase_uplift) * (1.0 + pull), 1.0)
+        pull = np.where(self.redeemer(ctx, rows), p.goal_gradient * self.progress(ctx, rows), 0.0)
+        return np.where(ctx.pop.member[rows], (1.0 + p.purchase_uplift) * (1.0 + pull), 1.0)
 
-    def issue(self, sim: "Simulation", rows: np.ndarray, points: np.ndarray) -> None:
+    def issue(self, ctx: "RunContext", rows: np.ndarray, points: np.ndarray) -> None:
         """Credit whole ``points`` to members ``rows`` (each row at most once); earning keeps them alive."""
-        pop = sim.pop
+        pop = ctx.pop
         pop.points[rows] += points
-        pop.points_active_week[rows] = sim.week
-        sim.ledger.post_points(sim.week, "issued", int(points.sum()))
+        pop.points_active_week[rows] = ctx.week
+        ctx.post_points("issued", int(points.sum()))
 
-    def on_enrol(self, sim: "Simulation", rows: np.ndarray) -> None:
+    def on_enrol(self, ctx: "RunContext", rows: np.ndarray) -> None:
         if self.params.endowed_points:
-            self.issue(sim, rows, np.full(rows.size, self.params.endowed_points, dtype=np.int64))
+            self.issue(ctx, rows, np.full(rows.size, self.params.endowed_points, dtype=np.int64))
 
-    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
-        members = sim.pop.member[rows]
+    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+        members = ctx.pop.member[rows]
         earners = rows[members]
         if earners.size == 0:
             return
-        rate = self.params.earn_rate * np.asarray(sim.programme.earn_multiplier(sim, earners), dtype=np.float64)
-        self.issue(sim, earners, np.floor(paid[members] * rate).astype(np.int64))
+        rate = self.params.earn_rate * np.asarray(self.programme.earn_multiplier(ctx, earners), dtype=np.float64)
+        self.issue(ctx, earners, np.floor(paid[members] * rate).astype(np.int64))
 
-    def end_of_week(self, sim: "Simulation") -> None:
-        pop, p, week = sim.pop, self.params, sim.week
+    def end_of_week(self, ctx: "RunContext") -> None:
+        pop, p, week = ctx.pop, self.params, ctx.week
         holders = np.flatnonzero(pop.points > 0)
         if holders.size == 0:
             return
         expired = holders[week - pop.points_active_week[holders] >= p.expiry_weeks]
         if expired.size:
-            sim.ledger.post_points(week, "expired", int(pop.points[expired].sum()))
+            ctx.post_points("expired", int(pop.points[expired].sum()))
             pop.points[expired] = 0
         # Only current customers redeem; churned holders keep their points until they expire.
         eligible = holders[(pop.points[holders] >= p.threshold) & (pop.state[holders] != CHURNED)]
         if eligible.size == 0:
             return
-        redeem = self.redeemer(sim, eligible) & (
-            sim.streams.uniform("loyalty", week, pop.id[eligible], draw=1) < p.redemption_prob)
+        redeem = self.redeemer(ctx, eligible) & (
+            ctx.streams.uniform("loyalty", week, pop.id[eligible], draw=1) < p.redemption_prob)
         redeemers = eligible[redeem]
         if redeemers.size == 0:
             return
@@ -104,37 +104,37 @@ class PointsScheme(SchemeBase):
         used = rewards * p.threshold
         pop.points[redeemers] -= used
         pop.points_rewards[redeemers] += rewards.astype(np.int16)
-        sim.ledger.post_points(week, "redeemed", int(used.sum()))
+        ctx.post_points("redeemed", int(used.sum()))
         cost = rewards * p.reward_value
-        sim.charge(redeemers, cost, "reward_cost")
+        ctx.charge(redeemers, cost, "reward_cost")
         if self.funding_share > 0:
-            sim.ledger.post(week, "partner_funding", self.funding_share * float(cost.sum()))
-        self.tally(sim, "rewards", float(rewards.sum()))
+            ctx.post("partner_funding", self.funding_share * float(cost.sum()))
+        self.tally(ctx, "rewards", float(rewards.sum()))
 
-    def liability(self, sim: "Simulation") -> float:
+    def liability(self, ctx: "RunContext") -> float:
         """Outstanding points valued at expected redemption cost (currency units)."""
         p = self.params
-        return float(sim.pop.points.sum()) * p.reward_value / p.threshold * p.expected_redemption
+        return float(ctx.pop.points.sum()) * p.reward_value / p.threshold * p.expected_redemption
 
-    def kpis(self, sim: "Simulation") -> dict[str, Any]:
+    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
         """Redemption and breakage rates, and the share of members who earned a reward.
 
         ``points_redemption_rate`` is redeemed over issued; ``points_breakage_rate`` is expired
         over settled (redeemed + expired) points, the share of points that ran their course
         without being redeemed.
         """
-        led = sim.ledger.points()
+        led = ctx.ledger.points()
         issued, redeemed, expired = (int(led[f"points_{f}"].sum()) for f in ("issued", "redeemed", "expired"))
-        members = sim.pop.member
-        out = super().kpis(sim)
+        members = ctx.pop.member
+        out = super().kpis(ctx)
         out.update({
             "points_redemption_rate": redeemed / issued if issued else None,
             "points_breakage_rate": expired / (redeemed + expired) if redeemed + expired else None,
-            "members_rewarded_share": float((sim.pop.points_rewards[members] > 0).mean()) if members.any() else None,
+            "members_rewarded_share": float((ctx.pop.points_rewards[members] > 0).mean()) if members.any() else None,
         })
         return out
 
-    def weekly(self, sim: "Simulation") -> dict[str, float]:
-        out = super().weekly(sim)
-        out["points_liability"] = self.liability(sim)
+    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+        out = super().weekly(ctx)
+        out["points_liability"] = self.liability(ctx)
         return out

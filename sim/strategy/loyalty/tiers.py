@@ -24,7 +24,7 @@ from sim.strategy.loyalty.base import SchemeBase, current_members
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config_loyalty import TiersConfig
-    from sim.engine import Simulation
+    from sim.strategy.context import RunContext
 
 __all__ = ["TiersScheme"]
 
@@ -57,24 +57,24 @@ class TiersScheme(SchemeBase):
         self._moves = np.zeros((n, n), dtype=np.int64)  # migrations, from tier (rows) to tier (columns)
 
     # -- benefits ----------------------------------------------------------------------------
-    def _by_tier(self, sim: "Simulation", rows: np.ndarray, values: np.ndarray, neutral: float) -> np.ndarray:
-        pop = sim.pop
+    def _by_tier(self, ctx: "RunContext", rows: np.ndarray, values: np.ndarray, neutral: float) -> np.ndarray:
+        pop = ctx.pop
         return np.where(pop.member[rows], values[pop.tier[rows]], neutral)
 
-    def price_factor(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        return self._by_tier(sim, rows, 1.0 - self._discount, 1.0)
+    def price_factor(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        return self._by_tier(ctx, rows, 1.0 - self._discount, 1.0)
 
-    def service_bonus(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        return self._by_tier(sim, rows, self._service, 0.0)
+    def service_bonus(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        return self._by_tier(ctx, rows, self._service, 0.0)
 
-    def purchase_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        return self._by_tier(sim, rows, self._purchase, 1.0)
+    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        return self._by_tier(ctx, rows, self._purchase, 1.0)
 
-    def earn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        return self._earn[sim.pop.tier[rows]]
+    def earn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        return self._earn[ctx.pop.tier[rows]]
 
-    def churn_multiplier(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
-        pop = sim.pop
+    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+        pop = ctx.pop
         tier = pop.tier[rows]
         resentment = np.where(tier < pop.tier_peak[rows], self.params.demotion_churn_multiplier, 1.0)
         return np.where(pop.member[rows], self._churn[tier] * resentment, 1.0)
@@ -83,38 +83,38 @@ class TiersScheme(SchemeBase):
     def _bucket(self, week: int) -> int:
         return (week // self.params.review_weeks) % self._buckets
 
-    def on_purchases(self, sim: "Simulation", rows: np.ndarray, paid: np.ndarray) -> None:
-        n = sim.pop.n
+    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+        n = ctx.pop.n
         if self._spend.shape[1] < n:  # grow with the population, doubling
             grown = np.zeros((self._buckets, max(n, 2 * self._spend.shape[1])), dtype=np.float32)
             grown[:, : self._spend.shape[1]] = self._spend
             self._spend = grown
-        members = sim.pop.member[rows]
-        self._spend[self._bucket(sim.week), rows[members]] += paid[members].astype(np.float32)
+        members = ctx.pop.member[rows]
+        self._spend[self._bucket(ctx.week), rows[members]] += paid[members].astype(np.float32)
 
-    def qualifying_spend(self, sim: "Simulation", rows: np.ndarray) -> np.ndarray:
+    def qualifying_spend(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
         """Spend of ``rows`` in the current qualification window (currency units)."""
         held = rows[rows < self._spend.shape[1]]
         out = np.zeros(rows.size)
         out[rows < self._spend.shape[1]] = self._spend[:, held].sum(axis=0, dtype=np.float64)
         return out
 
-    def end_of_week(self, sim: "Simulation") -> None:
-        members = current_members(sim)
-        tier = sim.pop.tier[members]
+    def end_of_week(self, ctx: "RunContext") -> None:
+        members = current_members(ctx)
+        tier = ctx.pop.tier[members]
         upgraded = tier > 0
         if upgraded.any():
-            sim.charge(members[upgraded], self._service_cost[tier[upgraded]], "tier_benefits")
-        if (sim.week + 1) % self.params.review_weeks == 0:
-            self.review(sim, members)
+            ctx.charge(members[upgraded], self._service_cost[tier[upgraded]], "tier_benefits")
+        if (ctx.week + 1) % self.params.review_weeks == 0:
+            self.review(ctx, members)
             if self._spend.shape[1]:
-                self._spend[self._bucket(sim.week + 1)] = 0.0  # the oldest period leaves the window
+                self._spend[self._bucket(ctx.week + 1)] = 0.0  # the oldest period leaves the window
 
-    def review(self, sim: "Simulation", rows: np.ndarray) -> None:
+    def review(self, ctx: "RunContext", rows: np.ndarray) -> None:
         """Move members ``rows`` to the tier their qualifying spend earns, with its effects."""
-        pop, p = sim.pop, self.params
+        pop, p = ctx.pop, self.params
         old = pop.tier[rows].astype(np.int64)
-        new = np.searchsorted(self._thresholds, self.qualifying_spend(sim, rows), side="right")
+        new = np.searchsorted(self._thresholds, self.qualifying_spend(ctx, rows), side="right")
         n = self._moves.shape[0]
         self._moves += np.bincount(old * n + new, minlength=n * n).reshape(n, n)
         up, down = rows[new > old], rows[new < old]
@@ -125,8 +125,8 @@ class TiersScheme(SchemeBase):
         sat[down] = np.maximum(sat[down] - np.float32(p.demotion_satisfaction_loss), 0.0)
         pop.tier[rows] = new
         pop.tier_peak[rows] = np.maximum(pop.tier_peak[rows], new)
-        self.tally(sim, "promotions", float(up.size))
-        self.tally(sim, "demotions", float(down.size))
+        self.tally(ctx, "promotions", float(up.size))
+        self.tally(ctx, "demotions", float(down.size))
 
     # -- outputs -----------------------------------------------------------------------------
     def migration(self) -> pd.DataFrame:
@@ -134,25 +134,25 @@ class TiersScheme(SchemeBase):
         names = list(self.params.names)
         return pd.DataFrame(self._moves, index=pd.Index(names, name="from"), columns=pd.Index(names, name="to"))
 
-    def _counts(self, sim: "Simulation") -> np.ndarray:
-        members = current_members(sim)
-        return np.bincount(sim.pop.tier[members], minlength=len(self.params.names))
+    def _counts(self, ctx: "RunContext") -> np.ndarray:
+        members = current_members(ctx)
+        return np.bincount(ctx.pop.tier[members], minlength=len(self.params.names))
 
-    def weekly(self, sim: "Simulation") -> dict[str, float]:
+    def weekly(self, ctx: "RunContext") -> dict[str, float]:
         """``tier_<name>``: current members per tier; ``promotions``/``demotions`` at reviews."""
-        out = {f"tier_{name}": float(c) for name, c in zip(self.params.names, self._counts(sim))}
-        out.update(super().weekly(sim))
+        out = {f"tier_{name}": float(c) for name, c in zip(self.params.names, self._counts(ctx))}
+        out.update(super().weekly(ctx))
         return out
 
-    def kpis(self, sim: "Simulation") -> dict[str, Any]:
+    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
         """Members per tier at the end, promotions and demotions, and the migration matrix.
 
         ``tier_migration_<a>_to_<b>`` counts members moved from tier ``a`` to tier ``b`` over
         all reviews; ``tier_demoted_members_end`` counts members below their best tier.
         """
-        pop, names = sim.pop, self.params.names
-        members = current_members(sim)
-        out: dict[str, Any] = {f"tier_{name}_members_end": int(c) for name, c in zip(names, self._counts(sim))}
+        pop, names = ctx.pop, self.params.names
+        members = current_members(ctx)
+        out: dict[str, Any] = {f"tier_{name}_members_end": int(c) for name, c in zip(names, self._counts(ctx))}
         up = int(np.triu(self._moves, 1).sum())
         down = int(np.tril(self._moves, -1).sum())
         out.update({"tier_promotions": up, "tier_demotions": down,

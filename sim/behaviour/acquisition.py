@@ -1,0 +1,43 @@
+"""Acquisition and win-back: whether an aware prospect buys for the first time, whether a lost
+customer returns.
+
+An aware prospect converts in a week with probability ``min(conversion_rate * m, 1)``, where
+``m`` multiplies price's effect (the prospect's own elasticity), the firm's choice share among
+rivals, the product's age, a referral's boost, the deterrence of detractors and, with reviews or
+an advertising promise, what the prospect expects. A churned customer reached by a win-back offer
+returns with ``winback_success_prob`` (:func:`sim.behaviour.events.happens`).
+
+Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernels`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim import mathfn
+
+__all__ = ["conversion_multiplier", "expectation_multiplier", "conversion_probability"]
+
+_rule = njit(cache=True, nogil=True, inline="always")
+
+
+@_rule
+def conversion_multiplier(neg_log_price_ratio, price_sensitivity, share, age, referral,
+                          deterrence):  # pragma: no cover - compiled
+    """Price's multiplier ``exp(-ln(price ratio) * ps)`` times, in this order, the firm's choice
+    ``share``, the product's ``age`` factor, the ``referral`` boost (1 for prospects who were not
+    referred) and the ``deterrence`` of detractors."""
+    return mathfn.exp(neg_log_price_ratio * price_sensitivity) * share * age * referral * deterrence
+
+
+@_rule
+def expectation_multiplier(expectation, reference_value, effect):  # pragma: no cover - compiled
+    """``exp(effect * (expectation - norm))``, the exponent capped at 50: expecting more, more try."""
+    return np.exp(min(effect * (expectation - reference_value), 50.0))
+
+
+@_rule
+def conversion_probability(conversion_rate, multiplier):  # pragma: no cover - compiled
+    """Probability this week that an aware prospect becomes a customer, at most 1."""
+    return min(conversion_rate * multiplier, 1.0)

@@ -1,0 +1,72 @@
+"""Phases 5 and 6 of the week: lapsing and churn.
+
+No purchase for ``customers.lapse_weeks`` weeks means lapsing; a purchase makes a customer active
+again. Then each customer who was one before this week may churn (:mod:`sim.behaviour.churn`),
+more when lapsing, less when satisfied, more when rivals take her purchases, less under a
+loyalty scheme's switching costs; a churner switches to a rival or leaves the category.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.engine.week import Block, PurchaseDraw
+from sim.kernels.churn import ChurnParams, churn_draw, decay_and_lapse, destinations
+from sim.population import ACTIVE, CHURNED, LAPSING, saturating_increment
+
+__all__ = ["Churn"]
+
+
+class Churn:
+    """Lapsing and churn of this week's customers.
+
+    Parameters
+    ----------
+    cfg : Config
+        The scenario (customers).
+    pop : Population
+        The customers.
+    streams : Streams
+        The run's keyed streams (``churn``).
+    strategy : tuple
+        ``(programme, ctx, active_rivals)``: the loyalty programme, the context its hooks get, and
+        a function of the week giving the indices of the rivals in the market.
+    """
+
+    def __init__(self, cfg, pop, streams, strategy):
+        self.c, self.pop, self.streams = cfg.customers, pop, streams
+        self.programme, self.ctx, self.active_rivals = strategy
+        self.params = ChurnParams.from_config(cfg.customers)
+
+    def lapse(self, week: int, b: Block) -> None:
+        """Attachment fades for everyone; those without a purchase for ``lapse_weeks`` are lapsing.
+
+        Needs this week's purchases booked.
+        """
+        c = self.c
+        decay_and_lapse(self.pop, b.rows, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks,
+                        (LAPSING, ACTIVE))
+
+    def run(self, week: int, b: Block, d: PurchaseDraw) -> np.ndarray:
+        """Churn of the block's customers at risk (not new this week); returns the churners' rows."""
+        pop, prog, n_risk = self.pop, self.programme, b.n_risk
+        at_risk = b.rows[:n_risk]
+        leaving = d.leaving
+        if leaving is None:  # else drawn with the purchases
+            m1 = prog.churn_multiplier(self.ctx, at_risk) if prog.active else None
+            m2 = None if d.rival_share is None else 1.0 + self.c.competitor_churn_effect * (1.0 - d.share[:n_risk])
+            leaving = churn_draw(pop, at_risk, d.sat_eff, d.ids, self.streams.key("churn", week), self.params,
+                                 LAPSING, (m1, m2))
+        churned = at_risk[leaving]
+        pop.state[churned] = CHURNED
+        saturating_increment(pop.churn_count, churned)
+        pop.churn_to[churned] = self._destination(week, churned, d, leaving)
+        return churned
+
+    def _destination(self, week: int, churned: np.ndarray, d: PurchaseDraw, leaving: np.ndarray) -> np.ndarray:
+        """Where churners go: 0 leaves the category, k + 1 switches to active rival k (``churn`` stream, draw 1)."""
+        if d.rival_share is None or churned.size == 0:
+            return np.zeros(churned.size, dtype=np.int8)
+        u = self.streams.uniform("churn", week, self.pop.id[churned], draw=1)
+        # ``leaving`` are positions among the block's customers at risk, the first of its rows.
+        return destinations(u, d.share[leaving], d.rival_share[:, leaving], self.active_rivals(week))

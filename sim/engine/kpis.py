@@ -1,0 +1,127 @@
+"""The headline figures of a run: the KPIs of ``summary.json`` and the table of value segments.
+
+Every KPI is computed from the ledger, the weekly series and the final customer snapshot, so the
+identities of the contract hold by construction (``profit = gross_margin - acquisition_spend -
+retention_spend - other_costs``; customers and points conserved).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engine.record import Recorder
+from sim.kernels.census import bincount
+from sim.segments import SEGMENTS
+
+__all__ = ["compute_kpis", "payback_weeks", "segment_table"]
+
+
+def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
+    """Customers, revenue and contribution per value segment (platinum first, lead last)."""
+    codes = customers["segment"].cat.codes.to_numpy()  # categories are SEGMENTS, in order
+    k = len(SEGMENTS)
+    g = pd.DataFrame({
+        "segment": list(SEGMENTS),
+        "customers": bincount(codes, k),
+        "revenue": bincount(codes, k, customers["revenue"].to_numpy()),
+        "contribution": bincount(codes, k, customers["contribution"].to_numpy()),
+    })
+    total = customers["contribution"].sum()
+    g["share_of_customers"] = g["customers"] / max(len(customers), 1)
+    g["share_of_contribution"] = g["contribution"] / total if total != 0 else 0.0
+    return g
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return None if den == 0 or not math.isfinite(num / den) else num / den
+
+
+def payback_weeks(rec: Recorder, cac: float | None) -> int | None:
+    """Weeks from acquisition until the average new customer's contribution covers the CAC.
+
+    Uses acquisition cohorts (``output.cohort_weeks`` wide), so it is resolved to about a cohort
+    width; None when acquisition is free, nobody was acquired, or payback is beyond the horizon.
+    """
+    if cac is None or rec.n_cohorts < 2:
+        return None
+    cw, weeks = rec.cohort_weeks, rec.weeks
+    total = np.zeros(weeks)
+    size = np.zeros(weeks)
+    for k in range(1, rec.n_cohorts):
+        start = (k - 1) * cw
+        n = rec.cohort_sizes[k]
+        if n == 0 or start >= weeks:
+            continue
+        series = rec.cohort_contribution[start:, k]
+        total[: series.size] += series
+        size[: series.size] += n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_head = np.cumsum(np.where(size > 0, total / np.maximum(size, 1), 0.0))
+    hit = np.flatnonzero((per_head >= cac) & (size > 0))
+    return int(hit[0]) if hit.size else None
+
+
+def _customer_kpis(customers: pd.DataFrame, acquisition: float) -> dict[str, float]:
+    """CLV of new customers, the share of profitable customers, and profit from new customers."""
+    new = customers["acquired_week"].to_numpy() >= 0
+    contribution = customers["contribution"].to_numpy()
+    clv_base = customers["clv_pv"].to_numpy()[new] if new.any() else customers["clv_pv"].to_numpy()
+    return {
+        "mean_clv": float(clv_base.mean()) if clv_base.size else 0.0,
+        "share_profitable_customers": float((contribution > 0).mean()) if contribution.size else 0.0,
+        "profit_from_new": float(contribution[new].sum()) - acquisition,
+    }
+
+
+def compute_kpis(cfg, ledger, rec: Recorder, tables: tuple[pd.DataFrame, pd.DataFrame],
+                 liability: float) -> dict[str, Any]:
+    """The KPI dict of ``summary.json`` (all but ``wall_seconds``).
+
+    ``tables`` are the weekly series and the customer snapshot; ``liability`` is what the firm
+    still owes loyalty members (currency units).
+    """
+    ts, customers = tables
+    acquired, churned = int(ts["new"].sum()), int(ts["churned"].sum())
+    acquisition = ledger.group_total("acquisition")
+    profit = float(ledger.weekly_profit().sum())
+    weekly_rate = math.log1p(cfg.market.discount_rate_annual) / 52.0
+    npv = float((ledger.weekly_profit() * np.exp(-weekly_rate * (np.arange(rec.weeks) + 1))).sum())
+    cac = _ratio(acquisition, acquired)
+    at_risk = int(rec.at_risk.sum())
+    weekly_churn = churned / at_risk if at_risk else 0.0
+    per_customer = _customer_kpis(customers, acquisition)
+    points = ledger.points()
+    return {
+        "customers_initial": int(cfg.customers.initial),
+        "customers_acquired": acquired,
+        "customers_churned": churned,
+        "customers_won_back": int(ts["won_back"].sum()),
+        "customers_active_end": int(ts["active"].iloc[-1]),
+        "revenue": float(ts["revenue"].sum()),
+        "gross_margin": ledger.group_total("gross_margin"),
+        "acquisition_spend": acquisition,
+        "retention_spend": ledger.group_total("retention"),
+        "other_costs": ledger.group_total("other"),
+        "profit": profit,
+        "npv_profit": npv,
+        "cac": cac,
+        "retention_rate_annual": (1.0 - weekly_churn) ** 52,
+        "mean_clv": per_customer["mean_clv"],
+        "ltv_to_cac": _ratio(per_customer["mean_clv"], cac) if cac else None,
+        "payback_weeks": payback_weeks(rec, cac),
+        "loyalty_cost": ledger.loyalty_cost(),
+        "loyalty_roi": None,
+        "points_liability": liability,
+        "points_issued": int(points["points_issued"].sum()),
+        "points_redeemed": int(points["points_redeemed"].sum()),
+        "points_expired": int(points["points_expired"].sum()),
+        "points_outstanding": int(points["points_outstanding"][-1]),
+        "share_profitable_customers": per_customer["share_profitable_customers"],
+        "profit_from_retained": profit - per_customer["profit_from_new"],
+        "profit_from_new": per_customer["profit_from_new"],
+        "customer_weeks": int(rec.at_risk.sum() + ts["new"].sum()),
+    }

@@ -1,0 +1,84 @@
+"""Phases 7 and 8 of the week: win-back offers to lost customers, retention offers to those at risk.
+
+Win-back offers go to a share of the customers who churned before this week (keyed ``winback``
+stream, draw 0); each returns with ``winback_success_prob`` (draw 1), active again with the
+market's norms of satisfaction and expectation. Retention offers go, within the week's budget, to
+the current customers whose churn risk, as the firm sees it from the visits it observes, is at
+least ``retention.min_risk``, highest ``risk x observed visit rate`` first, none twice within the
+cooldown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.kernels.churn import rows_drawn
+from sim.kernels.events import happened
+from sim.kernels.offers import churn_risks, give_offers
+from sim.population import ACTIVE, CHURNED, LAPSING, saturating_increment
+
+__all__ = ["Offers"]
+
+
+class Offers:
+    """Win-back and retention offers.
+
+    Parameters
+    ----------
+    cfg : Config
+        The scenario (acquisition's win-back, retention, customers' norms).
+    pop : Population
+        The customers.
+    streams : Streams
+        The run's keyed streams (``winback``).
+    books : Books
+        The books (offer costs).
+    """
+
+    def __init__(self, cfg, pop, streams, books):
+        self.a, self.r, self.c = cfg.acquisition, cfg.retention, cfg.customers
+        self.pop, self.streams, self.books = pop, streams, books
+
+    def winback_targets(self, week: int) -> np.ndarray | None:
+        """Churned customers who get a win-back offer this week (drawn before this week's churners join them)."""
+        if self.a.winback_share <= 0:
+            return None
+        pop = self.pop
+        return rows_drawn(pop.state, CHURNED, pop.id, self.streams.key("winback", week, 0), self.a.winback_share)
+
+    def win_back(self, week: int, targeted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Offers to ``targeted`` customers; return the rows won back and the rows targeted."""
+        a, c, pop = self.a, self.c, self.pop
+        none = np.empty(0, dtype=np.int64)
+        if targeted is None or targeted.size == 0:
+            return none, none
+        self.books.charge(targeted, a.winback_offer_cost, "winback_offers")
+        u = self.streams.uniform("winback", week, pop.id[targeted], draw=1)
+        won_back = targeted[happened(u, a.winback_success_prob)]
+        pop.state[won_back] = ACTIVE
+        saturating_increment(pop.won_back_count, won_back)
+        pop.last_purchase_week[won_back] = week
+        pop.satisfaction[won_back] = c.satisfaction_neutral
+        pop.expectation[won_back] = c.reference_value
+        return won_back, targeted
+
+    def retain(self, week: int, alive: np.ndarray) -> tuple[int, int]:
+        """Send this week's retention offers; return (offers sent, offers to customers who were lapsing)."""
+        r, pop = self.r, self.pop
+        n_offers = int(r.budget_per_week // r.offer_cost)
+        if n_offers == 0 or alive.size == 0:
+            return 0, 0
+        cand = alive[(pop.state[alive] != CHURNED) & (week - pop.offer_week[alive] >= r.cooldown_weeks)]
+        tenure = week - pop.acquired_week[cand]  # the initial base counts from its acquisition at week -1
+        seen = pop.seen_purchases[cand].astype(np.float64)
+        risk = churn_risks(seen, tenure, week - pop.seen_week[cand], pop.complaints[cand], (r.prior_churn, 1.0))
+        keep = risk >= r.min_risk
+        cand, score = cand[keep], (risk * (seen + 1.0) / (tenure + 2.0))[keep]
+        if cand.size > n_offers:
+            top = np.argpartition(-score, n_offers - 1)[:n_offers]
+            cand = cand[np.sort(top)]
+        if cand.size == 0:
+            return 0, 0
+        self.books.charge(cand, r.offer_cost, "retention_offers")
+        give_offers(pop, cand, r.satisfaction_gain, week)
+        return int(cand.size), int(np.count_nonzero(pop.state[cand] == LAPSING))

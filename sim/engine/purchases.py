@@ -1,0 +1,137 @@
+"""Phase 3 of the week: purchase occasions, baskets and the books of each sale.
+
+Each occasion is a choice between the firm and its rivals; loyalty schemes may raise the rate
+and lower a member's price; an ageing product sells less. Purchases are drawn per block of this
+week's customers (:mod:`sim.kernels.purchases`); when attachment alone multiplies the rate and no
+rival competes, one fused pass also fades attachment, marks the lapsing and draws the churn
+(:mod:`sim.kernels.purchase_week`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import mathfn
+from sim.engine.week import Block, Prices, PurchaseDraw, WeekFigures
+from sim.kernels import purchases as kp
+from sim.kernels.choice import firm_shares
+from sim.kernels.churn import ChurnParams
+from sim.kernels.purchase_week import LapseParams, WeekKeys, purchase_week
+from sim.population import ACTIVE, LAPSING
+
+__all__ = ["Purchases"]
+
+
+class Purchases:
+    """Purchase draws and sales of this week's customers.
+
+    Parameters
+    ----------
+    cfg : Config
+        The scenario.
+    pop : Population
+        The customers.
+    streams : Streams
+        The run's keyed streams (``purchase``, ``churn``, ``basket``, ``observe``).
+    books : Books
+        The books.
+    strategy : tuple
+        ``(programme, ctx, lifecycle, treatments, offer)``: the loyalty programme and the
+        context its hooks get, the product, the segment treatments, and a function
+        ``offer(week, rows, price_ratio, inertia)`` giving the firm's and rivals' offer to
+        customers ``rows`` (None without rivals).
+    """
+
+    def __init__(self, cfg, pop, streams, books, strategy):
+        self.cfg, self.pop, self.streams, self.books = cfg, pop, streams, books
+        self.programme, self.ctx, self.lifecycle, self.treatments, self.offer = strategy
+        c = cfg.customers
+        self.params = kp.PurchaseParams.from_config(c)
+        self.churn = ChurnParams.from_config(c)
+
+    def block(self, rows: np.ndarray, n_risk: int, prices: Prices) -> Block:
+        """The block of customers ``rows`` with the price each pays this week."""
+        prog, treat = self.programme, self.treatments
+        loyalty = prog.price_factor(self.ctx, rows) if prog.active else 1.0
+        segment = treat.price[self.pop.segment[rows]] if treat.active else 1.0
+        ratio = prices.paid * np.asarray(loyalty, dtype=np.float64) * segment / prices.reference
+        return Block(rows, n_risk, loyalty, segment, ratio)
+
+    def draw(self, week: int, b: Block, wk: WeekFigures) -> PurchaseDraw:
+        """This week's purchase occasions of block ``b``; the category and firm rates go into ``wk``."""
+        prog, pop = self.programme, self.pop
+        obsolescence = self.lifecycle.obsolescence
+        key = self.streams.key("purchase", week)
+        alone = not (prog.active or obsolescence) and np.ndim(b.price_ratio) == 0  # attachment's multiplier alone
+        offer = self.offer(week, b.rows, b.price_ratio, self.cfg.customers.switching_inertia)
+        if alone and offer is None:
+            keys = WeekKeys(key, self.streams.key("churn", week))
+            lapse = LapseParams(np.float32(1.0 - self.cfg.customers.attachment_decay),
+                                week - self.cfg.customers.lapse_weeks, LAPSING, ACTIVE)
+            bought, buyers, occasions, ids, leaving = purchase_week(pop, b.rows, b.n_risk, b.price_ratio, keys,
+                                                                    (self.params, self.churn, lapse))
+            return PurchaseDraw(bought, buyers, occasions, ids, leaving=leaving)
+        if alone:
+            attach, ps, sat_eff, ids, rate = kp.state_and_rate(pop, b.rows, b.price_ratio, self.params)
+        else:
+            attach, ps, sat_eff, ids = kp.customer_state(pop, b.rows, self.params)
+            rate = kp.purchase_rate(pop, b.rows, (sat_eff, ps, attach), b.price_ratio, self.params,
+                                    self._multipliers(week, b.rows, attach))
+        share = rival_share = None
+        if offer is not None:
+            share, rival_share = firm_shares(pop.quality_sensitivity[b.rows], ps, offer)
+            wk.category_rate += float(rate.sum())
+            rate *= share
+            wk.firm_rate += float(rate.sum())
+        count, bought = kp.poisson_bought(ids, key, rate, b.n_risk)
+        return PurchaseDraw(bought, b.rows[bought], count[bought], ids[bought], sat_eff, ids, share, rival_share)
+
+    def _multipliers(self, week: int, rows: np.ndarray, attach: np.ndarray) -> np.ndarray | None:
+        """The rate's multipliers when strategies add to attachment's (None: attachment's alone)."""
+        prog, obsolescence = self.programme, self.lifecycle.obsolescence
+        if not (prog.active or obsolescence):
+            return None
+        extra = kp.attachment_multipliers(attach, self.params.slope)
+        if prog.active:
+            extra = extra * prog.purchase_multiplier(self.ctx, rows)
+        if obsolescence:
+            extra = extra * mathfn.exp_array(-obsolescence * (week - self.lifecycle.launch[self.pop.generation[rows]]))
+        return extra
+
+    def sell(self, week: int, b: Block, d: PurchaseDraw, prices: Prices) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Book the block's sales: baskets, revenue, discounts, cost of goods, service per sale.
+
+        Returns the units bought, the amount paid (currency units, after discounts, before loyalty
+        discounts) and the cost of goods of each buyer.
+        """
+        cfg, pop, books, prog = self.cfg, self.pop, self.books, self.programme
+        units, cogs = kp.basket_units(pop, d.buyers, d.occasions, d.buyer_ids, self.streams.key("basket", week),
+                                      cfg.customers.basket_sigma, self.lifecycle.unit_cost)
+        sales = units * prices.list_price
+        if self.treatments.active:
+            sales = sales * b.segment_factor[d.bought]
+        # After the pricing policy's discount (without one, the product by 1 and the zero
+        # differences would change nothing).
+        paid = sales * (1.0 - prices.discount) if prices.discount else sales
+        books.post("sales", float(sales.sum()))
+        books.post("discounts", float((sales - paid).sum()) if prices.discount else 0.0)
+        books.post("cogs", float(cogs.sum()))
+        if prog.active:
+            loyalty = paid * (1.0 - np.broadcast_to(np.asarray(b.loyalty_factor, dtype=np.float64), b.rows.shape)[d.bought])
+            if loyalty.any():
+                books.charge(d.buyers, loyalty, "loyalty_discounts")
+        n_new = b.rows.size - b.n_risk
+        if cfg.pricing.new_customer_discount > 0 and n_new:
+            # The first purchase of a new customer is all occasions of the newest rows (they all buy).
+            welcome = paid[-n_new:] * cfg.pricing.new_customer_discount
+            books.post("acquisition_offers", float(welcome.sum()))
+            pop.acquisition_cost[b.rows[b.n_risk:]] += welcome
+        kp.book_purchases(pop, d.buyers, paid, d.occasions, week)
+        books.charge_per_row(d.buyers, cfg.service.cost_per_transaction, pop.service_demand, "service_cost",
+                             counts=d.occasions)
+        if prog.active:
+            prog.on_purchases(self.ctx, d.buyers, paid)
+        # What the firm sees: every visit of a member, some of an anonymous customer's.
+        kp.book_seen(pop, d.buyers, d.occasions, d.buyer_ids, self.streams.key("observe", week),
+                     cfg.retention.anonymous_visibility, week)
+        return units, paid, cogs

@@ -1,0 +1,195 @@
+"""Churn kernels: lapsing, fading attachment, the churn draw, where churners go, win-back targets.
+
+Loops over customers that apply the rules of :mod:`sim.behaviour.churn` and
+:mod:`sim.behaviour.choice`. A churn draw is settled by a bound where it can be: a customer
+whose uniform is above an upper bound of her churn probability stays, and only the few the bound
+leaves open take the exponential (:func:`sim.mathfn.undecided`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from sim.behaviour import churn as rule
+from sim.behaviour.choice import destination
+from sim.behaviour.events import happens
+from sim.mathfn import BLOCK, exp_into, undecided
+from sim.rng import uniform_into, unit
+
+__all__ = ["ChurnParams", "churn_block", "churn_draw", "decay_and_lapse", "rows_drawn", "destinations"]
+
+
+class ChurnParams(NamedTuple):
+    """The churn hazard's parameters (``customers.*``)."""
+
+    neutral: float  # satisfaction_neutral
+    effect: float  # churn_satisfaction_effect
+    base: float  # churn_rate, per week
+    lapsing_multiplier: float
+
+    @classmethod
+    def from_config(cls, c) -> "ChurnParams":
+        """From a ``CustomersConfig``."""
+        return cls(float(c.satisfaction_neutral), float(c.churn_satisfaction_effect), float(c.churn_rate),
+                   float(c.lapsing_churn_multiplier))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def churn_block(ids, sat_eff, lapse, key, neutral, effect, base, by_lapsing, m1, m2, offset, out, k,
+                scratch, cand):  # pragma: no cover - compiled
+    """One block of churn draws: appends to ``out`` from ``k`` the positions (``offset`` + j) of
+    those who churn and returns the new ``k``. ``lapse`` flags the lapsing (0 or 1), ``by_lapsing``
+    is ``[1, lapsing multiplier]``, ``m1``/``m2`` are the block's multipliers or empty;
+    ``scratch`` has 4 rows of BLOCK at least, ``cand`` (int64) BLOCK."""
+    m = ids.size
+    u, x, b, p = scratch[0], scratch[1], scratch[2], scratch[3]
+    # Each step a loop of its own: each vectorises, fused they would not.
+    for j in range(m):
+        u[j] = unit(ids[j], key)
+        x[j] = rule.churn_exponent(sat_eff[j], neutral, effect)
+    # The probability is at most b * exp(x), for b the base rate times the larger lapsing
+    # multiplier and the multipliers m1, m2 (each cap at 1 only lowers it): a row with u at or
+    # above that bound stays, and only the others (a few per cent) need the exponential.
+    bmax = base * max(by_lapsing[0], by_lapsing[1])
+    if m1.size or m2.size:
+        for j in range(m):
+            b[j] = bmax
+        if m1.size:
+            for j in range(m):
+                b[j] *= m1[j]
+        if m2.size:
+            for j in range(m):
+                b[j] *= m2[j]
+        for j in range(m):
+            p[j] = undecided(u[j], b[j], x[j])
+    else:
+        for j in range(m):
+            p[j] = undecided(u[j], bmax, x[j])
+    nc = 0
+    for j in range(m):  # the list apart from the tests, which then vectorise
+        cand[nc] = j  # branch-free: written always, kept when undecided
+        nc += p[j] != 0.0
+    for i in range(nc):
+        p[i] = x[np.uint64(cand[i])]
+    exp_into(p[:nc], p[:nc])
+    for i in range(nc):
+        j = np.uint64(cand[i])
+        q = rule.churn_probability(p[i], base, by_lapsing[np.uint64(lapse[j])])
+        if m1.size:
+            q = rule.churn_multiplied(q, m1[j])
+        if m2.size:
+            q = rule.churn_multiplied(q, m2[j])
+        out[k] = offset + j
+        k += happens(u[j], q)
+    return k
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _churn_draw(at_risk, sat_eff, ids, key, neutral, effect, state, base, lapsing, lapsing_mult, m1, m2,
+                out):  # pragma: no cover - compiled
+    k = 0
+    scratch, cand = np.empty((4, BLOCK)), np.empty(BLOCK, dtype=np.int64)
+    lapse = np.empty(BLOCK, dtype=np.uint8)
+    by_lapsing = np.array([1.0, lapsing_mult])
+    for lo in range(0, at_risk.size, BLOCK):
+        hi = min(lo + BLOCK, at_risk.size)
+        for i in range(lo, hi):
+            lapse[i - lo] = state[np.uint64(at_risk[i])] == lapsing
+        k = churn_block(ids[lo:hi], sat_eff[lo:hi], lapse, key, neutral, effect, base, by_lapsing,
+                        m1[lo:hi] if m1.size else m1, m2[lo:hi] if m2.size else m2, lo, out, k, scratch, cand)
+    return k
+
+
+def churn_draw(pop, at_risk: np.ndarray, sat_eff: np.ndarray, ids: np.ndarray, key: int, params: ChurnParams,
+               lapsing: int, multipliers: tuple = (None, None)) -> np.ndarray:
+    """Positions in ``at_risk`` of the customers who churn this week.
+
+    The probability is :func:`sim.behaviour.churn.churn_probability` from the customers'
+    effective satisfaction ``sat_eff`` and whether their state is ``lapsing`` (the first
+    ``at_risk.size`` values of ``sat_eff`` and ``ids`` are read), times each of the optional
+    ``multipliers`` (per row or one for all, each capped at 1 as applied); a customer churns when
+    her uniform under stream ``key`` is below it.
+    """
+    def per_row(m):
+        if m is None:
+            return np.empty(0)
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(m, dtype=np.float64), at_risk.shape))
+
+    out = np.empty(at_risk.size + 1, dtype=np.int64)
+    m1, m2 = multipliers
+    k = _churn_draw(at_risk, np.ascontiguousarray(sat_eff[:at_risk.size], dtype=np.float64), ids[:at_risk.size],
+                    np.uint64(key), params.neutral, params.effect, pop.state, params.base, np.int8(lapsing),
+                    params.lapsing_multiplier, per_row(m1), per_row(m2), out)
+    return out[:k]
+
+
+@njit(cache=True, nogil=True)
+def _decay_and_lapse(alive, attachment, factor, last_purchase_week, threshold, state, lapsing,
+                     active):  # pragma: no cover
+    for i in range(alive.size):
+        r = np.uint64(alive[i])
+        attachment[r] = rule.faded_attachment(attachment[r], factor)
+        state[r] = active + (lapsing - active) * rule.lapses(last_purchase_week[r], threshold)  # branch-free
+
+
+def decay_and_lapse(pop, alive: np.ndarray, keep: np.float32, threshold: int, states: tuple[int, int]) -> None:
+    """Attachment of ``alive`` fades by ``keep``; those who last bought at or before ``threshold``
+    are lapsing (``states[0]``), the others active (``states[1]``)."""
+    lapsing, active = states
+    _decay_and_lapse(alive, pop.attachment, np.float32(keep), pop.last_purchase_week, threshold, pop.state,
+                     np.int8(lapsing), np.int8(active))
+
+
+@njit(cache=True, nogil=True)
+def _rows_drawn(state, code, ids, key, p):  # pragma: no cover - compiled
+    # Room for every row, but only the pages written (the drawn rows) are ever touched, so the
+    # resident cost is that of the result.
+    out = np.empty(state.size + 1, dtype=np.int64)
+    rows, cand, u = np.empty(BLOCK, dtype=np.int64), np.empty(BLOCK, dtype=ids.dtype), np.empty(BLOCK)
+    k = 0
+    for lo in range(0, state.size, BLOCK):
+        hi = min(lo + BLOCK, state.size)
+        m = 0
+        for r in range(lo, hi):
+            # Branch-free: rows in the state are scattered, so a test per row would be
+            # mispredicted half the time. Each row is written, and kept only if in the state.
+            rows[m] = r
+            m += state[r] == code
+        for j in range(m):
+            cand[j] = ids[np.uint64(rows[j])]
+        uniform_into(cand[:m], key, u)  # only the rows in the state are hashed
+        for j in range(m):
+            out[k] = rows[j]
+            k += happens(u[j], p)
+    return out[:k].copy()
+
+
+def rows_drawn(state: np.ndarray, code: int, ids: np.ndarray, key: int, p: float) -> np.ndarray:
+    """Rows in state ``code`` for whom an event of probability ``p`` happens under stream ``key``, ascending.
+
+    One pass over the population instead of the list of every row in that state (millions of
+    churned customers in a long run).
+    """
+    return _rows_drawn(state, np.int8(code), ids, np.uint64(key), float(p))
+
+
+@njit(cache=True, nogil=True)
+def _destinations(u, share, rival_share, active, out):  # pragma: no cover - compiled
+    for i in range(u.size):
+        k = destination(u[i], share[i], rival_share[:, i])
+        out[i] = 0 if k < 0 else active[k] + 1
+
+
+def destinations(u: np.ndarray, share: np.ndarray, rival_share: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Where churners go (int8): 0 leaves the category, k + 1 switches to rival k.
+
+    ``u`` are their uniforms, ``share`` the firm's choice share of each and ``rival_share`` the
+    active rivals' (one row per rival in ``active``, one column per churner).
+    """
+    out = np.zeros(u.size, dtype=np.int8)
+    _destinations(u, np.ascontiguousarray(share, dtype=np.float64),
+                  np.ascontiguousarray(rival_share, dtype=np.float64), active.astype(np.int64), out)
+    return out

@@ -1,0 +1,23 @@
+"""Chance events over arrays: :func:`sim.behaviour.events.happens` for each uniform."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.behaviour.events import happens
+
+__all__ = ["happened"]
+
+
+@njit(cache=True, nogil=True)
+def _happened(u, p, out):  # pragma: no cover - compiled
+    for i in range(u.size):
+        out[i] = happens(u[i], p)
+
+
+def happened(u: np.ndarray, probability: float) -> np.ndarray:
+    """Whether the event of ``probability`` happens for each uniform of ``u`` (bool)."""
+    out = np.empty(u.size, dtype=np.bool_)
+    _happened(np.ascontiguousarray(u, dtype=np.float64), float(probability), out)
+    return out

@@ -1,0 +1,42 @@
+"""Retention-offer kernels: the firm's churn-risk score of its customers, and an offer's lift."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.behaviour.risk import churn_risk
+from sim.behaviour.satisfaction import satisfaction_after_offer
+
+__all__ = ["churn_risks", "give_offers"]
+
+
+@njit(cache=True, nogil=True)
+def _churn_risks(seen, tenure, recency, complaints, prior, weight, out):  # pragma: no cover - compiled
+    for i in range(seen.size):
+        out[i] = churn_risk(seen[i], tenure[i], recency[i], complaints[i], prior, weight)
+
+
+def churn_risks(seen: np.ndarray, tenure: np.ndarray, recency: np.ndarray, complaints: np.ndarray,
+                prior: tuple[float, float]) -> np.ndarray:
+    """:func:`sim.behaviour.risk.churn_risk` of each customer (float64).
+
+    ``seen`` purchases, ``tenure`` and ``recency`` in weeks, ``complaints``; ``prior`` is the
+    prior churn probability per week and the weight of a complaint.
+    """
+    out = np.empty(seen.size)
+    _churn_risks(seen, tenure, recency, complaints, float(prior[0]), float(prior[1]), out)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _give_offers(rows, satisfaction, gain, offer_week, week):  # pragma: no cover - compiled
+    for i in range(rows.size):
+        r = np.uint64(rows[i])
+        satisfaction[r] = satisfaction_after_offer(satisfaction[r], gain)
+        offer_week[r] = week
+
+
+def give_offers(pop, rows: np.ndarray, gain: float, week: int) -> None:
+    """Customers ``rows`` receive a retention offer this week: satisfaction up by ``gain``."""
+    _give_offers(rows, pop.satisfaction, np.float32(gain), pop.offer_week, week)
