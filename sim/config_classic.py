@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sim.errors import ConfigError
-from sim.params import NONNEG, POS, PROB, _p
+from sim.config.fields import NONNEG, POS, PROB, _p
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config import Config

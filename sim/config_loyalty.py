@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sim.errors import ConfigError
-from sim.params import NONNEG, PROB, _p
+from sim.config.fields import NONNEG, PROB, _p
 
 __all__ = [
     "LOYALTY_SCHEMES",

@@ -20,7 +20,7 @@ from sim.errors import ConfigError
 from sim.config_classic import CLASSIC_MODELS, ClassicConfig, validate_classic
 from sim.config_loyalty import LOYALTY_SCHEMES, LoyaltyConfig, PointsConfig, validate_loyalty
 from sim.network import MAX_TIES, NETWORKS, SEEDINGS
-from sim.params import NONNEG, POS, PROB, _p
+from sim.config.fields import NONNEG, POS, PROB, _p
 
 __all__ = [
     "Config",
