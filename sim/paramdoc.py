@@ -12,7 +12,8 @@ import re
 import sys
 from pathlib import Path
 
-from sim import config as C
+from sim.config import Config
+from sim.config.ranges import describe_rule
 
 __all__ = ["parameter_table", "SOURCES", "update_doc"]
 
@@ -86,12 +87,12 @@ def _attribute_docs(cls) -> dict[str, str]:
 
 def _allowed(rule: dict) -> str:
     rule = {k: v for k, v in rule.items() if k != "each"}
-    return C._describe(rule, "").strip() if rule else ""
+    return describe_rule(rule, "").strip() if rule else ""
 
 
 def parameter_table() -> str:
     """Markdown tables, one per config group, of every field."""
-    root = C.Config()
+    root = Config()
     parts = []
     for group in _GROUPS:
         node = getattr(root, group)

@@ -9,7 +9,7 @@ each scheme and how to add one.
 
 from __future__ import annotations
 
-from sim.config_loyalty import validate_loyalty
+from sim.config import validate_loyalty
 from sim.strategy.loyalty.base import LoyaltyProgramme, LoyaltyScheme, SchemeBase
 from sim.strategy.loyalty.charity import CharityScheme
 from sim.strategy.loyalty.coalition import CoalitionScheme

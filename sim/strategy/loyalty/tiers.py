@@ -23,7 +23,7 @@ import pandas as pd
 from sim.strategy.loyalty.base import SchemeBase, current_members
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.config_loyalty import TiersConfig
+    from sim.config import TiersConfig
     from sim.engine import Simulation
 
 __all__ = ["TiersScheme"]
