@@ -18,6 +18,7 @@ from sim.errors import ConfigError
 
 __all__ = ["validate", "validate_loyalty", "validate_classic"]
 
+# The lists of TiersConfig that hold one value per tier, base tier first.
 _TIER_LISTS = ("discounts", "service_bonuses", "service_costs", "earn_multipliers", "purchase_multipliers",
                "churn_multipliers")
 # Recency states of the Markov model; more would be a lookup table, not a recency chain.
