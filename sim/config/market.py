@@ -1,7 +1,7 @@
 """The market: the people who could ever buy, how news of the firm spreads, and its rivals.
 
-The network kinds and seedings allowed here are also the ones ``sim/network.py`` builds, which
-imports them from this module so that the config layer depends on nothing above it.
+The network kinds, seedings and the bound on ties are declared here, at the bottom of the
+package, and ``sim/network.py``, which builds the graphs, takes them from ``sim.config``.
 Amounts are in currency units, rates per week, probabilities in [0, 1].
 """
 
@@ -13,7 +13,6 @@ from sim.config.fields import NONNEG, PROB, _p
 from sim.config.pricing import PriceChange
 
 __all__ = ["NETWORKS", "SEEDINGS", "MAX_TIES", "MarketConfig", "Competitor"]
-
 
 #: Network kinds of ``market.network``; ``full`` is full mixing (no graph).
 NETWORKS = ("full", "random", "small_world", "scale_free")
