@@ -40,6 +40,8 @@ import numpy as np
 from numba import njit
 from scipy import sparse
 
+from sim.config import MAX_TIES, NETWORKS, SEEDINGS
+
 __all__ = [
     "NETWORKS",
     "SEEDINGS",
@@ -53,13 +55,6 @@ __all__ = [
     "contact_exposure",
     "clustering_coefficient",
 ]
-
-#: Network kinds of ``market.network``; ``full`` is full mixing (no graph).
-NETWORKS = ("full", "random", "small_world", "scale_free")
-#: How graph positions are assigned to people (``market.network_seeding``).
-SEEDINGS = ("random", "hubs")
-#: Largest number of ties a config may ask for (``potential * degree / 2``); keeps memory bounded.
-MAX_TIES = 50_000_000
 
 _MAX_ROUNDS = 64
 

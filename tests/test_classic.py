@@ -14,8 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.classic import MODELS
-from sim.config import ConfigError, validate
-from sim.config_classic import CLASSIC_MODELS, validate_classic
+from sim.config import CLASSIC_MODELS, ConfigError, validate, validate_classic
 from sim.runner import run, simulation_class
 from sim.results import KPI_NAMES
 from tests.conftest import compose_config, with_changes

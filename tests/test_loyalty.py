@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 from sim import run
-from sim.config import ConfigError, validate
-from sim.config_loyalty import LOYALTY_SCHEMES, LoyaltyConfig, validate_loyalty
+from sim.config import LOYALTY_SCHEMES, ConfigError, LoyaltyConfig, validate, validate_loyalty
 from sim.engine import Simulation
 from sim.population import CHURNED
 from sim.strategy.loyalty import SCHEMES, build_programme

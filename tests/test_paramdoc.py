@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.paramdoc import BEGIN, END, parameter_table
+from sim.config.doc import BEGIN, END, parameter_table
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "behaviour.md"
 
@@ -12,7 +12,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "behaviour.md"
 def test_generated_block_is_current():
     text = DOC.read_text(encoding="utf-8")
     block = text.split(BEGIN, 1)[1].split(END, 1)[0]
-    assert block.strip() == parameter_table().strip(), "run `python -m sim.paramdoc` and commit docs/behaviour.md"
+    assert block.strip() == parameter_table().strip(), "run `python -m sim.config.doc` and commit docs/behaviour.md"
 
 
 def test_every_parameter_has_a_meaning():

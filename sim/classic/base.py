@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config import Config, validate
-from sim.config_classic import validate_classic
+from sim.config import Config, validate, validate_classic
 from sim.engine import Simulation
 from sim.engine.record import WeekRecord
 from sim.population import CHURNED, saturating_increment

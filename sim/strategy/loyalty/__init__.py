@@ -9,7 +9,7 @@ each scheme and how to add one.
 
 from __future__ import annotations
 
-from sim.config_loyalty import validate_loyalty
+from sim.config import validate_loyalty
 from sim.strategy.loyalty.base import LoyaltyProgramme, LoyaltyScheme, SchemeBase
 from sim.strategy.loyalty.charity import CharityScheme
 from sim.strategy.loyalty.coalition import CoalitionScheme
@@ -40,9 +40,9 @@ SCHEMES: dict[str, type[SchemeBase]] = {
 
 
 def build_programme(cfg) -> LoyaltyProgramme:
-    """The programme for ``cfg`` (a :class:`~sim.config_loyalty.LoyaltyConfig`).
+    """The programme for ``cfg`` (a :class:`~sim.config.LoyaltyConfig`).
 
-    Checks the rules across loyalty fields first (:func:`~sim.config_loyalty.validate_loyalty`).
+    Checks the rules across loyalty fields first (:func:`~sim.config.validate_loyalty`).
     """
     validate_loyalty(cfg)
     return LoyaltyProgramme(

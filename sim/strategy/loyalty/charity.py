@@ -17,7 +17,7 @@ from sim.population import NEEDS
 from sim.strategy.loyalty.base import SchemeBase, current_members
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.config_loyalty import CharityConfig
+    from sim.config import CharityConfig
     from sim.strategy.context import RunContext
 
 __all__ = ["CharityScheme"]

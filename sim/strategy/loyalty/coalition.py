@@ -27,7 +27,7 @@ from sim.strategy.loyalty.base import SchemeBase, current_members
 from sim.strategy.loyalty.points import PointsScheme
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.config_loyalty import CoalitionConfig, PointsConfig
+    from sim.config import CoalitionConfig, PointsConfig
     from sim.strategy.context import RunContext
     from sim.strategy.loyalty.base import LoyaltyProgramme
 

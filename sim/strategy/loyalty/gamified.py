@@ -30,7 +30,7 @@ import numpy as np
 from sim.strategy.loyalty.base import SchemeBase
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.config_loyalty import GamifiedConfig
+    from sim.config import GamifiedConfig
     from sim.strategy.context import RunContext
 
 __all__ = ["GamifiedScheme"]

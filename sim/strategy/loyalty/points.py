@@ -21,7 +21,7 @@ from sim.population import CHURNED
 from sim.strategy.loyalty.base import SchemeBase
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.config_loyalty import PointsConfig
+    from sim.config import PointsConfig
     from sim.strategy.context import RunContext
 
 __all__ = ["PointsScheme"]

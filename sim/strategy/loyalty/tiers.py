@@ -23,7 +23,7 @@ import pandas as pd
 from sim.strategy.loyalty.base import SchemeBase, current_members
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.config_loyalty import TiersConfig
+    from sim.config import TiersConfig
     from sim.strategy.context import RunContext
 
 __all__ = ["TiersScheme"]
@@ -36,7 +36,7 @@ class TiersScheme(SchemeBase):
     ----------
     params : TiersConfig
         Tier names, spend thresholds (currency units), window and review period (weeks), and
-        per-tier benefits; see :class:`~sim.config_loyalty.TiersConfig`.
+        per-tier benefits; see :class:`~sim.config.TiersConfig`.
     """
 
     name = "tiers"

@@ -1,8 +1,9 @@
 """The parameter reference: every config field with its default, allowed range, meaning and source.
 
 Generated from the schemas themselves (numpydoc ``Attributes`` sections, defaults and the range
-rules declared with ``_p``), so it cannot drift from the code. ``python -m sim.paramdoc`` rewrites
-the generated part of ``docs/behaviour.md``.
+rules declared with ``_p``), so it cannot drift from the code. ``python -m sim.config.doc``
+rewrites the generated part of ``docs/behaviour.md`` (or of the file given as its argument).
+The package does not import this module: it is needed only to write and test the reference.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 import sys
 from pathlib import Path
 
-from sim import config as C
+from sim.config.schema import Config
+from sim.config.ranges import describe_rule
 
 __all__ = ["parameter_table", "SOURCES", "update_doc"]
 
@@ -85,13 +87,21 @@ def _attribute_docs(cls) -> dict[str, str]:
 
 
 def _allowed(rule: dict) -> str:
+    """The bounds or choices of a rule in words, without the noun (``"in [0.0, 1.0]"``)."""
     rule = {k: v for k, v in rule.items() if k != "each"}
-    return C._describe(rule, "").strip() if rule else ""
+    return describe_rule(rule, "").strip() if rule else ""
 
 
 def parameter_table() -> str:
-    """Markdown tables, one per config group, of every field."""
-    root = C.Config()
+    """Markdown tables, one per config group, of every field.
+
+    Returns
+    -------
+    str
+        One ``### `group``` heading and table per group: parameter, default, allowed values,
+        meaning with units (from the class docstring) and source (:data:`SOURCES`).
+    """
+    root = Config()
     parts = []
     for group in _GROUPS:
         node = getattr(root, group)
@@ -114,7 +124,18 @@ def parameter_table() -> str:
 
 
 def update_doc(path: Path) -> bool:
-    """Rewrite the generated block of ``path``; return whether it changed."""
+    """Rewrite the generated block of a Markdown file.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A file holding the :data:`BEGIN` and :data:`END` markers.
+
+    Returns
+    -------
+    bool
+        Whether the file changed.
+    """
     text = path.read_text(encoding="utf-8")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
@@ -125,5 +146,5 @@ def update_doc(path: Path) -> bool:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "docs" / "behaviour.md"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "docs" / "behaviour.md"
     print(("updated " if update_doc(target) else "unchanged ") + str(target))

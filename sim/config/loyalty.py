@@ -4,7 +4,8 @@ One dataclass per scheme, held by :class:`LoyaltyConfig` under the scheme's name
 allowed in ``loyalty.schemes`` are :data:`LOYALTY_SCHEMES`. Amounts are in currency units,
 rates per week, probabilities in [0, 1]. Ranges are declared next to each field (``_p``);
 rules across fields (tier thresholds rising, one value per tier, ...) are checked by
-:func:`validate_loyalty`, which ``sim.config.validate`` calls before any run starts.
+:func:`sim.config.validate_loyalty` (in ``sim/config/rules.py``), which
+:func:`sim.config.validate` calls before any run starts.
 
 Defaults describe a plausible programme of each kind for the default scenario (a customer
 spends about 50 per visit and visits about once a month); the sources are cited per class.
@@ -14,8 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.errors import ConfigError
-from sim.params import NONNEG, PROB, _p
+from sim.config.fields import NONNEG, PROB, _p
 
 __all__ = [
     "LOYALTY_SCHEMES",
@@ -25,7 +25,6 @@ __all__ = [
     "GamifiedConfig",
     "CoalitionConfig",
     "CharityConfig",
-    "validate_loyalty",
 ]
 
 LOYALTY_SCHEMES = ("points", "tiers", "gamified", "coalition", "charity")
@@ -319,39 +318,3 @@ class LoyaltyConfig:
     gamified: GamifiedConfig = field(default_factory=GamifiedConfig)
     coalition: CoalitionConfig = field(default_factory=CoalitionConfig)
     charity: CharityConfig = field(default_factory=CharityConfig)
-
-
-_TIER_LISTS = ("discounts", "service_bonuses", "service_costs", "earn_multipliers", "purchase_multipliers",
-               "churn_multipliers")
-
-
-def validate_loyalty(cfg: LoyaltyConfig, prefix: str = "loyalty.") -> LoyaltyConfig:
-    """Check the rules across loyalty fields; raise ``ConfigError`` on the first breach.
-
-    Field ranges are checked by ``sim.config.validate``; this adds the rules that involve
-    several fields. Returns ``cfg`` unchanged.
-
-    Parameters
-    ----------
-    cfg : LoyaltyConfig
-        The loyalty part of a scenario.
-    prefix : str
-        Path of ``cfg`` in the scenario, for error messages.
-    """
-
-    t, p = cfg.tiers, f"{prefix}tiers."
-    th = list(t.thresholds)
-    if not 1 <= len(th) <= 100 or any(b <= a for a, b in zip(th, th[1:])):
-        raise ConfigError(f"{p}thresholds", th, "a list of 1 to 100 strictly increasing spends")
-    n = len(th) + 1
-    names = list(t.names)
-    if len(names) != n or len(set(names)) != n or not all(isinstance(x, str) and x.isidentifier() for x in names):
-        raise ConfigError(f"{p}names", names, f"{n} distinct identifiers (one per tier: len(thresholds) + 1)")
-    for name in _TIER_LISTS:
-        values = list(getattr(t, name))
-        if len(values) != n:
-            raise ConfigError(f"{p}{name}", values, f"a list of {n} values (one per tier: len(thresholds) + 1)")
-    if t.window_weeks % t.review_weeks:
-        raise ConfigError(f"{p}window_weeks", t.window_weeks,
-                          f"an integer multiple of review_weeks ({t.review_weeks})")
-    return cfg

@@ -3,7 +3,7 @@
 With ``classic.model`` other than ``none`` the engine runs the agent model reduced to that
 textbook model (see ``sim/classic/``); its parameters live here under ``classic.*``. Ranges are
 declared next to each field and checked by :func:`sim.config.validate`; the rules that involve
-other parts of the scenario are in :func:`validate_classic`.
+other parts of the scenario are in :func:`sim.config.validate_classic` (``sim/config/rules.py``).
 
 Which fields each model reads:
 
@@ -19,21 +19,14 @@ bgnbd     ``r``, ``alpha``, ``a``, ``b``, ``spend_p``, ``spend_q``, ``spend_gamm
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sim.errors import ConfigError
-from sim.params import NONNEG, POS, PROB, _p
+from sim.config.fields import NONNEG, POS, PROB, _p
 
-if TYPE_CHECKING:  # pragma: no cover
-    from sim.config import Config
-
-__all__ = ["CLASSIC_MODELS", "COHORT_MODELS", "ClassicConfig", "validate_classic"]
+__all__ = ["CLASSIC_MODELS", "COHORT_MODELS", "ClassicConfig"]
 
 CLASSIC_MODELS = ("none", "bass", "sbg", "bgnbd", "clv", "markov")
 #: Models whose customers are one cohort that decides once per ``classic.period_weeks``.
 COHORT_MODELS = ("sbg", "clv", "markov")
-# Recency states of the Markov model; more would be a lookup table, not a recency chain.
-_MAX_RECENCY_STATES = 64
 
 
 @dataclass
@@ -106,37 +99,3 @@ class ClassicConfig:
     discount_rate: float = _p(0.12, ge=0.0, le=10.0)
     purchase_probs: list[float] = _p(factory=lambda: [0.5, 0.2, 0.1, 0.0], each=PROB)
     reward: float = _p(100.0, **NONNEG)
-
-
-def validate_classic(cfg: "Config") -> "Config":
-    """Check the rules of a classical configuration that involve other parts of the scenario.
-
-    Call it after the per-field ranges are checked (:func:`sim.config.validate` does both).
-    Returns the config unchanged so that calls can be chained.
-
-    Raises
-    ------
-    sim.config.ConfigError
-        On the first breach, naming the field, the value and what is allowed.
-    """
-    # Imported here: sim.config imports this module for the schema.
-
-    c = cfg.classic
-    if c.model == "none":
-        return cfg
-    if cfg.market.network != "full":
-        raise ConfigError("market.network", cfg.market.network,
-                          f"'full' with classic.model={c.model!r} (the textbook model assumes full mixing)")
-    if cfg.loyalty.schemes:
-        raise ConfigError("loyalty.schemes", list(cfg.loyalty.schemes),
-                          f"empty with classic.model={c.model!r} (the textbook model has no loyalty programme)")
-    if c.model in COHORT_MODELS and c.period_weeks > cfg.horizon.weeks:
-        raise ConfigError("classic.period_weeks", c.period_weeks,
-                          f"an integer <= horizon.weeks ({cfg.horizon.weeks}) so that at least one period ends")
-    if c.model == "markov" and not 1 <= len(c.purchase_probs) <= _MAX_RECENCY_STATES:
-        raise ConfigError("classic.purchase_probs", list(c.purchase_probs),
-                          f"a list of 1 to {_MAX_RECENCY_STATES} probabilities (one per recency state)")
-    if c.model == "bass" and cfg.customers.initial >= cfg.market.potential:
-        raise ConfigError("customers.initial", cfg.customers.initial,
-                          f"an integer < market.potential ({cfg.market.potential}) so that someone is left to adopt")
-    return cfg

@@ -1,0 +1,144 @@
+"""Customer traits, drawn at birth, and the baseline behaviour of customers and prospects.
+
+Rates are per week, probabilities and satisfaction in [0, 1], value on the 0-1 quality scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.config.fields import NONNEG, PROB, _p
+
+__all__ = ["CustomersConfig"]
+
+
+@dataclass
+class CustomersConfig:
+    """Customer traits (heterogeneous, drawn at birth) and baseline behaviour.
+
+    Attributes
+    ----------
+    initial : int
+        Customers of the firm at week 0 (the retained base).
+    purchase_rate_mean : float
+        Mean purchase occasions per week across customers.
+    purchase_rate_shape : float
+        Gamma shape of purchase-rate heterogeneity (smaller: more unequal customers).
+    service_demand_sigma : float
+        Log-normal spread of how much service a customer needs (support, returns, advice): a
+        mean-one multiplier on the customer's service costs. Unequal cost to serve is what bends
+        the whale curve above 100 % (Kaplan & Cooper 1998).
+    basket_units_mean : float
+        Mean units per purchase occasion.
+    basket_sigma : float
+        Log-normal spread of units per occasion, within and across customers.
+    price_sensitivity_mean, price_sensitivity_sd : float
+        Price elasticity of the purchase rate (normal across customers, floored at 0).
+    quality_sensitivity_mean, quality_sensitivity_sd : float
+        Weight of quality in experienced value (normal across customers, floored at 0).
+    conversion_rate : float
+        Probability per week that an aware prospect at the reference price becomes a customer.
+    lapse_weeks : int
+        Weeks without a purchase after which an active customer is lapsing.
+    churn_rate : float
+        Churn probability per week of a customer at neutral satisfaction.
+    churn_satisfaction_effect : float
+        Log hazard ratio of churn per unit of satisfaction below neutral.
+    lapsing_churn_multiplier : float
+        Churn hazard multiplier while lapsing.
+    satisfaction_neutral : float
+        Satisfaction of a customer whose experience exactly meets expectations at reference value.
+    reference_value : float
+        Experienced value (quality minus price, 0-1 quality scale) that the market regards as
+        normal; also a new customer's expectation.
+    satisfaction_memory : float
+        Weight of the latest experience in cumulative satisfaction (exponential smoothing).
+    value_weight : float
+        Transaction satisfaction per unit of experienced value above the reference value.
+    disconfirmation_weight : float
+        Transaction satisfaction per unit of value above expectation.
+    loss_aversion : float
+        How much more a shortfall against expectation weighs than an equal surplus
+        (Anderson & Sullivan 1993).
+    expectation_adaptation : float
+        Share of the gap between experience and expectation closed per purchase.
+    satisfaction_purchase_effect : float
+        Log purchase-rate ratio per unit of satisfaction above neutral.
+    needs_shares : list of float
+        Shares of price seekers, quality seekers, values-driven and balanced customers (sum 1).
+    price_seeker_price_factor, quality_seeker_quality_factor : float
+        How much more price-sensitive price seekers are, and how much more quality-sensitive
+        quality seekers are, than the population means (the other sensitivity is divided by it).
+    attachment_growth : float
+        Share of the remaining distance to full attachment gained per delighting purchase.
+    attachment_threshold : float
+        Transaction satisfaction above which a purchase delights (builds attachment).
+    attachment_decay : float
+        Share of attachment lost per week.
+    attachment_purchase_ratio, attachment_advocacy_ratio : float
+        Purchase rate and word of mouth of a fully attached customer relative to an unattached
+        one (about 3x each in practice; see docs/behaviour.md).
+    attachment_price_relief : float
+        Share of price sensitivity a fully attached customer no longer has.
+    choice_sensitivity : float
+        Utility per unit of customer value in the choice between the firm and its competitors
+        (multinomial logit scale).
+    switching_inertia : float
+        Extra utility of staying with the firm one already buys from (switching costs, habit).
+    competitor_churn_effect : float
+        Relative rise of the churn hazard per unit of purchase share lost to competitors.
+    complaint_propensity : float
+        Probability that a customer who meets a service failure complains.
+    recovery_gain : float
+        Transaction satisfaction above neutral after a first failure handled well (the service
+        recovery paradox; de Matos, Henrique & Rossi 2007).
+    failure_trust_penalty : float
+        Satisfaction units by which each failure met lowers repurchase and raises churn, however
+        well it was handled (the paradox does not reach repurchase).
+    expectation_conversion_effect : float
+        Log conversion-rate ratio per unit of expected value above ``reference_value``:
+        prospects whom reviews or advertising lead to expect more try the firm more readily.
+        Acts only with ``market.review_weight`` > 0 or ``acquisition.ad_expectation_lift`` != 0.
+    """
+
+    name: str = "default"
+    initial: int = _p(20_000, ge=0)
+    purchase_rate_mean: float = _p(0.25, gt=0.0, le=50.0)
+    purchase_rate_shape: float = _p(0.45, gt=0.0)
+    service_demand_sigma: float = _p(3.0, ge=0.0, le=4.0)
+    basket_units_mean: float = _p(2.0, gt=0.0, le=1e6)
+    basket_sigma: float = _p(0.5, ge=0.0, le=3.0)
+    price_sensitivity_mean: float = _p(1.5, **NONNEG)
+    price_sensitivity_sd: float = _p(0.5, **NONNEG)
+    quality_sensitivity_mean: float = _p(1.0, **NONNEG)
+    quality_sensitivity_sd: float = _p(0.3, **NONNEG)
+    conversion_rate: float = _p(0.008, **PROB)
+    lapse_weeks: int = _p(8, ge=1, le=1040)  # weeks are int16 in the population
+    churn_rate: float = _p(0.003, **PROB)
+    churn_satisfaction_effect: float = _p(4.0, **NONNEG)
+    lapsing_churn_multiplier: float = _p(3.0, ge=1.0)
+    satisfaction_neutral: float = _p(0.6, **PROB)
+    reference_value: float = _p(0.65, ge=-10.0, le=10.0)
+    satisfaction_memory: float = _p(0.2, **PROB)
+    value_weight: float = _p(0.8, **NONNEG)
+    disconfirmation_weight: float = _p(0.5, **NONNEG)
+    loss_aversion: float = _p(2.0, ge=1.0)
+    expectation_adaptation: float = _p(0.1, **PROB)
+    satisfaction_purchase_effect: float = _p(1.0, **NONNEG)
+    needs_shares: list[float] = _p(factory=lambda: [0.3, 0.25, 0.15, 0.3], each=PROB)
+    price_seeker_price_factor: float = _p(1.6, ge=1.0)
+    quality_seeker_quality_factor: float = _p(1.5, ge=1.0)
+    attachment_growth: float = _p(0.05, **PROB)
+    attachment_threshold: float = _p(0.7, **PROB)
+    attachment_decay: float = _p(0.005, **PROB)
+    attachment_purchase_ratio: float = _p(3.0, ge=1.0)
+    attachment_advocacy_ratio: float = _p(3.0, ge=1.0)
+    attachment_price_relief: float = _p(0.5, **PROB)
+    choice_sensitivity: float = _p(6.0, **NONNEG)
+    switching_inertia: float = _p(1.0, **NONNEG)
+    competitor_churn_effect: float = _p(2.0, **NONNEG)
+    complaint_propensity: float = _p(0.4, **PROB)
+    recovery_gain: float = _p(0.3, **PROB)
+    failure_trust_penalty: float = _p(0.08, **PROB)
+    expectation_conversion_effect: float = _p(2.0, ge=0.0, le=50.0)
+

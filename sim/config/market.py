@@ -1,0 +1,124 @@
+"""The market: the people who could ever buy, how news of the firm spreads, and its rivals.
+
+The network kinds, seedings and the bound on ties are declared here, at the bottom of the
+package, and ``sim/network.py``, which builds the graphs, takes them from ``sim.config``.
+Amounts are in currency units, rates per week, probabilities in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.config.fields import NONNEG, PROB, _p
+from sim.config.pricing import PriceChange
+
+__all__ = ["NETWORKS", "SEEDINGS", "MAX_TIES", "MarketConfig", "Competitor"]
+
+#: Network kinds of ``market.network``; ``full`` is full mixing (no graph).
+NETWORKS = ("full", "random", "small_world", "scale_free")
+#: How graph positions are assigned to people (``market.network_seeding``).
+SEEDINGS = ("random", "hubs")
+#: Largest number of ties a config may ask for (``potential * degree / 2``); keeps memory bounded.
+MAX_TIES = 50_000_000
+
+
+@dataclass
+class MarketConfig:
+    """The people who could ever become customers, and how news about the firm spreads.
+
+    Attributes
+    ----------
+    potential : int
+        Market potential: people who could ever buy, initial customers included (Bass ``m``).
+    initially_aware : float
+        Share of prospects who know the firm at week 0.
+    word_of_mouth : float
+        Awareness hazard per week that one promoter adds, scaled by ``1 / potential``
+        (the Bass imitation coefficient ``q`` per week under full mixing).
+    promoter_satisfaction : float
+        Satisfaction above which an active customer spreads positive word of mouth.
+    consideration_exit : float
+        Probability per week that an aware prospect who has not bought stops considering the
+        firm for good.
+    discount_rate_annual : float
+        Discount rate per year for NPV and customer lifetime value.
+    detractor_satisfaction : float
+        Satisfaction below which a customer speaks ill of the firm.
+    detractor_effect : float
+        Log conversion-rate ratio per unit share of detractors among customers: dissatisfied
+        customers deter prospects.
+    competitors : list of Competitor
+        Rival firms the customers can buy from instead.
+    network : str
+        Who hears whom: ``full`` (full mixing, the Bass model: every promoter reaches every
+        prospect alike), or word of mouth over a contact graph among all people in the market:
+        ``random`` (Erdos-Renyi), ``small_world`` (Watts-Strogatz) or ``scale_free`` (Chung-Lu
+        power-law degrees); see sim/network.py. Over a graph a prospect's word-of-mouth hazard is
+        ``word_of_mouth x (promoter weight among its contacts) / mean degree`` per week.
+    network_degree : float
+        Mean contacts per person (people one talks to about purchases); must be < ``potential``.
+        ``small_world`` rounds it to the nearest even number (at least 2).
+    network_rewire : float
+        Probability per lattice tie that its far end is moved to a random person
+        (``small_world`` only): near 0 a clustered ring, 1 a random graph.
+    network_exponent : float
+        Power-law exponent of the degree distribution (``scale_free`` only), > 2.
+    network_seeding : str
+        Where the initial customers sit in the graph: ``random`` positions, or ``hubs`` (the
+        best-connected people are the firm's initial customers).
+    network_draw : int
+        Which graph: another value draws another graph from the same seed, leaving every other
+        random number of the run unchanged.
+    review_weight : float
+        Weight, in [0, 1], of published reviews in a prospect's expectation: a new customer
+        expects ``(1 - w) x reference_value + w x`` the mean experienced value of last week's
+        purchases (plus the advertising lift); 0 ignores reviews.
+    """
+
+    name: str = "default"
+    potential: int = _p(300_000, ge=1, le=2_000_000_000)  # market ids are int32
+    initially_aware: float = _p(0.05, **PROB)
+    word_of_mouth: float = _p(0.08, **NONNEG)
+    promoter_satisfaction: float = _p(0.6, **PROB)
+    consideration_exit: float = _p(0.05, **PROB)
+    discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
+    detractor_satisfaction: float = _p(0.4, **PROB)
+    detractor_effect: float = _p(2.0, **NONNEG)
+    competitors: list[Competitor] = field(default_factory=list)
+    network: str = _p("full", choices=NETWORKS)
+    network_degree: float = _p(10.0, gt=0.0)
+    network_rewire: float = _p(0.1, **PROB)
+    network_exponent: float = _p(2.5, gt=2.0, le=10.0)
+    network_seeding: str = _p("random", choices=SEEDINGS)
+    network_draw: int = _p(0, ge=0)
+    review_weight: float = _p(0.0, **PROB)
+
+
+@dataclass
+class Competitor:
+    """A rival firm.
+
+    Attributes
+    ----------
+    name : str
+        Label used in outputs (``churned_to_<name>``).
+    price : float
+        Price per unit (currency units).
+    product_quality, service_quality : float
+        Quality on the 0-1 scale.
+    advertising_per_week : float
+        Media spend per week (currency units); it dilutes the firm's share of voice.
+    entry_week : int
+        Week from which the rival is in the market.
+    price_changes : list of PriceChange
+        Scheduled changes of the rival's price.
+    """
+
+    name: str = "rival"
+    price: float = _p(25.0, gt=0.0)
+    product_quality: float = _p(0.7, **PROB)
+    service_quality: float = _p(0.6, **PROB)
+    advertising_per_week: float = _p(0.0, **NONNEG)
+    entry_week: int = _p(0, ge=0)
+    price_changes: list[PriceChange] = field(default_factory=list)
+

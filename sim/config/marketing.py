@@ -1,0 +1,159 @@
+"""How the firm wins, ranks and keeps customers: acquisition, value segments and retention.
+
+Amounts are in currency units, budgets per week, probabilities and shares in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.config.fields import NONNEG, PROB, _p
+
+__all__ = ["Campaign", "AcquisitionConfig", "SEGMENT_NAMES", "SegmentsConfig", "Treatment", "RetentionConfig"]
+
+
+@dataclass
+class Campaign:
+    """An acquisition campaign burst adding media budget per week from ``start`` to ``end``."""
+
+    start: int = _p(0, ge=0)
+    end: int = _p(1, ge=1)
+    budget_per_week: float = _p(0.0, **NONNEG)
+
+
+@dataclass
+class AcquisitionConfig:
+    """Acquisition and win-back policy.
+
+    Attributes
+    ----------
+    media_budget_per_week : float
+        Advertising spend per week (currency units).
+    reach_max : float
+        Share of unaware prospects that advertising could reach in a week at saturation.
+    reach_half_budget : float
+        Budget per week that reaches half of ``reach_max`` (diminishing returns).
+    offer_cost : float
+        Cost of the sign-up offer per new customer (currency units).
+    winback_share : float
+        Share of churned customers sent a win-back offer each week.
+    winback_offer_cost : float
+        Cost of one win-back offer (currency units).
+    winback_success_prob : float
+        Probability that an offer wins the customer back.
+    referral_reward : float
+        Paid to the referring customer per prospect who became aware by word of mouth and then
+        bought (currency units).
+    referral_conversion_boost : float
+        Conversion-rate multiplier of prospects who heard of the firm from a customer.
+    campaigns : list of Campaign
+        Scheduled campaign bursts.
+    ad_expectation_lift : float
+        Experienced value the advertising promises above ``customers.reference_value`` (value
+        units, 0-1 quality scale): added to the expectation of prospects who learned of the firm
+        from advertising rather than from a customer. Raises trial, and disappoints when the firm
+        delivers less than it promised; 0 promises the market norm.
+    """
+
+    name: str = "default"
+    media_budget_per_week: float = _p(12_000.0, **NONNEG)
+    reach_max: float = _p(0.02, **PROB)
+    reach_half_budget: float = _p(20_000.0, gt=0.0)
+    offer_cost: float = _p(40.0, **NONNEG)
+    winback_share: float = _p(0.02, **PROB)
+    winback_offer_cost: float = _p(5.0, **NONNEG)
+    winback_success_prob: float = _p(0.1, **PROB)
+    referral_reward: float = _p(0.0, **NONNEG)
+    referral_conversion_boost: float = _p(1.5, ge=0.0)
+    campaigns: list[Campaign] = field(default_factory=list)
+    ad_expectation_lift: float = _p(0.0, ge=-1.0, le=1.0)
+
+
+#: Value segments from the top; ``lead`` holds the customers who lost the firm money.
+SEGMENT_NAMES = ("platinum", "gold", "silver", "bronze", "lead")
+
+
+@dataclass
+class SegmentsConfig:
+    """Value segments by lifetime contribution.
+
+    Customers who lost money are ``lead``; the profitable ones are ranked by contribution and the
+    top ``platinum_share`` are platinum, the next ``gold_share`` gold, the next ``silver_share``
+    silver and the rest bronze (shares of profitable customers).
+
+    Attributes
+    ----------
+    platinum_share, gold_share, silver_share : float
+        Shares of the profitable customers in the top three segments, from the top.
+    review_weeks : int
+        Weeks between reviews in which the firm re-ranks customers (for treatments).
+    treatments : list of Treatment
+        How each segment is treated (price factor, service bonus and its cost).
+    """
+
+    name: str = "value_pyramid"
+    platinum_share: float = _p(0.05, **PROB)
+    gold_share: float = _p(0.15, **PROB)
+    silver_share: float = _p(0.30, **PROB)
+    review_weeks: int = _p(13, ge=1)
+    treatments: list[Treatment] = field(default_factory=list)
+
+
+@dataclass
+class Treatment:
+    """How the firm treats one value segment, from the segment review on.
+
+    Attributes
+    ----------
+    segment : str
+        One of platinum, gold, silver, bronze, lead.
+    price_factor : float
+        Multiplier on the price the segment pays (e.g. 1.1 to make lead customers pay their way).
+    service_bonus : float
+        Added to experienced service quality (0-1 scale), e.g. a dedicated line for platinum.
+    service_cost_per_week : float
+        Extra cost of serving one customer of the segment for a week (currency units).
+    """
+
+    segment: str = _p("lead", choices=("platinum", "gold", "silver", "bronze", "lead"))
+    price_factor: float = _p(1.0, gt=0.0, le=10.0)
+    service_bonus: float = _p(0.0, ge=-1.0, le=1.0)
+    service_cost_per_week: float = _p(0.0, **NONNEG)
+
+
+@dataclass
+class RetentionConfig:
+    """Churn-risk scoring and targeted retention offers.
+
+    The firm scores each customer's churn risk from what it can see: recency and frequency of
+    observed visits (every visit of a loyalty member, a share ``anonymous_visibility`` of the
+    others) and complaints. Each week it sends offers to the customers with the highest
+    ``risk x observed value``, among those whose risk is at least ``min_risk``, within the budget.
+
+    Attributes
+    ----------
+    budget_per_week : float
+        Spend on retention offers per week (currency units); 0 switches targeting off.
+    offer_cost : float
+        Cost of one offer (currency units).
+    min_risk : float
+        Lowest risk score worth an offer, in [0, 1].
+    satisfaction_gain : float
+        Rise in satisfaction of a customer who receives an offer.
+    anonymous_visibility : float
+        Share of a non-member's visits the firm can attribute to them (card payments, logins).
+    cooldown_weeks : int
+        Weeks before the same customer can receive another offer.
+    prior_churn : float
+        The firm's prior belief of the churn probability per week, used by the risk score.
+    """
+
+    name: str = "none"
+    budget_per_week: float = _p(0.0, **NONNEG)
+    offer_cost: float = _p(10.0, gt=0.0)
+    min_risk: float = _p(0.5, **PROB)
+    satisfaction_gain: float = _p(0.15, **PROB)
+    anonymous_visibility: float = _p(0.3, **PROB)
+    cooldown_weeks: int = _p(13, ge=1)
+    prior_churn: float = _p(0.01, **PROB)
+

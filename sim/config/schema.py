@@ -1,0 +1,50 @@
+"""The root of a scenario: :class:`Config`, one field per config group, and the horizon.
+
+Hydra registers :class:`Config` as ``base_config`` (``sim/config/store.py``) and composes the
+YAML files under ``configs/`` on top of it; the field order here is the group order of the
+composed config and of the run record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.config.classic import ClassicConfig
+from sim.config.customers import CustomersConfig
+from sim.config.fields import _p
+from sim.config.loyalty import LoyaltyConfig
+from sim.config.market import MarketConfig
+from sim.config.marketing import AcquisitionConfig, RetentionConfig, SegmentsConfig
+from sim.config.output import OutputConfig
+from sim.config.pricing import PricingConfig
+from sim.config.product import ProductConfig
+from sim.config.service import ServiceConfig
+
+__all__ = ["Config", "HorizonConfig"]
+
+
+@dataclass
+class HorizonConfig:
+    """How long the simulation runs."""
+
+    weeks: int = _p(260, ge=1, le=5200)
+
+
+@dataclass
+class Config:
+    """One scenario: a market, a firm's strategy, and how long and with which seed to run it."""
+
+    seed: int = _p(0, ge=0)
+    horizon: HorizonConfig = field(default_factory=HorizonConfig)
+    market: MarketConfig = field(default_factory=MarketConfig)
+    customers: CustomersConfig = field(default_factory=CustomersConfig)
+    product: ProductConfig = field(default_factory=ProductConfig)
+    pricing: PricingConfig = field(default_factory=PricingConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+    loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
+    acquisition: AcquisitionConfig = field(default_factory=AcquisitionConfig)
+    segments: SegmentsConfig = field(default_factory=SegmentsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    classic: ClassicConfig = field(default_factory=ClassicConfig)
+

@@ -1,0 +1,73 @@
+"""Service level: experienced quality, failures, complaints, support contacts and outages.
+
+Costs are in currency units, quality on a 0-1 scale, probabilities per purchase or per week.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.config.fields import NONNEG, PROB, _p
+
+__all__ = ["Outage", "ServiceConfig"]
+
+
+@dataclass
+class Outage:
+    """A service outage: from ``start`` to ``end`` (exclusive) the failure probability is raised."""
+
+    start: int = _p(0, ge=0)
+    end: int = _p(1, ge=1)
+    failure_prob: float = _p(0.5, **PROB)
+
+
+@dataclass
+class ServiceConfig:
+    """Service-quality level.
+
+    Attributes
+    ----------
+    quality : float
+        Mean experienced service quality on a 0-1 scale.
+    quality_sd : float
+        Spread of experienced service quality per purchase.
+    failure_prob : float
+        Probability that a purchase meets a service failure.
+    failure_severity : float
+        Experienced quality lost in a failure.
+    cost_per_customer_week : float
+        Cost of serving one active customer for a week (currency units).
+    cost_per_transaction : float
+        Cost of serving one purchase occasion (currency units).
+    complaint_handling_quality : float
+        Probability that a complaint is handled well (the customer is recovered).
+    cost_per_complaint : float
+        Cost of handling one complaint (currency units).
+    outages : list of Outage
+        Scheduled outage windows.
+    support_contact_rate : float
+        Probability per week that a current customer (lapsing ones included) contacts the firm
+        for support or information without buying: a service encounter that can fail like a
+        purchase (``failure_prob``, outages), may lead to a complaint, and updates satisfaction
+        and expectation as a purchase does. 0 switches support contacts off.
+    support_quality : float
+        Mean experienced service quality of a support contact on a 0-1 scale (spread
+        ``quality_sd``).
+    cost_per_support_contact : float
+        Cost of handling one support contact (currency units), booked as ``service_cost``.
+    """
+
+    name: str = "standard"
+    quality: float = _p(0.6, **PROB)
+    quality_sd: float = _p(0.15, ge=0.0, le=10.0)
+    failure_prob: float = _p(0.03, **PROB)
+    failure_severity: float = _p(0.5, ge=0.0, le=10.0)
+    cost_per_customer_week: float = _p(1.2, **NONNEG)
+    cost_per_transaction: float = _p(3.0, **NONNEG)
+    complaint_handling_quality: float = _p(0.6, **PROB)
+    cost_per_complaint: float = _p(15.0, **NONNEG)
+    outages: list[Outage] = field(default_factory=list)
+    support_contact_rate: float = _p(0.0, **PROB)
+    support_quality: float = _p(0.6, **PROB)
+    cost_per_support_contact: float = _p(6.0, **NONNEG)
+
