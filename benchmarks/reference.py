@@ -30,7 +30,7 @@ import numpy as np
 import simpy
 
 from sim.config import Config
-from sim.record import RunResult
+from sim.results import RunResult
 
 __all__ = ["reduced_model", "ReferenceResult", "run_reference", "compare"]
 

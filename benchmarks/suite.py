@@ -30,7 +30,7 @@ from benchmarks.reference import reduced_model
 from benchmarks.scenario import compose_config, default_model
 from sim import run
 from sim.config import Config
-from sim.output import atomic_write, git_revision, package_version
+from sim.io import atomic_write, git_revision, package_version
 
 __all__ = [
     "Sizes",

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.ledger import CATEGORIES
-from sim.record import KPI_NAMES
+from sim.results import KPI_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["customers.initial=500", "market.potential=5000", "horizon.weeks=40"]

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim.record import KPI_NAMES
+from sim.results import KPI_NAMES
 from sim.report.__main__ import main
 from sim.report.table import comparison_table, format_table
 

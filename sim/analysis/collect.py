@@ -8,7 +8,7 @@ writes the table atomically, so it is safe to call while a sweep is still runnin
 
 Columns: ``job`` (run directory relative to the sweep directory), one column per override key
 (e.g. ``loyalty``, ``pricing.list_price``, typed as Hydra parses the value), ``seed``, then every
-KPI of :data:`sim.record.KPI_NAMES` as a float (missing KPIs, such as ``cac`` without
+KPI of :data:`sim.results.KPI_NAMES` as a float (missing KPIs, such as ``cac`` without
 acquisitions, are NaN), then any further numeric KPIs the runs recorded. The parameters are
 exactly the columns between ``job`` and ``seed``. Rows follow the sweep's job order, so the first
 scenario is the one defined first.
@@ -27,8 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.output import COMPLETION_FILE, atomic_write
-from sim.record import KPI_NAMES
+from sim.io import COMPLETION_FILE, atomic_write
+from sim.results import KPI_NAMES
 
 __all__ = ["RESULTS_FILE", "collect", "find_runs", "parameter_columns", "parse_override"]
 
@@ -99,7 +99,7 @@ def parameter_columns(results: pd.DataFrame) -> list[str]:
     """The override columns of a results table: those between ``job`` and ``seed``.
 
     Tables not laid out by :func:`collect` fall back to every column that is not ``job``,
-    ``seed`` or a KPI of :data:`sim.record.KPI_NAMES`.
+    ``seed`` or a KPI of :data:`sim.results.KPI_NAMES`.
     """
     cols = list(results.columns)
     if "job" in cols and "seed" in cols and cols.index("job") < cols.index("seed"):
@@ -130,7 +130,7 @@ def collect(sweep_dir: str | os.PathLike, *, write: bool = True) -> pd.DataFrame
     -------
     DataFrame
         Columns ``job``, the override keys (sorted), ``seed``, the KPIs in the order of
-        :data:`sim.record.KPI_NAMES`, then further numeric KPIs found in ``summary.json``.
+        :data:`sim.results.KPI_NAMES`, then further numeric KPIs found in ``summary.json``.
         Empty (with those columns) when no run is complete yet.
 
     Raises

@@ -29,8 +29,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from sim.cli import ArgumentError
-from sim.output import COMPLETION_FILE, atomic_write, is_complete
+from sim.errors import ArgumentError
+from sim.io import COMPLETION_FILE, atomic_write, is_complete, package_version
 from sim.report import messages as msg
 from sim.report.compare import (
     plot_paired_differences,
@@ -289,7 +289,6 @@ def _tornado_charts(sensitivity_dir: Path) -> list[Chart]:
                             "a directory written by python -m sim.sensitivity (with indices.csv and summary.json)")
     indices = pd.read_csv(indices_file)
     info = json.loads(summary_file.read_text(encoding="utf-8"))
-    from sim.output import package_version
 
     study = f"sensitivity ({info.get('method', 'morris')}, {info.get('design_points', '?')} design points)"
     note = footnote_text(study, seeds=info.get("seeds", [0]), version=package_version())
