@@ -20,6 +20,7 @@ from typing import Any
 
 _EXPORTS = {
     "build_report": "build",
+    "plot_indices": "compare",
     "plot_paired_differences": "compare",
     "plot_spend_and_profit": "compare",
     "plot_strategy_comparison": "compare",
