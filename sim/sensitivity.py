@@ -36,6 +36,7 @@ from sim.analysis.sensitivity import (DEFAULT_FACTORS, FACTOR_SYNTAX, INDEX_COLU
 from sim.errors import ArgumentError, ConfigError
 from sim.io import atomic_write
 from sim.report.compare import plot_indices
+from sim.report.style import deck_style
 from sim.results import KPI_NAMES
 from sim.scenario import compose_config, compose_scenario, to_scenario
 from sim.sweep import run_scenarios
@@ -160,8 +161,6 @@ def _run_design(factors: Sequence[Factor], X: np.ndarray, options: SensitivityOp
 def _write_charts(indices: pd.DataFrame, names: Sequence[str], method: str, out: Path) -> None:
     """One tornado chart ``<method>_<target>.png`` per target."""
     import matplotlib.pyplot as plt
-
-    from sim.report.style import deck_style
 
     with deck_style():
         for t in names:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stats import scenario_columns, scenario_labels
 from sim.report.style import (
     HIGHLIGHT,
     NEUTRAL,
@@ -145,8 +146,6 @@ def spend_and_profit(results: pd.DataFrame, by: Sequence[str] | None = None) -> 
     DataFrame
         Indexed by scenario label in sweep order, columns :data:`SPEND_AND_PROFIT` (currency units).
     """
-    from sim.analysis.stats import scenario_columns, scenario_labels
-
     by = list(scenario_columns(results) if by is None else by)
     labels = scenario_labels(results, by)
     means = results[list(SPEND_AND_PROFIT)].groupby(labels, sort=False).mean()

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.analysis.collect import find_runs
 from sim.errors import ArgumentError
 from sim.io import COMPLETION_FILE, is_complete
 
@@ -96,8 +97,6 @@ def detect(path: str | Path) -> str:
     ArgumentError
         If ``path`` is missing, an unfinished run (no ``run.json``), or holds no complete run.
     """
-    from sim.analysis.collect import find_runs
-
     path = Path(path)
     if not path.is_dir():
         raise _bad_path(path, "an existing run or sweep directory")
