@@ -10,6 +10,7 @@ GB = 1e9
 
 
 def _si(x: float) -> str:
+    """A number with an SI prefix (k, M, G), three significant digits."""
     for div, unit in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
         if abs(x) >= div:
             return f"{x / div:.3g}{unit}"
@@ -17,10 +18,12 @@ def _si(x: float) -> str:
 
 
 def _count(n: int) -> str:
+    """A count in k or M, as the sizes are named."""
     return f"{n / 1e6:g} M" if n >= 1e6 else f"{n / 1e3:g} k" if n >= 1e3 else str(n)
 
 
 def _gb(x: float) -> str:
+    """Bytes in GB, two decimals."""
     return f"{x / GB:.2f} GB"
 
 
@@ -70,6 +73,7 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _throughput_rows(tp: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Rate, times and memory of each throughput size, then the state size per customer."""
     rows = []
     for r in tp["runs"]:
         size = f"{_count(r['customers'])} x {r['weeks']} wk"
@@ -91,6 +95,7 @@ def _throughput_rows(tp: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _large_rows(lg: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Rate, minutes and peak memory of the 10 M customer run."""
     size = f"{_count(lg['customers'])} x {lg['weeks']} wk"
     return [
         ("large", f"{size}: customer-weeks/s", _si(lg["customer_weeks_per_s"])),
@@ -100,6 +105,7 @@ def _large_rows(lg: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _reference_rows(ref: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Rates and behaviour of the SimPy reference and the engine, and the speed-ups."""
     rows = []
     w = ref["weeks"]
     for key, n in (("reference", ref["customers"]), ("engine_same_size", ref["customers"]),
@@ -121,6 +127,7 @@ def _reference_rows(ref: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _sweep_rows(sw: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Runs per minute by worker count, and whether the results agree."""
     size = f"{sw['runs']} runs of {_count(sw['customers'])} x {sw['weeks']} wk"
     rows = [("sweep", f"{size}, {w} worker(s): runs/minute", f"{r['runs_per_minute']:.1f}")
             for w, r in sw["workers"].items()]
@@ -128,6 +135,7 @@ def _sweep_rows(sw: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _crn_rows(crn: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The NPV difference paired and with independent seeds, and the variance ratio."""
     size = f"R = {crn['replications']}, {_count(crn['customers'])} x {crn['weeks']} wk"
     return [
         ("crn", f"{size}: NPV difference, paired (CRN)",
