@@ -6,7 +6,7 @@ import hydra
 from omegaconf import DictConfig
 
 import sim.sweep  # noqa: F401  (registers the sim.job_dir resolver used by sweep directories)
-from sim.cli import ArgumentError
+from sim.errors import ArgumentError
 from sim.config import register_configs
 
 register_configs()

@@ -1,6 +1,7 @@
 """The Hydra job: turn the composed config into a typed scenario, run it, write its directory.
 
-This is the only module below the entry point that sees Hydra or OmegaConf objects. In a sweep
+The composed config becomes a scenario in :mod:`sim.scenario`; this module reads Hydra's
+runtime (run directory, overrides, mode) and writes the run directory (:mod:`sim.rundir`). In a sweep
 (``--multirun``) a job whose directory already holds a complete run of the same scenario is not
 run again, so a sweep restarted with the same command (same ``hydra.sweep.dir``) resumes.
 """
@@ -14,19 +15,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from sim.config import Config, validate
-from sim.errors import ArgumentError, ConfigError
+from sim.config import Config
+from sim.errors import ConfigError
+from sim.io import COMPLETION_FILE, is_complete
+from sim.report.headline import HEADLINE_KPIS, format_headline
+from sim.rundir import write_run_dir
 from sim.runner import run
-from sim.output import COMPLETION_FILE, is_complete, write_run_dir
+from sim.scenario import to_scenario
 
-__all__ = ["run_job", "to_scenario", "HEADLINE_KPIS", "format_headline", "ArgumentError", "has_complete_run"]
+__all__ = ["run_job", "to_scenario", "HEADLINE_KPIS", "format_headline", "has_complete_run"]
 
-HEADLINE_KPIS = ("profit", "npv_profit", "customers_acquired", "cac", "retention_rate_annual", "mean_clv")
 _HYDRA_ARTIFACTS = {".hydra", "sim.log"}
-
-
 
 
 def _remove_fresh_run_dir(run_dir: Path) -> None:
@@ -46,39 +47,11 @@ def _remove_fresh_run_dir(run_dir: Path) -> None:
 
 
 def _remove_stale_temporaries(run_dir: Path) -> None:
-    """Delete half-written files a killed job left behind (``sim.output`` temporaries)."""
+    """Delete half-written files a killed job left behind (:mod:`sim.rundir` temporaries)."""
     for p in run_dir.glob(".*.tmp"):
         p.unlink(missing_ok=True)
     for p in run_dir.glob(".plots.*"):
         shutil.rmtree(p, ignore_errors=True)
-
-
-def _check_known_keys(node: Any, schema: Any, prefix: str = "") -> None:
-    """Refuse keys the schema does not have (``+customers.typo=1``, ``+_target_=...``).
-
-    Nothing in a scenario is ever instantiated from a class path; an unknown key would only be
-    ignored silently, so it is an error.
-    """
-    if not dataclasses.is_dataclass(schema):
-        return
-    known = {f.name: f for f in dataclasses.fields(schema)}
-    for key in node.keys() if isinstance(node, DictConfig) else ():
-        path = f"{prefix}{key}"
-        if key not in known:
-            raise ConfigError(path, OmegaConf.select(node, str(key), throw_on_missing=False),
-                              "absent: it is not a parameter (known here: " + ", ".join(sorted(known)) + ")")
-        child = getattr(schema, str(key))
-        value = node[key]
-        if isinstance(value, DictConfig):
-            _check_known_keys(value, child, path + ".")
-
-
-def to_scenario(cfg: DictConfig) -> Config:
-    """The typed, validated scenario of a composed Hydra config."""
-    _check_known_keys(cfg, Config())
-    scenario = OmegaConf.to_object(cfg)
-    assert isinstance(scenario, Config)
-    return validate(scenario)
 
 
 def has_complete_run(run_dir: Path, scenario: Config) -> bool:
@@ -95,23 +68,6 @@ def has_complete_run(run_dir: Path, scenario: Config) -> bool:
         return False
     wanted = json.loads(json.dumps(dataclasses.asdict(scenario), default=str))
     return record.get("config") == wanted
-
-
-def format_headline(summary: dict) -> str:
-    """A small aligned table of the headline KPIs."""
-    lines = []
-    for k in HEADLINE_KPIS:
-        v = summary[k]
-        if v is None:
-            text = "n/a"
-        elif k == "retention_rate_annual":
-            text = f"{v:.1%}"
-        elif isinstance(v, int):
-            text = f"{v:,}"
-        else:
-            text = f"{v:,.2f}" if abs(v) < 1000 else f"{v:,.0f}"
-        lines.append(f"  {k:<24}{text:>18}")
-    return "\n".join(lines)
 
 
 def _run_with_progress(scenario: Config, show: bool):

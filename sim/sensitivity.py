@@ -1,8 +1,293 @@
-"""``python -m sim.sensitivity``: Morris or Sobol sensitivity analysis (see :mod:`sim.analysis.sensitivity`)."""
+"""``python -m sim.sensitivity``: Morris or Sobol sensitivity of a KPI to behavioural assumptions.
 
+Every design point sets the uncertain config values (the factors), runs the scenario with the
+same seeds, and the indices rank the factors by how much they move the KPI; with two strategies
+(``--compare A B``) also the paired difference B - A and the share of points where B wins. The
+design and the indices are :mod:`sim.analysis.sensitivity`, the tornado chart
+:func:`sim.report.compare.plot_indices`.
+
+Command line (see :func:`build_parser`)::
+
+    python -m sim.sensitivity --compare "loyalty=none" "loyalty=points" --trajectories 10 \\
+        --out sensitivity/loyalty customers.initial=5000 market.potential=50000
+
+Factor syntax (``--factor``, repeatable): ``KEY=LOW:HIGH``, a uniform range of one config value,
+e.g. ``customers.churn_rate=0.0025:0.01``. Default: :data:`DEFAULT_FACTORS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import re
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from sim.analysis.sensitivity import main
+import numpy as np
+import pandas as pd
+
+from sim.analysis.sensitivity import (DEFAULT_FACTORS, FACTOR_SYNTAX, INDEX_COLUMNS, METHODS, Factor, analyse,
+                                      parse_factor, ranking, sample_design, targets)
+from sim.errors import ArgumentError, ConfigError
+from sim.io import atomic_write
+from sim.report.compare import plot_indices
+from sim.report.style import deck_style
+from sim.results import KPI_NAMES
+from sim.scenario import compose_config, compose_scenario, to_scenario
+from sim.sweep import run_scenarios
+
+__all__ = [
+    "DEFAULT_FACTORS",
+    "FACTOR_SYNTAX",
+    "Factor",
+    "SensitivityOptions",
+    "parse_factor",
+    "sample_design",
+    "analyse",
+    "plot_indices",
+    "sensitivity",
+    "build_parser",
+    "main",
+]
+
+
+@dataclass(frozen=True)
+class SensitivityOptions:
+    """What a sensitivity analysis varies, runs and writes.
+
+    Attributes
+    ----------
+    kpi : str
+        KPI analysed (mean over ``seeds`` at each design point).
+    strategies : sequence of sequence of str
+        One strategy, or two (A, B) to compare, each as overrides (e.g. ``["loyalty=points"]``).
+    overrides : sequence of str
+        Overrides of the base scenario shared by all runs (e.g. population size).
+    method : str
+        ``'morris'`` or ``'sobol'``.
+    n, levels, design_seed : int
+        Design size, Morris levels and design seed (see :func:`sample_design`).
+    seeds : sequence of int
+        Replications per design point; the same seeds at every point and for every strategy.
+    out_dir : path
+        Output directory: ``design.parquet`` (factor values and KPI per point), ``indices.csv``,
+        ``summary.json``, and a chart ``<method>_<target>.png`` per target.
+    n_jobs : int
+        Worker processes.
+    progress : bool
+        Show a progress bar.
+    """
+
+    kpi: str = "npv_profit"
+    strategies: Sequence[Sequence[str]] = ((),)
+    overrides: Sequence[str] = ()
+    method: str = "morris"
+    n: int = 10
+    levels: int = 4
+    seeds: Sequence[int] = (0,)
+    out_dir: str | Path = "sensitivity"
+    n_jobs: int = 1
+    design_seed: int = 0
+    progress: bool = True
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
+
+
+def _set_factors(cfg: Any, factors: Sequence[Factor], values: np.ndarray) -> Any:
+    """A copy of the composed config with the factor values set (integers rounded)."""
+    from omegaconf import OmegaConf
+
+    cfg = cfg.copy()
+    for f, v in zip(factors, values):
+        current = OmegaConf.select(cfg, f.key)
+        OmegaConf.update(cfg, f.key, int(round(v)) if isinstance(current, int) and not isinstance(current, bool)
+                         else float(v), merge=False)
+    return cfg
+
+
+def _check_options(factors: Sequence[Factor], options: SensitivityOptions) -> None:
+    """Refuse an unknown KPI or method, a bad design size and an empty or repeated factor list."""
+    if options.kpi not in KPI_NAMES:
+        raise ArgumentError("--kpi", options.kpi, "one of " + ", ".join(KPI_NAMES))
+    if options.method not in METHODS:
+        raise ArgumentError("--method", options.method, "one of " + ", ".join(METHODS))
+    if len(options.strategies) not in (1, 2):
+        raise ArgumentError("--compare", list(options.strategies), "two strategies, A and B")
+    if not factors or len({f.key for f in factors}) != len(factors):
+        raise ArgumentError("--factor", [f.spec() for f in factors], "a non-empty list of distinct keys")
+    n = options.n
+    if options.method == "sobol" and (n < 2 or n & (n - 1)):
+        raise ArgumentError("--samples", n, "a power of two >= 2 for Sobol")
+    if n < 2:
+        raise ArgumentError("--trajectories", n, "an integer >= 2")
+    if not options.seeds:
+        raise ArgumentError("--replications", 0, "an integer >= 1")
+
+
+def _check_bounds(factors: Sequence[Factor], strategies: Sequence[Sequence[str]], overrides: Sequence[str]) -> None:
+    """Compose every strategy and every factor bound once, so bad input fails before any run."""
+    for strategy in strategies:
+        compose_scenario([*overrides, *strategy])
+        for f in factors:
+            for v in (f.low, f.high):
+                try:
+                    compose_scenario([*overrides, *strategy, f"{f.key}={v!r}"])
+                except ArgumentError as err:
+                    raise ArgumentError("--factor", f.spec(), f"a range of an existing config value: '{f.key}' "
+                                        f"must be {err.allowed}") from None
+                except ConfigError as err:
+                    raise ArgumentError("--factor", f.spec(), f"a range within the allowed values of "
+                                        f"'{err.field_path}' ({err.allowed})") from None
+
+
+def _run_design(factors: Sequence[Factor], X: np.ndarray, options: SensitivityOptions) -> np.ndarray:
+    """The KPI per strategy (rows) and design point (columns), the mean over the seeds."""
+    strategies, seeds, kpi = options.strategies, list(options.seeds), options.kpi
+    bases = [compose_config([*options.overrides, *s]) for s in strategies]
+    scenarios = [dataclasses.replace(to_scenario(_set_factors(base, factors, x)), seed=seed)
+                 for base in bases for x in X for seed in seeds]
+    runs = run_scenarios(scenarios, n_jobs=options.n_jobs, desc="sensitivity", progress=options.progress)
+    values = np.array([math.nan if r[kpi] is None else r[kpi] for r in runs], dtype=float)
+    return values.reshape(len(strategies), len(X), len(seeds)).mean(axis=2)
+
+
+def _write_charts(indices: pd.DataFrame, names: Sequence[str], method: str, out: Path) -> None:
+    """One tornado chart ``<method>_<target>.png`` per target."""
+    import matplotlib.pyplot as plt
+
+    with deck_style():
+        for t in names:
+            ax = plot_indices(indices, t)
+            ax.figure.savefig(out / f"{method}_{_slug(t)}.png")
+            plt.close(ax.figure)
+
+
+def _write_indices(factors: Sequence[Factor], X: np.ndarray, outputs: dict[str, np.ndarray],
+                   options: SensitivityOptions, out: Path) -> None:
+    """``design.parquet``, ``indices.csv`` and the charts of every target."""
+    design = pd.DataFrame(X, columns=[f.key for f in factors]).assign(**{t: y for t, y in outputs.items()})
+    atomic_write(out / "design.parquet", lambda p: design.to_parquet(p, index=False))
+    indices = pd.concat([analyse(factors, X, y, options.method, options.levels, options.design_seed).assign(target=t)
+                         for t, y in outputs.items()], ignore_index=True)
+    indices = indices[["target", "factor", *INDEX_COLUMNS[options.method]]]
+    atomic_write(out / "indices.csv", lambda p: indices.to_csv(p, index=False))
+    _write_charts(indices, list(outputs), options.method, out)
+
+
+def sensitivity(factors: Sequence[Factor], options: SensitivityOptions | None = None, /,
+                **fields: Any) -> dict[str, Any]:
+    """Run a sensitivity analysis and write its results to ``options.out_dir``.
+
+    Parameters
+    ----------
+    factors : sequence of Factor
+        Uncertain config values and their ranges.
+    options : SensitivityOptions, optional
+        What to run and write (default :class:`SensitivityOptions`).
+    **fields
+        Fields of :class:`SensitivityOptions` to change, e.g. ``n=20``.
+
+    Returns
+    -------
+    dict
+        The content of ``summary.json``: settings, targets, and for two strategies the share of
+        design points where B beats A.
+    """
+    options = dataclasses.replace(options or SensitivityOptions(), **fields)
+    _check_options(factors, options)
+    _check_bounds(factors, options.strategies, options.overrides)
+    X = sample_design(factors, options.method, options.n, options.levels, options.design_seed)
+    Y = _run_design(factors, X, options)
+    labels = [" ".join(s) or "base" for s in options.strategies]
+    outputs = targets(options.kpi, labels, Y)
+    out = Path(options.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_indices(factors, X, outputs, options, out)
+    summary: dict[str, Any] = {
+        "method": options.method, "kpi": options.kpi, "factors": [f.spec() for f in factors], "strategies": labels,
+        "overrides": list(options.overrides), "seeds": list(options.seeds), "design_points": len(X),
+        "runs": len(X) * len(options.strategies) * len(options.seeds), "targets": list(outputs),
+    }
+    if len(options.strategies) == 2:
+        summary["ranking"] = ranking(Y[1] - Y[0])
+    atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"))
+    return summary
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface of ``python -m sim.sensitivity``."""
+    p = argparse.ArgumentParser(
+        prog="python -m sim.sensitivity",
+        description="Morris or Sobol sensitivity of a KPI (and of the gap between two strategies) "
+                    "to behavioural assumptions.",
+        epilog=f"--factor syntax: {FACTOR_SYNTAX}, e.g. customers.churn_rate=0.0025:0.01. "
+               f"Default factors: {' '.join(DEFAULT_FACTORS)}",
+    )
+    p.add_argument("overrides", nargs="*", metavar="OVERRIDE",
+                   help="overrides of the base scenario, as for python -m sim")
+    p.add_argument("--factor", action="append", default=None, metavar="SPEC", help="an uncertain value (repeatable)")
+    p.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                   help='two strategies as quoted override lists, e.g. "loyalty=none" "loyalty=points"')
+    p.add_argument("--kpi", default="npv_profit", help="KPI to analyse (default npv_profit)")
+    p.add_argument("--method", choices=METHODS, default="morris", help="morris (default) or sobol")
+    p.add_argument("--trajectories", type=int, default=10, help="Morris trajectories (default 10)")
+    p.add_argument("--levels", type=int, default=4, help="Morris grid levels (default 4)")
+    p.add_argument("--samples", type=int, default=64, help="Sobol base sample, a power of two (default 64)")
+    p.add_argument("--replications", type=int, default=1, help="seeds per design point, 0..R-1 (default 1)")
+    p.add_argument("--design-seed", type=int, default=0, help="seed of the design (default 0)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: one per core)")
+    p.add_argument("--out", default="sensitivity", metavar="DIR", help="output directory (default sensitivity)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def _options(args: argparse.Namespace) -> SensitivityOptions:
+    """The analysis options of parsed command-line arguments."""
+    if args.replications < 1:
+        raise ArgumentError("--replications", args.replications, "an integer >= 1")
+    return SensitivityOptions(
+        kpi=args.kpi, strategies=[a.split() for a in args.compare] if args.compare else [[]],
+        overrides=args.overrides, method=args.method,
+        n=args.trajectories if args.method == "morris" else args.samples, levels=args.levels,
+        seeds=range(args.replications), out_dir=args.out, n_jobs=args.jobs, design_seed=args.design_seed,
+        progress=not args.no_progress,
+    )
+
+
+def _print_results(out: str, summary: dict[str, Any]) -> None:
+    """The indices per target and, for two strategies, the verdict on their ranking."""
+    indices = pd.read_csv(Path(out) / "indices.csv")
+    with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
+        for target, block in indices.groupby("target", sort=False):
+            print(f"{target}\n{block.drop(columns='target').to_string(index=False)}\n")
+    if "ranking" in summary:
+        r = summary["ranking"]
+        a, b = summary["strategies"]
+        verdict = "depends on the assumptions" if r["ranking_changes"] else "holds across the design"
+        print(f"'{b}' beats '{a}' at {r['b_better_points']} of {r['points']} design points "
+              f"({r['share_b_better']:.0%}): the ranking {verdict}.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for bad input)."""
+    args = build_parser().parse_args(argv)
+    try:
+        factors = [parse_factor(t) for t in (args.factor or DEFAULT_FACTORS)]
+        summary = sensitivity(factors, _options(args))
+    except (ArgumentError, ConfigError) as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return 2
+    _print_results(args.out, summary)
+    print(f"Outputs: {args.out}")
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,9 +8,10 @@ There are two ways to run many scenarios.
   ``hydra.sweep.dir`` finds every finished job again whatever order the launcher runs them in
   (:func:`sim.cli.run_job` then skips it). :class:`SweepCallback` shows a progress bar while the
   sweep runs and writes the results table when it ends.
-* In-process batches, for optimisation and sensitivity analysis: :func:`compose_scenario` builds
-  a validated scenario from overrides exactly as the command line does, and
-  :func:`run_scenarios` runs a list of scenarios on joblib workers and returns their KPIs.
+* In-process batches, for optimisation and sensitivity analysis: :func:`compose_scenario` (from
+  :mod:`sim.scenario`) builds a validated scenario from overrides exactly as the command line
+  does, and :func:`run_scenarios` runs a list of scenarios on joblib workers and returns their
+  KPIs.
 
 Runs are pure functions of their config, so neither the launcher nor the number of workers
 changes any result (only ``wall_seconds``).
@@ -29,9 +30,9 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
-from sim.cli import ArgumentError, to_scenario
-from sim.config import Config, register_configs
-from sim.output import is_complete
+from sim.config import Config
+from sim.io import is_complete
+from sim.scenario import CONFIG_DIR, check_group_overrides, compose_config, compose_scenario
 
 __all__ = [
     "CONFIG_DIR",
@@ -45,8 +46,6 @@ __all__ = [
     "run_scenarios",
 ]
 
-#: The Hydra config tree the command line uses (``python -m sim``).
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 #: ``hydra.sweep.subdir`` in ``configs/config.yaml``: a job directory named after its overrides.
 SUBDIR_INTERPOLATION = "${sim.job_dir:${hydra.overrides.task}}"
 
@@ -200,70 +199,6 @@ class SweepCallback(Callback):
         table = collect(sweep_dir)
         print(f"Results table: {sweep_dir / RESULTS_FILE} ({len(table)} runs). "
               f"Compare scenarios with: python -m sim.report {sweep_dir}")
-
-
-def check_group_overrides(overrides: Iterable[str]) -> None:
-    """Check that every config-group choice among ``overrides`` names an existing option.
-
-    Raises
-    ------
-    ArgumentError
-        Naming the group, the value and the options, e.g. for ``experiment=nope``.
-    """
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        group = key.lstrip("+~").split("@", 1)[0]
-        folder = CONFIG_DIR / group
-        # Hydra's own groups also hold plugin configs, and sweeps are checked by Hydra itself.
-        if (not sep or group.startswith("hydra") or not folder.is_dir() or value in ("null", "")
-                or "," in value or "(" in value):
-            continue
-        options = sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.yaml"))
-        if value not in options:
-            allowed = "one of " + ", ".join(repr(o) for o in options) if options else "an option in " + str(folder)
-            raise ArgumentError(group, value, allowed, kind="override")
-
-
-def compose_config(overrides: Sequence[str]) -> DictConfig:
-    """Compose ``configs/config.yaml`` with command-line style overrides (Hydra's compose API).
-
-    Raises
-    ------
-    ArgumentError
-        For an unknown group option, an unknown key or a value of the wrong type.
-    """
-    from hydra import compose, initialize_config_dir
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
-    overrides = list(overrides)
-    check_group_overrides(overrides)
-    register_configs()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="sim"):
-            return compose(config_name="config", overrides=overrides)
-    except (HydraException, OmegaConfBaseException) as err:
-        cause = err.__cause__ if isinstance(err.__cause__, OmegaConfBaseException) else err
-        detail = str(cause).splitlines()[0].rstrip(".")
-        named = re.search(r"override '?([^'\s=]+)", str(err))
-        key = getattr(cause, "full_key", None) or (named.group(1) if named else "overrides")
-        given = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") == key]
-        allowed = ("an existing config key" if "not in" in detail else "a value Hydra can apply") + f" ({detail})"
-        raise ArgumentError(key, given[-1].split("=", 1)[-1] if given else " ".join(overrides), allowed,
-                            kind="override") from None
-
-
-def compose_scenario(overrides: Sequence[str]) -> Config:
-    """The validated scenario of ``overrides``, as ``python -m sim OVERRIDES`` would run it.
-
-    Raises
-    ------
-    ArgumentError
-        For overrides Hydra cannot apply (see :func:`compose_config`).
-    ConfigError
-        For values outside their allowed range.
-    """
-    return to_scenario(compose_config(overrides))
 
 
 def _summary(scenario: Config) -> dict[str, Any]:

@@ -17,10 +17,11 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from sim.analysis.collect import collect, find_runs
-from sim.cli import ArgumentError, has_complete_run
+from sim.cli import has_complete_run
+from sim.errors import ArgumentError
 from sim.config import register_configs
 from sim.runner import run
-from sim.output import write_run_dir
+from sim.rundir import write_run_dir
 from sim.results import KPI_NAMES
 from sim.report.__main__ import main as report_main
 from sim.sweep import CONFIG_DIR, check_group_overrides, compose_scenario, expected_jobs, job_dir_name

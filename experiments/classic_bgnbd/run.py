@@ -21,7 +21,7 @@ from sim.analysis.clv import (bgnbd_expected_unconditional, bgnbd_log_likelihood
                               gamma_gamma_log_likelihood)
 from sim.calibration.fit import log_parameter_covariance
 from sim.classic.bgnbd import summarize_log
-from sim.classic.study import simulate, study_arguments, write_table
+from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
 
 N, WEEKS = 20_000, 78

@@ -20,7 +20,7 @@ import pandas as pd
 
 from sim.analysis.clv import markov_clv
 from sim.classic.markov import markov_value_moments
-from sim.classic.study import simulate, study_arguments, write_table
+from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
 
 N, YEARS = 100_000, 30

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.analysis.clv import fit_sbg, sbg_retention, sbg_survival
 from sim.classic.contractual import lifetime_value_moments, tenure_margins
-from sim.classic.study import simulate, study_arguments, write_table
+from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
 
 N, YEARS, MARGIN, RATE = 100_000, 10, 100.0, 0.10

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.output import COMPLETION_FILE, atomic_write
+from sim.io import COMPLETION_FILE, atomic_write
 from sim.results import KPI_NAMES
 
 __all__ = ["RESULTS_FILE", "collect", "find_runs", "parameter_columns", "parse_override"]

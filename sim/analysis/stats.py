@@ -221,6 +221,22 @@ def resolve_baseline(results: pd.DataFrame, baseline: Mapping[str, Any] | str | 
     return hits[0]
 
 
+def _paired_row(x: pd.Series, base: pd.Series, level: float) -> dict[str, Any]:
+    """Paired statistics of one scenario's KPI ``x`` against ``base``, both indexed by the pairing column."""
+    common = x.index.intersection(base.index)
+    a, b = x.loc[common].to_numpy(), base.loc[common].to_numpy()
+    diff, hw, sd, n = t_interval(a - b, level)
+    row: dict[str, Any] = {"n_pairs": n, "diff": diff, "half_width": hw, "ci_low": diff - hw, "ci_high": diff + hw}
+    if n >= 2:
+        row["p_value"] = _paired_p_value(diff, sd, n)
+        row["unpaired_half_width"] = _welch_half_width(x.to_numpy(), base.to_numpy(), level)
+        row["variance_reduction"] = variance_reduction(a, b)
+        row["n_to_resolve"] = replications_needed(sd, abs(diff), level) if diff != 0 else None
+    else:
+        row.update(p_value=math.nan, unpaired_half_width=math.nan, variance_reduction=math.nan, n_to_resolve=None)
+    return row
+
+
 def paired_differences(results: pd.DataFrame, kpi: str = "npv_profit", *,
                        baseline: Mapping[str, Any] | str | None = None, by: Sequence[str] | None = None,
                        pair_on: str = "seed", level: float = 0.95) -> pd.DataFrame:
@@ -266,20 +282,8 @@ def paired_differences(results: pd.DataFrame, kpi: str = "npv_profit", *,
         if label == base_label:
             continue
         x = g[[pair_on, kpi]].dropna().drop_duplicates(pair_on).set_index(pair_on)[kpi]
-        common = x.index.intersection(base.index)
-        a, b = x.loc[common].to_numpy(), base.loc[common].to_numpy()
-        diff, hw, sd, n = t_interval(a - b, level)
-        row: dict[str, Any] = {"scenario": label, "baseline": base_label,
-                               **{c: g[c].iloc[0] for c in by}, "n_pairs": n, "diff": diff, "half_width": hw,
-                               "ci_low": diff - hw, "ci_high": diff + hw}
-        if n >= 2:
-            row["p_value"] = _paired_p_value(diff, sd, n)
-            row["unpaired_half_width"] = _welch_half_width(x.to_numpy(), base.to_numpy(), level)
-            row["variance_reduction"] = variance_reduction(a, b)
-            row["n_to_resolve"] = replications_needed(sd, abs(diff), level) if diff != 0 else None
-        else:
-            row.update(p_value=math.nan, unpaired_half_width=math.nan, variance_reduction=math.nan, n_to_resolve=None)
-        rows.append(row)
+        row: dict[str, Any] = {"scenario": label, "baseline": base_label, **{c: g[c].iloc[0] for c in by}}
+        rows.append({**row, **_paired_row(x, base, level)})
     columns = ["scenario", "baseline", *by, "n_pairs", "diff", "half_width", "ci_low", "ci_high", "p_value",
                "unpaired_half_width", "variance_reduction", "n_to_resolve"]
     return pd.DataFrame(rows, columns=columns)

@@ -211,23 +211,15 @@ def summarize_calibration(
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``customer_id``, one row per customer, columns below (read T as
-        ``summary["T"]``: ``summary.T`` is the transpose):
-
-        ``first_purchase``
-            Date of the first purchase.
-        ``x``
-            Repeat transactions (purchase days after the first) in the calibration period.
-        ``t_x``
-            Weeks from the first purchase to the last calibration repeat transaction (0 if x = 0).
-        ``T``
-            Weeks from the first purchase to the last calibration day.
-        ``mean_repeat_spend``
-            Mean amount of the calibration repeat transactions, currency units (NaN if x = 0).
-        ``x_holdout``
-            Transactions from ``calibration_end`` to `observation_end`, inclusive.
-        ``holdout_weeks``
-            Length of the holdout in weeks, (observation_end - last calibration day) / 7.
+        Indexed by ``customer_id``, one row per customer (read T as ``summary["T"]``:
+        ``summary.T`` is the transpose): ``first_purchase`` (date of the first purchase), ``x``
+        (repeat transactions, purchase days after the first, in the calibration period), ``t_x``
+        (weeks from the first purchase to the last calibration repeat transaction, 0 if x = 0),
+        ``T`` (weeks from the first purchase to the last calibration day), ``mean_repeat_spend``
+        (mean amount of the calibration repeat transactions, currency units, NaN if x = 0),
+        ``x_holdout`` (transactions from ``calibration_end`` to `observation_end`, inclusive) and
+        ``holdout_weeks`` (length of the holdout in weeks, (observation_end - last calibration
+        day) / 7).
 
     Raises
     ------
@@ -235,23 +227,9 @@ def summarize_calibration(
         If a column is missing, the log is empty, `calibration_weeks` is not positive, or
         `observation_end` is before the last calibration day.
     """
-    missing = [column for column in REQUIRED_COLUMNS if column not in df.columns]
-    if missing:
-        raise ValueError(f"transactions lack column(s) {missing}; required: {list(REQUIRED_COLUMNS)}")
-    if df.empty:
-        raise ValueError("transactions are empty")
-    if not calibration_weeks > 0:
-        raise ValueError(f"calibration_weeks must be > 0, got {calibration_weeks!r}")
-
+    _check_log(df, calibration_weeks)
     days = df["date"].dt.normalize()
-    calibration_end = days.min() + pd.Timedelta(days=round(7 * calibration_weeks))
-    last_calibration_day = calibration_end - pd.Timedelta(days=1)
-    end = days.max() if observation_end is None else pd.Timestamp(observation_end)
-    if end < last_calibration_day:
-        raise ValueError(
-            f"observation_end {end.date()} is before the last calibration day {last_calibration_day.date()}"
-        )
-
+    calibration_end, end = _period(days, calibration_weeks, observation_end)
     daily = (
         df.assign(date=days)
         .groupby(["customer_id", "date"], as_index=False, sort=True)["amount"]
@@ -260,8 +238,39 @@ def summarize_calibration(
     first = daily.groupby("customer_id")["date"].min()
     first = first[first < calibration_end]
     daily = daily[daily["customer_id"].isin(first.index)]
-    since_first = daily["date"] - daily["customer_id"].map(first)
+    return _rfm_table(daily, first, calibration_end, end)
 
+
+def _period(days: pd.Series, calibration_weeks: float,
+            observation_end: str | pd.Timestamp | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first day after calibration and the last observed day (inclusive)."""
+    calibration_end = days.min() + pd.Timedelta(days=round(7 * calibration_weeks))
+    last_calibration_day = calibration_end - pd.Timedelta(days=1)
+    end = days.max() if observation_end is None else pd.Timestamp(observation_end)
+    if end < last_calibration_day:
+        raise ValueError(
+            f"observation_end {end.date()} is before the last calibration day {last_calibration_day.date()}"
+        )
+    return calibration_end, end
+
+
+def _check_log(df: pd.DataFrame, calibration_weeks: float) -> None:
+    """Refuse a log without the required columns, an empty log or a calibration of no weeks."""
+    missing = [column for column in REQUIRED_COLUMNS if column not in df.columns]
+    if missing:
+        raise ValueError(f"transactions lack column(s) {missing}; required: {list(REQUIRED_COLUMNS)}")
+    if df.empty:
+        raise ValueError("transactions are empty")
+    if not calibration_weeks > 0:
+        raise ValueError(f"calibration_weeks must be > 0, got {calibration_weeks!r}")
+
+
+def _rfm_table(daily: pd.DataFrame, first: pd.Series, calibration_end: pd.Timestamp,
+               end: pd.Timestamp) -> pd.DataFrame:
+    """The summary of :func:`summarize_calibration` from the daily purchases of customers with a
+    calibration history and their first purchase dates."""
+    last_calibration_day = calibration_end - pd.Timedelta(days=1)
+    since_first = daily["date"] - daily["customer_id"].map(first)
     repeat = (since_first > pd.Timedelta(0)) & (daily["date"] < calibration_end)
     calibration = daily[repeat].assign(weeks=since_first[repeat] / pd.Timedelta(days=_DAYS_PER_WEEK))
     by_customer = calibration.groupby("customer_id")

@@ -5,9 +5,11 @@
   customer value (:mod:`~sim.report.value`), loyalty tiers (:mod:`~sim.report.tiers`), product
   lifecycle (:mod:`~sim.report.product`), strategies across a sweep (:mod:`~sim.report.compare`).
 * :mod:`sim.report.messages` - the headline of each chart and the takeaway, computed.
-* :mod:`sim.report.table` - the comparison table of a sweep.
+* :mod:`sim.report.table` - the comparison table of a sweep; :mod:`sim.report.headline` - the
+  headline KPIs of a run as text.
 * :mod:`sim.report.build` and :mod:`sim.report.deck` - PNG, SVG, PDF and the 16:9 deck
-  (``python -m sim.report PATH``).
+  (``python -m sim.report PATH``), from what :mod:`sim.report.source` reads and the deck
+  content of :mod:`sim.report.run_deck` or :mod:`sim.report.sweep_deck`.
 
 The names below are imported on first use, so that a run drawing its plots
 (:func:`save_run_plots`) does not load the statistics and deck machinery.
@@ -20,6 +22,7 @@ from typing import Any
 
 _EXPORTS = {
     "build_report": "build",
+    "plot_indices": "compare",
     "plot_paired_differences": "compare",
     "plot_spend_and_profit": "compare",
     "plot_strategy_comparison": "compare",

@@ -18,8 +18,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.cli import ArgumentError, format_headline
-from sim.output import atomic_write
+from sim.errors import ArgumentError
+from sim.io import atomic_write
+from sim.report.headline import format_headline
 from sim.results import KPI_NAMES
 
 __all__ = ["main", "build_parser", "sweep_report", "COMPARISON_FILE"]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stats import scenario_columns, scenario_labels
 from sim.report.style import (
     HIGHLIGHT,
     NEUTRAL,
@@ -35,6 +36,7 @@ __all__ = [
     "plot_paired_differences",
     "spend_and_profit",
     "plot_spend_and_profit",
+    "plot_indices",
     "plot_tornado",
 ]
 
@@ -144,8 +146,6 @@ def spend_and_profit(results: pd.DataFrame, by: Sequence[str] | None = None) -> 
     DataFrame
         Indexed by scenario label in sweep order, columns :data:`SPEND_AND_PROFIT` (currency units).
     """
-    from sim.analysis.stats import scenario_columns, scenario_labels
-
     by = list(scenario_columns(results) if by is None else by)
     labels = scenario_labels(results, by)
     means = results[list(SPEND_AND_PROFIT)].groupby(labels, sort=False).mean()
@@ -185,7 +185,7 @@ def plot_spend_and_profit(spend: pd.DataFrame, ax=None):
 def plot_tornado(indices: pd.DataFrame, target: str | None = None, ax=None):
     """Tornado chart of a sensitivity analysis: factors by effect on ``target``, largest on top.
 
-    A thin wrapper of :func:`sim.analysis.sensitivity.plot_indices` for the ``indices.csv`` a
+    :func:`plot_indices` of the first target by default, for the ``indices.csv`` a
     ``python -m sim.sensitivity`` run writes.
 
     Parameters
@@ -195,6 +195,39 @@ def plot_tornado(indices: pd.DataFrame, target: str | None = None, ax=None):
     target : str, optional
         Which target to draw; default the first.
     """
-    from sim.analysis.sensitivity import plot_indices
-
     return plot_indices(indices, target if target is not None else indices["target"].iloc[0], ax=ax)
+
+
+def plot_indices(indices: pd.DataFrame, target: str, ax=None):
+    """Tornado chart of one target's indices: factors sorted by effect, largest on top.
+
+    Morris: bars of ``mu_star`` with their confidence half-widths (KPI units). Sobol: total
+    indices ``ST`` as bars and first-order ``S1`` as dots (shares of variance).
+
+    Parameters
+    ----------
+    indices : DataFrame
+        ``target``, ``factor`` and the index columns of :func:`sim.analysis.sensitivity.analyse`.
+    target : str
+        The target drawn (a value of the ``target`` column).
+    ax : Axes, optional
+        Where to draw; default a new deck figure.
+    """
+    ax = ax if ax is not None else deck_figure()[1]
+    d = indices[indices["target"] == target]
+    morris = "mu_star" in d.columns and d["mu_star"].notna().any()
+    value = "mu_star" if morris else "ST"
+    d = d.sort_values(value)
+    y = np.arange(len(d))
+    colour = HIGHLIGHT if " - " in target else PALETTE[0]
+    ax.barh(y, d[value], xerr=d[f"{value}_conf"], color=colour, alpha=0.9, capsize=4)
+    if morris:
+        ax.set(xlabel="mu*: mean absolute change over the factor's range (KPI units)",
+               title=f"What moves {target} (Morris)")
+        ax.xaxis.set_major_formatter(currency)
+    else:
+        ax.plot(d["S1"], y, "o", color="black", label="first order S1")
+        ax.set(xlabel="share of variance (total index ST; dots: first order S1)", title=f"What moves {target} (Sobol)")
+        ax.legend(loc="lower right")
+    ax.set_yticks(y, d["factor"])
+    return ax

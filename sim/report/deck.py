@@ -90,13 +90,14 @@ def _headline(slide, text: str, size: float | None = None) -> None:
         _style_runs(p, size or _headline_size(text), bold=True)
 
 
-def _text_box(slide, left: float, top: float, width: float, height: float, lines: list[str], size: float,
+def _text_box(slide, frame: tuple[float, float, float, float], lines: list[str], size: float,
               colour: str = _DARK, bold_prefix: bool = False):
-    """A text box of ``lines`` (inches); with ``bold_prefix`` the text before ': ' is bold."""
+    """A text box of ``lines`` at ``frame`` = (left, top, width, height) in inches, ``size`` in points;
+    with ``bold_prefix`` the text before ': ' is bold."""
     from pptx.dml.color import RGBColor
     from pptx.util import Inches, Pt
 
-    box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+    box = slide.shapes.add_textbox(*(Inches(v) for v in frame))
     tf = box.text_frame
     tf.word_wrap = True
     for i, line in enumerate(lines):
@@ -138,24 +139,12 @@ def _table(slide, table: pd.DataFrame, top: float) -> None:
             cell.margin_top = cell.margin_bottom = Pt(3)
 
 
-def write_deck(deck: Deck, path: str | Path) -> Path:
-    """Write ``deck`` as a 16:9 PowerPoint file and return its path.
+def _title_slide(prs, deck: Deck) -> None:
+    """Title and subtitle, left-aligned in the middle of the slide."""
+    from pptx.util import Inches
 
-    Slides: title; executive summary (takeaway, highlights, table); one slide per chart with the
-    headline as its title; appendix. Every slide's title is its title placeholder, so outline
-    views and accessibility tools list the messages.
-    """
-    from pptx import Presentation
-    from pptx.util import Inches, Pt
-
-    prs = Presentation()
-    prs.slide_width, prs.slide_height = Inches(SLIDE_SIZE[0]), Inches(SLIDE_SIZE[1])
-    prs.core_properties.title = deck.title
-    prs.core_properties.author = "customer-sim"
-    title_layout, title_only = prs.slide_layouts[0], prs.slide_layouts[5]
     width = SLIDE_SIZE[0] - 2 * _MARGIN
-
-    slide = prs.slides.add_slide(title_layout)
+    slide = prs.slides.add_slide(prs.slide_layouts[0])
     slide.shapes.title.text = deck.title
     slide.shapes.title.left, slide.shapes.title.top = Inches(_MARGIN), Inches(2.2)
     slide.shapes.title.width, slide.shapes.title.height = Inches(width), Inches(1.6)
@@ -166,36 +155,70 @@ def write_deck(deck: Deck, path: str | Path) -> Path:
     for p in sub.text_frame.paragraphs:
         _style_runs(p, 18, colour=_MUTED)
 
-    slide = prs.slides.add_slide(title_only)
+
+def _summary_slide(prs, deck: Deck) -> None:
+    """The executive summary: takeaway, highlights in two columns, then the table."""
+    width = SLIDE_SIZE[0] - 2 * _MARGIN
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
     _headline(slide, SUMMARY_TITLE)
-    box = _text_box(slide, _MARGIN, _BODY_TOP, width, 1.2, [deck.takeaway], 20, colour=HIGHLIGHT.lstrip("#"))
+    box = _text_box(slide, (_MARGIN, _BODY_TOP, width, 1.2), [deck.takeaway], 20, colour=HIGHLIGHT.lstrip("#"))
     box.text_frame.paragraphs[0].runs[0].font.bold = True
     top = _BODY_TOP + 1.35
     if deck.highlights:
         half = (len(deck.highlights) + 1) // 2
         for k, items in enumerate((deck.highlights[:half], deck.highlights[half:])):
-            _text_box(slide, _MARGIN + k * width / 2, top, width / 2 - 0.2, 0.5 * half,
+            _text_box(slide, (_MARGIN + k * width / 2, top, width / 2 - 0.2, 0.5 * half),
                       [f"{label}: {value}" for label, value in items], 18, bold_prefix=True)
         top += 0.5 * half + 0.2
     if deck.table is not None:
         _table(slide, deck.table, top)
 
+
+def _chart_slides(prs, deck: Deck) -> None:
+    """One slide per chart, the headline as its title and the picture centred below."""
+    from pptx.util import Inches
+
     for headline, picture in deck.charts:
-        slide = prs.slides.add_slide(title_only)
+        slide = prs.slides.add_slide(prs.slide_layouts[5])
         _headline(slide, headline)
         left = (SLIDE_SIZE[0] - FIGURE_SIZE[0]) / 2
         slide.shapes.add_picture(str(picture), Inches(left), Inches(_BODY_TOP + 0.05), width=Inches(FIGURE_SIZE[0]))
 
-    slide = prs.slides.add_slide(title_only)
+
+def _appendix_slide(prs, deck: Deck) -> None:
+    """Assumptions and reproducibility side by side."""
+    from pptx.util import Pt
+
+    width = SLIDE_SIZE[0] - 2 * _MARGIN
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
     _headline(slide, APPENDIX_TITLE)
     for k, (heading, items) in enumerate((("Assumptions (money in currency units)", deck.assumptions),
                                           ("Reproducibility", deck.reproducibility))):
-        box = _text_box(slide, _MARGIN + k * width / 2, _BODY_TOP, width / 2 - 0.2, 5.6,
+        box = _text_box(slide, (_MARGIN + k * width / 2, _BODY_TOP, width / 2 - 0.2, 5.6),
                         [heading] + [f"{label}: {value}" for label, value in items], 11, bold_prefix=True)
         first = box.text_frame.paragraphs[0]
         _style_runs(first, 16, bold=True)
         first.space_after = Pt(8)
 
+
+def write_deck(deck: Deck, path: str | Path) -> Path:
+    """Write ``deck`` as a 16:9 PowerPoint file and return its path.
+
+    Slides: title; executive summary (takeaway, highlights, table); one slide per chart with the
+    headline as its title; appendix. Every slide's title is its title placeholder, so outline
+    views and accessibility tools list the messages.
+    """
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(SLIDE_SIZE[0]), Inches(SLIDE_SIZE[1])
+    prs.core_properties.title = deck.title
+    prs.core_properties.author = "customer-sim"
+    _title_slide(prs, deck)
+    _summary_slide(prs, deck)
+    _chart_slides(prs, deck)
+    _appendix_slide(prs, deck)
     path = Path(path)
     prs.save(str(path))
     return path

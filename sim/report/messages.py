@@ -16,7 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.stats import paired_differences, scenario_columns, summarize
+from sim.ledger import CATEGORIES
+from sim.report.plots import formed_cohorts
 from sim.report.style import format_count, format_kpi, format_money, format_ratio, format_share, kpi_label, short_label
+from sim.report.value import whale_peak
 
 __all__ = [
     "Verdict",
@@ -122,8 +126,6 @@ def compare_strategies(results: pd.DataFrame, kpi: str = "npv_profit", *, by: Se
     level : float
         Confidence level.
     """
-    from sim.analysis.stats import paired_differences, scenario_columns, summarize
-
     by = list(scenario_columns(results) if by is None else by)
     s = summarize(results, kpi, by=by, level=level).sort_values("mean", ascending=False, kind="stable")
     top = s.iloc[0]
@@ -225,8 +227,6 @@ def headline_lifecycle_states(timeseries: pd.DataFrame) -> str:
 
 def headline_profit_by_category(timeseries: pd.DataFrame) -> str:
     """Margin against costs, and the largest cost."""
-    from sim.ledger import CATEGORIES
-
     margin = float(timeseries["gross_margin"].sum())
     profit = float(timeseries["profit"].sum())
     costs = {c.name: float(timeseries[c.name].sum()) for c in CATEGORIES
@@ -248,8 +248,6 @@ def headline_acquisition_vs_retention(summary: Mapping[str, Any]) -> str:
 
 def headline_cohort_retention(cohorts: pd.DataFrame, age: int = 52) -> str:
     """Share of new customers still customers a year (or as long as observed) after their cohort formed."""
-    from sim.report.plots import formed_cohorts
-
     formed, _ = formed_cohorts(cohorts)
     base = cohorts[cohorts["initial_base"] & (cohorts["cohort_size"] > 0)]
     if formed.empty:
@@ -269,8 +267,6 @@ def headline_cohort_retention(cohorts: pd.DataFrame, age: int = 52) -> str:
 
 def headline_whale_curve(contribution) -> str:
     """How concentrated profit is, and what the unprofitable tail gives away."""
-    from sim.report.value import whale_peak
-
     c = np.asarray(contribution, dtype=float)
     total = c.sum()
     if total <= 0:

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from sim.io import package_version
 from sim.ledger import CATEGORIES
 from sim.report.style import (
     HIGHLIGHT,
@@ -296,8 +297,6 @@ def save_run_plots(result: "RunResult", directory: Path) -> list[Path]:
     Writes ``lifecycle_states.png``, ``profit_by_category.png``, ``cohort_retention.png`` and
     ``acquisition_vs_retention.png``; returns their paths.
     """
-    from sim.output import package_version
-
     directory = Path(directory)
     note = run_footnote(dataclasses.asdict(result.config), version=package_version())
     charts = {

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.ledger import CATEGORIES
 from sim.report.style import PALETTE, deck_figure, format_count, format_share, legend_outside, thousands
 
 __all__ = [
@@ -50,8 +51,6 @@ def tier_members(timeseries: pd.DataFrame, names: Sequence[str] | None = None) -
     DataFrame or None
         Indexed by ``week``, one column per tier (named without the prefix).
     """
-    from sim.ledger import CATEGORIES
-
     if names is not None:
         cols = [TIER_PREFIX + n for n in names if TIER_PREFIX + n in timeseries.columns]
     else:

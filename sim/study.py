@@ -1,7 +1,8 @@
 """Plumbing of the validation studies (``experiments/classic_*``, ``experiments/retention_economics``).
 
 A study composes the real Hydra configs with its overrides (as ``python -m sim`` does), runs
-them, writes each run directory, and saves its comparison table as CSV and Markdown.
+them, writes each run directory, and saves its comparison table as CSV and Markdown. It runs
+scenarios and writes run directories, so it sits with the commands, above the models it runs.
 """
 
 from __future__ import annotations
@@ -14,15 +15,12 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from sim.config import Config, register_configs, validate
-from sim.runner import run
-from sim.output import write_run_dir
 from sim.results import RunResult
+from sim.rundir import write_run_dir
+from sim.runner import run
+from sim.scenario import CONFIG_DIR
 
 __all__ = ["CONFIG_DIR", "compose_scenario", "simulate", "markdown_table", "write_table", "study_arguments"]
-
-#: The configs/ tree next to the package (the one ``python -m sim`` reads).
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
-
 
 def compose_scenario(overrides: list[str]) -> Config:
     """The validated scenario that ``python -m sim OVERRIDES`` would run."""

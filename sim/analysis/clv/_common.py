@@ -1,0 +1,33 @@
+"""Shared pieces of the maximum-likelihood fits: argument checks and a multi-start optimiser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy.optimize import OptimizeResult, minimize
+
+# Fits search over log-parameters in this box: it keeps exp() finite, and a parameter that ends on
+# the edge (about 6e-6 or 1.6e5) signals a degenerate data set rather than an estimate.
+LOG_BOUND = 12.0
+
+
+def require(condition: object, message: str) -> None:
+    """Raise ``ValueError(message)`` unless every element of `condition` is true."""
+    if not np.all(condition):
+        raise ValueError(message)
+
+
+def minimise(negative_ll: Callable[[np.ndarray], float], starts: Sequence[np.ndarray]) -> OptimizeResult:
+    """Minimise over log-parameters from several starts, return the best finite optimum."""
+    best = None
+    for start in starts:
+        bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
+        result = minimize(
+            negative_ll, start, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-13, "gtol": 1e-9}
+        )
+        if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
+            best = result
+    if best is None:
+        raise RuntimeError("likelihood is not finite at any starting point")
+    return best

@@ -1,0 +1,8 @@
+"""``python -m sim.calibrate``: see :mod:`sim.calibrate`."""
+
+import sys
+
+from sim.calibrate.command import main
+
+if __name__ == "__main__":
+    sys.exit(main())

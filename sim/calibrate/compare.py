@@ -1,0 +1,182 @@
+"""Fit, simulate and compare: the agent model and BG/NBD against the actual holdout purchases.
+
+:func:`calibrate` returns the content of ``calibration.json``: the fitted parameters, predicted
+and actual repeat transactions in the holdout weeks (total and weekly cumulative), the comparison
+by calibration frequency (x = 0, 1, ..., 7+), both models' errors and, when spend can be fitted,
+holdout revenue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2
+
+from sim.analysis.clv import BGNBDFit, GammaGammaFit, bgnbd_expected_transactions, fit_bgnbd, gamma_gamma_expected_spend
+from sim.calibrate.data import holdout_revenue, prepare
+from sim.calibrate.simulate import fit_spend, simulate_holdout
+from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions, fit_covariate_bgnbd
+
+__all__ = ["FREQUENCY_GROUPS", "calibrate"]
+
+FREQUENCY_GROUPS = 8  # x = 0, 1, ..., 6 and 7+
+
+
+@dataclass(frozen=True)
+class _Holdout:
+    """Repeat transactions in the holdout weeks: actual, simulated and both closed forms.
+
+    Attributes
+    ----------
+    actual : ndarray
+        Actual purchases per customer and week, shape (customers, weeks).
+    sims : dict
+        :func:`~sim.calibrate.simulate.simulate_holdout`'s output.
+    bgnbd_cumulative : ndarray
+        BG/NBD expected cumulative transactions of all customers after each week.
+    bgnbd_customer, covariate_customer : ndarray
+        Expected transactions per customer over the holdout: BG/NBD and the agent model's closed form.
+    """
+
+    actual: np.ndarray
+    sims: dict[str, np.ndarray]
+    bgnbd_cumulative: np.ndarray
+    bgnbd_customer: np.ndarray
+    covariate_customer: np.ndarray
+
+    @property
+    def actual_cumulative(self) -> np.ndarray:
+        return np.cumsum(self.actual.sum(axis=0))
+
+    @property
+    def agent_cumulative(self) -> np.ndarray:
+        return np.cumsum(self.sims["weekly"].mean(axis=0))
+
+
+def _by_frequency(x: np.ndarray, values: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Customers and the mean of each of ``values`` by calibration frequency (0, 1, ..., 7+)."""
+    group = np.minimum(x, FREQUENCY_GROUPS - 1).astype(int)
+    labels = [str(g) for g in range(FREQUENCY_GROUPS - 1)] + [f"{FREQUENCY_GROUPS - 1}+"]
+    table = pd.DataFrame({"x": labels, "customers": np.bincount(group, minlength=FREQUENCY_GROUPS)})
+    for name, v in values.items():
+        totals = np.bincount(group, weights=v, minlength=FREQUENCY_GROUPS)
+        table[f"{name}_mean"] = totals / np.maximum(table["customers"], 1)
+    return table
+
+
+def _errors(predicted_cumulative: np.ndarray, model: str, actual_cumulative: np.ndarray,
+            groups: pd.DataFrame) -> dict[str, float]:
+    """A model's errors: in the holdout total, by calibration frequency and week by week."""
+    predicted_total, actual_total = predicted_cumulative[-1], float(actual_cumulative[-1])
+    group_means, actual_means, customers = groups[f"{model}_mean"], groups["actual_mean"], groups["customers"]
+    occupied = customers > 0
+    return {
+        "total_error": float(predicted_total - actual_total),
+        "total_error_pct": float(100 * (predicted_total - actual_total) / actual_total) if actual_total else None,
+        "group_mean_mae": float(np.mean(np.abs(group_means - actual_means)[occupied])),
+        "group_total_mae": float(np.mean(np.abs((group_means - actual_means) * customers)[occupied])),
+        "weekly_cumulative_mae": float(np.mean(np.abs(predicted_cumulative - actual_cumulative))),
+    }
+
+
+def _parameters(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, z: np.ndarray) -> dict[str, Any]:
+    """Both fits, the covariate's standard errors and the likelihood-ratio test against BG/NBD."""
+    lr = 2 * (agent_fit.log_likelihood - plain.log_likelihood)
+    return {
+        "bgnbd": {"r": plain.r, "alpha": plain.alpha, "a": plain.a, "b": plain.b,
+                  "log_likelihood": plain.log_likelihood},
+        "agent_model": {
+            "r": agent_fit.r, "alpha": agent_fit.alpha, "a": agent_fit.a, "b": agent_fit.b,
+            "beta_first_amount": agent_fit.beta, "log_likelihood": agent_fit.log_likelihood,
+            "covariate": "log(1 + first purchase amount), centred; alpha_i = alpha exp(-beta z_i)",
+            "standard_errors": dict(zip(("log_r", "log_alpha", "log_a", "log_b", "beta"),
+                                        np.sqrt(np.diag(agent_fit.covariance)).tolist())),
+            "likelihood_ratio_vs_bgnbd": lr,
+            "p_value": float(chi2.sf(lr, 1)) if np.ptp(z) > 0 else None,
+        },
+    }
+
+
+def _holdout_block(h: _Holdout) -> dict[str, Any]:
+    """Holdout totals and weekly cumulative transactions, with the simulation's 90 % intervals."""
+    actual_cumulative, agent_cumulative = h.actual_cumulative, h.agent_cumulative
+    weekly = h.sims["weekly"]
+    return {
+        "actual": {"total": float(actual_cumulative[-1]), "weekly_cumulative": actual_cumulative.tolist()},
+        "agent_model": {"total": float(agent_cumulative[-1]),
+                        "interval_90": [float(v) for v in np.quantile(weekly.sum(axis=1), [0.05, 0.95])],
+                        "weekly_cumulative": agent_cumulative.tolist(),
+                        "weekly_cumulative_interval_90": np.quantile(np.cumsum(weekly, axis=1), [0.05, 0.95],
+                                                                     axis=0).T.tolist(),
+                        "replications": weekly.shape[0]},
+        "bgnbd": {"total": float(h.bgnbd_cumulative[-1]), "weekly_cumulative": h.bgnbd_cumulative.tolist()},
+        "agent_model_closed_form": {"total": float(h.covariate_customer.sum())},
+    }
+
+
+def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, actual_revenue: float) -> dict[str, Any]:
+    """Gamma-Gamma parameters and holdout revenue: actual, simulated and BG/NBD with Gamma-Gamma."""
+    has = summary["spend_n"].to_numpy() > 0
+    per_purchase = np.full(len(summary), spend_fit.p * spend_fit.gamma / (spend_fit.q - 1) if spend_fit.q > 1 else np.nan)
+    per_purchase[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
+                                                   (summary["spend_total"] / summary["spend_n"]).to_numpy()[has])
+    revenue = h.sims["revenue"]
+    return {
+        "gamma_gamma": {"p": spend_fit.p, "q": spend_fit.q, "gamma": spend_fit.gamma,
+                        "log_likelihood": spend_fit.log_likelihood, "customers": spend_fit.n_customers},
+        "actual_revenue": actual_revenue,
+        "agent_model_revenue": float(revenue.mean()),
+        "agent_model_revenue_interval_90": [float(v) for v in np.quantile(revenue, [0.05, 0.95])],
+        "bgnbd_gamma_gamma_revenue": float(np.nansum(h.bgnbd_customer * per_purchase)),
+    }
+
+
+def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0) -> dict[str, Any]:
+    """Fit, simulate and compare; return the content of ``calibration.json`` (plus arrays for plots).
+
+    Parameters
+    ----------
+    log : DataFrame
+        Transactions: ``customer_id``, ``date``, ``amount`` (currency units).
+    calibration_weeks : float
+        Weeks from the first date used to fit; the whole weeks after them are forecast.
+    replications : int
+        Simulation runs, each with parameters drawn from their sampling distribution.
+    seed : int
+        Root seed of the simulation.
+    """
+    summary, weekly_actual, weeks = prepare(log, calibration_weeks)
+    x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
+    plain = fit_bgnbd(x, t_x, T)
+    agent_fit = fit_covariate_bgnbd(x, t_x, T, z)
+    spend_fit, spend_cov = fit_spend(summary)
+    h = _Holdout(
+        actual=weekly_actual,
+        sims=simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed),
+        bgnbd_cumulative=np.array([bgnbd_expected_transactions(t, plain, x, t_x, T).sum()
+                                   for t in np.arange(1, weeks + 1)]),
+        bgnbd_customer=bgnbd_expected_transactions(weeks, plain, x, t_x, T),
+        covariate_customer=covariate_expected_transactions(weeks, agent_fit, x, t_x, T, z),
+    )
+    groups = _by_frequency(x, {"actual": weekly_actual.sum(axis=1), "agent_model": h.sims["per_customer"],
+                               "bgnbd": h.bgnbd_customer, "agent_closed_form": h.covariate_customer})
+    errors = {"agent_model": _errors(h.agent_cumulative, "agent_model", h.actual_cumulative, groups),
+              "bgnbd": _errors(h.bgnbd_cumulative, "bgnbd", h.actual_cumulative, groups)}
+    spend = None
+    if spend_fit is not None:
+        spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
+    return {
+        "calibration_weeks": calibration_weeks,
+        "holdout_weeks": weeks,
+        "customers": int(len(summary)),
+        "calibration_repeat_transactions": int(x.sum()),
+        "parameters": _parameters(plain, agent_fit, z),
+        "holdout": _holdout_block(h),
+        "by_frequency": groups.to_dict(orient="records"),
+        "errors": errors,
+        "spend": spend,
+        "seed": seed,
+    }

@@ -1,0 +1,129 @@
+"""From command-line overrides to a typed scenario: Hydra composition and validation.
+
+:func:`compose_config` composes ``configs/config.yaml`` with overrides as ``python -m sim``
+does; :func:`to_scenario` turns a composed config into the validated :class:`~sim.config.Config`
+that the engine runs. Both the Hydra job (:mod:`sim.cli`) and in-process batches
+(:mod:`sim.sweep`) go through here, so a scenario is the same whichever way it was asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import Config, register_configs, validate
+from sim.errors import ArgumentError, ConfigError
+
+__all__ = ["CONFIG_DIR", "check_group_overrides", "compose_config", "compose_scenario", "to_scenario"]
+
+#: The Hydra config tree the command line uses (``python -m sim``).
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+def _check_known_keys(node: Any, schema: Any, prefix: str = "") -> None:
+    """Refuse keys the schema does not have (``+customers.typo=1``, ``+_target_=...``).
+
+    Nothing in a scenario is ever instantiated from a class path; an unknown key would only be
+    ignored silently, so it is an error.
+    """
+    if not dataclasses.is_dataclass(schema):
+        return
+    known = {f.name: f for f in dataclasses.fields(schema)}
+    for key in node.keys() if isinstance(node, DictConfig) else ():
+        path = f"{prefix}{key}"
+        if key not in known:
+            raise ConfigError(path, OmegaConf.select(node, str(key), throw_on_missing=False),
+                              "absent: it is not a parameter (known here: " + ", ".join(sorted(known)) + ")")
+        child = getattr(schema, str(key))
+        value = node[key]
+        if isinstance(value, DictConfig):
+            _check_known_keys(value, child, path + ".")
+
+
+def to_scenario(cfg: DictConfig) -> Config:
+    """The typed, validated scenario of a composed Hydra config.
+
+    Raises
+    ------
+    ConfigError
+        For a key the schema does not have, or a value outside its allowed range.
+    """
+    _check_known_keys(cfg, Config())
+    scenario = OmegaConf.to_object(cfg)
+    assert isinstance(scenario, Config)
+    return validate(scenario)
+
+
+def check_group_overrides(overrides: Iterable[str]) -> None:
+    """Check that every config-group choice among ``overrides`` names an existing option.
+
+    Raises
+    ------
+    ArgumentError
+        Naming the group, the value and the options, e.g. for ``experiment=nope``.
+    """
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        group = key.lstrip("+~").split("@", 1)[0]
+        folder = CONFIG_DIR / group
+        # Hydra's own groups also hold plugin configs, and sweeps are checked by Hydra itself.
+        if (not sep or group.startswith("hydra") or not folder.is_dir() or value in ("null", "")
+                or "," in value or "(" in value):
+            continue
+        options = sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.yaml"))
+        if value not in options:
+            allowed = "one of " + ", ".join(repr(o) for o in options) if options else "an option in " + str(folder)
+            raise ArgumentError(group, value, allowed, kind="override")
+
+
+def _override_error(err: Exception, overrides: list[str]) -> ArgumentError:
+    """The one-line error naming the override that Hydra or OmegaConf could not apply."""
+    from omegaconf.errors import OmegaConfBaseException
+
+    cause = err.__cause__ if isinstance(err.__cause__, OmegaConfBaseException) else err
+    detail = str(cause).splitlines()[0].rstrip(".")
+    named = re.search(r"override '?([^'\s=]+)", str(err))
+    key = getattr(cause, "full_key", None) or (named.group(1) if named else "overrides")
+    given = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") == key]
+    allowed = ("an existing config key" if "not in" in detail else "a value Hydra can apply") + f" ({detail})"
+    return ArgumentError(key, given[-1].split("=", 1)[-1] if given else " ".join(overrides), allowed, kind="override")
+
+
+def compose_config(overrides: Sequence[str]) -> DictConfig:
+    """Compose ``configs/config.yaml`` with command-line style overrides (Hydra's compose API).
+
+    Raises
+    ------
+    ArgumentError
+        For an unknown group option, an unknown key or a value of the wrong type.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    overrides = list(overrides)
+    check_group_overrides(overrides)
+    register_configs()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="sim"):
+            return compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as err:
+        raise _override_error(err, overrides) from None
+
+
+def compose_scenario(overrides: Sequence[str]) -> Config:
+    """The validated scenario of ``overrides``, as ``python -m sim OVERRIDES`` would run it.
+
+    Raises
+    ------
+    ArgumentError
+        For overrides Hydra cannot apply (see :func:`compose_config`).
+    ConfigError
+        For values outside their allowed range.
+    """
+    return to_scenario(compose_config(overrides))
