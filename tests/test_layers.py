@@ -65,7 +65,7 @@ def test_light_modules_do_not_load_the_engine(module):
 def test_the_package_names_load_on_first_use():
     import sim
 
-    assert sim.run.__module__ == "sim.runner" and sim.Simulation.__module__ == "sim.engine"
+    assert sim.run.__module__ == "sim.runner" and sim.Simulation.__module__ == "sim.engine.simulation"
     assert set(sim.__all__) <= set(dir(sim)) and sim.__version__
     with pytest.raises(AttributeError):
         sim.no_such_name  # noqa: B018
