@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Ledger", "CATEGORIES", "Category"]
+__all__ = ["Ledger", "CATEGORIES", "Category", "GROUPS", "POINT_FLOWS"]
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,9 @@ CATEGORIES: tuple[Category, ...] = (
     Category("fixed_costs", -1, "other"),
     Category("product_costs", -1, "other"),
 )
-_INDEX = {c.name: i for i, c in enumerate(CATEGORIES)}
-_SIGNS = np.array([c.sign for c in CATEGORIES], dtype=np.float64)
-
 POINT_FLOWS = ("issued", "redeemed", "expired")
+#: KPI groups of the cash categories.
+GROUPS = ("gross_margin", "acquisition", "retention", "other")
 
 
 class Ledger:
@@ -65,11 +64,23 @@ class Ledger:
     ----------
     weeks : int
         Length of the run in weeks.
+    extra : tuple of Category
+        Categories beyond :data:`CATEGORIES` that strategies of the run declare (a loyalty
+        scheme's ``categories``); each belongs to a KPI group, so the identities still hold.
     """
 
-    def __init__(self, weeks: int):
+    def __init__(self, weeks: int, extra: tuple[Category, ...] = ()):
         self.weeks = weeks
-        self._cash = np.zeros((weeks, len(CATEGORIES)), dtype=np.float64)
+        categories = {c.name: c for c in CATEGORIES}
+        for c in extra:  # several strategies may declare one category, alike
+            if categories.setdefault(c.name, c) != c:
+                raise ValueError(f"Ledger category {c.name!r} is declared twice, differently: {categories[c.name]} and {c}.")
+        self.categories = tuple(categories.values())
+        if any(c.group not in GROUPS or c.sign not in (-1, 1) for c in self.categories):
+            raise ValueError(f"A ledger category has a sign of +1 or -1 and a group among {GROUPS}.")
+        self._index = {c.name: i for i, c in enumerate(self.categories)}
+        self._signs = np.array([c.sign for c in self.categories], dtype=np.float64)
+        self._cash = np.zeros((weeks, len(self.categories)), dtype=np.float64)
         self._points = np.zeros((weeks, len(POINT_FLOWS)), dtype=np.int64)
 
     def post(self, week: int, category: str, amount: float) -> None:
@@ -77,7 +88,10 @@ class Ledger:
         amount = float(amount)
         if not amount >= 0.0:
             raise ValueError(f"Ledger amounts are magnitudes: {category} got {amount} in week {week}.")
-        self._cash[week, _INDEX[category]] += amount
+        index = self._index.get(category)
+        if index is None:
+            raise KeyError(f"Ledger category {category!r} is not declared; declare it with the strategy that books it.")
+        self._cash[week, index] += amount
 
     def post_points(self, week: int, flow: str, points: int) -> None:
         """Record ``points`` (>= 0) issued, redeemed or expired in ``week``."""
@@ -88,32 +102,32 @@ class Ledger:
 
     def magnitudes(self) -> dict[str, np.ndarray]:
         """Weekly magnitude per category (currency units, >= 0)."""
-        return {c.name: self._cash[:, i].copy() for i, c in enumerate(CATEGORIES)}
+        return {c.name: self._cash[:, i].copy() for i, c in enumerate(self.categories)}
 
     def weekly_profit(self) -> np.ndarray:
         """Signed sum of all flows per week (currency units)."""
-        return self._cash @ _SIGNS
+        return self._cash @ self._signs
 
     def group_total(self, group: str) -> float:
         """Total of a KPI group as a positive cost (or, for gross margin, the margin)."""
-        idx = [i for i, c in enumerate(CATEGORIES) if c.group == group]
-        total = float((self._cash[:, idx] @ _SIGNS[idx]).sum())
+        idx = [i for i, c in enumerate(self.categories) if c.group == group]
+        total = float((self._cash[:, idx] @ self._signs[idx]).sum())
         return total if group == "gross_margin" else 0.0 - total  # 0.0 - x: no "-0.0" for empty groups
 
     def weekly_group(self, group: str) -> np.ndarray:
         """Weekly KPI-group series with the same sign convention as :meth:`group_total`."""
-        idx = [i for i, c in enumerate(CATEGORIES) if c.group == group]
-        series = self._cash[:, idx] @ _SIGNS[idx]
+        idx = [i for i, c in enumerate(self.categories) if c.group == group]
+        series = self._cash[:, idx] @ self._signs[idx]
         return series if group == "gross_margin" else -series
 
     def loyalty_cost(self) -> float:
         """Net cost of the loyalty programme (currency units; partner funding offsets it)."""
-        idx = [i for i, c in enumerate(CATEGORIES) if c.loyalty]
-        return 0.0 - float((self._cash[:, idx] @ _SIGNS[idx]).sum())
+        idx = [i for i, c in enumerate(self.categories) if c.loyalty]
+        return 0.0 - float((self._cash[:, idx] @ self._signs[idx]).sum())
 
     def total(self, category: str) -> float:
         """Total magnitude of one category (currency units)."""
-        return float(self._cash[:, _INDEX[category]].sum())
+        return float(self._cash[:, self._index[category]].sum())
 
     def points(self) -> dict[str, np.ndarray]:
         """Weekly point flows and the outstanding balance at the end of each week."""

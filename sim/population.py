@@ -57,23 +57,13 @@ FIELDS: dict[str, tuple[type, float | int]] = {
 }
 
 # Fields only some strategies use: allocated on first use, so a scenario without a loyalty
-# programme or retention offers carries none of their bytes.
+# programme or retention offers carries none of their bytes. Strategies declare more of them
+# (a loyalty scheme's ``fields``), given to the population they work on.
 OPTIONAL_FIELDS: dict[str, tuple[type, float | int]] = {
     "offer_week": (np.int16, -10_000),  # last retention offer
-    "points": (np.int64, 0),
-    "points_active_week": (np.int16, -1),  # last week points were earned
-    # Loyalty schemes (sim/strategy/loyalty; docs/loyalty.md).
-    "member_since": (np.int16, -1),  # week of enrolment
-    "points_rewards": (np.int16, 0),  # rewards redeemed with points
-    "tier": (np.int8, 0),  # current tier, 0 = base
-    "tier_peak": (np.int8, 0),  # best tier ever held
-    "game_affinity": (np.float32, 0.0),  # in [0, 1], drawn at enrolment
-    "game_progress": (np.int8, 0),  # purchase occasions in the current challenge
-    "credit": (np.float64, 0.0),  # prepaid credit (currency units of goods)
-    "partner_spend": (np.float32, 0.0),  # spend in the current coalition unlock period
-    "partner_unlocked": (np.bool_, False),  # partner discounts unlocked this period
+    "points": (np.int64, 0),  # loyalty points held (a column of the customer snapshot)
+    "member_since": (np.int16, -1),  # week of enrolment in the loyalty programme
 }
-_ALL_FIELDS = {**FIELDS, **OPTIONAL_FIELDS}
 
 #: Growth factor of the arrays when full (amortised O(1) appends with little slack).
 GROWTH = 1.5
@@ -92,6 +82,9 @@ class Population:
     ----------
     capacity : int
         Rows to allocate up front; the arrays grow by :data:`GROWTH` when full.
+    optional : dict, optional
+        More optional fields, ``name: (dtype, fill value of a new row)``, declared by the
+        strategies of the run (e.g. a loyalty scheme's ``fields``).
 
     Notes
     -----
@@ -100,9 +93,13 @@ class Population:
     are allocated the first time they are read or written.
     """
 
-    def __init__(self, capacity: int = 1024):
+    def __init__(self, capacity: int = 1024, optional: dict[str, tuple[type, float | int]] | None = None):
         self.n = 0
         self._cap = max(int(capacity), 1)
+        clash = set(optional or ()) & set(FIELDS)
+        if clash:
+            raise ValueError(f"Optional fields {sorted(clash)} are core fields of the population.")
+        self._optional = {**OPTIONAL_FIELDS, **(optional or {})}
         # Rows are filled when customers are added: the spare capacity stays untouched memory.
         self._a = {name: np.empty(self._cap, dtype=dt) for name, (dt, _) in FIELDS.items()}
 
@@ -111,8 +108,9 @@ class Population:
         if arrays is not None:
             if name in arrays:
                 return arrays[name][: self.n]
-            if name in OPTIONAL_FIELDS:
-                dt, fill = OPTIONAL_FIELDS[name]
+            optional = self.__dict__["_optional"]
+            if name in optional:
+                dt, fill = optional[name]
                 if fill == 0:  # untouched zero pages until a strategy writes them
                     arrays[name] = np.zeros(self._cap, dtype=dt)
                 else:
@@ -151,6 +149,6 @@ class Population:
             elif name in values:
                 a[rows] = values[name]
             else:
-                a[rows] = _ALL_FIELDS[name][1]
+                a[rows] = FIELDS[name][1] if name in FIELDS else self._optional[name][1]
         self.n = need
         return rows

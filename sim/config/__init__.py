@@ -38,12 +38,15 @@ from sim.config.classic import CLASSIC_MODELS, COHORT_MODELS, ClassicConfig
 from sim.config.customers import CustomersConfig
 from sim.config.loyalty import (
     LOYALTY_SCHEMES,
+    PLUGIN_CONFIGS,
+    SCHEME_NAMES,
     CharityConfig,
     CoalitionConfig,
     GamifiedConfig,
     LoyaltyConfig,
     PointsConfig,
     TiersConfig,
+    register_plugin_config,
 )
 from sim.config.market import MAX_TIES, NETWORKS, SEEDINGS, Competitor, MarketConfig
 from sim.config.marketing import (
@@ -57,7 +60,7 @@ from sim.config.marketing import (
 from sim.config.output import OutputConfig
 from sim.config.pricing import PriceChange, PricingConfig, Promotion
 from sim.config.product import Generation, ProductConfig
-from sim.config.rules import validate, validate_classic, validate_loyalty
+from sim.config.rules import plugin_settings, validate, validate_classic, validate_loyalty
 from sim.config.schema import Config, HorizonConfig
 from sim.config.service import Outage, ServiceConfig
 from sim.config.store import register_configs
@@ -97,6 +100,10 @@ __all__ = [
     "CoalitionConfig",
     "CharityConfig",
     "validate_loyalty",
+    "plugin_settings",
+    "register_plugin_config",
+    "SCHEME_NAMES",
+    "PLUGIN_CONFIGS",
     # classical models
     "CLASSIC_MODELS",
     "COHORT_MODELS",

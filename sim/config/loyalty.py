@@ -14,10 +14,14 @@ spends about 50 per visit and visits about once a month); the sources are cited 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.config.fields import NONNEG, PROB, _p
 
 __all__ = [
+    "PLUGIN_CONFIGS",
+    "SCHEME_NAMES",
+    "register_plugin_config",
     "LOYALTY_SCHEMES",
     "LoyaltyConfig",
     "PointsConfig",
@@ -28,6 +32,35 @@ __all__ = [
 ]
 
 LOYALTY_SCHEMES = ("points", "tiers", "gamified", "coalition", "charity")
+
+#: Config dataclasses of schemes registered beyond the built-in ones, by name
+#: (:func:`sim.strategy.loyalty.register_scheme` adds them); their settings live under
+#: ``loyalty.plugins.<name>``.
+PLUGIN_CONFIGS: dict[str, type] = {}
+
+
+class _SchemeNames:
+    """The scheme names a config may use: the built-in ones and those registered since."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in LOYALTY_SCHEMES or name in PLUGIN_CONFIGS
+
+    def __iter__(self):
+        return iter((*LOYALTY_SCHEMES, *PLUGIN_CONFIGS))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+SCHEME_NAMES = _SchemeNames()
+
+
+def register_plugin_config(name: str, config: type) -> None:
+    """Let ``loyalty.schemes`` name scheme ``name``, with its settings of type ``config`` (a
+    dataclass with ``_p`` ranges) under ``loyalty.plugins.<name>``."""
+    if name in LOYALTY_SCHEMES:
+        raise ValueError(f"{name!r} is a built-in scheme; its settings live under loyalty.{name}.")
+    PLUGIN_CONFIGS[name] = config
 
 
 @dataclass
@@ -303,10 +336,13 @@ class LoyaltyConfig:
     paired_baseline : bool
         Also run the same scenario without the programme (same seed, so the same customers meet
         the same luck) to report its incremental profit and ROI.
+    plugins : dict
+        Settings of schemes registered beyond the built-in ones, by scheme name (plain values,
+        checked against the scheme's own config: see docs/loyalty.md, "Adding a scheme").
     """
 
     name: str = "none"
-    schemes: list[str] = _p(factory=list, each={"choices": LOYALTY_SCHEMES})
+    schemes: list[str] = _p(factory=list, each={"choices": SCHEME_NAMES})
     enrolment_prob: float = _p(0.5, **PROB)
     signup_offer_cost: float = _p(0.0, **NONNEG)
     setup_cost: float = _p(0.0, **NONNEG)
@@ -318,3 +354,4 @@ class LoyaltyConfig:
     gamified: GamifiedConfig = field(default_factory=GamifiedConfig)
     coalition: CoalitionConfig = field(default_factory=CoalitionConfig)
     charity: CharityConfig = field(default_factory=CharityConfig)
+    plugins: dict[str, Any] = field(default_factory=dict)

@@ -9,14 +9,16 @@ their own (by the loyalty programme and the classical models).
 
 from __future__ import annotations
 
+import dataclasses
+
 from sim.config.classic import COHORT_MODELS
-from sim.config.loyalty import LoyaltyConfig
+from sim.config.loyalty import PLUGIN_CONFIGS, LoyaltyConfig
 from sim.config.market import MAX_TIES
 from sim.config.ranges import check_ranges
 from sim.config.schema import Config
 from sim.errors import ConfigError
 
-__all__ = ["validate", "validate_loyalty", "validate_classic"]
+__all__ = ["plugin_settings", "validate", "validate_loyalty", "validate_classic"]
 
 # The lists of TiersConfig that hold one value per tier, base tier first.
 _TIER_LISTS = ("discounts", "service_bonuses", "service_costs", "earn_multipliers", "purchase_multipliers",
@@ -63,7 +65,32 @@ def validate_loyalty(cfg: LoyaltyConfig, prefix: str = "loyalty.") -> LoyaltyCon
     if t.window_weeks % t.review_weeks:
         raise ConfigError(f"{p}window_weeks", t.window_weeks,
                           f"an integer multiple of review_weeks ({t.review_weeks})")
+    for name in cfg.plugins:
+        plugin_settings(cfg, name, prefix)
     return cfg
+
+
+def plugin_settings(cfg: LoyaltyConfig, name: str, prefix: str = "loyalty."):
+    """The settings of registered scheme ``name`` (its config dataclass), from ``loyalty.plugins.<name>``.
+
+    Missing settings take the dataclass's defaults; each given one is checked for its name,
+    type and range like every other field.
+    """
+    path = f"{prefix}plugins.{name}"
+    config = PLUGIN_CONFIGS.get(name)
+    if config is None:
+        raise ConfigError(path, cfg.plugins[name], "settings of a registered scheme, one of " + repr(tuple(PLUGIN_CONFIGS)))
+    values = cfg.plugins.get(name) or {}
+    if not isinstance(values, dict):
+        raise ConfigError(path, values, "a mapping of setting names to values")
+    known = {f.name for f in dataclasses.fields(config)}
+    for key in values:
+        if key not in known:
+            raise ConfigError(f"{path}.{key}", values[key], "absent: not a setting of the scheme (one of "
+                              + ", ".join(sorted(known)) + ")")
+    settings = config(**values)
+    check_ranges(settings, path + ".")
+    return settings
 
 
 def validate_classic(cfg: Config) -> Config:

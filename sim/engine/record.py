@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from sim.kernels.census import bincount, census, sums_by_week
-from sim.ledger import CATEGORIES
 from sim.population import CHURNED, LAPSING, NEEDS, STATE_NAMES
 from sim.product import STAGES
 from sim.segments import SEGMENTS, value_segment_codes
@@ -185,7 +184,7 @@ class Recorder:
         mags = ledger.magnitudes()
         cols["revenue"] = mags["sales"] - mags["discounts"]
         cols["gross_margin"] = ledger.weekly_group("gross_margin")
-        for cat in CATEGORIES:
+        for cat in ledger.categories:
             cols[cat.name] = mags[cat.name]
         cols["acquisition_spend"] = ledger.weekly_group("acquisition")
         cols["retention_spend"] = ledger.weekly_group("retention")

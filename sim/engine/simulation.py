@@ -83,8 +83,9 @@ class Simulation:
         self.support = SupportDesk(cfg.service, cfg.customers)
         c = cfg.customers
         # Room for the base and a quarter more; the arrays grow by half when acquisitions pass it.
-        self.pop = Population(capacity=min(cfg.market.potential, max(1024, c.initial + c.initial // 4)))
-        self.ledger = Ledger(self.weeks)
+        self.pop = Population(capacity=min(cfg.market.potential, max(1024, c.initial + c.initial // 4)),
+                              optional=self.programme.fields())
+        self.ledger = Ledger(self.weeks, self.programme.categories())
         self.books = Books(self.ledger, self.pop, cfg.market.discount_rate_annual)
         self.ctx = RunContext(self.weeks, self.pop, self.streams, self.books, self.service_bonus,
                               self.lifecycle.quality, lambda: self.levers.failure_prob)

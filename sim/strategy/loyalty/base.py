@@ -36,9 +36,23 @@ the week, the customers, the streams and the books), never the engine. Money mov
 ``ctx.charge`` (costs, borne by customers or by the firm); positive flows (partner funding,
 prepaid cash) through ``ctx.post``; points through ``ctx.post_points``.
 
-Random numbers come from the ``loyalty`` stream: draw 0 is enrolment and draw 1 points
-redemption; schemes use draws 10 and up (gamified 10-12, coalition 13-14, points 15; tiers
-and charity none).
+A scheme also declares, as class attributes, what it adds to a run, so that adding one touches
+one module (see :func:`~sim.strategy.loyalty.register_scheme`):
+
+==================== ====================================================================
+declaration          meaning
+==================== ====================================================================
+name                 the name used in ``loyalty.schemes``
+config               its settings' dataclass, for a scheme registered beyond the built-in
+                     ones (read from ``loyalty.plugins.<name>``)
+fields               population fields it keeps, ``name: (dtype, fill of a new row)``
+categories           ledger categories it books (:class:`~sim.ledger.Category`)
+draws                draws of the ``loyalty`` stream it uses (0 is the programme's enrolment)
+tallies, columns()   its weekly counters, and all its weekly timeseries columns
+==================== ====================================================================
+
+Random numbers come from the ``loyalty`` stream, by draw: 0 enrolment (the programme), 1 and 15
+points, 10-12 gamified, 13-14 coalition; tiers and charity draw none.
 """
 
 from __future__ import annotations
@@ -47,19 +61,21 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from sim.ledger import CATEGORIES
+from sim.config import plugin_settings
+from sim.ledger import CATEGORIES, Category
 from sim.population import ACTIVE, CHURNED
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.strategy.context import RunContext
 
-__all__ = ["LoyaltyScheme", "SchemeBase", "LoyaltyProgramme", "PROGRAMME_CATEGORIES", "current_members"]
+__all__ = ["LoyaltyScheme", "SchemeBase", "LoyaltyProgramme", "current_members", "category"]
 
-#: Ledger categories of programme flows, each reported as KPI ``loyalty_<category>`` (totals,
-#: currency units): the programme costs (``loyalty=True``) and the prepaid-credit float.
-PROGRAMME_CATEGORIES: tuple[str, ...] = tuple(
-    c.name for c in CATEGORIES if c.loyalty or c.name.startswith("prepaid_")
-)
+_BY_NAME = {c.name: c for c in CATEGORIES}
+
+
+def category(name: str) -> Category:
+    """The built-in ledger category ``name`` (for a scheme's ``categories``)."""
+    return _BY_NAME[name]
 
 
 def current_members(ctx: "RunContext") -> np.ndarray:
@@ -101,11 +117,22 @@ class SchemeBase:
     """
 
     name = "base"
+    config: type | None = None
+    fields: dict[str, tuple[type, float | int]] = {}
+    categories: tuple[Category, ...] = ()
+    draws: tuple[int, ...] = ()
     tallies: tuple[str, ...] = ()
+
+    def columns(self) -> tuple[str, ...]:
+        """Names of the weekly timeseries columns :meth:`weekly` reports (by default the tallies)."""
+        return tuple(self.tallies)
 
     @classmethod
     def from_config(cls, cfg) -> "SchemeBase":
-        """The scheme for ``cfg`` (a ``LoyaltyConfig``): by default from ``cfg.<name>``."""
+        """The scheme for ``cfg`` (a ``LoyaltyConfig``): from ``cfg.<name>`` for a built-in scheme,
+        else from its settings under ``cfg.plugins.<name>``."""
+        if cls.config is not None:
+            return cls(plugin_settings(cfg, cls.name))
         return cls(getattr(cfg, cls.name))
 
     def bind(self, programme: "LoyaltyProgramme") -> None:
@@ -194,6 +221,22 @@ class LoyaltyProgramme:
     @property
     def active(self) -> bool:
         return bool(self.schemes)
+
+    def fields(self) -> dict[str, tuple[type, float | int]]:
+        """Population fields the active schemes keep."""
+        out: dict[str, tuple[type, float | int]] = {}
+        for scheme in self.schemes:
+            out.update(scheme.fields)
+        return out
+
+    def categories(self) -> tuple[Category, ...]:
+        """Ledger categories the programme and its schemes book."""
+        own = (category("programme_cost"), category("loyalty_discounts"))
+        return own + tuple(c for scheme in self.schemes for c in scheme.categories)
+
+    def columns(self) -> tuple[str, ...]:
+        """The weekly columns the programme reports: its own, then each scheme's."""
+        return ("members_active", "member_sales", *(c for scheme in self.schemes for c in scheme.columns()))
 
     def get(self, name: str):
         """The active scheme called ``name``, or None."""
@@ -284,7 +327,10 @@ class LoyaltyProgramme:
             "member_sales_share": member_sales / revenue if revenue > 0 else None,
             "loyalty_cost_share_of_member_sales": led.loyalty_cost() / member_sales if member_sales > 0 else None,
         }
-        out.update({"loyalty_" + name.removeprefix("loyalty_"): led.total(name) for name in PROGRAMME_CATEGORIES})
+        # Each programme flow as KPI ``loyalty_<category>`` (totals, currency units): the programme
+        # costs (``loyalty=True``) and the prepaid-credit float.
+        flows = [c.name for c in led.categories if c.loyalty or c.name.startswith("prepaid_")]
+        out.update({"loyalty_" + name.removeprefix("loyalty_"): led.total(name) for name in flows})
         for scheme in self.schemes:
             out.update(scheme.kpis(ctx))
         return out

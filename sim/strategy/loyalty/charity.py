@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.population import NEEDS
-from sim.strategy.loyalty.base import SchemeBase, current_members
+from sim.strategy.loyalty.base import SchemeBase, category, current_members
+from sim.strategy.loyalty.registry import register_scheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config import CharityConfig
@@ -25,6 +26,7 @@ __all__ = ["CharityScheme"]
 VALUES_DRIVEN = NEEDS.index("values_driven")
 
 
+@register_scheme
 class CharityScheme(SchemeBase):
     """Donate a share of member spend; values-driven members grow attached.
 
@@ -36,6 +38,7 @@ class CharityScheme(SchemeBase):
     """
 
     name = "charity"
+    categories = (category("charity"),)
 
     def __init__(self, params: "CharityConfig"):
         self.params = params

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.strategy.loyalty.base import SchemeBase, current_members
+from sim.strategy.loyalty.base import SchemeBase, category, current_members
+from sim.strategy.loyalty.registry import register_scheme
 from sim.strategy.loyalty.points import PointsScheme
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["CoalitionScheme"]
 
 
+@register_scheme
 class CoalitionScheme(SchemeBase):
     """Partners that issue the programme's points, fund rewards and unlock discounts.
 
@@ -48,7 +50,19 @@ class CoalitionScheme(SchemeBase):
     """
 
     name = "coalition"
+    # Its own fields, and those of the points currency it runs when no points scheme does.
+    fields = {
+        "partner_spend": (np.float32, 0.0),  # spend in the current unlock period
+        "partner_unlocked": (np.bool_, False),  # partner discounts unlocked this period
+        **PointsScheme.fields,
+    }
+    categories = (category("partner_fees"), *PointsScheme.categories)
+    draws = (13, 14)  # who shops at partners; partner points each week (the currency's are the points scheme's)
     tallies = ("partner_points",)
+
+    def columns(self) -> tuple[str, ...]:
+        own = self._own.columns() if self._own is not None else ()
+        return (*own, *self.tallies, "partner_unlocked")
 
     def __init__(self, params: "CoalitionConfig", points: "PointsConfig"):
         self.params = params

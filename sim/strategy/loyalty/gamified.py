@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.strategy.loyalty.base import SchemeBase
+from sim.strategy.loyalty.base import SchemeBase, category
+from sim.strategy.loyalty.registry import register_scheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config import GamifiedConfig
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["GamifiedScheme"]
 
 
+@register_scheme
 class GamifiedScheme(SchemeBase):
     """Challenges, instant wins, engagement that wears off, and prepaid credit packs.
 
@@ -48,7 +50,18 @@ class GamifiedScheme(SchemeBase):
     """
 
     name = "gamified"
+    fields = {
+        "game_affinity": (np.float32, 0.0),  # in [0, 1], drawn at enrolment
+        "game_progress": (np.int8, 0),  # purchase occasions in the current challenge
+        "credit": (np.float64, 0.0),  # prepaid credit (currency units of goods)
+    }
+    categories = (category("game_rewards"), category("prepaid_bonus"), category("prepaid_received"),
+                  category("prepaid_released"))
+    draws = (10, 11, 12)  # affinity at enrolment; instant wins; pack purchases
     tallies = ("challenges_won", "instant_wins", "packs_sold", "credit_spent")
+
+    def columns(self) -> tuple[str, ...]:
+        return (*self.tallies, "prepaid_liability")
 
     def __init__(self, params: "GamifiedConfig"):
         self.params = params

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.population import CHURNED
-from sim.strategy.loyalty.base import SchemeBase
+from sim.strategy.loyalty.base import SchemeBase, category
+from sim.strategy.loyalty.registry import register_scheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config import PointsConfig
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["PointsScheme"]
 
 
+@register_scheme
 class PointsScheme(SchemeBase):
     """Earn-and-burn points.
 
@@ -44,7 +46,16 @@ class PointsScheme(SchemeBase):
     """
 
     name = "points"
+    fields = {
+        "points_active_week": (np.int16, -1),  # last week points were earned
+        "points_rewards": (np.int16, 0),  # rewards redeemed with points
+    }
+    categories = (category("reward_cost"), category("partner_funding"))
+    draws = (1, 15)  # redemption each week; whether a member ever redeems
     tallies = ("rewards",)
+
+    def columns(self) -> tuple[str, ...]:
+        return (*self.tallies, "points_liability")
 
     def __init__(self, params: "PointsConfig"):
         self.params = params

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim.strategy.loyalty.base import SchemeBase, current_members
+from sim.strategy.loyalty.base import SchemeBase, category, current_members
+from sim.strategy.loyalty.registry import register_scheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config import TiersConfig
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["TiersScheme"]
 
 
+@register_scheme
 class TiersScheme(SchemeBase):
     """Status tiers with qualification, benefits, promotion and demotion.
 
@@ -40,7 +42,12 @@ class TiersScheme(SchemeBase):
     """
 
     name = "tiers"
+    fields = {"tier": (np.int8, 0), "tier_peak": (np.int8, 0)}  # current tier (0 = base), best ever held
+    categories = (category("tier_benefits"),)
     tallies = ("promotions", "demotions")
+
+    def columns(self) -> tuple[str, ...]:
+        return (*(f"tier_{name}" for name in self.params.names), *self.tallies)
 
     def __init__(self, params: "TiersConfig"):
         self.params = params
