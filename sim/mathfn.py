@@ -24,7 +24,7 @@ built from the same scalars. Independent numpy formulations live in the tests as
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 __all__ = [
     "exp", "log", "ndtri", "exp_into", "ndtri_into", "exp_array", "ndtri_array", "poisson_search",

@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 from scipy import sparse
 
 from sim.config import MAX_TIES, NETWORKS, SEEDINGS

@@ -22,7 +22,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 from scipy import special
 
 from sim import mathfn

@@ -12,7 +12,14 @@ import pytest
 from sim import mathfn
 from sim.behaviour import acquisition, churn, purchase, risk
 from sim.behaviour import awareness as aw
-from sim.behaviour.satisfaction import EncounterParams, attachment_after, encounter, experienced_value, transaction_satisfaction
+from sim.behaviour.satisfaction import (
+    EncounterParams,
+    attachment_after,
+    encounter,
+    experienced_value,
+    felt_loss_aversion,
+    transaction_satisfaction,
+)
 
 P = EncounterParams(neutral=0.6, reference_value=0.65, value_weight=0.8, disconfirmation_weight=0.5, loss_aversion=2.0,
                     memory=0.2, adaptation=0.1, recovery_transaction=0.9, attachment_growth=0.1,
@@ -95,7 +102,7 @@ def test_losses_weigh_more_than_gains():
 def test_satisfaction_bounded_and_expectations_follow_experience():
     rng = np.random.default_rng(1)
     for s0, e0, v in zip(rng.uniform(0, 1, 500), rng.uniform(-1, 2, 500), rng.uniform(-3, 3, 500)):
-        t, surprise = transaction_satisfaction(v, e0, P)
+        t, surprise = transaction_satisfaction(v, e0, 0.5, P)
         s, e, _, a = encounter(v, np.float32(s0), np.float32(e0), np.int8(0), np.float32(0.5), False, False, P, SHRINK)
         assert 0.0 <= t <= 1.0 and -1e-6 <= s <= 1.0 + 1e-6 and 0.0 <= a <= 1.0
         assert np.sign(e - np.float32(e0)) in (0.0, np.sign(v - e0))
@@ -147,3 +154,21 @@ def test_churn_risk_reads_silence_relative_to_frequency():
     # Complaints raise the risk; everything stays in [0, 1].
     assert score(5, 20, 4, 3) > score(5, 20, 4, 0)
     assert all(0 <= score(i, 60, i % 30, i % 4) <= 1 for i in range(100))
+
+
+def test_attachment_buffers_disappointment_only_when_switched_on():
+    """Committed customers discount a shortfall (Ahluwalia, Burnkrant & Unnava 2000): with
+    ``attachment_loss_buffer`` an attached customer's satisfaction falls less after a
+    disappointing purchase; a surplus is felt alike; off (0), attachment changes nothing."""
+    buffered = P._replace(attachment_loss_buffer=0.8)
+
+    def satisfaction(value, attachment, p):
+        return encounter(value, np.float32(0.6), np.float32(0.65), np.int8(0), np.float32(attachment), False, False,
+                         p, SHRINK)[0]
+
+    assert satisfaction(0.45, 1.0, buffered) > satisfaction(0.45, 0.0, buffered) == satisfaction(0.45, 0.0, P)
+    assert satisfaction(0.45, 1.0, P) == satisfaction(0.45, 0.0, P)
+    assert satisfaction(0.85, 1.0, buffered) == satisfaction(0.85, 0.0, buffered)  # gains are not buffered
+    # Fully buffered, a shortfall weighs as a surplus does (loss aversion 1), never less.
+    assert felt_loss_aversion(1.0, P._replace(attachment_loss_buffer=1.0)) == 1.0
+    assert felt_loss_aversion(0.3, P) == P.loss_aversion

@@ -13,7 +13,7 @@ Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernel
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 from sim import mathfn
 

@@ -16,7 +16,7 @@ Each rule is a compiled scalar (numba) used by :mod:`sim.kernels.choice`.
 
 from __future__ import annotations
 
-from numba import njit
+from sim.jit import njit
 
 __all__ = ["utility", "destination"]
 

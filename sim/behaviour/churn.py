@@ -13,7 +13,7 @@ Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernel
 
 from __future__ import annotations
 
-from numba import njit
+from sim.jit import njit
 
 __all__ = ["churn_exponent", "churn_probability", "churn_multiplied", "lapses", "faded_attachment"]
 

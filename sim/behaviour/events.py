@@ -8,7 +8,7 @@ numbers).
 
 from __future__ import annotations
 
-from numba import njit
+from sim.jit import njit
 
 __all__ = ["happens"]
 

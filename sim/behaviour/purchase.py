@@ -16,7 +16,7 @@ Each rule below is a compiled scalar (numba), inlined by the loops of :mod:`sim.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 __all__ = [
     "effective_satisfaction", "effective_price_sensitivity", "attachment_multiplier", "satisfaction_exponent",

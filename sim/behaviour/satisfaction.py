@@ -23,10 +23,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 __all__ = [
-    "EncounterParams", "experienced_value", "transaction_satisfaction", "attachment_after", "encounter",
+    "EncounterParams", "experienced_value", "felt_loss_aversion", "transaction_satisfaction", "attachment_after", "encounter",
     "expectation_base", "prior_expectation", "satisfaction_after_offer",
 ]
 
@@ -46,6 +46,7 @@ class EncounterParams(NamedTuple):
     recovery_transaction: float  # min(1, neutral + recovery_gain)
     attachment_growth: float
     attachment_threshold: float
+    attachment_loss_buffer: float = 0.0
 
     @classmethod
     def from_config(cls, c) -> "EncounterParams":
@@ -53,7 +54,7 @@ class EncounterParams(NamedTuple):
         return cls(float(c.satisfaction_neutral), float(c.reference_value), float(c.value_weight),
                    float(c.disconfirmation_weight), float(c.loss_aversion), float(c.satisfaction_memory),
                    float(c.expectation_adaptation), float(min(1.0, c.satisfaction_neutral + c.recovery_gain)),
-                   float(c.attachment_growth), float(c.attachment_threshold))
+                   float(c.attachment_growth), float(c.attachment_threshold), float(c.attachment_loss_buffer))
 
 
 @_rule
@@ -70,10 +71,20 @@ def experienced_value(quality_sensitivity, product_quality, service_quality, pri
 
 
 @_rule
-def transaction_satisfaction(value, expectation, p):  # pragma: no cover - compiled
+def felt_loss_aversion(attachment, p):  # pragma: no cover - compiled
+    """Loss aversion felt by a customer of ``attachment``: attachment buffers disappointment.
+
+    ``1 + (loss_aversion - 1) * (1 - attachment_loss_buffer * a)``: committed customers discount
+    a shortfall (Ahluwalia, Burnkrant & Unnava 2000). Exactly ``loss_aversion`` without a buffer.
+    """
+    return 1.0 + (p.loss_aversion - 1.0) * (1.0 - p.attachment_loss_buffer * attachment)
+
+
+@_rule
+def transaction_satisfaction(value, expectation, attachment, p):  # pragma: no cover - compiled
     """Satisfaction with one transaction, in [0, 1], and its surprise ``value - expectation``."""
     surprise = value - expectation
-    lossy = p.loss_aversion * surprise
+    lossy = felt_loss_aversion(attachment, p) * surprise
     felt = surprise if surprise >= 0.0 else lossy
     t = p.neutral + p.value_weight * (value - p.reference_value) + p.disconfirmation_weight * felt
     return min(max(t, 0.0), 1.0), surprise
@@ -105,7 +116,7 @@ def encounter(value, satisfaction, expectation, failures, attachment, failed, re
     """
     s = np.float64(satisfaction)
     e = np.float64(expectation)
-    t, surprise = transaction_satisfaction(value, e, p)
+    t, surprise = transaction_satisfaction(value, e, np.float64(attachment), p)
     t = p.recovery_transaction if recovered & (failures == 0) else t
     new_s = np.float32((1.0 - p.memory) * s + p.memory * t)
     new_e = np.float32(e + p.adaptation * surprise)

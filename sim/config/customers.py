@@ -99,6 +99,9 @@ class CustomersConfig:
         Log conversion-rate ratio per unit of expected value above ``reference_value``:
         prospects whom reviews or advertising lead to expect more try the firm more readily.
         Acts only with ``market.review_weight`` > 0 or ``acquisition.ad_expectation_lift`` != 0.
+    attachment_loss_buffer : float
+        Share of loss aversion (beyond 1) that full attachment takes away: attached customers
+        forgive a shortfall more readily. 0 (the default) switches the buffer off.
     """
 
     name: str = "default"
@@ -141,4 +144,7 @@ class CustomersConfig:
     recovery_gain: float = _p(0.3, **PROB)
     failure_trust_penalty: float = _p(0.08, **PROB)
     expectation_conversion_effect: float = _p(2.0, ge=0.0, le=50.0)
+    attachment_loss_buffer: float = _p(0.0, **PROB, source=(
+        "committed customers discount negative information (Ahluwalia, Burnkrant & Unnava 2000, JMR 37(2)); "
+        "magnitude unpublished, off by default"))
 

@@ -99,7 +99,8 @@ def parameter_table() -> str:
     -------
     str
         One ``### `group``` heading and table per group: parameter, default, allowed values,
-        meaning with units (from the class docstring) and source (:data:`SOURCES`).
+        meaning with units (from the class docstring) and source (declared with the field, else
+        :data:`SOURCES`).
     """
     root = Config()
     parts = []
@@ -118,7 +119,8 @@ def parameter_table() -> str:
             each = rule.get("each")
             allowed = _allowed(rule) or (("each " + _allowed(each)) if each else "")
             text = docs.get(f.name, "").replace("|", "/")
-            rows.append(f"| `{key}` | `{value!r}` | {allowed} | {text} | {SOURCES.get(key, '')} |")
+            source = f.metadata.get("source") or SOURCES.get(key, "")
+            rows.append(f"| `{key}` | `{value!r}` | {allowed} | {text} | {source} |")
         parts.append(f"### `{group}`\n\n" + "\n".join(rows))
     return "\n\n".join(parts) + "\n"
 

@@ -13,7 +13,8 @@ from typing import Any
 __all__ = ["_p", "PROB", "NONNEG", "POS"]
 
 
-def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING, **rule: Any) -> Any:
+def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING, source: str = "",
+       **rule: Any) -> Any:
     """A dataclass field whose allowed range is stored as metadata for :func:`sim.config.validate`.
 
     Parameters
@@ -22,6 +23,8 @@ def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING
         Default value of the field.
     factory : callable, optional
         Default factory instead of ``default`` (for lists).
+    source : str, optional
+        Where the default or the mechanism comes from, for the parameter reference.
     **rule
         ``ge``, ``gt``, ``le``, ``lt`` (bounds, in the field's unit), ``choices`` (a tuple),
         ``each`` (a rule applied to every element of a list).
@@ -29,11 +32,12 @@ def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING
     Returns
     -------
     dataclasses.Field
-        The field, with the rule under ``metadata["rule"]``.
+        The field, with the rule under ``metadata["rule"]`` (and the source under ``"source"``).
     """
+    metadata = {"rule": rule, "source": source} if source else {"rule": rule}
     if factory is not dataclasses.MISSING:
-        return field(default_factory=factory, metadata={"rule": rule})
-    return field(default=default, metadata={"rule": rule})
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 #: A probability or share, in [0, 1].

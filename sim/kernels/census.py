@@ -7,7 +7,7 @@ per row would compile to a mispredicted branch).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 from sim.behaviour.purchase import attachment_multiplier
 from sim.mathfn import BLOCK

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 from sim.behaviour.choice import utility
 

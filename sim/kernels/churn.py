@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 from sim.behaviour import churn as rule
 from sim.behaviour.choice import destination

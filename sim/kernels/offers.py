@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 from sim.behaviour.risk import churn_risk
 from sim.behaviour.satisfaction import satisfaction_after_offer

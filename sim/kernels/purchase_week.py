@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 from sim.behaviour import churn as churn_rule
 from sim.behaviour import purchase as rule

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 from sim.behaviour import purchase as rule
 from sim.behaviour.service import observed

@@ -7,7 +7,7 @@ contact without a sale, so both go through :func:`encounter`.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from sim.jit import njit
 
 from sim.behaviour import satisfaction as rule
 from sim.behaviour.events import happens
