@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench clean venv
+.PHONY: run test test-fast lint bench clean venv
 
 venv: $(STAMP)
 
@@ -17,10 +17,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m sim $(ARGS)
 
-test: $(STAMP)
+# Style (ruff) and the import-layer contracts (import-linter), configured in pyproject.toml.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+test: lint
 	$(PY) -m pytest -n 2 -q
 
-test-fast: $(STAMP)
+test-fast: lint
 	$(PY) -m pytest -n 2 -q -m "not slow"
 
 bench: $(STAMP)

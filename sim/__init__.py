@@ -4,7 +4,7 @@ Typical use::
 
     from sim import Config, run
     result = run(Config())          # the default scenario
-    result.summary["npv_profit"]    # KPIs as in DESIGN.md
+    result.summary["npv_profit"]    # KPIs as in the README
 
 The names below are imported on first use, so that importing a light module of the package
 (reading results, statistics, tables) does not load the engine and its compiled loops.

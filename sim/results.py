@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["KPI_NAMES", "RunResult"]
 
-#: Names of the KPIs in ``summary.json``, in the order they are written (see DESIGN.md).
+#: Names of the KPIs in ``summary.json``, in the order they are written (the README defines each).
 KPI_NAMES: tuple[str, ...] = (
     "customers_initial",
     "customers_acquired",

@@ -36,7 +36,7 @@ def small(model: str, *overrides: str):
 
 
 def check_identities(result) -> None:
-    """DESIGN.md's identities and the weekly customer flow, as for the agent model."""
+    """The contract's identities (README, KPIs) and the weekly customer flow, as for the agent model."""
     s, ts, cust = result.summary, result.timeseries, result.customers
     assert list(s)[: len(KPI_NAMES)] == list(KPI_NAMES)
     assert s["profit"] == pytest.approx(

@@ -1,6 +1,6 @@
 """``experiment=classic_bass`` reproduces Bass (1969) diffusion in weekly steps.
 
-Published check (DESIGN.md reference, section 1): room air conditioners, p = 0.0104, q = 0.4186
+Published check (Bass 1969): room air conditioners, p = 0.0104, q = 0.4186
 per year, peak at t* = ln(q/p)/(p+q) = 8.61 years with F(t*) = 0.488.
 
 Monte-Carlo error. With m prospects the binomial standard error of an adopted share is

@@ -14,7 +14,7 @@ from tests.conftest import with_changes
 
 
 def check_identities(result) -> None:
-    """The accounting identities of DESIGN.md that must hold in every run."""
+    """The accounting identities of the KPI contract (README) that must hold in every run."""
     s, ts, cust = result.summary, result.timeseries, result.customers
     scale = max(1.0, abs(s["gross_margin"]), s["acquisition_spend"], s["retention_spend"], s["other_costs"])
     assert s["profit"] == pytest.approx(
