@@ -12,10 +12,11 @@ import argparse
 import json
 import os
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -115,7 +116,7 @@ def machine() -> dict[str, Any]:
 
 def _record(mode: str, results: dict[str, Any]) -> dict[str, Any]:
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": mode,
         "machine": machine(),
         "python": platform.python_version(),

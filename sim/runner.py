@@ -7,7 +7,7 @@ models built on it.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 from sim.classic import MODELS
 from sim.config import Config, LoyaltyConfig

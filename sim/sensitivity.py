@@ -31,8 +31,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.sensitivity import (DEFAULT_FACTORS, FACTOR_SYNTAX, INDEX_COLUMNS, METHODS, Factor, analyse,
-                                      parse_factor, ranking, sample_design, targets)
+from sim.analysis.sensitivity import (
+    DEFAULT_FACTORS,
+    FACTOR_SYNTAX,
+    INDEX_COLUMNS,
+    METHODS,
+    Factor,
+    analyse,
+    parse_factor,
+    ranking,
+    sample_design,
+    targets,
+)
 from sim.errors import ArgumentError, ConfigError
 from sim.io import atomic_write
 from sim.report.compare import plot_indices

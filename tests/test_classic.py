@@ -15,8 +15,8 @@ import pytest
 
 from sim.classic import MODELS
 from sim.config import CLASSIC_MODELS, ConfigError, validate, validate_classic
-from sim.runner import run, simulation_class
 from sim.results import KPI_NAMES
+from sim.runner import run, simulation_class
 from tests.conftest import compose_config, with_changes
 
 ROOT = Path(__file__).resolve().parent.parent

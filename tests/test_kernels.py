@@ -12,7 +12,13 @@ import pytest
 from sim import mathfn
 from sim.behaviour import acquisition, churn, purchase, risk
 from sim.behaviour import awareness as aw
-from sim.behaviour.satisfaction import EncounterParams, attachment_after, encounter, experienced_value, transaction_satisfaction
+from sim.behaviour.satisfaction import (
+    EncounterParams,
+    attachment_after,
+    encounter,
+    experienced_value,
+    transaction_satisfaction,
+)
 
 P = EncounterParams(neutral=0.6, reference_value=0.65, value_weight=0.8, disconfirmation_weight=0.5, loss_aversion=2.0,
                     memory=0.2, adaptation=0.1, recovery_transaction=0.9, attachment_growth=0.1,

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from sim.optimize import Param, main, optimize, parse_param
 from sim.errors import ArgumentError
+from sim.optimize import Param, main, optimize, parse_param
 
 SMALL = ["customers.initial=300", "market.potential=1500", "horizon.weeks=26", "output.plots=false"]
 SPACE = [parse_param("pricing.list_price=float:18:32"), parse_param("loyalty.points.threshold=int:100:400:50")]

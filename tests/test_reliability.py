@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +31,8 @@ from sim import Config, run
 from sim.config import (
     LOYALTY_SCHEMES,
     Campaign,
-    ConfigError,
     Competitor,
+    ConfigError,
     Outage,
     PriceChange,
     Promotion,
@@ -59,7 +59,7 @@ def _apply(obj, values: dict) -> None:
             setattr(obj, key, copy.deepcopy(value))
 
 
-@lru_cache(maxsize=None)
+@cache
 def group_options() -> dict[str, dict[str, dict]]:
     """``{group: {option: values}}`` of every YAML file under configs/<group>/, read once."""
     return {
@@ -68,7 +68,7 @@ def group_options() -> dict[str, dict[str, dict]]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def base_for(choice: tuple[tuple[str, str], ...]) -> Config:
     cfg = Config()
     for group, option in choice:

@@ -17,12 +17,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.analysis.clv import (bgnbd_expected_unconditional, bgnbd_log_likelihood, fit_bgnbd, fit_gamma_gamma,
-                              gamma_gamma_log_likelihood)
+from sim.analysis.clv import (
+    bgnbd_expected_unconditional,
+    bgnbd_log_likelihood,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    gamma_gamma_log_likelihood,
+)
 from sim.calibration.fit import log_parameter_covariance
 from sim.classic.bgnbd import summarize_log
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N, WEEKS = 20_000, 78
 NAMES = ("r", "alpha", "a", "b", "spend_p", "spend_q", "spend_gamma")

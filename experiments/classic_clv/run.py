@@ -18,8 +18,8 @@ import pandas as pd
 
 from sim.analysis.clv import clv_constant_retention
 from sim.classic.contractual import lifetime_value_moments, tenure_margins
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N, YEARS = 100_000, 60
 

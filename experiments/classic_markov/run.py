@@ -20,8 +20,8 @@ import pandas as pd
 
 from sim.analysis.clv import markov_clv
 from sim.classic.markov import markov_value_moments
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N, YEARS = 100_000, 30
 

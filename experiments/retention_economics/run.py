@@ -19,8 +19,8 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from sim.analysis.clv import clv_constant_retention, retention_elasticity
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N = 200_000
 SEED = 1

@@ -48,7 +48,7 @@ class EncounterParams(NamedTuple):
     attachment_threshold: float
 
     @classmethod
-    def from_config(cls, c) -> "EncounterParams":
+    def from_config(cls, c) -> EncounterParams:
         """From a ``CustomersConfig``."""
         return cls(float(c.satisfaction_neutral), float(c.reference_value), float(c.value_weight),
                    float(c.disconfirmation_weight), float(c.loss_aversion), float(c.satisfaction_memory),

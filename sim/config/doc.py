@@ -13,8 +13,8 @@ import re
 import sys
 from pathlib import Path
 
-from sim.config.schema import Config
 from sim.config.ranges import describe_rule
+from sim.config.schema import Config
 
 __all__ = ["parameter_table", "SOURCES", "update_doc"]
 

@@ -20,7 +20,7 @@ through the :class:`~sim.ledger.Ledger`.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import simpy

@@ -31,7 +31,7 @@ class ChurnParams(NamedTuple):
     lapsing_multiplier: float
 
     @classmethod
-    def from_config(cls, c) -> "ChurnParams":
+    def from_config(cls, c) -> ChurnParams:
         """From a ``CustomersConfig``."""
         return cls(float(c.satisfaction_neutral), float(c.churn_satisfaction_effect), float(c.churn_rate),
                    float(c.lapsing_churn_multiplier))

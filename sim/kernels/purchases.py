@@ -35,7 +35,7 @@ class PurchaseParams(NamedTuple):
     slope: float  # attachment_purchase_ratio - 1
 
     @classmethod
-    def from_config(cls, c) -> "PurchaseParams":
+    def from_config(cls, c) -> PurchaseParams:
         """From a ``CustomersConfig``."""
         return cls(float(c.attachment_price_relief), float(c.failure_trust_penalty), float(c.satisfaction_neutral),
                    float(c.satisfaction_purchase_effect), float(c.attachment_purchase_ratio - 1.0))

@@ -14,7 +14,12 @@ from sim.analysis.collect import parameter_columns
 from sim.analysis.stats import scenario_columns, scenario_labels, summarize
 from sim.io import COMPLETION_FILE
 from sim.report import messages as msg
-from sim.report.compare import plot_paired_differences, plot_spend_and_profit, plot_strategy_comparison, spend_and_profit
+from sim.report.compare import (
+    plot_paired_differences,
+    plot_spend_and_profit,
+    plot_strategy_comparison,
+    spend_and_profit,
+)
 from sim.report.deck import Deck
 from sim.report.run_deck import run_charts
 from sim.report.source import RUN_TABLES, Chart, assumptions, load_run, lookup, now_text

@@ -94,8 +94,8 @@ def _digest_frame(df: pd.DataFrame | None) -> str:
 
 def fingerprint(overrides: list[str]) -> dict[str, str]:
     """Digest of each table of one run and of its KPIs (all but wall time)."""
-    from tests.conftest import compose_config
     from sim import run
+    from tests.conftest import compose_config
 
     result = run(compose_config(overrides))
     summary = {k: v for k, v in result.summary.items() if k != "wall_seconds"}
