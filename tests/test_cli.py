@@ -39,7 +39,7 @@ def test_run_directory_has_every_contract_file(run_dir):
     plots = {p.name for p in (run_dir / "plots").iterdir()}
     assert {"lifecycle_states.png", "profit_by_category.png", "cohort_retention.png",
             "acquisition_vs_retention.png"} <= plots
-    assert not [p for p in run_dir.rglob("*.tmp")]
+    assert not list(run_dir.rglob("*.tmp"))
 
 
 def test_summary_has_every_kpi_and_identities(run_dir):

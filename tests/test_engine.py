@@ -143,7 +143,10 @@ def test_outage_hurts_satisfaction(small_config):
 def test_higher_price_fewer_purchases_more_margin_per_purchase(small_config):
     low = run(small_config)
     high = run(with_changes(small_config, **{"pricing.list_price": 30.0}))
-    occ = lambda r: r.timeseries["purchase_occasions"].sum()
+
+    def occ(r):
+        return r.timeseries["purchase_occasions"].sum()
+
     assert occ(high) < occ(low)
     assert high.summary["gross_margin"] / occ(high) > low.summary["gross_margin"] / occ(low)
 

@@ -59,7 +59,10 @@ def member_weeks(cfg):
 
 def rate_ratio(data, numerator, denominator) -> float:
     """Occasions per unit of trait purchase rate in one set of member-weeks over another."""
-    per = lambda m: data["occasions"][m].sum() / data["rate"][m].sum()
+
+    def per(m):
+        return data["occasions"][m].sum() / data["rate"][m].sum()
+
     return per(numerator) / per(denominator)
 
 

@@ -112,13 +112,19 @@ def test_new_generation_takes_over_adopters_of_the_old_one():
     both = ts["generation_0_customers"] + ts["generation_1_customers"]
     assert np.array_equal(both.to_numpy()[1:], ts["active"].to_numpy()[:-1])
     # A higher substitution rate takes over faster; customers acquired after launch get the new one.
-    share = lambda r, w: r.timeseries.loc[w, "generation_1_customers"] / (r.timeseries.loc[w, "generation_0_customers"]
-                                                                          + r.timeseries.loc[w, "generation_1_customers"])
+
+    def share(r, w):
+        return r.timeseries.loc[w, "generation_1_customers"] / (r.timeseries.loc[w, "generation_0_customers"]
+                                                                + r.timeseries.loc[w, "generation_1_customers"])
+
     assert share(fast, 60) > share(slow, 60)
     late = slow.customers[slow.customers["acquired_week"] >= 40]
     assert len(late) > 0 and (late["generation"] == 1).all()
     # The new generation costs more per unit: gross margin per unit sold falls once it takes over.
-    per_unit = lambda r, lo, hi: (r.timeseries.loc[lo:hi, "gross_margin"].sum() / r.timeseries.loc[lo:hi, "cogs"].sum())
+
+    def per_unit(r, lo, hi):
+        return r.timeseries.loc[lo:hi, "gross_margin"].sum() / r.timeseries.loc[lo:hi, "cogs"].sum()
+
     assert per_unit(fast, 80, 103) < per_unit(fast, 0, 39)
 
 

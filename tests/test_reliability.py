@@ -441,7 +441,7 @@ def test_sweep_killed_three_times_at_random_points_finishes_with_the_uninterrupt
     (tmp_path / "ref").mkdir()
     (tmp_path / "killed").mkdir()
     ref_dir, sweep_dir = tmp_path / "ref" / "sweep", tmp_path / "killed" / "sweep"
-    duration = _run_sweep(ref_dir)
+    _run_sweep(ref_dir)
     reference = pd.read_parquet(ref_dir / "results.parquet")
     assert len(reference) == 6
 

@@ -177,7 +177,7 @@ def test_the_package_hands_on_its_curated_names():
 
     assert all(getattr(sim.report, name) is not None for name in sim.report.__all__)
     with pytest.raises(AttributeError, match="no attribute 'plot_everything'"):
-        sim.report.plot_everything
+        _ = sim.report.plot_everything
 
 
 def test_deck_figure_is_the_chart_area_of_a_16_9_slide():

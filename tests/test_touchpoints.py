@@ -75,15 +75,24 @@ def test_failing_support_contacts_lower_satisfaction_and_raise_churn():
     assert c["satisfaction"].mean() < q["satisfaction"].mean() - 0.02  # measured 0.475 against 0.521
     assert calls.summary["retention_rate_annual"] < quiet.summary["retention_rate_annual"] - 0.1  # 0.296 against 0.509
     assert calls.timeseries["support_complaints"].sum() > 0
-    complaints = lambda r: r.timeseries["complaints"].sum() + r.timeseries.get("support_complaints", 0 * r.timeseries["week"]).sum()
+
+    def complaints(r):
+        ts = r.timeseries
+        return ts["complaints"].sum() + ts.get("support_complaints", 0 * ts["week"]).sum()
+
     assert complaints(calls) > 1.3 * complaints(quiet)  # measured 11,304 against 7,018
 
 
 def test_poor_support_lowers_and_good_support_raises_satisfaction(no_contacts):
     poor = run(market(**{"service.support_contact_rate": 0.2, "service.support_quality": 0.2}))
     good = run(market(**{"service.support_contact_rate": 0.2, "service.support_quality": 0.95}))
-    sat = lambda r: r.customers["satisfaction"].mean()
-    ret = lambda r: r.summary["retention_rate_annual"]
+
+    def sat(r):
+        return r.customers["satisfaction"].mean()
+
+    def ret(r):
+        return r.summary["retention_rate_annual"]
+
     # Measured mean satisfaction of everyone ever a customer: poor 0.443, none 0.567, good 0.613.
     assert sat(poor) < sat(no_contacts) - 0.05 and sat(good) > sat(no_contacts) + 0.02
     # Measured annual retention: poor 0.536, none 0.690, good 0.704.

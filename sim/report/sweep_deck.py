@@ -39,7 +39,7 @@ _MAX_TABLE_ROWS = 10
 
 def _seeds_override(seeds: Sequence[int]) -> str:
     """The shortest ``seed=`` sweep override of ``seeds``: a range when they are consecutive."""
-    s = sorted(set(int(x) for x in seeds))
+    s = sorted({int(x) for x in seeds})
     if s == list(range(s[0], s[-1] + 1)) and len(s) > 2:
         return f"seed='range({s[0]},{s[-1] + 1})'" if s[0] else f"seed='range({s[-1] + 1})'"
     return "seed=" + ",".join(map(str, s))
