@@ -156,7 +156,8 @@ def bench_reference(customers: int, weeks: int, engine_customers: int, repeats: 
         "engine_customers": engine_customers,
         "repeats": repeats,
         **best,
-        "speedup_same_size": best["engine_same_size"]["customer_weeks_per_s"] / best["reference"]["customer_weeks_per_s"],
+        "speedup_same_size": (best["engine_same_size"]["customer_weeks_per_s"]
+                              / best["reference"]["customer_weeks_per_s"]),
         "speedup_at_scale": best["engine_at_scale"]["customer_weeks_per_s"] / best["reference"]["customer_weeks_per_s"],
         "speedup_at_scale_range": [min(paired), max(paired)],
     }

@@ -1,9 +1,10 @@
 """The benchmark suite: throughput, memory, the reference comparison, sweeps and CRN.
 
-Each benchmark returns a dict of figures (:mod:`benchmarks.measure`, :mod:`benchmarks.sweeps`). :func:`main` runs the chosen ones, appends one JSON line
-per invocation to ``history.jsonl``, rewrites ``latest.md`` (targets next to the figures) and
-prints the same table. Engine runs that are timed or whose memory is measured run in a fresh
-child process each (:mod:`benchmarks.child`); sweeps run through a process pool.
+Each benchmark returns a dict of figures (:mod:`benchmarks.measure`, :mod:`benchmarks.sweeps`).
+:func:`main` runs the chosen ones, appends one JSON line per invocation to ``history.jsonl``,
+rewrites ``latest.md`` (targets next to the figures) and prints the same table. Engine runs that
+are timed or whose memory is measured run in a fresh child process each
+(:mod:`benchmarks.child`); sweeps run through a process pool.
 """
 
 from __future__ import annotations

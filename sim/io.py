@@ -12,7 +12,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["atomic_write", "write_text", "is_complete", "package_version", "git_revision", "COMPLETION_FILE", "current_umask"]
+__all__ = ["atomic_write", "write_text", "is_complete", "package_version", "git_revision", "COMPLETION_FILE",
+           "current_umask"]
 
 COMPLETION_FILE = "run.json"
 

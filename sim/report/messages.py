@@ -97,7 +97,8 @@ class Verdict:
         winner = short_label(self.winner)
         if self.runner_up is None:
             ci = _interval(self.winner_ci_low, self.winner_ci_high, k, self.level)
-            return f"All {self.n_pairs} runs are one scenario ({winner}): {name} {format_kpi(self.winner_mean, k)} ({ci})."
+            return (f"All {self.n_pairs} runs are one scenario ({winner}): "
+                    f"{name} {format_kpi(self.winner_mean, k)} ({ci}).")
         runner = short_label(self.runner_up)
         if math.isnan(self.ci_low):
             return (f"{winner} has the highest {name}, {format_kpi(self.winner_mean, k)}, "

@@ -73,7 +73,8 @@ class GamifiedScheme(SchemeBase):
 
     def on_enrol(self, ctx: RunContext, rows: np.ndarray) -> None:
         p = self.params
-        ctx.pop.game_affinity[rows] = ctx.streams.beta("loyalty", -1, ctx.pop.id[rows], p.affinity_a, p.affinity_b, draw=10)
+        ctx.pop.game_affinity[rows] = ctx.streams.beta("loyalty", -1, ctx.pop.id[rows], p.affinity_a, p.affinity_b,
+                                                       draw=10)
 
     def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         pop = ctx.pop
