@@ -29,7 +29,8 @@ def base_run(base_cfg):
 def test_premium_service_more_satisfied_more_loyal_more_costly(base_cfg, base_run):
     prem = run(compose_config([*BASE, "service=premium"]))
     b, p = base_run, prem
-    assert p.timeseries["mean_satisfaction"].iloc[-26:].mean() > b.timeseries["mean_satisfaction"].iloc[-26:].mean() + 0.01
+    assert (p.timeseries["mean_satisfaction"].iloc[-26:].mean()
+            > b.timeseries["mean_satisfaction"].iloc[-26:].mean() + 0.01)
     assert p.summary["retention_rate_annual"] > b.summary["retention_rate_annual"]
 
     def cost(r):
@@ -95,7 +96,8 @@ def test_cheaper_competitor_takes_price_seekers_first(base_cfg, base_run):
     lcc = Competitor(name="lowcost", price=18.0, product_quality=0.6, service_quality=0.4, entry_week=20)
     r = run(with_changes(base_cfg, **{"market.competitors": [lcc]}))
     ts, cust = r.timeseries, r.customers
-    assert (ts.loc[ts.week < 20, "share_of_wallet"] == 1.0).all() and (ts.loc[ts.week >= 20, "share_of_wallet"] < 1.0).all()
+    assert ((ts.loc[ts.week < 20, "share_of_wallet"] == 1.0).all()
+            and (ts.loc[ts.week >= 20, "share_of_wallet"] < 1.0).all())
     assert ts["churned_to_lowcost"].sum() > 0 and ts.loc[ts.week < 20, "churned_to_lowcost"].sum() == 0
     assert r.summary["customers_churned"] > base_run.summary["customers_churned"]
     switched = cust["churned_to"] == "lowcost"

@@ -115,7 +115,8 @@ def test_validate_classic_names_the_field(model, change, field):
 @pytest.mark.parametrize(
     "change, field",
     [({"classic.alpha": 0.0}, "classic.alpha"), ({"classic.retention": 1.5}, "classic.retention"),
-     ({"classic.purchase_probs": [0.5, 1.2]}, "classic.purchase_probs[1]"), ({"classic.model": "pareto"}, "classic.model"),
+     ({"classic.purchase_probs": [0.5, 1.2]}, "classic.purchase_probs[1]"),
+     ({"classic.model": "pareto"}, "classic.model"),
      ({"classic.tenure_margin": [1.0, -1.0]}, "classic.tenure_margin[1]")],
 )
 def test_field_ranges_are_declared(change, field):

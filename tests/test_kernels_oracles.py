@@ -376,7 +376,8 @@ def test_purchase_week_equals_the_numpy_steps(ratio):
     n_risk = 18_000
     before = {k: getattr(pop, k).copy() for k in ("attachment", "state")}
     keys = WeekKeys(s.key("purchase", week), s.key("churn", week))
-    params = (_params(), churn.ChurnParams(0.6, 2.0, 0.02, 3.0), LapseParams(decay, week - lapse_weeks, LAPSING, ACTIVE))
+    params = (_params(), churn.ChurnParams(0.6, 2.0, 0.02, 3.0),
+              LapseParams(decay, week - lapse_weeks, LAPSING, ACTIVE))
     fast = purchase_week(pop, rows, n_risk, ratio, keys, params)
     fast_state = {k: getattr(pop, k).copy() for k in ("attachment", "state")}
     for k, v in before.items():

@@ -165,8 +165,8 @@ def test_unknown_experiment_is_one_clear_error_without_traceback(tmp_path):
         check_group_overrides(["experiment=nope"])
 
 
-@pytest.mark.parametrize("name", ["loyalty_shootout", "acquisition_vs_retention", "price_service_grid", "word_of_mouth_network",
-                                  "touchpoints"])
+@pytest.mark.parametrize("name", ["loyalty_shootout", "acquisition_vs_retention", "price_service_grid",
+                                  "word_of_mouth_network", "touchpoints"])
 def test_experiments_define_sweeps_of_valid_scenarios(name):
     register_configs()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
