@@ -84,7 +84,7 @@ def bench_throughput(customers: tuple[int, ...], weeks: int, repeats: int = 1) -
             log(f"throughput ({k + 1}/{repeats}): full default model, {n:,} customers x {weeks} weeks")
             by_size[n].append({"customers": n, "weeks": weeks, **run_child("engine", default_model(n, weeks))})
     runs = []
-    for n, rs in by_size.items():
+    for rs in by_size.values():
         best = dict(max(rs, key=lambda r: r["customer_weeks_per_s"]))
         best["rates"] = [r["customer_weeks_per_s"] for r in rs]
         best["peak_rss_bytes"] = max(r["peak_rss_bytes"] for r in rs)
@@ -156,7 +156,8 @@ def bench_reference(customers: int, weeks: int, engine_customers: int, repeats: 
         "engine_customers": engine_customers,
         "repeats": repeats,
         **best,
-        "speedup_same_size": best["engine_same_size"]["customer_weeks_per_s"] / best["reference"]["customer_weeks_per_s"],
+        "speedup_same_size": (best["engine_same_size"]["customer_weeks_per_s"]
+                              / best["reference"]["customer_weeks_per_s"]),
         "speedup_at_scale": best["engine_at_scale"]["customer_weeks_per_s"] / best["reference"]["customer_weeks_per_s"],
         "speedup_at_scale_range": [min(paired), max(paired)],
     }

@@ -137,7 +137,8 @@ def _life(env: simpy.Environment, cust: Customer, cfg: Config, rng: random.Rando
         cust.weeks_alive += 1
         # Purchases and basket (same formulas as sim.behaviour).
         attach = cust.attachment
-        rate = cust.purchase_rate * math.exp(c.satisfaction_purchase_effect * (cust.satisfaction - c.satisfaction_neutral))
+        rate = cust.purchase_rate * math.exp(
+            c.satisfaction_purchase_effect * (cust.satisfaction - c.satisfaction_neutral))
         rate *= price_ratio ** -(cust.price_sensitivity * (1.0 - c.attachment_price_relief * attach))
         rate *= 1.0 + (c.attachment_purchase_ratio - 1.0) * attach
         count = _poisson(rng, rate)

@@ -1,9 +1,10 @@
 """The benchmark suite: throughput, memory, the reference comparison, sweeps and CRN.
 
-Each benchmark returns a dict of figures (:mod:`benchmarks.measure`, :mod:`benchmarks.sweeps`). :func:`main` runs the chosen ones, appends one JSON line
-per invocation to ``history.jsonl``, rewrites ``latest.md`` (targets next to the figures) and
-prints the same table. Engine runs that are timed or whose memory is measured run in a fresh
-child process each (:mod:`benchmarks.child`); sweeps run through a process pool.
+Each benchmark returns a dict of figures (:mod:`benchmarks.measure`, :mod:`benchmarks.sweeps`).
+:func:`main` runs the chosen ones, appends one JSON line per invocation to ``history.jsonl``,
+rewrites ``latest.md`` (targets next to the figures) and prints the same table. Engine runs that
+are timed or whose memory is measured run in a fresh child process each
+(:mod:`benchmarks.child`); sweeps run through a process pool.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import argparse
 import json
 import os
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -115,7 +117,7 @@ def machine() -> dict[str, Any]:
 
 def _record(mode: str, results: dict[str, Any]) -> dict[str, Any]:
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": mode,
         "machine": machine(),
         "python": platform.python_version(),

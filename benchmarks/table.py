@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["GB", "evaluate_targets", "format_table"]
 
@@ -51,7 +52,8 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
     def add(target: str, goal: str, value: float | None, fmt: Callable[[float], str],
             meets: Callable[[float], bool]) -> None:
-        measured, status = ("-", "not measured") if value is None else (fmt(value), "met" if meets(value) else "not met")
+        measured, status = (("-", "not measured") if value is None
+                            else (fmt(value), "met" if meets(value) else "not met"))
         rows.append({"target": target, "goal": goal, "measured": measured, "value": value, "status": status})
 
     add("Full default model, 1 M customers, one core", ">= 10 M customer-weeks/s",
@@ -84,7 +86,8 @@ def _throughput_rows(tp: dict[str, Any]) -> list[tuple[str, str, str]]:
             rows.append(("throughput", f"{size}: customer-weeks/s of each of {len(r['rates'])} runs",
                          ", ".join(_si(x) for x in r["rates"])))
         rows += [
-            ("throughput", f"{size}: engine / process seconds", f"{r['engine_seconds']:.1f} / {r['process_seconds']:.1f}"),
+            ("throughput", f"{size}: engine / process seconds",
+             f"{r['engine_seconds']:.1f} / {r['process_seconds']:.1f}"),
             ("throughput", f"{size}: peak RSS (baseline after imports)",
              f"{_gb(r['peak_rss_bytes'])} ({_gb(r['baseline_rss_bytes'])})"),
         ]

@@ -6,8 +6,8 @@ import hydra
 from omegaconf import DictConfig
 
 import sim.sweep  # noqa: F401  (registers the sim.job_dir resolver used by sweep directories)
-from sim.errors import ArgumentError
 from sim.config import register_configs
+from sim.errors import ArgumentError
 
 register_configs()
 

@@ -98,7 +98,8 @@ class Competition:
         act = self.active(week)
         if act.size == 0:
             return np.ones(np.shape(quality_sensitivity)), None
-        firm_u = choice_sensitivity * (quality_sensitivity * firm_quality - price_sensitivity * (np.asarray(firm_price_ratio) - 1.0)) + inertia
+        firm_u = choice_sensitivity * (quality_sensitivity * firm_quality
+                                       - price_sensitivity * (np.asarray(firm_price_ratio) - 1.0)) + inertia
         rival_u = choice_sensitivity * (
             quality_sensitivity[None, :] * self.quality[act, None]
             - price_sensitivity[None, :] * (self.prices[act, week, None] / reference_price - 1.0)

@@ -74,7 +74,8 @@ class Ledger:
         categories = {c.name: c for c in CATEGORIES}
         for c in extra:  # several strategies may declare one category, alike
             if categories.setdefault(c.name, c) != c:
-                raise ValueError(f"Ledger category {c.name!r} is declared twice, differently: {categories[c.name]} and {c}.")
+                raise ValueError(f"Ledger category {c.name!r} is declared twice, differently: "
+                                 f"{categories[c.name]} and {c}.")
         self.categories = tuple(categories.values())
         if any(c.group not in GROUPS or c.sign not in (-1, 1) for c in self.categories):
             raise ValueError(f"A ledger category has a sign of +1 or -1 and a group among {GROUPS}.")

@@ -20,7 +20,7 @@ considering it (they are then lost to the firm for the rest of the run).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

@@ -24,6 +24,7 @@ built from the same scalars. Independent numpy formulations live in the tests as
 from __future__ import annotations
 
 import numpy as np
+
 from sim.jit import njit
 
 __all__ = [

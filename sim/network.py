@@ -37,10 +37,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sim.jit import njit
 from scipy import sparse
 
 from sim.config import MAX_TIES, NETWORKS, SEEDINGS
+from sim.jit import njit
 
 __all__ = [
     "NETWORKS",

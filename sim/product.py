@@ -111,5 +111,5 @@ def detect_stages(sales: np.ndarray, adopted_share: np.ndarray, **rule) -> np.nd
         Parameters of :class:`StageTracker`.
     """
     tracker = StageTracker(**rule)
-    return np.array([STAGES[tracker.update(w, float(x), float(a))] for w, (x, a) in enumerate(zip(sales, adopted_share))],
-                    dtype=object)
+    return np.array([STAGES[tracker.update(w, float(x), float(a))]
+                     for w, (x, a) in enumerate(zip(sales, adopted_share))], dtype=object)

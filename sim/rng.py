@@ -22,10 +22,10 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
-from sim.jit import njit
 from scipy import special
 
 from sim import mathfn
+from sim.jit import njit
 
 __all__ = ["Streams", "normalize_seed", "unit", "uniform_into", "normals_into"]
 

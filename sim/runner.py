@@ -7,7 +7,7 @@ models built on it.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 from sim.classic import MODELS
 from sim.config import Config, LoyaltyConfig
@@ -34,7 +34,8 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     """
     result = simulation_class(cfg)(cfg).run(on_week)
     if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
-        base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(), output=dataclasses.replace(cfg.output, transactions=False))
+        base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(),
+                                       output=dataclasses.replace(cfg.output, transactions=False))
         base = Simulation(base_cfg).run().summary
         incremental = result.summary["profit"] - base["profit"]
         cost = result.summary["loyalty_cost"]

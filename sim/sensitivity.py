@@ -31,8 +31,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.sensitivity import (DEFAULT_FACTORS, FACTOR_SYNTAX, INDEX_COLUMNS, METHODS, Factor, analyse,
-                                      parse_factor, ranking, sample_design, targets)
+from sim.analysis.sensitivity import (
+    DEFAULT_FACTORS,
+    FACTOR_SYNTAX,
+    INDEX_COLUMNS,
+    METHODS,
+    Factor,
+    analyse,
+    parse_factor,
+    ranking,
+    sample_design,
+    targets,
+)
 from sim.errors import ArgumentError, ConfigError
 from sim.io import atomic_write
 from sim.report.compare import plot_indices
@@ -172,7 +182,7 @@ def _write_charts(indices: pd.DataFrame, names: Sequence[str], method: str, out:
 def _write_indices(factors: Sequence[Factor], X: np.ndarray, outputs: dict[str, np.ndarray],
                    options: SensitivityOptions, out: Path) -> None:
     """``design.parquet``, ``indices.csv`` and the charts of every target."""
-    design = pd.DataFrame(X, columns=[f.key for f in factors]).assign(**{t: y for t, y in outputs.items()})
+    design = pd.DataFrame(X, columns=[f.key for f in factors]).assign(**outputs)
     atomic_write(out / "design.parquet", lambda p: design.to_parquet(p, index=False))
     indices = pd.concat([analyse(factors, X, y, options.method, options.levels, options.design_seed).assign(target=t)
                          for t, y in outputs.items()], ignore_index=True)

@@ -29,9 +29,13 @@ def base_run(base_cfg):
 def test_premium_service_more_satisfied_more_loyal_more_costly(base_cfg, base_run):
     prem = run(compose_config([*BASE, "service=premium"]))
     b, p = base_run, prem
-    assert p.timeseries["mean_satisfaction"].iloc[-26:].mean() > b.timeseries["mean_satisfaction"].iloc[-26:].mean() + 0.01
+    assert (p.timeseries["mean_satisfaction"].iloc[-26:].mean()
+            > b.timeseries["mean_satisfaction"].iloc[-26:].mean() + 0.01)
     assert p.summary["retention_rate_annual"] > b.summary["retention_rate_annual"]
-    cost = lambda r: r.timeseries["service_cost"].sum() / r.summary["customer_weeks"]
+
+    def cost(r):
+        return r.timeseries["service_cost"].sum() / r.summary["customer_weeks"]
+
     assert cost(p) > cost(b)
 
 
@@ -92,7 +96,8 @@ def test_cheaper_competitor_takes_price_seekers_first(base_cfg, base_run):
     lcc = Competitor(name="lowcost", price=18.0, product_quality=0.6, service_quality=0.4, entry_week=20)
     r = run(with_changes(base_cfg, **{"market.competitors": [lcc]}))
     ts, cust = r.timeseries, r.customers
-    assert (ts.loc[ts.week < 20, "share_of_wallet"] == 1.0).all() and (ts.loc[ts.week >= 20, "share_of_wallet"] < 1.0).all()
+    assert ((ts.loc[ts.week < 20, "share_of_wallet"] == 1.0).all()
+            and (ts.loc[ts.week >= 20, "share_of_wallet"] < 1.0).all())
     assert ts["churned_to_lowcost"].sum() > 0 and ts.loc[ts.week < 20, "churned_to_lowcost"].sum() == 0
     assert r.summary["customers_churned"] > base_run.summary["customers_churned"]
     switched = cust["churned_to"] == "lowcost"
@@ -132,7 +137,10 @@ def test_promotion_and_welcome_offer(base_cfg, base_run):
 def test_attachment_raises_purchases(base_cfg):
     flat = run(with_changes(base_cfg, **{"customers.attachment_purchase_ratio": 1.0}))
     strong = run(with_changes(base_cfg, **{"customers.attachment_purchase_ratio": 3.0}))
-    occ = lambda r: r.timeseries["purchase_occasions"].sum() / r.summary["customer_weeks"]
+
+    def occ(r):
+        return r.timeseries["purchase_occasions"].sum() / r.summary["customer_weeks"]
+
     assert occ(strong) > occ(flat)
     # Attached customers buy at about the configured ratio, other things equal (kernel-level).
     from sim.behaviour.purchase import attachment_multiplier
@@ -163,7 +171,10 @@ def test_seeing_more_visits_sharpens_targeting(base_cfg):
     cfg = with_changes(base_cfg, **{"retention.budget_per_week": 500.0})
     blind = run(with_changes(cfg, **{"retention.anonymous_visibility": 0.1})).timeseries
     sharp = run(with_changes(cfg, **{"retention.anonymous_visibility": 1.0})).timeseries
-    precision = lambda ts: ts["offers_to_lapsing"].sum() / ts["retention_offers_sent"].sum()
+
+    def precision(ts):
+        return ts["offers_to_lapsing"].sum() / ts["retention_offers_sent"].sum()
+
     assert precision(sharp) > precision(blind) + 0.05
 
 
@@ -176,14 +187,20 @@ def test_segment_treatments_change_price_and_service(base_cfg, base_run):
     # Platinum service costs extra per customer-week (measured on the treated run's own base).
     plat_only = run(with_changes(base_cfg, **{"segments.treatments": [
         Treatment(segment="platinum", service_cost_per_week=1.0)]}))
-    per_cw = lambda x: x.timeseries["service_cost"].sum() / x.summary["customer_weeks"]
+
+    def per_cw(x):
+        return x.timeseries["service_cost"].sum() / x.summary["customer_weeks"]
+
     assert per_cw(plat_only) > per_cw(base_run)
     r = run(cfg)
     both = r.customers.merge(base_run.customers, on="customer_id", suffixes=("", "_base"))
     plat = both["segment_base"] == "platinum"
     assert both.loc[plat, "satisfaction"].mean() > both.loc[plat, "satisfaction_base"].mean()
     lead = (both["segment_base"] == "lead") & (both["purchases"] > 0) & (both["purchases_base"] > 0)
-    spend = lambda rev, n: (both.loc[lead, rev] / both.loc[lead, n]).mean()
+
+    def spend(rev, n):
+        return (both.loc[lead, rev] / both.loc[lead, n]).mean()
+
     assert spend("revenue", "purchases") > spend("revenue_base", "purchases_base")
 
 
@@ -194,7 +211,10 @@ def test_programme_members_are_seen_so_their_offers_land_better(base_cfg):
     anonymous = run(cfg).timeseries
     club = run(with_changes(cfg, **{"loyalty.name": "points", "loyalty.schemes": ["points"],
                                     "loyalty.enrolment_prob": 1.0})).timeseries
-    precision = lambda ts: ts["offers_to_lapsing"].sum() / ts["retention_offers_sent"].sum()
+
+    def precision(ts):
+        return ts["offers_to_lapsing"].sum() / ts["retention_offers_sent"].sum()
+
     assert precision(club) > precision(anonymous) + 0.05
 
 

@@ -37,7 +37,8 @@ def test_cdnow_end_to_end(tmp_path):
     report = json.loads((tmp_path / "out" / "calibration.json").read_text())
     assert (tmp_path / "out" / "calibration.png").is_file()
     bgnbd = report["parameters"]["bgnbd"]
-    np.testing.assert_allclose([bgnbd["r"], bgnbd["alpha"], bgnbd["a"], bgnbd["b"]], [0.243, 4.414, 0.793, 2.426], rtol=0.01)
+    np.testing.assert_allclose([bgnbd["r"], bgnbd["alpha"], bgnbd["a"], bgnbd["b"]], [0.243, 4.414, 0.793, 2.426],
+                               rtol=0.01)
     assert report["customers"] == 2357 and report["holdout_weeks"] == 39
     holdout = report["holdout"]
     assert holdout["actual"]["total"] == 1882 and len(holdout["actual"]["weekly_cumulative"]) == 39
@@ -45,7 +46,8 @@ def test_cdnow_end_to_end(tmp_path):
     groups = pd.DataFrame(report["by_frequency"])
     assert list(groups["x"]) == ["0", "1", "2", "3", "4", "5", "6", "7+"] and groups["customers"].sum() == 2357
     for model in ("agent_model", "bgnbd"):
-        assert set(report["errors"][model]) >= {"total_error", "total_error_pct", "group_mean_mae", "weekly_cumulative_mae"}
+        assert set(report["errors"][model]) >= {"total_error", "total_error_pct", "group_mean_mae",
+                                                "weekly_cumulative_mae"}
     assert report["parameters"]["agent_model"]["p_value"] < 0.001  # first amount matters, on calibration data alone
     spend = report["spend"]["gamma_gamma"]
     np.testing.assert_allclose([spend["p"], spend["q"], spend["gamma"]], [6.25, 3.74, 15.44], rtol=0.01)

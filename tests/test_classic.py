@@ -15,8 +15,8 @@ import pytest
 
 from sim.classic import MODELS
 from sim.config import CLASSIC_MODELS, ConfigError, validate, validate_classic
-from sim.runner import run, simulation_class
 from sim.results import KPI_NAMES
+from sim.runner import run, simulation_class
 from tests.conftest import compose_config, with_changes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,8 @@ def test_validate_classic_names_the_field(model, change, field):
 @pytest.mark.parametrize(
     "change, field",
     [({"classic.alpha": 0.0}, "classic.alpha"), ({"classic.retention": 1.5}, "classic.retention"),
-     ({"classic.purchase_probs": [0.5, 1.2]}, "classic.purchase_probs[1]"), ({"classic.model": "pareto"}, "classic.model"),
+     ({"classic.purchase_probs": [0.5, 1.2]}, "classic.purchase_probs[1]"),
+     ({"classic.model": "pareto"}, "classic.model"),
      ({"classic.tenure_margin": [1.0, -1.0]}, "classic.tenure_margin[1]")],
 )
 def test_field_ranges_are_declared(change, field):

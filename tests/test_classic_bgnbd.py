@@ -63,7 +63,8 @@ def test_random_parameters(seed):
     """r ~ U(0.2, 1.5), alpha ~ U(2, 12), a ~ U(0.4, 1.5), b ~ U(1, 5) and spend p ~ U(2, 10),
     q ~ U(2, 8), gamma ~ U(5, 50), 20,000 customers over 78 weeks."""
     rng = np.random.default_rng(seed)
-    params = tuple(float(v) for v in (rng.uniform(0.2, 1.5), rng.uniform(2, 12), rng.uniform(0.4, 1.5), rng.uniform(1, 5)))
+    params = tuple(float(v) for v in (rng.uniform(0.2, 1.5), rng.uniform(2, 12), rng.uniform(0.4, 1.5),
+                                      rng.uniform(1, 5)))
     spend = tuple(float(v) for v in (rng.uniform(2, 10), rng.uniform(2, 8), rng.uniform(5, 50)))
     check_recovery(simulate(params, spend, 20_000, seed=seed), params, spend)
 
@@ -84,6 +85,7 @@ def test_purchase_counts_follow_the_unconditional_expectation():
 def test_random_parameters_large(seed):
     """As above with 80,000 customers: standard errors halve, so the check is twice as sharp."""
     rng = np.random.default_rng(seed)
-    params = tuple(float(v) for v in (rng.uniform(0.2, 1.5), rng.uniform(2, 12), rng.uniform(0.4, 1.5), rng.uniform(1, 5)))
+    params = tuple(float(v) for v in (rng.uniform(0.2, 1.5), rng.uniform(2, 12), rng.uniform(0.4, 1.5),
+                                      rng.uniform(1, 5)))
     spend = tuple(float(v) for v in (rng.uniform(2, 10), rng.uniform(2, 8), rng.uniform(5, 50)))
     check_recovery(simulate(params, spend, 80_000, seed=seed), params, spend)

@@ -76,7 +76,8 @@ def test_random_chains(seed):
         probs[-1] = 0.0
     reward, rate = float(rng.uniform(10, 500)), float(rng.uniform(0.02, 0.3))
     periods = math.ceil(math.log(1e-7) / -math.log1p(rate))
-    check(simulate(probs, reward, rate, 40_000, periods, period_weeks=1, seed=seed), probs, reward, rate, 40_000, periods)
+    check(simulate(probs, reward, rate, 40_000, periods, period_weeks=1, seed=seed),
+          probs, reward, rate, 40_000, periods)
 
 
 @pytest.mark.slow
@@ -88,4 +89,5 @@ def test_random_chains_large(seed):
     probs = [round(float(v), 4) for v in rng.uniform(0.05, 0.9, size=k)]
     reward, rate = float(rng.uniform(10, 500)), float(rng.uniform(0.05, 0.3))
     periods = math.ceil(math.log(1e-7) / -math.log1p(rate))
-    check(simulate(probs, reward, rate, 200_000, periods, period_weeks=1, seed=seed), probs, reward, rate, 200_000, periods)
+    check(simulate(probs, reward, rate, 200_000, periods, period_weeks=1, seed=seed),
+          probs, reward, rate, 200_000, periods)

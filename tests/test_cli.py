@@ -20,7 +20,8 @@ SMALL = ["customers.initial=500", "market.potential=5000", "horizon.weeks=40"]
 
 def run_cli(args: list[str], cwd: Path, env_extra: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-m", "sim", *args], cwd=cwd, capture_output=True, text=True, env=env,
+                          timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +40,16 @@ def test_run_directory_has_every_contract_file(run_dir):
     plots = {p.name for p in (run_dir / "plots").iterdir()}
     assert {"lifecycle_states.png", "profit_by_category.png", "cohort_retention.png",
             "acquisition_vs_retention.png"} <= plots
-    assert not [p for p in run_dir.rglob("*.tmp")]
+    assert not list(run_dir.rglob("*.tmp"))
 
 
 def test_summary_has_every_kpi_and_identities(run_dir):
     s = json.loads((run_dir / "summary.json").read_text())
     assert list(s) == list(KPI_NAMES)
-    assert s["profit"] == pytest.approx(s["gross_margin"] - s["acquisition_spend"] - s["retention_spend"] - s["other_costs"])
-    assert s["customers_active_end"] == s["customers_initial"] + s["customers_acquired"] - s["customers_churned"] + s["customers_won_back"]
+    assert s["profit"] == pytest.approx(s["gross_margin"] - s["acquisition_spend"] - s["retention_spend"]
+                                        - s["other_costs"])
+    assert s["customers_active_end"] == (s["customers_initial"] + s["customers_acquired"] - s["customers_churned"]
+                                         + s["customers_won_back"])
 
 
 def test_tables_have_contract_columns(run_dir):
@@ -70,8 +73,8 @@ def test_run_record(run_dir):
 
 
 def test_same_config_same_tables_across_processes_and_hash_seeds(run_dir, tmp_path):
-    proc = run_cli([*SMALL, "output.transactions=true", "seed=4", "output.plots=false", "hydra.run.dir=again"], tmp_path,
-                   {"PYTHONHASHSEED": "123"})
+    proc = run_cli([*SMALL, "output.transactions=true", "seed=4", "output.plots=false", "hydra.run.dir=again"],
+                   tmp_path, {"PYTHONHASHSEED": "123"})
     assert proc.returncode == 0, proc.stderr
     for name in ("timeseries", "cohorts", "customers", "transactions"):
         pd.testing.assert_frame_equal(pd.read_parquet(run_dir / f"{name}.parquet"),

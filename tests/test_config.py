@@ -55,7 +55,8 @@ def test_cross_field_rules():
     cfg = with_changes(Config(), **{"acquisition.campaigns": [Campaign(start=10, end=5, budget_per_week=1.0)]})
     with pytest.raises(ConfigError, match=r"acquisition.campaigns\[0\].end"):
         validate(cfg)
-    cfg = with_changes(Config(), **{"segments.platinum_share": 0.5, "segments.gold_share": 0.4, "segments.silver_share": 0.3})
+    cfg = with_changes(Config(), **{"segments.platinum_share": 0.5, "segments.gold_share": 0.4,
+                                    "segments.silver_share": 0.3})
     with pytest.raises(ConfigError, match="segments.silver_share"):
         validate(cfg)
 

@@ -76,10 +76,12 @@ def random_configs(draw) -> Config:
         cfg.pricing.changes = [PriceChange(week=draw(st.integers(0, w - 1)), list_price=draw(st.floats(1, 100)))]
     if draw(st.booleans()):
         start = draw(st.integers(0, w))
-        cfg.acquisition.campaigns = [Campaign(start=start, end=start + draw(st.integers(1, 10)), budget_per_week=draw(st.floats(0, 1e5)))]
+        cfg.acquisition.campaigns = [Campaign(start=start, end=start + draw(st.integers(1, 10)),
+                                              budget_per_week=draw(st.floats(0, 1e5)))]
     if draw(st.booleans()):
         start = draw(st.integers(0, w))
-        cfg.service.outages = [Outage(start=start, end=start + draw(st.integers(1, 10)), failure_prob=draw(st.floats(0, 1)))]
+        cfg.service.outages = [Outage(start=start, end=start + draw(st.integers(1, 10)),
+                                      failure_prob=draw(st.floats(0, 1)))]
     cfg.output.plots = False
     cfg.output.cohort_weeks = draw(st.integers(1, 13))
     return cfg
@@ -99,7 +101,8 @@ def test_same_seed_bit_identical_and_other_seed_differs(small_config):
     a, b = run(small_config), run(small_config)
     for x, y in zip(_tables(a), _tables(b)):
         pd.testing.assert_frame_equal(x, y, check_exact=True)
-    assert {k: v for k, v in a.summary.items() if k != "wall_seconds"} == {k: v for k, v in b.summary.items() if k != "wall_seconds"}
+    assert ({k: v for k, v in a.summary.items() if k != "wall_seconds"}
+            == {k: v for k, v in b.summary.items() if k != "wall_seconds"})
     c = run(with_changes(small_config, seed=small_config.seed + 1))
     assert not a.timeseries["revenue"].equals(c.timeseries["revenue"])
 
@@ -122,13 +125,16 @@ def test_price_change_takes_effect_in_its_week(small_config):
 
 def test_campaign_burst_buys_awareness_and_customers(small_config):
     base = run(small_config).timeseries
-    cfg = with_changes(small_config, **{"acquisition.campaigns": [Campaign(start=10, end=20, budget_per_week=50_000.0)]})
+    cfg = with_changes(small_config,
+                       **{"acquisition.campaigns": [Campaign(start=10, end=20, budget_per_week=50_000.0)]})
     ts = run(cfg).timeseries
     window = (ts.week >= 10) & (ts.week < 20)
     assert np.allclose(ts.loc[window, "media_budget"], small_config.acquisition.media_budget_per_week + 50_000)
     assert np.allclose(ts.loc[~window, "media_budget"], small_config.acquisition.media_budget_per_week)
-    assert ts.loc[window, "acquisition_media"].sum() == pytest.approx(base.loc[window, "acquisition_media"].sum() + 10 * 50_000)
-    assert ts.loc[(ts.week >= 10) & (ts.week < 40), "new"].sum() > base.loc[(base.week >= 10) & (base.week < 40), "new"].sum()
+    assert ts.loc[window, "acquisition_media"].sum() == pytest.approx(
+        base.loc[window, "acquisition_media"].sum() + 10 * 50_000)
+    assert (ts.loc[(ts.week >= 10) & (ts.week < 40), "new"].sum()
+            > base.loc[(base.week >= 10) & (base.week < 40), "new"].sum())
 
 
 def test_outage_hurts_satisfaction(small_config):
@@ -143,7 +149,10 @@ def test_outage_hurts_satisfaction(small_config):
 def test_higher_price_fewer_purchases_more_margin_per_purchase(small_config):
     low = run(small_config)
     high = run(with_changes(small_config, **{"pricing.list_price": 30.0}))
-    occ = lambda r: r.timeseries["purchase_occasions"].sum()
+
+    def occ(r):
+        return r.timeseries["purchase_occasions"].sum()
+
     assert occ(high) < occ(low)
     assert high.summary["gross_margin"] / occ(high) > low.summary["gross_margin"] / occ(low)
 

@@ -13,7 +13,6 @@ import math
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -48,11 +47,13 @@ FIELD_CASES = [
     ("market.potential", st.integers(-10**6, 0)),
     ("customers.initial", negative_int),
     ("customers.lapse_weeks", st.integers(-100, 0)),
-    ("customers.purchase_rate_mean", st.one_of(st.floats(-1e6, 0.0), st.floats(50.0, 1e9, exclude_min=True), not_finite)),
+    ("customers.purchase_rate_mean",
+     st.one_of(st.floats(-1e6, 0.0), st.floats(50.0, 1e9, exclude_min=True), not_finite)),
     ("customers.loss_aversion", st.one_of(st.floats(-1e6, 1.0, exclude_max=True), not_finite)),
     ("product.launch_week", negative_int),
     ("product.unit_cost", negative_float),
-    ("product.initial_stage", st.text(max_size=12).filter(lambda s: s not in ("introduction", "growth", "maturity", "decline"))),
+    ("product.initial_stage",
+     st.text(max_size=12).filter(lambda s: s not in ("introduction", "growth", "maturity", "decline"))),
     ("pricing.list_price", nonpositive_float),
     ("pricing.discount", discount_ge_1),
     ("pricing.new_customer_discount", discount_ge_1),
@@ -65,8 +66,10 @@ FIELD_CASES = [
     ("output.cohort_weeks", st.integers(-100, 0)),
     ("loyalty.points.threshold", st.integers(-1000, 0)),
     ("loyalty.points.expiry_weeks", st.integers(-1000, 0)),
-    ("loyalty.points.earn_rate", st.one_of(st.floats(-1e6, 0.0, exclude_max=True), st.floats(1000.0, 1e9, exclude_min=True), not_finite)),
-    ("loyalty.tiers.demotion_churn_multiplier", st.one_of(st.floats(-1e6, 1.0, exclude_max=True), st.floats(10.0, 1e6, exclude_min=True))),
+    ("loyalty.points.earn_rate",
+     st.one_of(st.floats(-1e6, 0.0, exclude_max=True), st.floats(1000.0, 1e9, exclude_min=True), not_finite)),
+    ("loyalty.tiers.demotion_churn_multiplier",
+     st.one_of(st.floats(-1e6, 1.0, exclude_max=True), st.floats(10.0, 1e6, exclude_min=True))),
     ("loyalty.gamified.challenge_weeks", st.one_of(st.integers(-100, 0), st.integers(521, 10**6))),
     ("loyalty.gamified.pack_price", nonpositive_float),
     ("loyalty.charity.donation_share", st.one_of(st.floats(0.5, 1e6, exclude_min=True), negative_float)),
@@ -154,7 +157,8 @@ def _cross_field(data) -> tuple[Config, str, object]:
         t.window_weeks = t.review_weeks * data.draw(st.integers(1, 5)) + data.draw(st.integers(1, t.review_weeks - 1))
         return cfg, "loyalty.tiers.window_weeks", t.window_weeks
     if kind == "treatment_segment":
-        value = data.draw(st.text(max_size=10).filter(lambda s: s not in ("platinum", "gold", "silver", "bronze", "lead")))
+        value = data.draw(st.text(max_size=10).filter(
+            lambda s: s not in ("platinum", "gold", "silver", "bronze", "lead")))
         cfg.segments.treatments = [Treatment(segment="gold"), Treatment(segment=value)]
         return cfg, "segments.treatments[1].segment", value
     if kind == "match_competitor":
@@ -166,12 +170,14 @@ def _cross_field(data) -> tuple[Config, str, object]:
     if kind in ("outage_window", "campaign_window", "promotion_window"):
         start = data.draw(st.integers(1, 100))
         end = data.draw(st.integers(1, start))
-        make, group = {"outage_window": (Outage, "service.outages"), "campaign_window": (Campaign, "acquisition.campaigns"),
+        make, group = {"outage_window": (Outage, "service.outages"),
+                       "campaign_window": (Campaign, "acquisition.campaigns"),
                        "promotion_window": (Promotion, "pricing.promotions")}[kind]
         _set(cfg, group, [make(start=0, end=5), make(start=start, end=end)])
         return cfg, f"{group}[1].end", end
     if kind == "scheme_name":
-        value = data.draw(st.text(max_size=10).filter(lambda s: s not in ("points", "tiers", "gamified", "coalition", "charity")))
+        value = data.draw(st.text(max_size=10).filter(
+            lambda s: s not in ("points", "tiers", "gamified", "coalition", "charity")))
         cfg.loyalty.schemes = ["points", value]
         return cfg, "loyalty.schemes[1]", value
     if kind == "scheme_repeat":
@@ -200,7 +206,8 @@ def _cross_field(data) -> tuple[Config, str, object]:
     # segment_shares: platinum + gold + silver > 1, each in [0, 1]
     cfg.segments.platinum_share = data.draw(st.floats(0.2, 1.0))
     cfg.segments.gold_share = data.draw(st.floats(0.2, 1.0))
-    cfg.segments.silver_share = data.draw(st.floats(max(0.0, 1.01 - cfg.segments.platinum_share - cfg.segments.gold_share), 1.0))
+    cfg.segments.silver_share = data.draw(
+        st.floats(max(0.0, 1.01 - cfg.segments.platinum_share - cfg.segments.gold_share), 1.0))
     return cfg, "segments.silver_share", cfg.segments.silver_share
 
 
@@ -214,7 +221,8 @@ def test_broken_cross_field_and_list_rules_are_refused_naming_path_value_and_rul
     _assert_clear(info.value, path, value)
 
 
-@pytest.mark.parametrize("path, value", [("horizon.weeks", "10"), ("customers.initial", None), ("pricing.discount", "0.1")])
+@pytest.mark.parametrize("path, value",
+                         [("horizon.weeks", "10"), ("customers.initial", None), ("pricing.discount", "0.1")])
 def test_value_of_the_wrong_type_in_process_is_a_config_error(path, value):
     cfg = copy.deepcopy(_BASE)
     _set(cfg, path, value)

@@ -82,7 +82,8 @@ def test_conversion_probability_bounded_and_falling_with_price():
     cheap = acquisition.conversion_multiplier(-np.log(0.9), 1.5, 1.0, 1.0, 1.0, 1.0)
     dear = acquisition.conversion_multiplier(-np.log(1.1), 1.5, 1.0, 1.0, 1.0, 1.0)
     assert cheap > 1.0 > dear
-    assert acquisition.expectation_multiplier(0.75, 0.65, 2.0) > 1.0 > acquisition.expectation_multiplier(0.55, 0.65, 2.0)
+    assert (acquisition.expectation_multiplier(0.75, 0.65, 2.0) > 1.0
+            > acquisition.expectation_multiplier(0.55, 0.65, 2.0))
 
 
 def test_experienced_value_quality_up_price_down():
@@ -133,7 +134,8 @@ def test_churn_falls_with_satisfaction_rises_when_lapsing():
 
 
 def test_attachment_grows_with_delight_falls_with_disappointment_and_stays_bounded():
-    after = [attachment_after(np.float32(a), t, P, SHRINK) for a, t in ((0.0, 0.9), (0.5, 0.9), (0.5, 0.3), (0.99, 1.0))]
+    after = [attachment_after(np.float32(a), t, P, SHRINK)
+             for a, t in ((0.0, 0.9), (0.5, 0.9), (0.5, 0.3), (0.99, 1.0))]
     assert after[0] == pytest.approx(0.1) and after[1] > 0.5 and after[2] < 0.5 and after[3] <= 1.0
     assert attachment_after(np.float32(0.5), 0.65, P, SHRINK) == 0.5  # in between: unchanged
     assert churn.faded_attachment(np.float32(0.5), np.float32(0.99)) < 0.5

@@ -344,8 +344,9 @@ def test_encounter_equals_the_numpy_rules(per_buyer_price):
     rng = np.random.default_rng(19)
     n = 20_000
     pop, ref = _encounter_population(rng, n), None
-    c = dict(neutral=0.6, reference_value=0.65, value_weight=0.8, disconfirmation_weight=0.5, loss_aversion=2.0,
-             memory=0.2, adaptation=0.1, recovery_transaction=0.9, attachment_growth=0.05, attachment_threshold=0.7)
+    c = {"neutral": 0.6, "reference_value": 0.65, "value_weight": 0.8, "disconfirmation_weight": 0.5,
+         "loss_aversion": 2.0, "memory": 0.2, "adaptation": 0.1, "recovery_transaction": 0.9,
+         "attachment_growth": 0.05, "attachment_threshold": 0.7}
     buyers = np.sort(rng.choice(n, 8_000, replace=False))
     quality = rng.normal(0.6, 0.2, buyers.size)
     failed = rng.random(buyers.size) < 0.2
@@ -375,7 +376,8 @@ def test_purchase_week_equals_the_numpy_steps(ratio):
     n_risk = 18_000
     before = {k: getattr(pop, k).copy() for k in ("attachment", "state")}
     keys = WeekKeys(s.key("purchase", week), s.key("churn", week))
-    params = (_params(), churn.ChurnParams(0.6, 2.0, 0.02, 3.0), LapseParams(decay, week - lapse_weeks, LAPSING, ACTIVE))
+    params = (_params(), churn.ChurnParams(0.6, 2.0, 0.02, 3.0),
+              LapseParams(decay, week - lapse_weeks, LAPSING, ACTIVE))
     fast = purchase_week(pop, rows, n_risk, ratio, keys, params)
     fast_state = {k: getattr(pop, k).copy() for k in ("attachment", "state")}
     for k, v in before.items():

@@ -15,9 +15,11 @@ def test_profit_identity_by_construction():
         for w in range(3):
             led.post(w, c.name, float(rng.uniform(0, 100)))
     profit = led.weekly_profit().sum()
-    rebuilt = led.group_total("gross_margin") - led.group_total("acquisition") - led.group_total("retention") - led.group_total("other")
+    rebuilt = (led.group_total("gross_margin") - led.group_total("acquisition") - led.group_total("retention")
+               - led.group_total("other"))
     assert profit == pytest.approx(rebuilt, rel=1e-12)
-    assert led.group_total("gross_margin") == pytest.approx(led.total("sales") - led.total("discounts") - led.total("cogs"))
+    assert led.group_total("gross_margin") == pytest.approx(
+        led.total("sales") - led.total("discounts") - led.total("cogs"))
     assert np.allclose(sum(led.weekly_group(g) * (1 if g == "gross_margin" else -1)
                            for g in ("gross_margin", "acquisition", "retention", "other")), led.weekly_profit())
 
@@ -46,4 +48,5 @@ def test_points_outstanding_is_running_balance():
     led.post_points(2, "issued", 5)
     pts = led.points()
     assert list(pts["points_outstanding"]) == [100, 60, 55]
-    assert pts["points_issued"].sum() == pts["points_redeemed"].sum() + pts["points_expired"].sum() + pts["points_outstanding"][-1]
+    assert pts["points_issued"].sum() == (pts["points_redeemed"].sum() + pts["points_expired"].sum()
+                                          + pts["points_outstanding"][-1])

@@ -53,7 +53,8 @@ def test_every_scheme_balances_its_books(results, name):
     # Cost by category adds up to the loyalty cost (partner funding offsets it).
     by_cat = {k[len("loyalty_"):]: v for k, v in s.items() if k.startswith("loyalty_") and isinstance(v, float)
               and k not in ("loyalty_cost", "loyalty_roi", "loyalty_incremental_profit", "loyalty_incremental_npv",
-                            "loyalty_cost_share_of_member_sales", "loyalty_prepaid_received", "loyalty_prepaid_released")}
+                            "loyalty_cost_share_of_member_sales", "loyalty_prepaid_received",
+                            "loyalty_prepaid_released")}
     assert sum(-v if k == "partner_funding" else v for k, v in by_cat.items()) == pytest.approx(s["loyalty_cost"])
     ts = r.timeseries
     assert (ts["members_active"] <= ts["members"]).all()

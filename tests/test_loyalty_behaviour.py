@@ -59,7 +59,10 @@ def member_weeks(cfg):
 
 def rate_ratio(data, numerator, denominator) -> float:
     """Occasions per unit of trait purchase rate in one set of member-weeks over another."""
-    per = lambda m: data["occasions"][m].sum() / data["rate"][m].sum()
+
+    def per(m):
+        return data["occasions"][m].sum() / data["rate"][m].sum()
+
     return per(numerator) / per(denominator)
 
 
@@ -165,7 +168,8 @@ def test_demotion_hurts_more_than_promotion_helps(small_config):
     assert gain > 0 and loss > gain
     assert 0.6 - pop.satisfaction[demoted].mean() > pop.satisfaction[promoted].mean() - 0.6 > 0
     churn = tiers.churn_multiplier(ctx, rows)
-    assert churn[demoted].mean() - before_churn[demoted].mean() > before_churn[promoted].mean() - churn[promoted].mean() > 0
+    assert (churn[demoted].mean() - before_churn[demoted].mean()
+            > before_churn[promoted].mean() - churn[promoted].mean() > 0)
     # Demoted end less loyal than never promoted.
     assert pop.attachment[demoted].mean() < pop.attachment[never].mean()
     assert churn[demoted].min() > churn[never].max()

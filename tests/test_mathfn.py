@@ -1,4 +1,5 @@
-"""The hot path's numerics: the C library's to one unit in the last place; the compiled scalars are the numpy oracles' bits."""
+"""The hot path's numerics: the C library's to one unit in the last place; the compiled scalars
+are the numpy oracles' bits."""
 
 from __future__ import annotations
 

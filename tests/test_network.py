@@ -148,7 +148,8 @@ def test_bad_network_values_name_field_value_and_rule(path, value, fragment):
 def test_network_degree_must_be_below_the_market_potential():
     cfg = with_changes(Config(), **{"market.network": "small_world", "market.potential": 50, "customers.initial": 10,
                                     "market.network_degree": 50.0})
-    with pytest.raises(ConfigError, match=r"The 'market.network_degree' parameter must be a number in \(0, market.potential\)"):
+    with pytest.raises(ConfigError,
+                       match=r"The 'market.network_degree' parameter must be a number in \(0, market.potential\)"):
         validate(cfg)
     validate(with_changes(cfg, **{"market.network": "full"}))  # no graph, no rule
     validate(with_changes(cfg, **{"market.network_degree": 49.0}))

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from sim.optimize import Param, main, optimize, parse_param
 from sim.errors import ArgumentError
+from sim.optimize import Param, main, optimize, parse_param
 
 SMALL = ["customers.initial=300", "market.potential=1500", "horizon.weeks=26", "output.plots=false"]
 SPACE = [parse_param("pricing.list_price=float:18:32"), parse_param("loyalty.points.threshold=int:100:400:50")]
@@ -56,7 +56,7 @@ def _trials(study) -> list[tuple]:
 
 
 def test_interrupted_study_continues_from_its_storage(tmp_path):
-    kwargs = dict(overrides=[*SMALL, "loyalty=points"], replications=2, out_dir=tmp_path, progress=False)
+    kwargs = {"overrides": [*SMALL, "loyalty=points"], "replications": 2, "out_dir": tmp_path, "progress": False}
     first = optimize(SPACE, n_trials=3, **kwargs)
     before, best = _trials(first), first.best_value
     assert len(before) == 3 and (tmp_path / "optuna.db").is_file()
@@ -79,7 +79,7 @@ def test_interrupted_study_continues_from_its_storage(tmp_path):
 
 
 def test_a_stored_study_with_other_settings_is_refused(tmp_path):
-    kwargs = dict(overrides=SMALL, replications=1, out_dir=tmp_path, progress=False)
+    kwargs = {"overrides": SMALL, "replications": 1, "out_dir": tmp_path, "progress": False}
     optimize(SPACE[:1], n_trials=1, **kwargs)
     with pytest.raises(ArgumentError, match="'--study-name'.*changed: params.*'study'"):
         optimize(SPACE, n_trials=2, **kwargs)

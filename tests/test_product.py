@@ -100,25 +100,33 @@ def test_new_generation_takes_over_adopters_of_the_old_one():
     """Norton & Bass (1987): a new generation substitutes for the old one among its adopters."""
     from sim.config import Generation
 
-    base = compose_config(["customers.initial=3000", "market.potential=30000", "horizon.weeks=104", "output.plots=false"])
+    base = compose_config(["customers.initial=3000", "market.potential=30000", "horizon.weeks=104",
+                           "output.plots=false"])
     slow = run(with_changes(base, **{"product.generations": [Generation(launch_week=40, quality=0.85, unit_cost=14.0,
                                                                          substitution_rate=0.02)]}))
     fast = run(with_changes(base, **{"product.generations": [Generation(launch_week=40, quality=0.85, unit_cost=14.0,
                                                                          substitution_rate=0.2)]}))
     ts = slow.timeseries
     assert (ts.loc[ts.week < 40, "generation_1_customers"] == 0).all()
-    assert ts.loc[45, "generation_1_customers"] > 0 and ts.loc[103, "generation_0_customers"] < ts.loc[39, "generation_0_customers"]
+    assert (ts.loc[45, "generation_1_customers"] > 0
+            and ts.loc[103, "generation_0_customers"] < ts.loc[39, "generation_0_customers"])
     # Everyone is on one generation or the other: the counts add up to last week's customers.
     both = ts["generation_0_customers"] + ts["generation_1_customers"]
     assert np.array_equal(both.to_numpy()[1:], ts["active"].to_numpy()[:-1])
     # A higher substitution rate takes over faster; customers acquired after launch get the new one.
-    share = lambda r, w: r.timeseries.loc[w, "generation_1_customers"] / (r.timeseries.loc[w, "generation_0_customers"]
-                                                                          + r.timeseries.loc[w, "generation_1_customers"])
+
+    def share(r, w):
+        return r.timeseries.loc[w, "generation_1_customers"] / (r.timeseries.loc[w, "generation_0_customers"]
+                                                                + r.timeseries.loc[w, "generation_1_customers"])
+
     assert share(fast, 60) > share(slow, 60)
     late = slow.customers[slow.customers["acquired_week"] >= 40]
     assert len(late) > 0 and (late["generation"] == 1).all()
     # The new generation costs more per unit: gross margin per unit sold falls once it takes over.
-    per_unit = lambda r, lo, hi: (r.timeseries.loc[lo:hi, "gross_margin"].sum() / r.timeseries.loc[lo:hi, "cogs"].sum())
+
+    def per_unit(r, lo, hi):
+        return r.timeseries.loc[lo:hi, "gross_margin"].sum() / r.timeseries.loc[lo:hi, "cogs"].sum()
+
     assert per_unit(fast, 80, 103) < per_unit(fast, 0, 39)
 
 

@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +31,8 @@ from sim import Config, run
 from sim.config import (
     LOYALTY_SCHEMES,
     Campaign,
-    ConfigError,
     Competitor,
+    ConfigError,
     Outage,
     PriceChange,
     Promotion,
@@ -59,16 +59,17 @@ def _apply(obj, values: dict) -> None:
             setattr(obj, key, copy.deepcopy(value))
 
 
-@lru_cache(maxsize=None)
+@cache
 def group_options() -> dict[str, dict[str, dict]]:
     """``{group: {option: values}}`` of every YAML file under configs/<group>/, read once."""
     return {
-        g: {p.stem: OmegaConf.to_container(OmegaConf.load(p), resolve=True) for p in sorted((CONFIG_DIR / g).glob("*.yaml"))}
+        g: {p.stem: OmegaConf.to_container(OmegaConf.load(p), resolve=True)
+            for p in sorted((CONFIG_DIR / g).glob("*.yaml"))}
         for g in GROUPS
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def base_for(choice: tuple[tuple[str, str], ...]) -> Config:
     cfg = Config()
     for group, option in choice:
@@ -170,7 +171,8 @@ def valid_configs(draw) -> Config:
     for i in range(draw(st.integers(0, 2))):
         rivals.append(Competitor(
             name=f"rival{i}", price=draw(st.floats(1, 60)), product_quality=draw(prob), service_quality=draw(prob),
-            advertising_per_week=draw(st.sampled_from([0.0, 5000.0, 50000.0])), entry_week=draw(st.integers(0, weeks + 5)),
+            advertising_per_week=draw(st.sampled_from([0.0, 5000.0, 50000.0])),
+            entry_week=draw(st.integers(0, weeks + 5)),
             price_changes=[PriceChange(week=draw(st.integers(0, weeks + 5)), list_price=draw(st.floats(1, 60)))
                            for _ in range(draw(st.integers(0, 2)))]))
     cfg.market.competitors = rivals
@@ -190,7 +192,8 @@ def valid_configs(draw) -> Config:
     cfg.pricing.new_customer_discount = draw(st.floats(0, 0.9))
     cfg.pricing.changes = [PriceChange(week=draw(st.integers(0, weeks - 1)), list_price=draw(st.floats(1, 100)))
                            for _ in range(draw(st.integers(0, 2)))]
-    cfg.pricing.promotions = _windows(draw, weeks, lambda s, e: Promotion(start=s, end=e, discount=draw(st.floats(0, 0.9))))
+    cfg.pricing.promotions = _windows(draw, weeks,
+                                      lambda s, e: Promotion(start=s, end=e, discount=draw(st.floats(0, 0.9))))
     if rivals and draw(st.booleans()):
         cfg.pricing.match_competitor = draw(st.sampled_from([r.name for r in rivals]))
         cfg.pricing.match_lag_weeks = draw(st.integers(0, 6))
@@ -283,7 +286,8 @@ def valid_configs(draw) -> Config:
     acq.winback_success_prob = draw(prob)
     acq.referral_reward = draw(st.sampled_from([0.0, 10.0]))
     acq.referral_conversion_boost = draw(st.floats(0, 3))
-    acq.campaigns = _windows(draw, weeks, lambda s, e: Campaign(start=s, end=e, budget_per_week=draw(st.floats(0, 1e5))))
+    acq.campaigns = _windows(draw, weeks,
+                             lambda s, e: Campaign(start=s, end=e, budget_per_week=draw(st.floats(0, 1e5))))
 
     # Segments and their treatments.
     seg = cfg.segments
@@ -291,8 +295,8 @@ def valid_configs(draw) -> Config:
     seg.gold_share = draw(st.floats(0, 0.5 - seg.platinum_share)) if seg.platinum_share < 0.5 else 0.0
     seg.silver_share = draw(st.floats(0, max(0.0, 1.0 - seg.platinum_share - seg.gold_share - 1e-9)))
     seg.review_weeks = draw(st.integers(1, 13))
-    seg.treatments = [Treatment(segment=s, price_factor=draw(st.floats(0.5, 2)), service_bonus=draw(st.floats(-0.3, 0.3)),
-                                service_cost_per_week=draw(st.floats(0, 2)))
+    seg.treatments = [Treatment(segment=s, price_factor=draw(st.floats(0.5, 2)),
+                                service_bonus=draw(st.floats(-0.3, 0.3)), service_cost_per_week=draw(st.floats(0, 2)))
                       for s in draw(st.lists(st.sampled_from(SEGMENTS), max_size=3, unique=True))]
 
     # Retention targeting.
@@ -322,7 +326,8 @@ def _finite(df: pd.DataFrame | None, name: str) -> None:
         return
     num = df.select_dtypes("number").to_numpy(dtype=float)
     bad = ~np.isfinite(num)
-    assert not bad.any(), f"non-finite values in {name}: columns {sorted(set(df.select_dtypes('number').columns[bad.any(axis=0)]))}"
+    assert not bad.any(), (f"non-finite values in {name}: "
+                           f"columns {sorted(set(df.select_dtypes('number').columns[bad.any(axis=0)]))}")
 
 
 def _in_unit(values, name: str) -> None:
@@ -369,7 +374,8 @@ def test_overlapping_campaigns_with_no_base_budget_do_not_book_negative_media():
     cfg = Config()
     cfg.customers.initial, cfg.market.potential, cfg.horizon.weeks, cfg.output.plots = 10, 100, 3, False
     cfg.acquisition.media_budget_per_week = 0.0
-    cfg.acquisition.campaigns = [Campaign(start=0, end=1, budget_per_week=0.3), Campaign(start=0, end=1, budget_per_week=0.6)]
+    cfg.acquisition.campaigns = [Campaign(start=0, end=1, budget_per_week=0.3),
+                                 Campaign(start=0, end=1, budget_per_week=0.6)]
     result = run(validate(cfg))
     check_outputs(result)
     assert (result.timeseries["media_budget"] >= 0).all()
@@ -379,7 +385,8 @@ def test_overlapping_campaigns_with_no_base_budget_do_not_book_negative_media():
     ("service.quality_sd", 1e50),               # customers.satisfaction/expectation and mean_satisfaction NaN
     ("service.failure_severity", 1e50),         # same
     ("customers.basket_units_mean", 1e50),      # ValueError: Ledger amounts are magnitudes: discounts got nan
-    ("loyalty.points.endowed_points", 10**18),  # ValueError: Point flows are magnitudes: issued got -5.3e18 (int64 overflow)
+    ("loyalty.points.endowed_points", 10**18),  # ValueError: Point flows are magnitudes: issued got -5.3e18
+                                                # (int64 overflow)
 ])
 def test_extreme_values_are_refused_or_give_finite_outputs(path, value):
     cfg = Config()
@@ -417,7 +424,8 @@ KILLS = 3
 
 
 def _sweep_cmd(sweep_dir: Path) -> list[str]:
-    return [sys.executable, "-m", "sim", "--multirun", *SWEEP, f"hydra.sweep.dir={sweep_dir}", "hydra.launcher.n_jobs=1"]
+    return [sys.executable, "-m", "sim", "--multirun", *SWEEP, f"hydra.sweep.dir={sweep_dir}",
+            "hydra.launcher.n_jobs=1"]
 
 
 def _run_sweep(sweep_dir: Path) -> float:
@@ -441,7 +449,7 @@ def test_sweep_killed_three_times_at_random_points_finishes_with_the_uninterrupt
     (tmp_path / "ref").mkdir()
     (tmp_path / "killed").mkdir()
     ref_dir, sweep_dir = tmp_path / "ref" / "sweep", tmp_path / "killed" / "sweep"
-    duration = _run_sweep(ref_dir)
+    _run_sweep(ref_dir)
     reference = pd.read_parquet(ref_dir / "results.parquet")
     assert len(reference) == 6
 

@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from matplotlib.transforms import Bbox
 
-from sim.runner import run
 from sim.report import messages as msg
 from sim.report.compare import (
     plot_paired_differences,
@@ -44,6 +43,7 @@ from sim.report.style import (
 from sim.report.table import comparison_table
 from sim.report.tiers import migration_from_kpis, plot_tier_members, plot_tier_migration, tier_members, tier_migration
 from sim.report.value import plot_value_pyramid, plot_whale_curve, segment_table, whale_peak
+from sim.runner import run
 from sim.sweep import compose_scenario
 
 SMALL = ["customers.initial=2000", "market.potential=20000", "horizon.weeks=104", "output.plots=false"]
@@ -177,7 +177,7 @@ def test_the_package_hands_on_its_curated_names():
 
     assert all(getattr(sim.report, name) is not None for name in sim.report.__all__)
     with pytest.raises(AttributeError, match="no attribute 'plot_everything'"):
-        sim.report.plot_everything
+        _ = sim.report.plot_everything
 
 
 def test_deck_figure_is_the_chart_area_of_a_16_9_slide():

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from sim.results import KPI_NAMES
 from sim.report.__main__ import main
 from sim.report.table import comparison_table, format_table
+from sim.results import KPI_NAMES
 
 NONE = [100.0, 110.0, 90.0, 104.0]
 POINTS = [103.0, 114.0, 92.0, 107.0]  # baseline + 3, 4, 2, 3 seed by seed
@@ -63,7 +63,7 @@ def _write_sweep(sweep_dir: Path) -> None:
     for i, row in df.iterrows():
         run_dir = sweep_dir / f"loyalty={row['loyalty']},seed={row['seed']}"
         (run_dir / ".hydra").mkdir(parents=True)
-        summary = {k: 0 for k in KPI_NAMES} | {"npv_profit": row["npv_profit"],
+        summary = dict.fromkeys(KPI_NAMES, 0) | {"npv_profit": row["npv_profit"],
                                                 "retention_rate_annual": row["retention_rate_annual"]}
         (run_dir / "summary.json").write_text(json.dumps(summary))
         overrides = [f"loyalty={row['loyalty']}", f"seed={row['seed']}"]

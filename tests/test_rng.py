@@ -23,7 +23,8 @@ def test_value_depends_on_key_not_on_array_position():
     assert np.array_equal(s.uniform("churn", 5, subset), full[subset])
 
 
-@pytest.mark.parametrize("other", [("churn", 5, 0, 11), ("purchase", 5, 0, 11), ("churn", 6, 0, 11), ("churn", 5, 1, 11), ("churn", 5, 0, 12)])
+@pytest.mark.parametrize("other", [("churn", 5, 0, 11), ("purchase", 5, 0, 11), ("churn", 6, 0, 11),
+                                   ("churn", 5, 1, 11), ("churn", 5, 0, 12)])
 def test_each_key_component_gives_an_independent_stream(other):
     ids = np.arange(100_000)
     purpose, week, draw, seed = other

@@ -101,7 +101,8 @@ def test_a_registered_scheme_settings_are_checked_like_any_field(stamp_card):
         run(compose_config([*base, "+loyalty.plugins.stamps_test.stamps_per_reward=0"]))
     with pytest.raises(ConfigError, match=r"'loyalty.plugins.stamps_test.colour' parameter must be absent"):
         run(compose_config([*base, "+loyalty.plugins.stamps_test.colour=red"]))
-    with pytest.raises(ConfigError, match=r"'loyalty.plugins.nosuch' parameter must be settings of a registered scheme"):
+    with pytest.raises(ConfigError,
+                       match=r"'loyalty.plugins.nosuch' parameter must be settings of a registered scheme"):
         run(compose_config([*SMALL, "+loyalty.plugins.nosuch.x=1"]))
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.sensitivity import Factor, analyse, main, parse_factor, sample_design, sensitivity
 from sim.errors import ArgumentError
+from sim.sensitivity import Factor, analyse, main, parse_factor, sample_design, sensitivity
 
 SMALL = ["customers.initial=300", "market.potential=1500", "horizon.weeks=26", "output.plots=false"]
 UNIT = [Factor("a", 0.0, 1.0), Factor("b", 0.0, 1.0), Factor("c", 0.0, 1.0)]

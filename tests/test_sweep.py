@@ -18,12 +18,12 @@ from hydra import compose, initialize_config_dir
 
 from sim.analysis.collect import collect, find_runs
 from sim.cli import has_complete_run
-from sim.errors import ArgumentError
 from sim.config import register_configs
-from sim.runner import run
-from sim.rundir import write_run_dir
-from sim.results import KPI_NAMES
+from sim.errors import ArgumentError
 from sim.report.__main__ import main as report_main
+from sim.results import KPI_NAMES
+from sim.rundir import write_run_dir
+from sim.runner import run
 from sim.sweep import CONFIG_DIR, check_group_overrides, compose_scenario, expected_jobs, job_dir_name
 
 SMALL = ["customers.initial=300", "market.potential=1500", "horizon.weeks=26", "output.plots=false"]
@@ -129,7 +129,7 @@ def test_job_dir_name_is_safe_and_unique_for_awkward_values():
 
 def _fake_run(run_dir: Path, overrides: list[str], seed: int, npv: float | None, job_num: int | None = None) -> None:
     (run_dir / ".hydra").mkdir(parents=True)
-    summary = {k: 1 for k in KPI_NAMES} | {"npv_profit": npv}
+    summary = dict.fromkeys(KPI_NAMES, 1) | {"npv_profit": npv}
     (run_dir / "summary.json").write_text(json.dumps(summary))
     record = {"seed": seed, "overrides": overrides} | ({"job_num": job_num} if job_num is not None else {})
     (run_dir / "run.json").write_text(json.dumps(record))
@@ -165,8 +165,8 @@ def test_unknown_experiment_is_one_clear_error_without_traceback(tmp_path):
         check_group_overrides(["experiment=nope"])
 
 
-@pytest.mark.parametrize("name", ["loyalty_shootout", "acquisition_vs_retention", "price_service_grid", "word_of_mouth_network",
-                                  "touchpoints"])
+@pytest.mark.parametrize("name", ["loyalty_shootout", "acquisition_vs_retention", "price_service_grid",
+                                  "word_of_mouth_network", "touchpoints"])
 def test_experiments_define_sweeps_of_valid_scenarios(name):
     register_configs()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):

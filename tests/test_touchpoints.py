@@ -59,9 +59,10 @@ def test_support_contacts_cost_the_expected_amount_through_the_ledger():
     assert ts["service_cost"].sum() == pytest.approx(6.0 * contacts, rel=1e-12)  # measured 254,508 = 6 x 42,418
     assert contacts == pytest.approx(0.1 * weeks, abs=4 * math.sqrt(weeks * 0.1 * 0.9))  # 42,418 against 42,526 +- 784
     # The cost is borne by the customers who called: it is in their cost to serve.
-    assert r.customers["cost_to_serve"].sum() == pytest.approx(ts["service_cost"].sum() + ts["fixed_costs"].sum()
-                                                               + ts["complaint_handling"].sum() + ts["winback_offers"].sum(),
-                                                               rel=1e-9)
+    assert r.customers["cost_to_serve"].sum() == pytest.approx(
+        ts["service_cost"].sum() + ts["fixed_costs"].sum()
+        + ts["complaint_handling"].sum() + ts["winback_offers"].sum(),
+        rel=1e-9)
     off = run(with_changes(cfg, **{"service.support_contact_rate": 0.0}))
     assert off.timeseries["service_cost"].sum() == 0.0 and "support_contacts" not in off.timeseries
 
@@ -75,20 +76,30 @@ def test_failing_support_contacts_lower_satisfaction_and_raise_churn():
     assert c["satisfaction"].mean() < q["satisfaction"].mean() - 0.02  # measured 0.475 against 0.521
     assert calls.summary["retention_rate_annual"] < quiet.summary["retention_rate_annual"] - 0.1  # 0.296 against 0.509
     assert calls.timeseries["support_complaints"].sum() > 0
-    complaints = lambda r: r.timeseries["complaints"].sum() + r.timeseries.get("support_complaints", 0 * r.timeseries["week"]).sum()
+
+    def complaints(r):
+        ts = r.timeseries
+        return ts["complaints"].sum() + ts.get("support_complaints", 0 * ts["week"]).sum()
+
     assert complaints(calls) > 1.3 * complaints(quiet)  # measured 11,304 against 7,018
 
 
 def test_poor_support_lowers_and_good_support_raises_satisfaction(no_contacts):
     poor = run(market(**{"service.support_contact_rate": 0.2, "service.support_quality": 0.2}))
     good = run(market(**{"service.support_contact_rate": 0.2, "service.support_quality": 0.95}))
-    sat = lambda r: r.customers["satisfaction"].mean()
-    ret = lambda r: r.summary["retention_rate_annual"]
+
+    def sat(r):
+        return r.customers["satisfaction"].mean()
+
+    def ret(r):
+        return r.summary["retention_rate_annual"]
+
     # Measured mean satisfaction of everyone ever a customer: poor 0.443, none 0.567, good 0.613.
     assert sat(poor) < sat(no_contacts) - 0.05 and sat(good) > sat(no_contacts) + 0.02
     # Measured annual retention: poor 0.536, none 0.690, good 0.704.
     assert ret(poor) < ret(no_contacts) - 0.05 and ret(good) > ret(no_contacts)
-    assert good.summary["customers_churned"] < no_contacts.summary["customers_churned"] < poor.summary["customers_churned"]
+    assert (good.summary["customers_churned"] < no_contacts.summary["customers_churned"]
+            < poor.summary["customers_churned"])
 
 
 def test_support_contacts_use_their_own_stream():

@@ -19,8 +19,8 @@ from scipy.ndimage import gaussian_filter1d
 
 from sim.analysis.clv import bass_cdf, bass_peak_time
 from sim.classic.bass import WEEKS_PER_YEAR, share_sd
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 POTENTIAL = 1_000_000
 WEEKS = 1040

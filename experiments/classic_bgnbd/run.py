@@ -17,12 +17,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from sim.analysis.clv import (bgnbd_expected_unconditional, bgnbd_log_likelihood, fit_bgnbd, fit_gamma_gamma,
-                              gamma_gamma_log_likelihood)
+from sim.analysis.clv import (
+    bgnbd_expected_unconditional,
+    bgnbd_log_likelihood,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    gamma_gamma_log_likelihood,
+)
 from sim.calibration.fit import log_parameter_covariance
 from sim.classic.bgnbd import summarize_log
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N, WEEKS = 20_000, 78
 NAMES = ("r", "alpha", "a", "b", "spend_p", "spend_q", "spend_gamma")
@@ -60,7 +65,8 @@ def main() -> None:
                    "mid-week": np.where(x > 0, np.minimum(last_week + 0.5, WEEKS), 0.0)}
         for timing, times in timings.items():
             fit = fit_bgnbd(x, times, T)
-            estimate, se = fit_with_errors(fit.params, lambda v, times=times: bgnbd_log_likelihood(v, x, times, T))
+            estimate, se = fit_with_errors(
+                fit.params, lambda v, x=x, times=times, T=T: bgnbd_log_likelihood(v, x, times, T))
             for k in range(4):
                 z = (np.log(estimate[k]) - np.log(truth[k])) / se[k]
                 rows.append({"case": label, "times": timing, "parameter": NAMES[k], "truth": truth[k],
@@ -68,7 +74,7 @@ def main() -> None:
             if timing in ("exact", "week start"):
                 recoveries.append((label, timing, estimate / np.array(truth[:4]), se))
         spend = fit_gamma_gamma(summary["purchases"], summary["mean_spend"])
-        estimate, se = fit_with_errors(spend.params, lambda v: gamma_gamma_log_likelihood(
+        estimate, se = fit_with_errors(spend.params, lambda v, summary=summary: gamma_gamma_log_likelihood(
             v, summary["purchases"], summary["mean_spend"]))
         for k in range(3):
             rows.append({"case": label, "times": "(spend)", "parameter": NAMES[4 + k], "truth": truth[4 + k],

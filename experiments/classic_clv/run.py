@@ -18,8 +18,8 @@ import pandas as pd
 
 from sim.analysis.clv import clv_constant_retention
 from sim.classic.contractual import lifetime_value_moments, tenure_margins
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N, YEARS = 100_000, 60
 
@@ -43,8 +43,8 @@ def main() -> None:
         mean, sd = lifetime_value_moments(r ** np.arange(1, YEARS + 1), tenure_margins(m, [], YEARS), rate)
         closed = float(clv_constant_retention(m, r, rate))
         se = sd / np.sqrt(N)
-        rows.append({"case": label, "margin": m, "retention": r, "discount rate": rate, "closed form m r/(1+i-r)": closed,
-                     "mean_clv simulated": result.summary["mean_clv"], "MC SE": se,
+        rows.append({"case": label, "margin": m, "retention": r, "discount rate": rate,
+                     "closed form m r/(1+i-r)": closed, "mean_clv simulated": result.summary["mean_clv"], "MC SE": se,
                      "z": (result.summary["mean_clv"] - mean) / se, "tail beyond horizon": closed - mean})
         # Discounted margin per customer accumulated year by year (revenue booked at each year's end).
         yearly = result.timeseries["revenue"].to_numpy()[51::52] / N
@@ -55,10 +55,11 @@ def main() -> None:
     with deck_style():
         fig, axes = deck_figure(1, 2)
         grid = np.linspace(0.3, 0.97, 200)
-        axes[0].plot(grid, clv_constant_retention(200.0, grid, 0.12), color=PALETTE[0], lw=2, label="m r/(1+i-r), m=200, i=0.12")
+        axes[0].plot(grid, clv_constant_retention(200.0, grid, 0.12), color=PALETTE[0], lw=2,
+                     label="m r/(1+i-r), m=200, i=0.12")
         same = table[(table["margin"] == 200.0) & (table["discount rate"] == 0.12)]
-        axes[0].errorbar(same["retention"], same["mean_clv simulated"], yerr=2 * same["MC SE"], fmt="o", color=HIGHLIGHT,
-                         label="simulated mean_clv (+-2 SE)")
+        axes[0].errorbar(same["retention"], same["mean_clv simulated"], yerr=2 * same["MC SE"], fmt="o",
+                         color=HIGHLIGHT, label="simulated mean_clv (+-2 SE)")
         axes[0].annotate("Ameritrade 1,117.6", (0.95, table["closed form m r/(1+i-r)"].iloc[0]), xytext=(0.6, 1000),
                          arrowprops={"arrowstyle": "->"})
         axes[0].set(xlabel="retention per year", ylabel="value of a new customer", title="Value vs retention")

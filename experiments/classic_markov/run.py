@@ -20,8 +20,8 @@ import pandas as pd
 
 from sim.analysis.clv import markov_clv
 from sim.classic.markov import markov_value_moments
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N, YEARS = 100_000, 30
 
@@ -61,7 +61,7 @@ def main() -> None:
     with deck_style():
         fig, axes = deck_figure(1, 2)
         years = np.arange(YEARS)
-        for i, (label, sim_path, theory_path, bought, lapsing) in enumerate(curves):
+        for i, (label, sim_path, theory_path, _bought, _lapsing) in enumerate(curves):
             colour = HIGHLIGHT if i == 0 else PALETTE[i]
             axes[0].plot(years, theory_path, color=colour, lw=1.5)
             axes[0].plot(years, sim_path, "o", color=colour, ms=4, label=label)

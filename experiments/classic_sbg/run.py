@@ -18,8 +18,8 @@ import pandas as pd
 
 from sim.analysis.clv import fit_sbg, sbg_retention, sbg_survival
 from sim.classic.contractual import lifetime_value_moments, tenure_margins
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N, YEARS, MARGIN, RATE = 100_000, 10, 100.0, 0.10
 REGULAR_ACTIVE_PERCENT = [63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]  # Fader & Hardie (2007), years 1-7

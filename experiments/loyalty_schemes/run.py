@@ -47,8 +47,13 @@ def table(results: pd.DataFrame) -> str:
     g = results.groupby("scheme", sort=False)
     mean = g.mean(numeric_only=True)
     se = g["loyalty_incremental_profit"].std(ddof=1) / np.sqrt(g.size())
-    k = lambda x: "" if pd.isna(x) else f"{x / 1e3:,.0f}"
-    pct = lambda x: "" if pd.isna(x) else f"{100 * x:.1f} %"
+
+    def k(x) -> str:
+        return "" if pd.isna(x) else f"{x / 1e3:,.0f}"
+
+    def pct(x) -> str:
+        return "" if pd.isna(x) else f"{100 * x:.1f} %"
+
     rows = ["| scheme | profit | npv_profit | loyalty_cost | incremental profit | incremental npv | loyalty_roi "
             "| members (active) | cost / member sales | redeemed | breakage | liability | retention/yr |",
             "|---|" + "---:|" * 12]

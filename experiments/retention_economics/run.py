@@ -19,8 +19,8 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from sim.analysis.clv import clv_constant_retention, retention_elasticity
-from sim.study import simulate, study_arguments, write_table
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
+from sim.study import simulate, study_arguments, write_table
 
 N = 200_000
 SEED = 1
@@ -95,13 +95,15 @@ def elasticities(args) -> pd.DataFrame:
             sim_change, se = simulated[lever]
             gross_sim = sim_change * base.mean()
             net_closed = 0.01 * cost / net if lever.startswith("acquisition") else change * value / net
-            net_sim = 0.01 * cost / (base.mean() - cost) if lever.startswith("acquisition") else gross_sim / (base.mean() - cost)
+            net_sim = (0.01 * cost / (base.mean() - cost) if lever.startswith("acquisition")
+                       else gross_sim / (base.mean() - cost))
             rows.append({
                 "case": label, "margin": m, "retention": r, "discount rate": i, "acquisition cost": cost,
                 "lever": lever, "value change % (closed)": 100 * change, "value change % (sim)": 100 * sim_change,
                 "sim SE % (paired)": 100 * se,
                 "net value change % (closed)": 100 * net_closed, "net value change % (sim)": 100 * net_sim,
-                "elasticity (1+i)/(1+i-r)": float(retention_elasticity(r, i)) if lever.startswith("retention") else np.nan,
+                "elasticity (1+i)/(1+i-r)": (float(retention_elasticity(r, i)) if lever.startswith("retention")
+                                             else np.nan),
                 "unpaired SE %": 100 * unpaired_se if lever.startswith("retention") else np.nan,
             })
     return pd.DataFrame(rows)
@@ -142,7 +144,8 @@ def main() -> None:
         fig, axes = deck_figure(1, 3, gridspec_kw={"width_ratios": [1.0, 1.0, 1.3]})
         ameritrade = gls[gls["case"] == "Ameritrade"]
         x = np.arange(len(ameritrade))
-        axes[0].bar(x - 0.2, ameritrade["net value change % (closed)"], width=0.4, color=PALETTE[0], label="closed form")
+        axes[0].bar(x - 0.2, ameritrade["net value change % (closed)"], width=0.4, color=PALETTE[0],
+                    label="closed form")
         axes[0].bar(x + 0.2, ameritrade["net value change % (sim)"], width=0.4, color=HIGHLIGHT, label="simulation")
         axes[0].set_xticks(x, ["retention\n+1%", "margin\n+1%", "acq. cost\n-1%"])
         axes[0].set(ylabel="% change in value net of acquisition cost", title="Ameritrade: 1% better")
@@ -151,7 +154,8 @@ def main() -> None:
         for k, (label, tenure) in enumerate(schedules.items()):
             if tenure is None and label != "flat":
                 continue
-            factors = np.ones(years.size) if tenure is None else np.asarray(tenure)[np.minimum(years - 1, len(tenure) - 1)]
+            factors = (np.ones(years.size) if tenure is None
+                       else np.asarray(tenure)[np.minimum(years - 1, len(tenure) - 1)])
             axes[1].plot(years, factors, color=HIGHLIGHT if k == 1 else PALETTE[k % len(PALETTE)], lw=2,
                          label=SHORT.get(label, label))
         axes[1].set(xlabel="year of tenure", ylabel="margin / first-year margin", title="Margin schedules")

@@ -13,9 +13,9 @@ Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernel
 from __future__ import annotations
 
 import numpy as np
-from sim.jit import njit
 
 from sim import mathfn
+from sim.jit import njit
 
 __all__ = ["conversion_multiplier", "expectation_multiplier", "conversion_probability"]
 

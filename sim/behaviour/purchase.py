@@ -16,6 +16,7 @@ Each rule below is a compiled scalar (numba), inlined by the loops of :mod:`sim.
 from __future__ import annotations
 
 import numpy as np
+
 from sim.jit import njit
 
 __all__ = [

@@ -18,6 +18,7 @@ A compiled scalar (numba); :func:`sim.kernels.offers.churn_risks` applies it to 
 from __future__ import annotations
 
 import numpy as np
+
 from sim.jit import njit
 
 __all__ = ["churn_risk"]

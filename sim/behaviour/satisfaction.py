@@ -23,11 +23,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+
 from sim.jit import njit
 
 __all__ = [
-    "EncounterParams", "experienced_value", "felt_loss_aversion", "transaction_satisfaction", "attachment_after", "encounter",
-    "expectation_base", "prior_expectation", "satisfaction_after_offer",
+    "EncounterParams", "experienced_value", "felt_loss_aversion", "transaction_satisfaction", "attachment_after",
+    "encounter", "expectation_base", "prior_expectation", "satisfaction_after_offer",
 ]
 
 _rule = njit(cache=True, nogil=True, inline="always")
@@ -49,7 +50,7 @@ class EncounterParams(NamedTuple):
     attachment_loss_buffer: float = 0.0
 
     @classmethod
-    def from_config(cls, c) -> "EncounterParams":
+    def from_config(cls, c) -> EncounterParams:
         """From a ``CustomersConfig``."""
         return cls(float(c.satisfaction_neutral), float(c.reference_value), float(c.value_weight),
                    float(c.disconfirmation_weight), float(c.loss_aversion), float(c.satisfaction_memory),

@@ -13,6 +13,7 @@ Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernel
 from __future__ import annotations
 
 import numpy as np
+
 from sim.jit import njit
 
 __all__ = ["service_quality", "felt_quality", "observed"]

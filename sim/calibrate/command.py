@@ -49,8 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of ``python -m sim.calibrate``."""
     parser = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", required=True,
-                        help="transaction log: CDNOW text or CSV with customer_id,date,amount ('cdnow': the bundled sample)")
-    parser.add_argument("--calibration-weeks", required=True, type=_weeks, help="weeks used to fit, from the first date")
+                        help="transaction log: CDNOW text or CSV with customer_id,date,amount "
+                             "('cdnow': the bundled sample)")
+    parser.add_argument("--calibration-weeks", required=True, type=_weeks,
+                        help="weeks used to fit, from the first date")
     parser.add_argument("--out", required=True, type=Path, help="directory for calibration.json and calibration.png")
     parser.add_argument("--replications", type=_int_at_least(1), default=500, help="simulation runs (default 500)")
     parser.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed of the simulation (default 0)")
@@ -62,7 +64,8 @@ def _print_errors(out: Path, report: dict[str, Any]) -> None:
     a, b = report["errors"]["agent_model"], report["errors"]["bgnbd"]
     print(f"Calibration: {out / 'calibration.json'}")
     print(f"  holdout repeat transactions: actual {report['holdout']['actual']['total']:,.0f}, "
-          f"agent model {report['holdout']['agent_model']['total']:,.0f}, BG/NBD {report['holdout']['bgnbd']['total']:,.0f}")
+          f"agent model {report['holdout']['agent_model']['total']:,.0f}, "
+          f"BG/NBD {report['holdout']['bgnbd']['total']:,.0f}")
     print(f"  {'':<26}{'agent model':>14}{'BG/NBD':>10}")
     print(f"  {'total error %':<26}{a['total_error_pct']:>14.1f}{b['total_error_pct']:>10.1f}")
     print(f"  {'MAE by frequency (mean)':<26}{a['group_mean_mae']:>14.3f}{b['group_mean_mae']:>10.3f}")

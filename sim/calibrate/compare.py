@@ -120,7 +120,8 @@ def _holdout_block(h: _Holdout) -> dict[str, Any]:
 def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, actual_revenue: float) -> dict[str, Any]:
     """Gamma-Gamma parameters and holdout revenue: actual, simulated and BG/NBD with Gamma-Gamma."""
     has = summary["spend_n"].to_numpy() > 0
-    per_purchase = np.full(len(summary), spend_fit.p * spend_fit.gamma / (spend_fit.q - 1) if spend_fit.q > 1 else np.nan)
+    per_purchase = np.full(len(summary),
+                           spend_fit.p * spend_fit.gamma / (spend_fit.q - 1) if spend_fit.q > 1 else np.nan)
     per_purchase[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
                                                    (summary["spend_total"] / summary["spend_n"]).to_numpy()[has])
     revenue = h.sims["revenue"]

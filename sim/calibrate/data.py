@@ -94,5 +94,6 @@ def holdout_revenue(log: pd.DataFrame, customers: pd.Index, calibration_weeks: f
     """Actual revenue of ``customers`` in the whole holdout weeks (currency units of the log)."""
     daily = daily_purchases(log)
     last_day = _last_calibration_day(log, calibration_weeks)
-    in_holdout = (daily["date"] > last_day) & (daily["date"] <= last_day + pd.Timedelta(days=DAYS_PER_WEEK * holdout_weeks))
+    in_holdout = ((daily["date"] > last_day)
+                  & (daily["date"] <= last_day + pd.Timedelta(days=DAYS_PER_WEEK * holdout_weeks)))
     return float(daily.loc[in_holdout & daily["customer_id"].isin(customers), "amount"].sum())

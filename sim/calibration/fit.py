@@ -133,7 +133,8 @@ def covariate_prob_alive(fit: CovariateBGNBDFit, x, t_x, T, z) -> np.ndarray:
     """Probability that each customer is still active at T (1 for x = 0), as in BG/NBD."""
     r, alpha, a, b = _unpack(fit.vector, np.asarray(z, dtype=np.float64))
     x = np.asarray(x, dtype=np.float64)
-    log_odds_dead = np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
+    log_odds_dead = (np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0)
+                     + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
     return np.where(x > 0, expit(-log_odds_dead), 1.0)
 
 
@@ -194,7 +195,8 @@ def fit_covariate_bgnbd(x, t_x, T, z) -> CovariateBGNBDFit:
         vector = polished.x if polished.fun <= negative_mean(start) else start
     total = float(covariate_log_likelihood(vector, x, t_x, T, z).sum())
     if np.ptp(z) == 0:
-        cov4 = log_parameter_covariance(lambda v: covariate_log_likelihood(np.r_[v, 0.0], x, t_x, T, z).sum(), vector[:4])
+        cov4 = log_parameter_covariance(lambda v: covariate_log_likelihood(np.r_[v, 0.0], x, t_x, T, z).sum(),
+                                        vector[:4])
         covariance = np.zeros((5, 5))
         covariance[:4, :4] = cov4
     else:

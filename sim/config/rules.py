@@ -79,7 +79,8 @@ def plugin_settings(cfg: LoyaltyConfig, name: str, prefix: str = "loyalty."):
     path = f"{prefix}plugins.{name}"
     config = PLUGIN_CONFIGS.get(name)
     if config is None:
-        raise ConfigError(path, cfg.plugins[name], "settings of a registered scheme, one of " + repr(tuple(PLUGIN_CONFIGS)))
+        raise ConfigError(path, cfg.plugins[name],
+                          "settings of a registered scheme, one of " + repr(tuple(PLUGIN_CONFIGS)))
     values = cfg.plugins.get(name) or {}
     if not isinstance(values, dict):
         raise ConfigError(path, values, "a mapping of setting names to values")
@@ -213,7 +214,8 @@ def _segment_shares_fit(cfg: Config) -> None:
         raise ConfigError(
             "segments.silver_share",
             seg.silver_share,
-            f"a share such that platinum + gold + silver <= 1 (platinum + gold = {seg.platinum_share + seg.gold_share})",
+            "a share such that platinum + gold + silver <= 1 "
+            f"(platinum + gold = {seg.platinum_share + seg.gold_share})",
         )
 
 

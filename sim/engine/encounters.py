@@ -59,7 +59,8 @@ class Encounters:
         recovered[at] = happened(streams.uniform("complaint", week, bid[at], draw=1), s.complaint_handling_quality)
         if complained.any():
             self.books.charge(buyers[complained], s.cost_per_complaint, "complaint_handling")
-            pop.complaints[buyers[complained]] = np.minimum(pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
+            pop.complaints[buyers[complained]] = np.minimum(
+                pop.complaints[buyers[complained]].astype(np.int16) + 1, 127)
         value = encounter(pop, buyers, (quality, failed, recovered), price_ratio, self.generation_quality,
                           self.params)
         wk.value_sum += float(value.sum())

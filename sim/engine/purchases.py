@@ -117,7 +117,8 @@ class Purchases:
         books.post("discounts", float((sales - paid).sum()) if prices.discount else 0.0)
         books.post("cogs", float(cogs.sum()))
         if prog.active:
-            loyalty = paid * (1.0 - np.broadcast_to(np.asarray(b.loyalty_factor, dtype=np.float64), b.rows.shape)[d.bought])
+            loyalty = paid * (1.0 - np.broadcast_to(np.asarray(b.loyalty_factor, dtype=np.float64),
+                                                    b.rows.shape)[d.bought])
             if loyalty.any():
                 books.charge(d.buyers, loyalty, "loyalty_discounts")
         n_new = b.rows.size - b.n_risk

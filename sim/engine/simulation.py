@@ -20,7 +20,7 @@ through the :class:`~sim.ledger.Ledger`.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -97,7 +97,8 @@ class Simulation:
 
     def _market(self) -> Market:
         cfg, m = self.cfg, self.cfg.market
-        network = contact_network(m.network, m.potential, m.network_degree, self.streams.generator("network", -1, m.network_draw),
+        network = contact_network(m.network, m.potential, m.network_degree,
+                                  self.streams.generator("network", -1, m.network_draw),
                                   rewire=m.network_rewire, exponent=m.network_exponent, seeding=m.network_seeding)
         market = Market(m.potential, cfg.customers.initial, m.initially_aware, self.streams, network=network)
         # Prospects' sensitivities (pure functions of their ids) are drawn once, when they hear of the firm.

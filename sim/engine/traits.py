@@ -25,7 +25,9 @@ def needs_and_sensitivities(streams: Streams, ids: np.ndarray, c) -> tuple[np.nd
     Price seekers are more price sensitive and less quality sensitive by
     ``price_seeker_price_factor``; quality seekers the other way by ``quality_seeker_quality_factor``.
     """
-    price = np.maximum(c.price_sensitivity_mean + c.price_sensitivity_sd * streams.normal("traits", -1, ids, draw=2), 0.0)
+    price = np.maximum(
+        c.price_sensitivity_mean + c.price_sensitivity_sd * streams.normal("traits", -1, ids, draw=2), 0.0
+    )
     quality = np.maximum(
         c.quality_sensitivity_mean + c.quality_sensitivity_sd * streams.normal("traits", -1, ids, draw=3), 0.0
     )

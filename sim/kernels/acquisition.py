@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour import acquisition as rule
 from sim.behaviour.satisfaction import prior_expectation
+from sim.jit import njit
 
 __all__ = ["ConversionTerms", "conversion_probabilities"]
 

@@ -10,6 +10,7 @@ one call would.
 from __future__ import annotations
 
 import numpy as np
+
 from sim.jit import njit
 
 __all__ = ["scatter_add", "per_row_charge", "spread_into", "book_week"]

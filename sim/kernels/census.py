@@ -7,9 +7,9 @@ per row would compile to a mispredicted branch).
 from __future__ import annotations
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour.purchase import attachment_multiplier
+from sim.jit import njit
 from sim.mathfn import BLOCK
 
 __all__ = ["census", "advocates", "attachment_weights", "bincount", "sums_by_week"]

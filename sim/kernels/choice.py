@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour.choice import utility
+from sim.jit import njit
 
 __all__ = ["Offer", "firm_shares"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour import churn as rule
 from sim.behaviour.choice import destination
 from sim.behaviour.events import happens
+from sim.jit import njit
 from sim.mathfn import BLOCK, exp_into, undecided
 from sim.rng import uniform_into, unit
 
@@ -31,7 +31,7 @@ class ChurnParams(NamedTuple):
     lapsing_multiplier: float
 
     @classmethod
-    def from_config(cls, c) -> "ChurnParams":
+    def from_config(cls, c) -> ChurnParams:
         """From a ``CustomersConfig``."""
         return cls(float(c.satisfaction_neutral), float(c.churn_satisfaction_effect), float(c.churn_rate),
                    float(c.lapsing_churn_multiplier))

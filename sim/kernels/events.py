@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour.events import happens
+from sim.jit import njit
 
 __all__ = ["happened"]
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour.risk import churn_risk
 from sim.behaviour.satisfaction import satisfaction_after_offer
+from sim.jit import njit
 
 __all__ = ["churn_risks", "give_offers"]
 

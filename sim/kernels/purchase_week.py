@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour import churn as churn_rule
 from sim.behaviour import purchase as rule
+from sim.jit import njit
 from sim.kernels.churn import ChurnParams, churn_block
 from sim.kernels.purchases import PurchaseParams, select_bought
 from sim.mathfn import BLOCK, exp_into, poisson_search, undecided
@@ -49,11 +49,9 @@ class LapseParams(NamedTuple):
 def _bought_block(rows, attachment, price_sensitivity, satisfaction, failures, ident, base, relief, penalty, nlp,
                   effect, neutral, slope, key, offset, n_risk, sat_eff, ids, counts, out, k, scratch, cand,
                   cnt):  # pragma: no cover - compiled
-    """One block of _state_and_rate then _poisson_select_block, with the same numbers: the rows
-    whose draw of 0 purchases a bound settles skip both exponentials. Writes the block's
-    effective satisfaction, ids and counts, appends the positions with a purchase to ``out``
-    from ``k`` and returns the new ``k``; ``scratch`` has 8 rows of BLOCK, ``cand`` (int64) and
-    ``cnt`` (as ``counts``) BLOCK."""
+    """State, rate and Poisson draw of a block (draws of 0 a bound settles skip both exponentials): writes
+    its effective satisfaction, ids and counts, appends positions with a purchase to ``out`` from ``k``,
+    returns the new ``k``. ``scratch``: 8 rows of BLOCK; ``cand`` (int64), ``cnt`` (as ``counts``): BLOCK."""
     m = rows.size
     u, y, w, ep, xc, es, lam, pmf0 = (scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5],
                                       scratch[6], scratch[7])

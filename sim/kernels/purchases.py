@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour import purchase as rule
 from sim.behaviour.service import observed
+from sim.jit import njit
 from sim.mathfn import BLOCK, exp_into, poisson_search
 from sim.rng import normals_into, uniform_into, unit
 
@@ -35,7 +35,7 @@ class PurchaseParams(NamedTuple):
     slope: float  # attachment_purchase_ratio - 1
 
     @classmethod
-    def from_config(cls, c) -> "PurchaseParams":
+    def from_config(cls, c) -> PurchaseParams:
         """From a ``CustomersConfig``."""
         return cls(float(c.attachment_price_relief), float(c.failure_trust_penalty), float(c.satisfaction_neutral),
                    float(c.satisfaction_purchase_effect), float(c.attachment_purchase_ratio - 1.0))

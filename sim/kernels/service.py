@@ -7,11 +7,11 @@ contact without a sale, so both go through :func:`encounter`.
 from __future__ import annotations
 
 import numpy as np
-from sim.jit import njit
 
 from sim.behaviour import satisfaction as rule
 from sim.behaviour.events import happens
 from sim.behaviour.service import felt_quality, service_quality
+from sim.jit import njit
 from sim.mathfn import BLOCK
 from sim.rng import normals_into, unit
 

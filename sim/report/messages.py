@@ -97,7 +97,8 @@ class Verdict:
         winner = short_label(self.winner)
         if self.runner_up is None:
             ci = _interval(self.winner_ci_low, self.winner_ci_high, k, self.level)
-            return f"All {self.n_pairs} runs are one scenario ({winner}): {name} {format_kpi(self.winner_mean, k)} ({ci})."
+            return (f"All {self.n_pairs} runs are one scenario ({winner}): "
+                    f"{name} {format_kpi(self.winner_mean, k)} ({ci}).")
         runner = short_label(self.runner_up)
         if math.isnan(self.ci_low):
             return (f"{winner} has the highest {name}, {format_kpi(self.winner_mean, k)}, "
@@ -208,7 +209,10 @@ def headline_spend_and_profit(spend: pd.DataFrame) -> str:
 def headline_funnel(stages: pd.Series) -> str:
     """Conversion at each step of the funnel."""
     reach, aware, acquired, retained = (float(v) for v in stages.to_numpy()[:4])
-    ratio = (lambda a, b: a / b if b else math.nan)
+
+    def ratio(a: float, b: float) -> float:
+        return a / b if b else math.nan
+
     return (f"{format_share(ratio(aware, reach), 0)} of the market became aware and "
             f"{format_share(ratio(acquired, aware))} of them bought; "
             f"{format_share(ratio(retained, acquired), 0)} of the {format_count(acquired)} new customers are still "
@@ -317,7 +321,10 @@ def headline_tier_migration(matrix: pd.DataFrame) -> str:
         return (f"{format_count(up)} promotions and {format_count(down)} demotions at tier reviews; the most frequent "
                 f"move is {matrix.index[i]} to {matrix.columns[j]} ({format_count(counts[i, j])})")
     total = np.nansum(counts)
-    share = (lambda x: format_share(x / total if total else math.nan, 0))
+
+    def share(x: float) -> str:
+        return format_share(x / total if total else math.nan, 0)
+
     return (f"{share(np.nansum(np.diag(counts)))} of members stayed in their tier, {share(up)} moved up and "
             f"{share(down)} moved down")
 

@@ -291,7 +291,7 @@ def run_footnote(config: dict[str, Any], *, version: str | None = None, git: str
                          weeks=config.get("horizon", {}).get("weeks"))
 
 
-def save_run_plots(result: "RunResult", directory: Path) -> list[Path]:
+def save_run_plots(result: RunResult, directory: Path) -> list[Path]:
     """Draw the standard charts of a run as PNG files in ``directory``.
 
     Writes ``lifecycle_states.png``, ``profit_by_category.png``, ``cohort_retention.png`` and

@@ -84,7 +84,8 @@ def run_deck(run: RunData) -> tuple[Deck, list[Chart]]:
     deck = Deck(
         title="Customer lifecycle simulation: results of one scenario",
         subtitle="\n".join(p for p in (scenario_label(config), scale, f"seed {record.get('seed')}",
-                                       f"{run.path}  |  customer-sim {record.get('package_version', '?')}  |  {now_text()}")
+                                       f"{run.path}  |  customer-sim {record.get('package_version', '?')}  |  "
+                                       f"{now_text()}")
                            if p),
         takeaway=msg.run_takeaway(run.summary, weeks),
         highlights=[(label, value) for label, _, value in msg.run_highlights(run.summary)],

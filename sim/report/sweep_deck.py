@@ -14,7 +14,12 @@ from sim.analysis.collect import parameter_columns
 from sim.analysis.stats import scenario_columns, scenario_labels, summarize
 from sim.io import COMPLETION_FILE
 from sim.report import messages as msg
-from sim.report.compare import plot_paired_differences, plot_spend_and_profit, plot_strategy_comparison, spend_and_profit
+from sim.report.compare import (
+    plot_paired_differences,
+    plot_spend_and_profit,
+    plot_strategy_comparison,
+    spend_and_profit,
+)
 from sim.report.deck import Deck
 from sim.report.run_deck import run_charts
 from sim.report.source import RUN_TABLES, Chart, assumptions, load_run, lookup, now_text
@@ -34,7 +39,7 @@ _MAX_TABLE_ROWS = 10
 
 def _seeds_override(seeds: Sequence[int]) -> str:
     """The shortest ``seed=`` sweep override of ``seeds``: a range when they are consecutive."""
-    s = sorted(set(int(x) for x in seeds))
+    s = sorted({int(x) for x in seeds})
     if s == list(range(s[0], s[-1] + 1)) and len(s) > 2:
         return f"seed='range({s[0]},{s[-1] + 1})'" if s[0] else f"seed='range({s[-1] + 1})'"
     return "seed=" + ",".join(map(str, s))

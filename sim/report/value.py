@@ -125,7 +125,7 @@ def plot_value_pyramid(segments: pd.DataFrame, ax=None):
     y = np.arange(len(segments))[::-1]
     colours = [PALETTE[0], PALETTE[3], PALETTE[6], PALETTE[4], PALETTE[5]]
     ax.barh(y, n, left=-n / 2, height=0.75, color=[colours[i % len(colours)] for i in range(len(n))])
-    for yi, (name, row) in zip(y, segments.iterrows()):
+    for yi, (_name, row) in zip(y, segments.iterrows()):
         profit = row["profit"]
         share = "" if np.isnan(row["share_profit"]) else f" ({format_share(row['share_profit'], 0)})"
         ax.text(1.01, yi, f"{format_count(row['customers'])} customers ({format_share(row['share_customers'], 0)})"

@@ -8,7 +8,7 @@ encounter needs. Random numbers come from the keyed streams by purpose, week, dr
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

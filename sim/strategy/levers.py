@@ -6,8 +6,8 @@ at week ``w`` is in force for the whole of week ``w``: the weekly tick of that w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import simpy
 from simpy.core import URGENT
@@ -39,7 +39,7 @@ class Levers:
     failure_prob: float
 
     @classmethod
-    def from_config(cls, cfg: Config) -> "Levers":
+    def from_config(cls, cfg: Config) -> Levers:
         return cls(
             list_price=cfg.pricing.list_price,
             discount=cfg.pricing.discount,

@@ -5,9 +5,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mathfn import (INV_LN2, LG, LN2_HI, LN2_LO, NDTRI_A, NDTRI_B, NDTRI_C, NDTRI_CONST1, NDTRI_CONST2,
-                        NDTRI_D, NDTRI_E, NDTRI_F, NDTRI_SPLIT1, NDTRI_SPLIT2, P1, P2, P3, P4, P5, TINY, X_MAX,
-                        X_MIN)
+from sim.mathfn import (
+    INV_LN2,
+    LG,
+    LN2_HI,
+    LN2_LO,
+    NDTRI_A,
+    NDTRI_B,
+    NDTRI_C,
+    NDTRI_CONST1,
+    NDTRI_CONST2,
+    NDTRI_D,
+    NDTRI_E,
+    NDTRI_F,
+    NDTRI_SPLIT1,
+    NDTRI_SPLIT2,
+    P1,
+    P2,
+    P3,
+    P4,
+    P5,
+    TINY,
+    X_MAX,
+    X_MIN,
+)
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -181,7 +181,8 @@ def update_attachment(
     """
     up = transaction > threshold
     down = transaction < neutral
-    return np.where(up, attachment + growth * (1.0 - attachment), np.where(down, attachment * (1.0 - growth), attachment))
+    return np.where(up, attachment + growth * (1.0 - attachment),
+                    np.where(down, attachment * (1.0 - growth), attachment))
 
 
 def attachment_multiplier(attachment: np.ndarray, ratio: float) -> np.ndarray:
@@ -252,7 +253,8 @@ def firm_share(
     act = rivals.active(week)
     if act.size == 0:
         return np.ones(np.shape(quality_sensitivity)), None
-    firm_u = choice_sensitivity * (quality_sensitivity * firm_quality - price_sensitivity * (np.asarray(firm_price_ratio) - 1.0)) + inertia
+    firm_u = choice_sensitivity * (quality_sensitivity * firm_quality
+                                   - price_sensitivity * (np.asarray(firm_price_ratio) - 1.0)) + inertia
     rival_u = choice_sensitivity * (
         quality_sensitivity[None, :] * rivals.quality[act, None]
         - price_sensitivity[None, :] * (rivals.prices[act, week, None] / reference_price - 1.0)

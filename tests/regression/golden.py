@@ -37,7 +37,8 @@ SCENARIOS: dict[str, list[str]] = {
                              "pricing.match_competitor=lcc", "pricing.match_lag_weeks=4", "pricing.match_floor=18.0"],
     "small_world_support": SMALL + ["market.network=small_world", "service.support_contact_rate=0.05",
                                     "market.review_weight=0.5", "acquisition.ad_expectation_lift=0.1"],
-    "scale_free_hubs": SMALL + ["market.network=scale_free", "market.network_seeding=hubs", "acquisition.referral_reward=5"],
+    "scale_free_hubs": SMALL + ["market.network=scale_free", "market.network_seeding=hubs",
+                                "acquisition.referral_reward=5"],
     "random_net_points": SMALL + ["market.network=random", "loyalty=points", "pricing.new_customer_discount=0.2"],
     "generations_dev": SMALL + ["product.launch_week=6", "product.development_cost_per_week=1000",
                                 "product.obsolescence_rate=0.1",
@@ -49,7 +50,8 @@ SCENARIOS: dict[str, list[str]] = {
                               "acquisition.campaigns=[{start:10,end:20,budget_per_week:40000}]",
                               "service.outages=[{start:30,end:34,failure_prob:0.4}]",
                               "pricing.promotions=[{start:50,end:54,discount:0.2}]"],
-    "rivals_tiers": SMALL + ["loyalty=tiers", "+market.competitors=[{name:a,price:23.0},{name:b,price:28.0,product_quality:0.8}]"],
+    "rivals_tiers": SMALL + ["loyalty=tiers",
+                             "+market.competitors=[{name:a,price:23.0},{name:b,price:28.0,product_quality:0.8}]"],
     "airline": ["experiment=airline_lcc", "customers.initial=3000", "market.potential=30000", "horizon.weeks=80",
                 "output.plots=false", "pricing.match_competitor=lcc"],
     "classic_bass": ["experiment=classic_bass", "output.plots=false"],
@@ -94,8 +96,8 @@ def _digest_frame(df: pd.DataFrame | None) -> str:
 
 def fingerprint(overrides: list[str]) -> dict[str, str]:
     """Digest of each table of one run and of its KPIs (all but wall time)."""
-    from tests.conftest import compose_config
     from sim import run
+    from tests.conftest import compose_config
 
     result = run(compose_config(overrides))
     summary = {k: v for k, v in result.summary.items() if k != "wall_seconds"}

@@ -28,10 +28,21 @@ importable from this package.
 from __future__ import annotations
 
 from sim.analysis.clv.bass import bass_cdf, bass_discrete, bass_pdf, bass_peak_time
-from sim.analysis.clv.bgnbd import (BGNBDFit, bgnbd_expected_transactions, bgnbd_expected_unconditional,
-                                    bgnbd_log_likelihood, bgnbd_prob_alive, fit_bgnbd, sample_bgnbd)
-from sim.analysis.clv.gamma_gamma import (GammaGammaFit, fit_gamma_gamma, gamma_gamma_expected_spend,
-                                          gamma_gamma_log_likelihood)
+from sim.analysis.clv.bgnbd import (
+    BGNBDFit,
+    bgnbd_expected_transactions,
+    bgnbd_expected_unconditional,
+    bgnbd_log_likelihood,
+    bgnbd_prob_alive,
+    fit_bgnbd,
+    sample_bgnbd,
+)
+from sim.analysis.clv.gamma_gamma import (
+    GammaGammaFit,
+    fit_gamma_gamma,
+    gamma_gamma_expected_spend,
+    gamma_gamma_log_likelihood,
+)
 from sim.analysis.clv.markov import markov_clv, markov_transition_matrix
 from sim.analysis.clv.retention import clv_constant_retention, retention_elasticity
 from sim.analysis.clv.sbg import SBGFit, fit_sbg, sbg_retention, sbg_survival

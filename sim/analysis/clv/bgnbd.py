@@ -15,7 +15,8 @@ from scipy.special import betaln, expit, gammaln, hyp2f1
 
 from sim.analysis.clv._common import minimise, require
 
-__all__ = ["BGNBDFit", "bgnbd_log_likelihood", "fit_bgnbd", "bgnbd_expected_unconditional", "bgnbd_prob_alive", "bgnbd_expected_transactions", "sample_bgnbd"]
+__all__ = ["BGNBDFit", "bgnbd_log_likelihood", "fit_bgnbd", "bgnbd_expected_unconditional", "bgnbd_prob_alive",
+           "bgnbd_expected_transactions", "sample_bgnbd"]
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ import pkgutil
 
 from sim.config import validate_loyalty
 from sim.strategy.loyalty.base import LoyaltyProgramme, LoyaltyScheme, SchemeBase
-from sim.strategy.loyalty.registry import SCHEMES, register_scheme
 from sim.strategy.loyalty.charity import CharityScheme
 from sim.strategy.loyalty.coalition import CoalitionScheme
 from sim.strategy.loyalty.gamified import GamifiedScheme
 from sim.strategy.loyalty.points import PointsScheme
+from sim.strategy.loyalty.registry import SCHEMES, register_scheme
 from sim.strategy.loyalty.tiers import TiersScheme
 
 __all__ = [

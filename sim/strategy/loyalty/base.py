@@ -78,7 +78,7 @@ def category(name: str) -> Category:
     return _BY_NAME[name]
 
 
-def current_members(ctx: "RunContext") -> np.ndarray:
+def current_members(ctx: RunContext) -> np.ndarray:
     """Rows of members who are customers now (not churned)."""
     pop = ctx.pop
     return np.flatnonzero(pop.member & (pop.state != CHURNED))
@@ -89,23 +89,23 @@ class LoyaltyScheme(Protocol):
 
     name: str
 
-    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float: ...
+    def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float: ...
 
-    def price_factor(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float: ...
+    def price_factor(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float: ...
 
-    def service_bonus(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float: ...
+    def service_bonus(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float: ...
 
-    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float: ...
+    def churn_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float: ...
 
-    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None: ...
+    def on_purchases(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None: ...
 
-    def end_of_week(self, ctx: "RunContext") -> None: ...
+    def end_of_week(self, ctx: RunContext) -> None: ...
 
-    def liability(self, ctx: "RunContext") -> float: ...
+    def liability(self, ctx: RunContext) -> float: ...
 
-    def kpis(self, ctx: "RunContext") -> dict[str, Any]: ...
+    def kpis(self, ctx: RunContext) -> dict[str, Any]: ...
 
-    def weekly(self, ctx: "RunContext") -> dict[str, float]: ...
+    def weekly(self, ctx: RunContext) -> dict[str, float]: ...
 
 
 class SchemeBase:
@@ -128,56 +128,56 @@ class SchemeBase:
         return tuple(self.tallies)
 
     @classmethod
-    def from_config(cls, cfg) -> "SchemeBase":
+    def from_config(cls, cfg) -> SchemeBase:
         """The scheme for ``cfg`` (a ``LoyaltyConfig``): from ``cfg.<name>`` for a built-in scheme,
         else from its settings under ``cfg.plugins.<name>``."""
         if cls.config is not None:
             return cls(plugin_settings(cfg, cls.name))
         return cls(getattr(cfg, cls.name))
 
-    def bind(self, programme: "LoyaltyProgramme") -> None:
+    def bind(self, programme: LoyaltyProgramme) -> None:
         """Remember the programme, to find sibling schemes and the programme's combined hooks."""
         self.programme = programme
 
-    def on_enrol(self, ctx: "RunContext", rows: np.ndarray) -> None:
+    def on_enrol(self, ctx: RunContext, rows: np.ndarray) -> None:
         return None
 
-    def earn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def earn_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return 1.0
 
-    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return 1.0
 
-    def price_factor(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def price_factor(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return 1.0
 
-    def service_bonus(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def service_bonus(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return 0.0
 
-    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def churn_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return 1.0
 
-    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None:
         return None
 
-    def end_of_week(self, ctx: "RunContext") -> None:
+    def end_of_week(self, ctx: RunContext) -> None:
         return None
 
-    def liability(self, ctx: "RunContext") -> float:
+    def liability(self, ctx: RunContext) -> float:
         return 0.0
 
-    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
+    def kpis(self, ctx: RunContext) -> dict[str, Any]:
         return {name: float(series.sum()) for name, series in self._tallies(ctx).items()}
 
-    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+    def weekly(self, ctx: RunContext) -> dict[str, float]:
         return {name: float(series[ctx.week]) for name, series in self._tallies(ctx).items()}
 
     # -- weekly counters ---------------------------------------------------------------------
-    def tally(self, ctx: "RunContext", name: str, value: float) -> None:
+    def tally(self, ctx: RunContext, name: str, value: float) -> None:
         """Add ``value`` to this week's counter ``name`` (a timeseries column and a run total)."""
         self._tallies(ctx)[name][ctx.week] += value
 
-    def _tallies(self, ctx: "RunContext") -> dict[str, np.ndarray]:
+    def _tallies(self, ctx: RunContext) -> dict[str, np.ndarray]:
         if "_tally" not in self.__dict__:
             self._tally = {name: np.zeros(ctx.weeks) for name in self.tallies}
         return self._tally
@@ -242,7 +242,7 @@ class LoyaltyProgramme:
         """The active scheme called ``name``, or None."""
         return next((s for s in self.schemes if s.name == name), None)
 
-    def enrol(self, ctx: "RunContext", rows: slice) -> None:
+    def enrol(self, ctx: RunContext, rows: slice) -> None:
         """Offer membership to new customers ``rows``; each joins with ``enrolment_prob``."""
         if not self.active:
             return
@@ -259,29 +259,29 @@ class LoyaltyProgramme:
         for scheme in self.schemes:
             _call(scheme, "on_enrol", None, ctx, members)
 
-    def _combine(self, hook: str, ctx: "RunContext", rows: np.ndarray, start: float, op) -> np.ndarray | float:
+    def _combine(self, hook: str, ctx: RunContext, rows: np.ndarray, start: float, op) -> np.ndarray | float:
         out: np.ndarray | float = start
         for scheme in self.schemes:
             out = op(out, _call(scheme, hook, start, ctx, rows))
         return out
 
-    def earn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def earn_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         """Multiplier on points earned by ``rows`` (product over the schemes)."""
         return self._combine("earn_multiplier", ctx, rows, 1.0, np.multiply)
 
-    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return self._combine("purchase_multiplier", ctx, rows, 1.0, np.multiply)
 
-    def price_factor(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def price_factor(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return self._combine("price_factor", ctx, rows, 1.0, np.multiply)
 
-    def service_bonus(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def service_bonus(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return self._combine("service_bonus", ctx, rows, 0.0, np.add)
 
-    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray | float:
+    def churn_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray | float:
         return self._combine("churn_multiplier", ctx, rows, 1.0, np.multiply)
 
-    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None:
         """Schemes react to purchases; ``paid`` is before loyalty discounts (as the engine books it).
 
         The schemes see what members actually paid, after the programme's price factor (the
@@ -294,7 +294,7 @@ class LoyaltyProgramme:
         for scheme in self.schemes:
             scheme.on_purchases(ctx, rows, net)
 
-    def end_of_week(self, ctx: "RunContext", alive: np.ndarray) -> None:
+    def end_of_week(self, ctx: RunContext, alive: np.ndarray) -> None:
         """Programme costs for the week, then each scheme's weekly bookkeeping."""
         if not self.active:
             return
@@ -307,11 +307,11 @@ class LoyaltyProgramme:
         for scheme in self.schemes:
             scheme.end_of_week(ctx)
 
-    def liability(self, ctx: "RunContext") -> float:
+    def liability(self, ctx: RunContext) -> float:
         """What the firm still owes members at the end (currency units)."""
         return float(sum(scheme.liability(ctx) for scheme in self.schemes))
 
-    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
+    def kpis(self, ctx: RunContext) -> dict[str, Any]:
         """Programme KPIs (active members, member sales, cost by category) and each scheme's.
 
         ``member_sales`` is members' spend before loyalty discounts (comparable with
@@ -335,7 +335,7 @@ class LoyaltyProgramme:
             out.update(scheme.kpis(ctx))
         return out
 
-    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+    def weekly(self, ctx: RunContext) -> dict[str, float]:
         """Weekly columns: active members and member sales, then each scheme's."""
         pop = ctx.pop
         members = current_members(ctx)

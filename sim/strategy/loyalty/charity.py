@@ -40,10 +40,10 @@ class CharityScheme(SchemeBase):
     name = "charity"
     categories = (category("charity"),)
 
-    def __init__(self, params: "CharityConfig"):
+    def __init__(self, params: CharityConfig):
         self.params = params
 
-    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None:
         pop, p = ctx.pop, self.params
         members = pop.member[rows]
         donors, gift = rows[members], paid[members] * p.donation_share
@@ -54,7 +54,7 @@ class CharityScheme(SchemeBase):
         moved = donors[pop.needs[donors] == VALUES_DRIVEN]
         pop.attachment[moved] += np.float32(p.attachment_lift) * (1.0 - pop.attachment[moved])
 
-    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
+    def kpis(self, ctx: RunContext) -> dict[str, Any]:
         """Mean attachment of current members who are values-driven, and of the others."""
         pop = ctx.pop
         members = current_members(ctx)

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.strategy.loyalty.base import SchemeBase, category, current_members
-from sim.strategy.loyalty.registry import register_scheme
 from sim.strategy.loyalty.points import PointsScheme
+from sim.strategy.loyalty.registry import register_scheme
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.config import CoalitionConfig, PointsConfig
@@ -64,17 +64,17 @@ class CoalitionScheme(SchemeBase):
         own = self._own.columns() if self._own is not None else ()
         return (*own, *self.tallies, "partner_unlocked")
 
-    def __init__(self, params: "CoalitionConfig", points: "PointsConfig"):
+    def __init__(self, params: CoalitionConfig, points: PointsConfig):
         self.params = params
         self.points = points
         self._own: PointsScheme | None = None  # the currency when the coalition runs it itself
         self._currency: PointsScheme | None = None
 
     @classmethod
-    def from_config(cls, cfg) -> "CoalitionScheme":
+    def from_config(cls, cfg) -> CoalitionScheme:
         return cls(cfg.coalition, cfg.points)
 
-    def bind(self, programme: "LoyaltyProgramme") -> None:
+    def bind(self, programme: LoyaltyProgramme) -> None:
         """Use the points scheme of the programme as the currency, or run one of our own."""
         super().bind(programme)
         sibling = programme.get("points")
@@ -84,15 +84,15 @@ class CoalitionScheme(SchemeBase):
         self._currency = sibling if sibling is not None else self._own
         self._currency.funding_share = self.params.funding_share
 
-    def _partner_shopper(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def _partner_shopper(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         return ctx.streams.uniform("loyalty", -1, ctx.pop.id[rows], draw=13) < self.params.partner_share
 
     # -- hooks -------------------------------------------------------------------------------
-    def on_enrol(self, ctx: "RunContext", rows: np.ndarray) -> None:
+    def on_enrol(self, ctx: RunContext, rows: np.ndarray) -> None:
         if self._own is not None:
             self._own.on_enrol(ctx, rows)
 
-    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         p, pop = self.params, ctx.pop
         lift = np.where(self._partner_shopper(ctx, rows), 1.0 + p.partner_engagement, 1.0)
         lift = lift * np.where(pop.partner_unlocked[rows], p.unlocked_purchase_multiplier, 1.0)
@@ -100,17 +100,17 @@ class CoalitionScheme(SchemeBase):
             lift = lift * self._own.purchase_multiplier(ctx, rows)
         return np.where(pop.member[rows], lift, 1.0)
 
-    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def churn_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         pop = ctx.pop
         return np.where(pop.member[rows] & pop.partner_unlocked[rows], self.params.unlocked_churn_multiplier, 1.0)
 
-    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None:
         members = ctx.pop.member[rows]
         ctx.pop.partner_spend[rows[members]] += paid[members].astype(np.float32)
         if self._own is not None:
             self._own.on_purchases(ctx, rows, paid)
 
-    def end_of_week(self, ctx: "RunContext") -> None:
+    def end_of_week(self, ctx: RunContext) -> None:
         p, pop, week = self.params, ctx.pop, ctx.week
         if self._own is not None:
             self._own.end_of_week(ctx)
@@ -127,16 +127,16 @@ class CoalitionScheme(SchemeBase):
             pop.partner_unlocked[:] = pop.member & (pop.partner_spend >= p.unlock_spend)
             pop.partner_spend[:] = 0.0
 
-    def liability(self, ctx: "RunContext") -> float:
+    def liability(self, ctx: RunContext) -> float:
         return self._own.liability(ctx) if self._own is not None else 0.0
 
-    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+    def weekly(self, ctx: RunContext) -> dict[str, float]:
         out = self._own.weekly(ctx) if self._own is not None else {}
         out.update(super().weekly(ctx))
         out["partner_unlocked"] = float(np.count_nonzero(ctx.pop.partner_unlocked[current_members(ctx)]))
         return out
 
-    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
+    def kpis(self, ctx: RunContext) -> dict[str, Any]:
         """Partner points issued, members with partner discounts unlocked, partner funding share."""
         out = self._own.kpis(ctx) if self._own is not None else {}
         out.update(super().kpis(ctx))

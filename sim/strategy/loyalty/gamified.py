@@ -63,7 +63,7 @@ class GamifiedScheme(SchemeBase):
     def columns(self) -> tuple[str, ...]:
         return (*self.tallies, "prepaid_liability")
 
-    def __init__(self, params: "GamifiedConfig"):
+    def __init__(self, params: GamifiedConfig):
         self.params = params
 
     def novelty(self, weeks_member: np.ndarray) -> np.ndarray:
@@ -71,17 +71,18 @@ class GamifiedScheme(SchemeBase):
         p = self.params
         return p.novelty_floor + (1.0 - p.novelty_floor) * np.exp2(-weeks_member / p.novelty_half_life_weeks)
 
-    def on_enrol(self, ctx: "RunContext", rows: np.ndarray) -> None:
+    def on_enrol(self, ctx: RunContext, rows: np.ndarray) -> None:
         p = self.params
-        ctx.pop.game_affinity[rows] = ctx.streams.beta("loyalty", -1, ctx.pop.id[rows], p.affinity_a, p.affinity_b, draw=10)
+        ctx.pop.game_affinity[rows] = ctx.streams.beta("loyalty", -1, ctx.pop.id[rows], p.affinity_a, p.affinity_b,
+                                                       draw=10)
 
-    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         pop = ctx.pop
         weeks = np.maximum(ctx.week - pop.member_since[rows], 0)
         lift = 1.0 + self.params.engagement_uplift * pop.game_affinity[rows] * self.novelty(weeks)
         return np.where(pop.member[rows], lift, 1.0)
 
-    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None:
         pop, p, week = ctx.pop, self.params, ctx.week
         members = pop.member[rows]
         rows, paid = rows[members], paid[members]
@@ -109,7 +110,7 @@ class GamifiedScheme(SchemeBase):
             ctx.post("prepaid_received", p.pack_price * buyers.size)
             self.tally(ctx, "packs_sold", float(buyers.size))
 
-    def _spend_credit(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+    def _spend_credit(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None:
         """Credit pays first; release its cash part and book its bonus part as a cost."""
         pop, p = ctx.pop, self.params
         has = pop.credit[rows] > 0.0
@@ -124,20 +125,20 @@ class GamifiedScheme(SchemeBase):
             ctx.charge(rows, spent - cash, "prepaid_bonus")
         self.tally(ctx, "credit_spent", float(spent.sum()))
 
-    def end_of_week(self, ctx: "RunContext") -> None:
+    def end_of_week(self, ctx: RunContext) -> None:
         if (ctx.week + 1) % self.params.challenge_weeks == 0:
             ctx.pop.game_progress[:] = 0
 
-    def liability(self, ctx: "RunContext") -> float:
+    def liability(self, ctx: RunContext) -> float:
         """Cash received for credit not yet spent (currency units)."""
         return float(ctx.pop.credit.sum()) / (1.0 + self.params.pack_bonus)
 
-    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+    def weekly(self, ctx: RunContext) -> dict[str, float]:
         out = super().weekly(ctx)
         out["prepaid_liability"] = self.liability(ctx)
         return out
 
-    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
+    def kpis(self, ctx: RunContext) -> dict[str, Any]:
         """Challenges won, instant wins, packs sold, credit spent, liability and mean affinity."""
         out = super().kpis(ctx)
         members = ctx.pop.member

@@ -57,35 +57,35 @@ class PointsScheme(SchemeBase):
     def columns(self) -> tuple[str, ...]:
         return (*self.tallies, "points_liability")
 
-    def __init__(self, params: "PointsConfig"):
+    def __init__(self, params: PointsConfig):
         self.params = params
         self.funding_share = 0.0
 
-    def redeemer(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def redeemer(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         """Whether each of ``rows`` ever redeems (``loyalty`` stream, week -1, draw 15)."""
         return ctx.streams.uniform("loyalty", -1, ctx.pop.id[rows], draw=15) < self.params.redeemer_share
 
-    def progress(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def progress(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         """How far each of ``rows`` is towards the next reward, in [0, 1]."""
         return np.minimum(ctx.pop.points[rows] / self.params.threshold, 1.0)
 
-    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         p = self.params
         pull = np.where(self.redeemer(ctx, rows), p.goal_gradient * self.progress(ctx, rows), 0.0)
         return np.where(ctx.pop.member[rows], (1.0 + p.purchase_uplift) * (1.0 + pull), 1.0)
 
-    def issue(self, ctx: "RunContext", rows: np.ndarray, points: np.ndarray) -> None:
+    def issue(self, ctx: RunContext, rows: np.ndarray, points: np.ndarray) -> None:
         """Credit whole ``points`` to members ``rows`` (each row at most once); earning keeps them alive."""
         pop = ctx.pop
         pop.points[rows] += points
         pop.points_active_week[rows] = ctx.week
         ctx.post_points("issued", int(points.sum()))
 
-    def on_enrol(self, ctx: "RunContext", rows: np.ndarray) -> None:
+    def on_enrol(self, ctx: RunContext, rows: np.ndarray) -> None:
         if self.params.endowed_points:
             self.issue(ctx, rows, np.full(rows.size, self.params.endowed_points, dtype=np.int64))
 
-    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None:
         members = ctx.pop.member[rows]
         earners = rows[members]
         if earners.size == 0:
@@ -93,7 +93,7 @@ class PointsScheme(SchemeBase):
         rate = self.params.earn_rate * np.asarray(self.programme.earn_multiplier(ctx, earners), dtype=np.float64)
         self.issue(ctx, earners, np.floor(paid[members] * rate).astype(np.int64))
 
-    def end_of_week(self, ctx: "RunContext") -> None:
+    def end_of_week(self, ctx: RunContext) -> None:
         pop, p, week = ctx.pop, self.params, ctx.week
         holders = np.flatnonzero(pop.points > 0)
         if holders.size == 0:
@@ -122,12 +122,12 @@ class PointsScheme(SchemeBase):
             ctx.post("partner_funding", self.funding_share * float(cost.sum()))
         self.tally(ctx, "rewards", float(rewards.sum()))
 
-    def liability(self, ctx: "RunContext") -> float:
+    def liability(self, ctx: RunContext) -> float:
         """Outstanding points valued at expected redemption cost (currency units)."""
         p = self.params
         return float(ctx.pop.points.sum()) * p.reward_value / p.threshold * p.expected_redemption
 
-    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
+    def kpis(self, ctx: RunContext) -> dict[str, Any]:
         """Redemption and breakage rates, and the share of members who earned a reward.
 
         ``points_redemption_rate`` is redeemed over issued; ``points_breakage_rate`` is expired
@@ -145,7 +145,7 @@ class PointsScheme(SchemeBase):
         })
         return out
 
-    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+    def weekly(self, ctx: RunContext) -> dict[str, float]:
         out = super().weekly(ctx)
         out["points_liability"] = self.liability(ctx)
         return out

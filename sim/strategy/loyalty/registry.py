@@ -35,10 +35,12 @@ def register_scheme(scheme: type[SchemeBase]) -> type[SchemeBase]:
     for other in SCHEMES.values():
         shared = set(scheme.draws) & set(other.draws)
         if shared:
-            raise ValueError(f"Scheme {name!r} uses draws {sorted(shared)} of the loyalty stream, as {other.name!r} does.")
+            raise ValueError(f"Scheme {name!r} uses draws {sorted(shared)} of the loyalty stream, "
+                             f"as {other.name!r} does.")
         for field, spec in scheme.fields.items():
             if other.fields.get(field, spec) != spec:
-                raise ValueError(f"Scheme {name!r} declares field {field!r} as {spec}, {other.name!r} as {other.fields[field]}.")
+                raise ValueError(f"Scheme {name!r} declares field {field!r} as {spec}, "
+                                 f"{other.name!r} as {other.fields[field]}.")
     if set(scheme.draws) & set(_PROGRAMME_DRAWS):
         raise ValueError(f"Draws {_PROGRAMME_DRAWS} of the loyalty stream are the programme's (enrolment).")
     if set(scheme.fields) & set(FIELDS):

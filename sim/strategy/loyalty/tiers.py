@@ -49,7 +49,7 @@ class TiersScheme(SchemeBase):
     def columns(self) -> tuple[str, ...]:
         return (*(f"tier_{name}" for name in self.params.names), *self.tallies)
 
-    def __init__(self, params: "TiersConfig"):
+    def __init__(self, params: TiersConfig):
         self.params = params
         n = len(params.names)
         self._thresholds = np.asarray(params.thresholds, dtype=np.float64)
@@ -64,23 +64,23 @@ class TiersScheme(SchemeBase):
         self._moves = np.zeros((n, n), dtype=np.int64)  # migrations, from tier (rows) to tier (columns)
 
     # -- benefits ----------------------------------------------------------------------------
-    def _by_tier(self, ctx: "RunContext", rows: np.ndarray, values: np.ndarray, neutral: float) -> np.ndarray:
+    def _by_tier(self, ctx: RunContext, rows: np.ndarray, values: np.ndarray, neutral: float) -> np.ndarray:
         pop = ctx.pop
         return np.where(pop.member[rows], values[pop.tier[rows]], neutral)
 
-    def price_factor(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def price_factor(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         return self._by_tier(ctx, rows, 1.0 - self._discount, 1.0)
 
-    def service_bonus(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def service_bonus(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         return self._by_tier(ctx, rows, self._service, 0.0)
 
-    def purchase_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         return self._by_tier(ctx, rows, self._purchase, 1.0)
 
-    def earn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def earn_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         return self._earn[ctx.pop.tier[rows]]
 
-    def churn_multiplier(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def churn_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         pop = ctx.pop
         tier = pop.tier[rows]
         resentment = np.where(tier < pop.tier_peak[rows], self.params.demotion_churn_multiplier, 1.0)
@@ -90,7 +90,7 @@ class TiersScheme(SchemeBase):
     def _bucket(self, week: int) -> int:
         return (week // self.params.review_weeks) % self._buckets
 
-    def on_purchases(self, ctx: "RunContext", rows: np.ndarray, paid: np.ndarray) -> None:
+    def on_purchases(self, ctx: RunContext, rows: np.ndarray, paid: np.ndarray) -> None:
         n = ctx.pop.n
         if self._spend.shape[1] < n:  # grow with the population, doubling
             grown = np.zeros((self._buckets, max(n, 2 * self._spend.shape[1])), dtype=np.float32)
@@ -99,14 +99,14 @@ class TiersScheme(SchemeBase):
         members = ctx.pop.member[rows]
         self._spend[self._bucket(ctx.week), rows[members]] += paid[members].astype(np.float32)
 
-    def qualifying_spend(self, ctx: "RunContext", rows: np.ndarray) -> np.ndarray:
+    def qualifying_spend(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
         """Spend of ``rows`` in the current qualification window (currency units)."""
         held = rows[rows < self._spend.shape[1]]
         out = np.zeros(rows.size)
         out[rows < self._spend.shape[1]] = self._spend[:, held].sum(axis=0, dtype=np.float64)
         return out
 
-    def end_of_week(self, ctx: "RunContext") -> None:
+    def end_of_week(self, ctx: RunContext) -> None:
         members = current_members(ctx)
         tier = ctx.pop.tier[members]
         upgraded = tier > 0
@@ -117,7 +117,7 @@ class TiersScheme(SchemeBase):
             if self._spend.shape[1]:
                 self._spend[self._bucket(ctx.week + 1)] = 0.0  # the oldest period leaves the window
 
-    def review(self, ctx: "RunContext", rows: np.ndarray) -> None:
+    def review(self, ctx: RunContext, rows: np.ndarray) -> None:
         """Move members ``rows`` to the tier their qualifying spend earns, with its effects."""
         pop, p = ctx.pop, self.params
         old = pop.tier[rows].astype(np.int64)
@@ -141,17 +141,17 @@ class TiersScheme(SchemeBase):
         names = list(self.params.names)
         return pd.DataFrame(self._moves, index=pd.Index(names, name="from"), columns=pd.Index(names, name="to"))
 
-    def _counts(self, ctx: "RunContext") -> np.ndarray:
+    def _counts(self, ctx: RunContext) -> np.ndarray:
         members = current_members(ctx)
         return np.bincount(ctx.pop.tier[members], minlength=len(self.params.names))
 
-    def weekly(self, ctx: "RunContext") -> dict[str, float]:
+    def weekly(self, ctx: RunContext) -> dict[str, float]:
         """``tier_<name>``: current members per tier; ``promotions``/``demotions`` at reviews."""
         out = {f"tier_{name}": float(c) for name, c in zip(self.params.names, self._counts(ctx))}
         out.update(super().weekly(ctx))
         return out
 
-    def kpis(self, ctx: "RunContext") -> dict[str, Any]:
+    def kpis(self, ctx: RunContext) -> dict[str, Any]:
         """Members per tier at the end, promotions and demotions, and the migration matrix.
 
         ``tier_migration_<a>_to_<b>`` counts members moved from tier ``a`` to tier ``b`` over
