@@ -15,16 +15,37 @@ from sim.behaviour import awareness as aw
 from sim.behaviour.satisfaction import (
     EncounterParams,
     attachment_after,
-    encounter,
     experienced_value,
     felt_loss_aversion,
     transaction_satisfaction,
 )
+from sim.kernels import service
 
 P = EncounterParams(neutral=0.6, reference_value=0.65, value_weight=0.8, disconfirmation_weight=0.5, loss_aversion=2.0,
                     memory=0.2, adaptation=0.1, recovery_transaction=0.9, attachment_growth=0.1,
                     attachment_threshold=0.7)
 SHRINK = np.array([1.0, 1.0 - P.attachment_growth])
+
+
+class _Customer:
+    """A population of one, for the encounter kernel."""
+
+
+def encounter(value, satisfaction, expectation, failures, attachment, failed, recovered, p, shrink_if=None):
+    """One service encounter of experienced ``value`` through the engine's kernel; the new state.
+
+    A quality sensitivity of 2 (halved in float32: exactly 1), product quality 0, no failure
+    severity and the reference price make the experienced value ``value`` itself.
+    """
+    c = _Customer()
+    c.quality_sensitivity, c.price_sensitivity = np.array([2.0], np.float32), np.array([1.0], np.float32)
+    c.satisfaction, c.expectation = np.array([satisfaction], np.float32), np.array([expectation], np.float32)
+    c.failures, c.attachment = np.array([failures], np.int8), np.array([attachment], np.float32)
+    c.generation = np.zeros(1, np.int8)
+    draws = (np.array([value]), np.array([failed]), np.array([recovered]))
+    got = service.encounter(c, np.zeros(1, np.int64), draws, 1.0, np.zeros(1), (0.0, p))
+    assert got[0] == value
+    return c.satisfaction[0], c.expectation[0], c.failures[0], c.attachment[0]
 
 
 def test_advertising_has_diminishing_returns_and_zero_at_zero():
@@ -79,9 +100,12 @@ def test_basket_units_are_mean_preserving():
 def test_conversion_probability_bounded_and_falling_with_price():
     p = [acquisition.conversion_probability(0.5, m) for m in (0.1, 1.0, 5.0)]
     assert all(0 <= x <= 1 for x in p) and p[2] == 1.0
-    cheap = acquisition.conversion_multiplier(-np.log(0.9), 1.5, 1.0, 1.0, 1.0, 1.0)
-    dear = acquisition.conversion_multiplier(-np.log(1.1), 1.5, 1.0, 1.0, 1.0, 1.0)
-    assert cheap > 1.0 > dear
+    def multiplier(price_ratio, referral=1.0):
+        price_factor = mathfn.exp(purchase.price_exponent(-np.log(price_ratio), 1.5))
+        return acquisition.conversion_multiplier(price_factor, 1.0, 1.0, referral, 1.0)
+
+    assert multiplier(0.9) > 1.0 > multiplier(1.1)
+    assert multiplier(1.0, referral=1.5) == 1.5
     assert (acquisition.expectation_multiplier(0.75, 0.65, 2.0) > 1.0
             > acquisition.expectation_multiplier(0.55, 0.65, 2.0))
 

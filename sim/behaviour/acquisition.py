@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import mathfn
 from sim.jit import njit
 
 __all__ = ["conversion_multiplier", "expectation_multiplier", "conversion_probability"]
@@ -23,12 +22,12 @@ _rule = njit(cache=True, nogil=True, inline="always")
 
 
 @_rule
-def conversion_multiplier(neg_log_price_ratio, price_sensitivity, share, age, referral,
-                          deterrence):  # pragma: no cover - compiled
-    """Price's multiplier ``exp(-ln(price ratio) * ps)`` times, in this order, the firm's choice
-    ``share``, the product's ``age`` factor, the ``referral`` boost (1 for prospects who were not
-    referred) and the ``deterrence`` of detractors."""
-    return mathfn.exp(neg_log_price_ratio * price_sensitivity) * share * age * referral * deterrence
+def conversion_multiplier(price_factor, share, age, referral, deterrence):  # pragma: no cover - compiled
+    """Price's multiplier (``exp`` of :func:`sim.behaviour.purchase.price_exponent`, the same constant
+    elasticity as for purchases) times, in this order, the firm's choice ``share``, the product's
+    ``age`` factor, the ``referral`` boost (1 for prospects who were not referred) and the
+    ``deterrence`` of detractors."""
+    return price_factor * share * age * referral * deterrence
 
 
 @_rule

@@ -15,7 +15,10 @@ published reviews and from the firm's advertising promise (:func:`prior_expectat
 above what the firm delivers wins trials and then disappoints (Kopalle & Lehmann 2006).
 
 Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernels`; the
-encounter's parameters travel as one :class:`EncounterParams` tuple.
+encounter's parameters travel as one :class:`EncounterParams` tuple. One encounter applies them
+in this order (:func:`sim.kernels.service.encounter`): experienced value, transaction
+satisfaction (with loss aversion, buffered by attachment), the recovery paradox, cumulative
+satisfaction and expectation, failures met, attachment.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import numpy as np
 from sim.jit import njit
 
 __all__ = [
-    "EncounterParams", "experienced_value", "felt_loss_aversion", "transaction_satisfaction", "attachment_after",
-    "encounter", "expectation_base", "prior_expectation", "satisfaction_after_offer",
+    "EncounterParams", "experienced_value", "felt_loss_aversion", "transaction_satisfaction", "recovered_transaction",
+    "cumulative_satisfaction", "adapted_expectation", "failures_after", "attachment_after", "expectation_base",
+    "prior_expectation", "satisfaction_after_offer",
 ]
 
 _rule = njit(cache=True, nogil=True, inline="always")
@@ -107,22 +111,28 @@ def attachment_after(attachment, transaction, p, shrink_if):  # pragma: no cover
 
 
 @_rule
-def encounter(value, satisfaction, expectation, failures, attachment, failed, recovered, p,
-              shrink_if):  # pragma: no cover - compiled
-    """One service encounter of experienced ``value``: the customer's new state.
+def recovered_transaction(transaction, recovered, failures_before, p):  # pragma: no cover - compiled
+    """The recovery paradox: a first failure (``failures_before == 0``) whose complaint was handled
+    well gives the transaction satisfaction ``recovery_transaction``, whatever the value."""
+    return p.recovery_transaction if recovered & (failures_before == 0) else transaction
 
-    Returns satisfaction and expectation (float32), failures met (capped at 127) and attachment
-    (float32). A first failure (``failures == 0``) with a ``recovered`` complaint gives the
-    transaction satisfaction ``recovery_transaction`` whatever the value: the recovery paradox.
-    """
-    s = np.float64(satisfaction)
-    e = np.float64(expectation)
-    t, surprise = transaction_satisfaction(value, e, np.float64(attachment), p)
-    t = p.recovery_transaction if recovered & (failures == 0) else t
-    new_s = np.float32((1.0 - p.memory) * s + p.memory * t)
-    new_e = np.float32(e + p.adaptation * surprise)
-    new_f = failures + (failed & (failures < 127))
-    return new_s, new_e, new_f, np.float32(attachment_after(attachment, t, p, shrink_if))
+
+@_rule
+def cumulative_satisfaction(satisfaction, transaction, p):  # pragma: no cover - compiled
+    """Satisfaction after a transaction: an exponentially weighted memory of transactions (float32)."""
+    return np.float32((1.0 - p.memory) * np.float64(satisfaction) + p.memory * transaction)
+
+
+@_rule
+def adapted_expectation(expectation, surprise, p):  # pragma: no cover - compiled
+    """Expectation after a transaction: it closes ``adaptation`` of its gap to experience (float32)."""
+    return np.float32(np.float64(expectation) + p.adaptation * surprise)
+
+
+@_rule
+def failures_after(failures, failed):  # pragma: no cover - compiled
+    """Service failures met, one more if this encounter ``failed``, at most 127."""
+    return failures + (failed & (failures < 127))
 
 
 @_rule

@@ -13,8 +13,10 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.behaviour import acquisition as rule
+from sim.behaviour.purchase import price_exponent
 from sim.behaviour.satisfaction import prior_expectation
 from sim.jit import njit
+from sim.mathfn import BLOCK, exp_into
 
 __all__ = ["ConversionTerms", "conversion_probabilities"]
 
@@ -38,17 +40,23 @@ class ConversionTerms(NamedTuple):
     expectation_effect: float  # customers.expectation_conversion_effect
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _conversion(ps, share, referred, t, p_out, e_out):  # pragma: no cover - compiled
     step = np.intp(share.size > 1)
-    for i in range(ps.size):
-        referral = t.boost if referred[i] else 1.0
-        m = rule.conversion_multiplier(t.neg_log_price_ratio, ps[i], share[i * step], t.age, referral, t.deterrence)
-        if t.expect:
-            e = prior_expectation(t.base, t.ad_lift, referred[i])
-            e_out[i] = e
-            m = m * rule.expectation_multiplier(e, t.reference_value, t.expectation_effect)
-        p_out[i] = rule.conversion_probability(t.rate, m)
+    x, f = np.empty(BLOCK), np.empty(BLOCK)
+    for lo in range(0, ps.size, BLOCK):
+        hi = min(lo + BLOCK, ps.size)
+        for i in range(lo, hi):  # the exponentials in a loop of their own, which vectorises
+            x[i - lo] = price_exponent(t.neg_log_price_ratio, ps[i])
+        exp_into(x[:hi - lo], f[:hi - lo])
+        for i in range(lo, hi):
+            referral = t.boost if referred[i] else 1.0
+            m = rule.conversion_multiplier(f[i - lo], share[i * step], t.age, referral, t.deterrence)
+            if t.expect:
+                e = prior_expectation(t.base, t.ad_lift, referred[i])
+                e_out[i] = e
+                m = m * rule.expectation_multiplier(e, t.reference_value, t.expectation_effect)
+            p_out[i] = rule.conversion_probability(t.rate, m)
 
 
 def conversion_probabilities(price_sensitivity: np.ndarray, referred: np.ndarray, share: np.ndarray | None,

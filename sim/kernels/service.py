@@ -50,14 +50,21 @@ def _encounter(buyers, quality, failed, recovered, price_ratio, severity, gen_qu
     step = np.intp(price_ratio.size > 1)  # one price ratio for all, or one per buyer
     severity_if = np.array([0.0, severity])
     shrink_if = np.array([1.0, 1.0 - p.attachment_growth])
-    for i in range(buyers.size):
+    for i in range(buyers.size):  # the rules of an encounter, in their order (sim.behaviour.satisfaction)
         r = np.uint64(buyers[i])
-        q = felt_quality(quality[i], failed[i], severity_if)
+        fl = failed[i]
+        q = felt_quality(quality[i], fl, severity_if)
         v = rule.experienced_value(quality_sensitivity[r], gen_quality[np.uint64(generation[r])], q,
                                    price_sensitivity[r], price_ratio[i * step])
         value_out[i] = v
-        satisfaction[r], expectation[r], failures[r], attachment[r] = rule.encounter(
-            v, satisfaction[r], expectation[r], failures[r], attachment[r], failed[i], recovered[i], p, shrink_if)
+        a, e = attachment[r], expectation[r]
+        t, surprise = rule.transaction_satisfaction(v, np.float64(e), np.float64(a), p)
+        f = failures[r]
+        t = rule.recovered_transaction(t, recovered[i], f, p)
+        satisfaction[r] = rule.cumulative_satisfaction(satisfaction[r], t, p)
+        expectation[r] = rule.adapted_expectation(e, surprise, p)
+        failures[r] = rule.failures_after(f, fl)
+        attachment[r] = np.float32(rule.attachment_after(a, t, p, shrink_if))
 
 
 def encounter(pop, rows: np.ndarray, draws: tuple[np.ndarray, np.ndarray, np.ndarray], price_ratio,
