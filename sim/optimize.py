@@ -36,7 +36,7 @@ from sim.analysis.stats import t_interval
 from sim.errors import ArgumentError, ConfigError
 from sim.io import atomic_write
 from sim.results import KPI_NAMES
-from sim.scenario import compose_config, compose_scenario, to_scenario
+from sim.scenario import check_range_value, compose_config, compose_scenario, to_scenario
 from sim.sweep import run_scenarios
 
 __all__ = ["Param", "PARAM_SYNTAX", "OptimizeOptions", "parse_param", "optimize", "study_report", "build_parser",
@@ -112,14 +112,7 @@ def _check_space(params: Sequence[Param], overrides: Sequence[str]) -> None:
     compose_scenario(overrides)
     for p in params:
         for value in p.extremes():
-            try:
-                compose_scenario([*overrides, override_text(p.key, value)])
-            except ArgumentError as err:
-                raise ArgumentError("--param", p.spec(), f"a range of an existing config value: '{p.key}' "
-                                    f"must be {err.allowed}") from None
-            except ConfigError as err:
-                raise ArgumentError("--param", p.spec(), f"a range within the allowed values of "
-                                    f"'{err.field_path}' ({err.allowed})") from None
+            check_range_value(("--param", p.spec(), p.key), [*overrides, override_text(p.key, value)])
 
 
 def _load_study(storage_url: str, study_name: str, settings: dict[str, Any], sampler: Any) -> Any:

@@ -19,7 +19,9 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import Config, register_configs, validate
 from sim.errors import ArgumentError, ConfigError
 
-__all__ = ["CONFIG_DIR", "check_group_overrides", "compose_config", "compose_scenario", "to_scenario"]
+__all__ = [
+    "CONFIG_DIR", "check_group_overrides", "compose_config", "compose_scenario", "to_scenario", "check_range_value",
+]
 
 #: The Hydra config tree the command line uses (``python -m sim``).
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -127,3 +129,21 @@ def compose_scenario(overrides: Sequence[str]) -> Config:
         For values outside their allowed range.
     """
     return to_scenario(compose_config(overrides))
+
+
+def check_range_value(argument: tuple[str, str, str], overrides: Sequence[str]) -> None:
+    """Compose the scenario with ``overrides``, one bound of a range a command was given.
+
+    ``argument`` is the command's option (``--param``, ``--factor``), its value as given and the
+    config key it ranges over. A refusal becomes an :class:`~sim.errors.ArgumentError` of that
+    option naming what the config allows.
+    """
+    option, spec, key = argument
+    try:
+        compose_scenario(overrides)
+    except ArgumentError as err:
+        raise ArgumentError(option, spec, f"a range of an existing config value: '{key}' "
+                            f"must be {err.allowed}") from None
+    except ConfigError as err:
+        raise ArgumentError(option, spec, f"a range within the allowed values of "
+                            f"'{err.field_path}' ({err.allowed})") from None

@@ -48,7 +48,7 @@ from sim.io import atomic_write
 from sim.report.compare import plot_indices
 from sim.report.style import deck_style
 from sim.results import KPI_NAMES
-from sim.scenario import compose_config, compose_scenario, to_scenario
+from sim.scenario import check_range_value, compose_config, compose_scenario, to_scenario
 from sim.sweep import run_scenarios
 
 __all__ = [
@@ -147,14 +147,7 @@ def _check_bounds(factors: Sequence[Factor], strategies: Sequence[Sequence[str]]
         compose_scenario([*overrides, *strategy])
         for f in factors:
             for v in (f.low, f.high):
-                try:
-                    compose_scenario([*overrides, *strategy, f"{f.key}={v!r}"])
-                except ArgumentError as err:
-                    raise ArgumentError("--factor", f.spec(), f"a range of an existing config value: '{f.key}' "
-                                        f"must be {err.allowed}") from None
-                except ConfigError as err:
-                    raise ArgumentError("--factor", f.spec(), f"a range within the allowed values of "
-                                        f"'{err.field_path}' ({err.allowed})") from None
+                check_range_value(("--factor", f.spec(), f.key), [*overrides, *strategy, f"{f.key}={v!r}"])
 
 
 def _run_design(factors: Sequence[Factor], X: np.ndarray, options: SensitivityOptions) -> np.ndarray:
