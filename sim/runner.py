@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Callable
 
 from sim.classic import MODELS
+from sim.classic.presets import configure
 from sim.config import Config, LoyaltyConfig
 from sim.engine import Simulation
 from sim.results import RunResult
@@ -18,10 +19,8 @@ __all__ = ["run", "simulation_class"]
 
 
 def simulation_class(cfg: Config) -> type[Simulation]:
-    """The engine for ``cfg``: the full agent model, or its reduction to a classical model."""
-    if cfg.classic.model == "none":
-        return Simulation
-    return MODELS[cfg.classic.model]
+    """The engine for ``cfg``: the agent model, or a classical model not yet a preset of it."""
+    return MODELS.get(cfg.classic.model, Simulation)
 
 
 def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
@@ -32,6 +31,7 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     same luck, so ``profit - baseline profit`` is the programme's incremental profit with little
     noise. ``loyalty_roi`` is that increment over the programme's net cost.
     """
+    cfg = configure(cfg)  # a classical model's preset, if it has one
     result = simulation_class(cfg)(cfg).run(on_week)
     if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
         base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(),

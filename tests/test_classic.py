@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -14,7 +15,9 @@ import pandas as pd
 import pytest
 
 from sim.classic import MODELS
+from sim.classic.presets import PRESETS, configure
 from sim.config import CLASSIC_MODELS, ConfigError, validate, validate_classic
+from sim.engine import Simulation
 from sim.results import KPI_NAMES
 from sim.runner import run, simulation_class
 from tests.conftest import compose_config, with_changes
@@ -28,11 +31,14 @@ SMALL = {
     "clv": ["customers.initial=3000", "horizon.weeks=520"],
     "markov": ["customers.initial=3000", "horizon.weeks=520"],
     "bgnbd": ["customers.initial=3000", "horizon.weeks=52"],
+    "paretonbd": ["customers.initial=3000", "horizon.weeks=52"],
 }
+#: The experiment file of each model, where its name is not ``classic_<model>``.
+EXPERIMENT = {"paretonbd": "classic_pareto_nbd"}
 
 
 def small(model: str, *overrides: str):
-    return compose_config([f"experiment=classic_{model}", "output.plots=false", *SMALL[model], *overrides])
+    return compose_config([f"experiment={EXPERIMENT.get(model, 'classic_' + model)}", "output.plots=false", *SMALL[model], *overrides])
 
 
 def check_identities(result) -> None:
@@ -52,10 +58,24 @@ def check_identities(result) -> None:
         assert np.isfinite(df.select_dtypes("number").to_numpy(dtype=float)).all()
 
 
-def test_every_classical_model_has_an_engine():
-    assert set(MODELS) == set(CLASSIC_MODELS) - {"none"}
+def test_every_classical_model_is_a_preset_or_has_an_engine():
+    """A classical model is either a preset of the agent engine or (for now) a weekly step of its own."""
+    assert set(MODELS) | set(PRESETS) == set(CLASSIC_MODELS) - {"none"}
+    assert not set(MODELS) & set(PRESETS)
     for name, cls in MODELS.items():
         assert simulation_class(small(name)) is cls
+    for name in PRESETS:
+        assert simulation_class(configure(small(name))) is Simulation
+
+
+@pytest.mark.parametrize("model", ["sbg", "clv", "paretonbd"])
+def test_a_preset_is_an_ordinary_scenario(model):
+    """The preset's scenario, run as an agent scenario with no classical model, is the same run."""
+    cfg = configure(small(model))
+    plain = dataclasses.replace(cfg, classic=dataclasses.replace(cfg.classic, model="none"))
+    a, b = run(cfg), run(plain)
+    assert a.summary["profit"] == b.summary["profit"]
+    pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
 
 
 @pytest.mark.parametrize("model", sorted(SMALL))
@@ -109,7 +129,7 @@ def test_validate_classic_names_the_field(model, change, field):
     with pytest.raises(ConfigError, match=f"'{field}' parameter must be"):
         validate_classic(cfg)
     with pytest.raises(ConfigError, match=f"'{field}'"):
-        MODELS[model](cfg)
+        run(cfg)
 
 
 @pytest.mark.parametrize(

@@ -55,14 +55,25 @@ def test_ameritrade():
     assert summary["customers_churned"] + summary["customers_active_end"] == n
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_parameters(seed):
-    """m ~ U(10, 500), r ~ U(0.3, 0.97), i ~ U(0.01, 0.3); one period a week, as many periods as
-    make the tail 1e-5 of the value; 50,000 customers."""
+def draw(seed):
+    """m ~ U(10, 500), r ~ U(0.3, 0.97) and i the rate per 4-week period of an annual rate
+    ~ U(0.01, 1) (the engine discounts at most 100 % a year)."""
     rng = np.random.default_rng(seed)
-    m, r, i = float(rng.uniform(10, 500)), float(rng.uniform(0.3, 0.97)), float(rng.uniform(0.01, 0.3))
+    m, r, annual = float(rng.uniform(10, 500)), float(rng.uniform(0.3, 0.97)), float(rng.uniform(0.01, 1.0))
+    return m, r, (1 + annual) ** (PERIOD / 52) - 1
+
+
+#: Weeks per period in the random tests.
+PERIOD = 4
+
+
+@pytest.mark.parametrize("seed", range(1, 17))  # with the slow ones below, 20 random sets or more
+def test_random_parameters(seed):
+    """Random m, r, i (:func:`draw`); as many 4-week periods as make the tail 1e-5 of the value;
+    50,000 customers."""
+    m, r, i = draw(seed)
     periods = math.ceil(math.log(1e-5) / math.log(r / (1 + i)))
-    summary = simulate(m, r, i, 50_000, periods, period_weeks=1, seed=seed)
+    summary = simulate(m, r, i, 50_000, periods, period_weeks=PERIOD, seed=seed)
     mean, se = check(summary, m, r, i, 50_000, periods)
     assert float(clv_constant_retention(m, r, i)) - mean < 0.1 * se
 
@@ -71,18 +82,28 @@ def test_margins_growing_with_tenure():
     """A tenure schedule (Reichheld & Sasser's credit-card profile, see
     experiments/retention_economics) is valued period by period."""
     tenure = (1.0, 1.4, 1.47, 1.63, 1.83)
-    summary = simulate(30.0, 0.9, 0.1, 50_000, 120, period_weeks=1, tenure=tenure)
-    mean, _ = check(summary, 30.0, 0.9, 0.1, 50_000, 120, tenure)
-    assert mean > float(clv_constant_retention(30.0, 0.9, 0.1)) * 1.5
+    summary = simulate(30.0, 0.9, 0.01, 50_000, 120, period_weeks=PERIOD, tenure=tenure)
+    mean, _ = check(summary, 30.0, 0.9, 0.01, 50_000, 120, tenure)
+    assert mean > float(clv_constant_retention(30.0, 0.9, 0.01)) * 1.5
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [4, 5, 6, 7, 8])
 def test_random_parameters_large(seed):
     """As the fast random test with 400,000 customers (standard errors halved twice over)."""
-    rng = np.random.default_rng(seed)
-    m, r, i = float(rng.uniform(10, 500)), float(rng.uniform(0.3, 0.97)), float(rng.uniform(0.01, 0.3))
+    m, r, i = draw(seed)
     periods = math.ceil(math.log(1e-6) / math.log(r / (1 + i)))
-    summary = simulate(m, r, i, 400_000, periods, period_weeks=1, seed=seed)
+    summary = simulate(m, r, i, 400_000, periods, period_weeks=PERIOD, seed=seed)
     mean, se = check(summary, m, r, i, 400_000, periods)
     assert float(clv_constant_retention(m, r, i)) - mean < 0.1 * se
+
+
+def test_undiscounted_whatever_the_scenario_rate():
+    """i = 0 is no discounting at all, whatever ``market.discount_rate_annual`` the scenario had:
+    m r/(1 - r) = 40 for m = 10, r = 0.8 (tail after 80 periods 1.8e-7 of it)."""
+    summary = run(compose_config([
+        "experiment=classic_clv", "output.plots=false", "classic.margin=10", "classic.retention=0.8",
+        "classic.discount_rate=0", "market.discount_rate_annual=0.5", "customers.initial=50000",
+        "classic.period_weeks=1", "horizon.weeks=80"])).summary
+    check(summary, 10.0, 0.8, 0.0, 50_000, 80)
+    assert summary["npv_profit"] == pytest.approx(summary["profit"], rel=1e-12)

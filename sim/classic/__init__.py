@@ -1,7 +1,9 @@
-"""The classical textbook models as reductions of the agent model (``experiment=classic_*``).
+"""The classical textbook models, reached by configuration (``experiment=classic_*``).
 
-Each engine is a :class:`~sim.engine.Simulation` whose weekly step is the textbook behaviour;
-:func:`sim.runner.simulation_class` picks one from :data:`MODELS` by ``classic.model``.
+``sbg`` and ``clv`` are presets of the agent engine (:mod:`sim.classic.presets`): ordinary engine
+fields, no weekly step of their own. ``bass``, ``bgnbd`` and ``markov`` still have a weekly step
+of their own in :data:`MODELS`, which :func:`sim.runner.simulation_class` picks by
+``classic.model``.
 """
 
 from __future__ import annotations
@@ -9,26 +11,20 @@ from __future__ import annotations
 from sim.classic.base import ClassicSimulation
 from sim.classic.bass import BassSimulation
 from sim.classic.bgnbd import BGNBDSimulation
-from sim.classic.clv import CLVSimulation
 from sim.classic.markov import MarkovSimulation
-from sim.classic.sbg import SBGSimulation
 from sim.engine import Simulation
 
 __all__ = [
     "MODELS",
     "ClassicSimulation",
     "BassSimulation",
-    "SBGSimulation",
     "BGNBDSimulation",
-    "CLVSimulation",
     "MarkovSimulation",
 ]
 
-#: Engine of each classical model, by its ``classic.model`` name.
+#: Engine of each classical model with a weekly step of its own, by its ``classic.model`` name.
 MODELS: dict[str, type[Simulation]] = {
     "bass": BassSimulation,
-    "sbg": SBGSimulation,
     "bgnbd": BGNBDSimulation,
-    "clv": CLVSimulation,
     "markov": MarkovSimulation,
 }

@@ -13,6 +13,7 @@ sbg       ``alpha``, ``beta``, ``period_weeks``, ``margin``, ``tenure_margin``, 
 clv       ``retention``, ``period_weeks``, ``margin``, ``tenure_margin``, ``discount_rate``
 markov    ``purchase_probs``, ``reward``, ``period_weeks``, ``discount_rate``
 bgnbd     ``r``, ``alpha``, ``a``, ``b``, ``spend_p``, ``spend_q``, ``spend_gamma``
+paretonbd ``r``, ``alpha``, ``s``, ``beta`` (with ``customers.initial``)
 ========  ==================================================================================
 """
 
@@ -24,7 +25,7 @@ from sim.config.fields import NONNEG, POS, PROB, _p
 
 __all__ = ["CLASSIC_MODELS", "COHORT_MODELS", "ClassicConfig"]
 
-CLASSIC_MODELS = ("none", "bass", "sbg", "bgnbd", "clv", "markov")
+CLASSIC_MODELS = ("none", "bass", "sbg", "bgnbd", "paretonbd", "clv", "markov")
 #: Models whose customers are one cohort that decides once per ``classic.period_weeks``.
 COHORT_MODELS = ("sbg", "clv", "markov")
 
@@ -47,12 +48,16 @@ class ClassicConfig:
         models make one decision per customer and period, at its end.
     alpha : float
         sBG: first shape of the Beta distribution of the churn probability per period.
-        BG/NBD: rate of the Gamma distribution of purchase rates, per week (so the mean
-        purchase rate is ``r / alpha`` purchases per week).
+        BG/NBD and Pareto/NBD: rate of the Gamma distribution of purchase rates, per week (so
+        the mean purchase rate is ``r / alpha`` purchases per week).
     beta : float
         sBG: second shape of the Beta distribution of the churn probability per period.
+        Pareto/NBD: rate of the Gamma distribution of dropout rates, per week (so the mean
+        dropout rate is ``s / beta`` per week).
     r : float
-        BG/NBD: shape of the Gamma distribution of purchase rates.
+        BG/NBD and Pareto/NBD: shape of the Gamma distribution of purchase rates.
+    s : float
+        Pareto/NBD: shape of the Gamma distribution of dropout rates.
     a, b : float
         BG/NBD: shapes of the Beta distribution of the probability of dropping out after a
         repeat purchase.
@@ -88,6 +93,7 @@ class ClassicConfig:
     alpha: float = _p(0.704, **POS)
     beta: float = _p(1.182, **POS)
     r: float = _p(0.243, **POS)
+    s: float = _p(0.606, **POS)
     a: float = _p(0.793, **POS)
     b: float = _p(2.426, **POS)
     spend_p: float = _p(6.25, **POS)

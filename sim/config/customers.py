@@ -102,6 +102,24 @@ class CustomersConfig:
     attachment_loss_buffer : float
         Share of loss aversion (beyond 1) that full attachment takes away: attached customers
         forgive a shortfall more readily. 0 (the default) switches the buffer off.
+    churn_propensity : str
+        Heterogeneity of churn across customers: ``none`` (everyone the same), ``beta`` (each
+        customer's own propensity in [0, 1] drawn from Beta(``churn_propensity_a``,
+        ``churn_propensity_b``): the churn probability per period of the shifted-beta-geometric
+        model when ``churn_rate`` is 1) or ``gamma_hazard`` (an exponential dropout hazard per
+        week drawn from Gamma(shape ``churn_propensity_a``, rate ``churn_propensity_b``), as in
+        the Pareto/NBD model: the propensity is ``1 - exp(-hazard)``). The churn probability is
+        the customer's propensity times the churn rule's probability (capped at 1).
+    churn_propensity_a, churn_propensity_b : float
+        The two parameters of ``churn_propensity`` (Beta shapes; Gamma shape and rate per week).
+    billing_period_weeks : int
+        0 (the default): customers buy on Poisson purchase occasions. A number of weeks: customers
+        are subscribers who pay the list price at the start of each billing period (on joining,
+        then at each renewal) and can leave only at a renewal (contractual churn); the firm's
+        customers at week 0 joined or renewed in week -1.
+    billing_tenure_factors : list of float
+        Multipliers of the subscription fee in a subscriber's 1st, 2nd, ... billing period (the
+        last one holds for all later periods); empty: a flat fee.
     """
 
     name: str = "default"
@@ -147,4 +165,11 @@ class CustomersConfig:
     attachment_loss_buffer: float = _p(0.0, **PROB, source=(
         "committed customers discount negative information (Ahluwalia, Burnkrant & Unnava 2000, JMR 37(2)); "
         "magnitude unpublished, off by default"))
+    churn_propensity: str = _p("none", choices=("none", "beta", "gamma_hazard"), source=(
+        "heterogeneous dropout: Beta across customers (Fader & Hardie 2007, sBG), Gamma dropout rates "
+        "(Schmittlein, Morrison & Colombo 1987, Pareto/NBD)"))
+    churn_propensity_a: float = _p(1.0, gt=0.0, le=1e6)
+    churn_propensity_b: float = _p(1.0, gt=0.0, le=1e6)
+    billing_period_weeks: int = _p(0, ge=0, le=520)
+    billing_tenure_factors: list[float] = _p(factory=list, each={"ge": 0.0, "le": 1e6})
 

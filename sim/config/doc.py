@@ -27,6 +27,7 @@ SOURCES: dict[str, str] = {
                             "(Sultan, Farley & Lehmann 1990)",
     "market.initially_aware": "Bass (1969) innovation through advertising",
     "market.discount_rate_annual": "Gupta, Lehmann & Stuart (2004) use 12 %; 10 % is common practice",
+    "market.discount_rate_weekly": "off (0): the classical presets set it from classic.discount_rate",
     "market.detractor_effect": "negative word of mouth weighs more than positive (Reichheld 2003, Net Promoter)",
     "market.network": "word of mouth travels along personal ties (Goldenberg, Libai & Muller 2001); "
                       "full mixing is Bass (1969)",

@@ -7,6 +7,7 @@ Amounts are in currency units, rates per week, probabilities in [0, 1].
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from sim.config.fields import NONNEG, PROB, _p
@@ -42,6 +43,9 @@ class MarketConfig:
         firm for good.
     discount_rate_annual : float
         Discount rate per year for NPV and customer lifetime value.
+    discount_rate_weekly : float
+        When > 0, the discount rate per week, in place of ``discount_rate_annual``: for the
+        classical models, whose period may be one week and whose rate per period any value.
     detractor_satisfaction : float
         Satisfaction below which a customer speaks ill of the firm.
     detractor_effect : float
@@ -82,6 +86,7 @@ class MarketConfig:
     promoter_satisfaction: float = _p(0.6, **PROB)
     consideration_exit: float = _p(0.05, **PROB)
     discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
+    discount_rate_weekly: float = _p(0.0, ge=0.0, le=10.0)
     detractor_satisfaction: float = _p(0.4, **PROB)
     detractor_effect: float = _p(2.0, **NONNEG)
     competitors: list[Competitor] = field(default_factory=list)
@@ -92,6 +97,13 @@ class MarketConfig:
     network_seeding: str = _p("random", choices=SEEDINGS)
     network_draw: int = _p(0, ge=0)
     review_weight: float = _p(0.0, **PROB)
+
+    @property
+    def discount_log_rate_weekly(self) -> float:
+        """Continuous discount rate per week: a value received ``t`` weeks on counts ``exp(-t x this)``."""
+        if self.discount_rate_weekly > 0:
+            return math.log1p(self.discount_rate_weekly)
+        return math.log1p(self.discount_rate_annual) / 52.0
 
 
 @dataclass

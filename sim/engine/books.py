@@ -8,8 +8,6 @@ of the week into her lifetime accounts and discounted value.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from sim.kernels import books as kb
@@ -27,16 +25,18 @@ class Books:
         The run's ledger.
     pop : Population
         The customers (their accounts are booked at the end of each week).
-    discount_rate_annual : float
-        Discount rate per year of customers' discounted value (continuous compounding).
+    discount_log_rate : float
+        Continuous discount rate per week of customers' discounted value
+        (``MarketConfig.discount_log_rate_weekly``).
     """
 
-    def __init__(self, ledger: Ledger, pop, discount_rate_annual: float):
+    def __init__(self, ledger: Ledger, pop, discount_log_rate: float):
         self.ledger = ledger
         self.pop = pop
         self.week = 0
-        # Discount factor by weeks since acquisition.
-        self._discount_by_age = np.exp(-math.log1p(discount_rate_annual) / 52.0 * np.arange(ledger.weeks + 1))
+        # Discount factor of a week's contribution by weeks since acquisition, received at the end of
+        # the week (as npv_profit discounts): the week of acquisition is discounted one week.
+        self._discount_by_age = np.exp(-discount_log_rate * np.arange(1, ledger.weeks + 2))
         # Per-row cost of the current week; rows are zeroed once the week is booked.
         self._cost_buf = np.zeros(pop._cap)
 

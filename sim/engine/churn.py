@@ -41,11 +41,12 @@ class Churn:
     def lapse(self, week: int, b: Block) -> None:
         """Attachment fades for everyone; those without a purchase for ``lapse_weeks`` are lapsing.
 
+        A subscriber pays at every renewal or leaves, so is never lapsing between renewals.
         Needs this week's purchases booked.
         """
         c = self.c
-        decay_and_lapse(self.pop, b.rows, np.float32(1.0 - c.attachment_decay), week - c.lapse_weeks,
-                        (LAPSING, ACTIVE))
+        quiet = max(c.lapse_weeks, c.billing_period_weeks)
+        decay_and_lapse(self.pop, b.rows, np.float32(1.0 - c.attachment_decay), week - quiet, (LAPSING, ACTIVE))
 
     def run(self, week: int, b: Block, d: PurchaseDraw) -> np.ndarray:
         """Churn of the block's customers at risk (not new this week); returns the churners' rows."""
@@ -55,8 +56,9 @@ class Churn:
         if leaving is None:  # else drawn with the purchases
             m1 = prog.churn_multiplier(self.ctx, at_risk) if prog.active else None
             m2 = None if d.rival_share is None else 1.0 + self.c.competitor_churn_effect * (1.0 - d.share[:n_risk])
+            m3 = pop.churn_propensity[at_risk] if self.c.churn_propensity != "none" else None
             leaving = churn_draw(pop, at_risk, d.sat_eff, d.ids, self.streams.key("churn", week), self.params,
-                                 LAPSING, (m1, m2))
+                                 LAPSING, (m1, m2, m3))
         churned = at_risk[leaving]
         pop.state[churned] = CHURNED
         saturating_increment(pop.churn_count, churned)

@@ -88,7 +88,7 @@ def compute_kpis(cfg, ledger, rec: Recorder, tables: tuple[pd.DataFrame, pd.Data
     acquired, churned = int(ts["new"].sum()), int(ts["churned"].sum())
     acquisition = ledger.group_total("acquisition")
     profit = float(ledger.weekly_profit().sum())
-    weekly_rate = math.log1p(cfg.market.discount_rate_annual) / 52.0
+    weekly_rate = cfg.market.discount_log_rate_weekly
     npv = float((ledger.weekly_profit() * np.exp(-weekly_rate * (np.arange(rec.weeks) + 1))).sum())
     cac = _ratio(acquisition, acquired)
     at_risk = int(rec.at_risk.sum())

@@ -15,7 +15,7 @@ from sim import mathfn
 from sim.engine.week import Block, Prices, PurchaseDraw, WeekFigures
 from sim.kernels import purchases as kp
 from sim.kernels.choice import firm_shares
-from sim.kernels.churn import ChurnParams
+from sim.kernels.churn import ChurnParams, churn_draw
 from sim.kernels.purchase_week import LapseParams, WeekKeys, purchase_week
 from sim.population import ACTIVE, LAPSING
 
@@ -59,18 +59,22 @@ class Purchases:
 
     def draw(self, week: int, b: Block, wk: WeekFigures) -> PurchaseDraw:
         """This week's purchase occasions of block ``b``; the category and firm rates go into ``wk``."""
-        prog, pop = self.programme, self.pop
+        c, prog, pop = self.cfg.customers, self.programme, self.pop
+        if c.billing_period_weeks:
+            return self.renewals(week, b)
         obsolescence = self.lifecycle.obsolescence
         key = self.streams.key("purchase", week)
-        alone = not (prog.active or obsolescence) and np.ndim(b.price_ratio) == 0  # attachment's multiplier alone
-        offer = self.offer(week, b.rows, b.price_ratio, self.cfg.customers.switching_inertia)
+        # Attachment's multiplier alone on the rate, and churn the same rule for all, each week.
+        alone = (not (prog.active or obsolescence) and np.ndim(b.price_ratio) == 0
+                 and c.churn_propensity == "none")
+        offer = self.offer(week, b.rows, b.price_ratio, c.switching_inertia)
         if alone and offer is None:
             keys = WeekKeys(key, self.streams.key("churn", week))
             lapse = LapseParams(np.float32(1.0 - self.cfg.customers.attachment_decay),
                                 week - self.cfg.customers.lapse_weeks, LAPSING, ACTIVE)
             bought, buyers, occasions, ids, leaving = purchase_week(pop, b.rows, b.n_risk, b.price_ratio, keys,
                                                                     (self.params, self.churn, lapse))
-            return PurchaseDraw(bought, buyers, occasions, ids, leaving=leaving)
+            return PurchaseDraw(bought, buyers, occasions, ids, leaving=leaving, faded=True)
         if alone:
             attach, ps, sat_eff, ids, rate = kp.state_and_rate(pop, b.rows, b.price_ratio, self.params)
         else:
@@ -85,6 +89,38 @@ class Purchases:
             wk.firm_rate += float(rate.sum())
         count, bought = kp.poisson_bought(ids, key, rate, b.n_risk)
         return PurchaseDraw(bought, b.rows[bought], count[bought], ids[bought], sat_eff, ids, share, rival_share)
+
+    def renewals(self, week: int, b: Block) -> PurchaseDraw:
+        """A subscription's week: subscribers at the end of a billing period renew, and pay, or leave.
+
+        A subscriber acquired in week ``a`` (the base in week -1) renews in weeks ``a + k P``
+        (``customers.billing_period_weeks``); she leaves then with the churn rule's probability
+        times her propensity and the loyalty programme's multiplier, and pays otherwise. A new
+        subscriber pays on joining. Every payment is one occasion.
+        """
+        c, pop, n_risk = self.cfg.customers, self.pop, b.n_risk
+        at_risk = b.rows[:n_risk]
+        since = week - pop.acquired_week[at_risk].astype(np.int64)
+        due = np.flatnonzero(since % c.billing_period_weeks == 0)
+        rows = at_risk[due]
+        _, _, sat_eff, ids = kp.customer_state(pop, rows, self.params)
+        prog = self.programme
+        multipliers = (prog.churn_multiplier(self.ctx, rows) if prog.active else None,
+                       pop.churn_propensity[rows] if c.churn_propensity != "none" else None)
+        leaving = due[churn_draw(pop, rows, sat_eff, ids, self.streams.key("churn", week), self.churn, LAPSING,
+                                 multipliers)]
+        bought = np.concatenate([np.setdiff1d(due, leaving, assume_unique=True), np.arange(n_risk, b.rows.size)])
+        buyers = b.rows[bought]
+        return PurchaseDraw(bought, buyers, np.ones(bought.size, dtype=np.int32), pop.id[buyers], leaving=leaving)
+
+    def _fee_factors(self, week: int, buyers: np.ndarray) -> np.ndarray | None:
+        """Each paying subscriber's fee multiplier by renewal (``customers.billing_tenure_factors``)."""
+        factors, period = self.cfg.customers.billing_tenure_factors, self.cfg.customers.billing_period_weeks
+        if not (period and factors):
+            return None
+        renewal = (week - self.pop.acquired_week[buyers].astype(np.int64)) // period  # 0 on joining
+        steps = np.asarray(factors, dtype=np.float64)
+        return np.where(renewal > 0, steps[np.clip(renewal - 1, 0, steps.size - 1)], 1.0)
 
     def _multipliers(self, week: int, rows: np.ndarray, attach: np.ndarray) -> np.ndarray | None:
         """The rate's multipliers when strategies add to attachment's (None: attachment's alone)."""
@@ -105,11 +141,19 @@ class Purchases:
         discounts) and the cost of goods of each buyer.
         """
         cfg, pop, books, prog = self.cfg, self.pop, self.books, self.programme
-        units, cogs = kp.basket_units(pop, d.buyers, d.occasions, d.buyer_ids, self.streams.key("basket", week),
-                                      cfg.customers.basket_sigma, self.lifecycle.unit_cost)
+        if cfg.customers.billing_period_weeks:  # one plan per payment, at the generation's unit cost
+            units = d.occasions.astype(np.float64)
+            cogs = units * np.asarray(self.lifecycle.unit_cost, dtype=np.float64)[pop.generation[d.buyers]]
+        else:
+            units, cogs = kp.basket_units(pop, d.buyers, d.occasions, d.buyer_ids,
+                                          self.streams.key("basket", week), cfg.customers.basket_sigma,
+                                          self.lifecycle.unit_cost)
         sales = units * prices.list_price
         if self.treatments.active:
             sales = sales * b.segment_factor[d.bought]
+        fee = self._fee_factors(week, d.buyers)
+        if fee is not None:
+            sales = sales * fee
         # After the pricing policy's discount (without one, the product by 1 and the zero
         # differences would change nothing).
         paid = sales * (1.0 - prices.discount) if prices.discount else sales

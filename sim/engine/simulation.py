@@ -86,7 +86,7 @@ class Simulation:
         self.pop = Population(capacity=min(cfg.market.potential, max(1024, c.initial + c.initial // 4)),
                               optional=self.programme.fields())
         self.ledger = Ledger(self.weeks, self.programme.categories())
-        self.books = Books(self.ledger, self.pop, cfg.market.discount_rate_annual)
+        self.books = Books(self.ledger, self.pop, cfg.market.discount_log_rate_weekly)
         self.ctx = RunContext(self.weeks, self.pop, self.streams, self.books, self.service_bonus,
                               self.lifecycle.quality, lambda: self.levers.failure_prob)
         self._wire_phases()
@@ -277,7 +277,7 @@ class Simulation:
         b = self.purchases.block(rows, n_risk, self.prices)
         d = self.purchases.draw(week, b, wk)
         units, paid, cogs = self.purchases.sell(week, b, d, self.prices)
-        if d.leaving is None:  # else faded and marked with the purchases
+        if not d.faded:  # else faded and marked with the purchases
             self.churn.lapse(week, b)
         self.encounters.run(week, d, self.encounters.buyer_price_ratio(b, d), self.levers.failure_prob, wk)
         if self.support.active:  # support and information contacts without a sale: more encounters

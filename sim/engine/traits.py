@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.rng import Streams
 
-__all__ = ["draw_traits", "needs_and_sensitivities", "add_initial_base", "CHUNK_ROWS"]
+__all__ = ["draw_traits", "needs_and_sensitivities", "churn_propensities", "add_initial_base", "CHUNK_ROWS"]
 
 #: Customers processed at once where work is done in blocks (drawing the initial base, the weekly
 #: customer kernels): bounds temporary memory at about 150 bytes per row of a block, well inside
@@ -44,8 +44,8 @@ def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
     """Traits of people ``ids`` (market ids) from their trait distributions ``c`` (a ``CustomersConfig``).
 
     Returns the population fields ``service_demand``, ``purchase_rate`` (occasions per week),
-    ``basket_mean`` (units per occasion), ``price_sensitivity``, ``quality_sensitivity`` and
-    ``needs``.
+    ``basket_mean`` (units per occasion), ``price_sensitivity``, ``quality_sensitivity``,
+    ``needs`` and, with heterogeneous churn, ``churn_propensity``.
     """
     shape = c.purchase_rate_shape
     rate = streams.gamma("traits", -1, ids, shape, c.purchase_rate_mean / shape, draw=0)
@@ -54,7 +54,7 @@ def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
     needs, price, quality = needs_and_sensitivities(streams, ids, c)
     ds = c.service_demand_sigma
     demand = np.exp(ds * streams.normal("traits", -1, ids, draw=6) - 0.5 * ds * ds)
-    return {
+    traits = {
         "service_demand": demand,
         "purchase_rate": rate,
         "basket_mean": basket,
@@ -62,6 +62,21 @@ def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
         "quality_sensitivity": quality,
         "needs": needs,
     }
+    if c.churn_propensity != "none":
+        traits["churn_propensity"] = churn_propensities(streams, ids, c)
+    return traits
+
+
+def churn_propensities(streams: Streams, ids: np.ndarray, c) -> np.ndarray:
+    """Each customer's own churn propensity (``customers.churn_propensity``), in [0, 1].
+
+    ``beta``: Beta(a, b). ``gamma_hazard``: ``1 - exp(-h)`` for a dropout hazard per week
+    ``h ~ Gamma(shape a, rate b)``.
+    """
+    a, b = c.churn_propensity_a, c.churn_propensity_b
+    if c.churn_propensity == "beta":
+        return streams.beta("traits", -1, ids, a, b, draw=7)
+    return -np.expm1(-streams.gamma("traits", -1, ids, a, 1.0 / b, draw=7))
 
 
 def add_initial_base(pop, streams: Streams, c) -> None:
@@ -69,13 +84,16 @@ def add_initial_base(pop, streams: Streams, c) -> None:
 
     They have been buying before week 0: weeks since the last purchase are the (floored)
     waiting time of each customer's own purchase process, so lapsing starts spread out rather
-    than all at once.
+    than all at once. Subscribers (``customers.billing_period_weeks``) all paid in week -1, their
+    week of joining or renewal.
     """
     for start in range(0, c.initial, CHUNK_ROWS):
         ids = np.arange(start, min(start + CHUNK_ROWS, c.initial), dtype=np.int64)
         traits = draw_traits(streams, ids, c)
         since = np.floor(streams.exponential("traits", -1, ids, draw=4) / traits["purchase_rate"])
         last = -np.minimum(since, 10 * c.lapse_weeks).astype(np.int64)
+        if c.billing_period_weeks:
+            last[:] = -1
         pop.add(ids, acquired_week=-1, satisfaction=c.satisfaction_neutral, expectation=c.reference_value,
                 last_purchase_week=last, seen_week=last, **traits)
         del traits, since, last

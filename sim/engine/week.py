@@ -40,9 +40,9 @@ class PurchaseDraw:
 
     ``bought`` are positions in the block's rows with a purchase and ``buyers``, ``occasions``,
     ``buyer_ids`` the rows, occasions and ids at those positions. ``sat_eff`` and ``ids`` are each
-    row's effective satisfaction and id (None when the fused pass also drew the churn, whose
-    positions are then ``leaving``). ``share`` and ``rival_share`` are the firm's and the rivals'
-    choice shares (None without rivals).
+    row's effective satisfaction and id (None when the draw also drew the churn, whose positions
+    are then ``leaving``: the fused pass, or a subscription's renewals). ``share`` and
+    ``rival_share`` are the firm's and the rivals' choice shares (None without rivals).
     """
 
     bought: np.ndarray
@@ -54,6 +54,7 @@ class PurchaseDraw:
     share: np.ndarray | None = None
     rival_share: np.ndarray | None = None
     leaving: np.ndarray | None = None
+    faded: bool = False  # attachment faded and lapsing marked with the draw
 
 
 @dataclasses.dataclass

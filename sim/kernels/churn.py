@@ -38,12 +38,12 @@ class ChurnParams(NamedTuple):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def churn_block(ids, sat_eff, lapse, key, neutral, effect, base, by_lapsing, m1, m2, offset, out, k,
+def churn_block(ids, sat_eff, lapse, key, neutral, effect, base, by_lapsing, ms, offset, out, k,
                 scratch, cand):  # pragma: no cover - compiled
     """One block of churn draws: appends to ``out`` from ``k`` the positions (``offset`` + j) of
     those who churn and returns the new ``k``. ``lapse`` flags the lapsing (0 or 1), ``by_lapsing``
-    is ``[1, lapsing multiplier]``, ``m1``/``m2`` are the block's multipliers or empty;
-    ``scratch`` has 4 rows of BLOCK at least, ``cand`` (int64) BLOCK."""
+    is ``[1, lapsing multiplier]``, ``ms`` the block's multipliers (one row each, applied in
+    order, possibly none); ``scratch`` has 4 rows of BLOCK at least, ``cand`` (int64) BLOCK."""
     m = ids.size
     u, x, b, p = scratch[0], scratch[1], scratch[2], scratch[3]
     # Each step a loop of its own: each vectorises, fused they would not.
@@ -54,15 +54,12 @@ def churn_block(ids, sat_eff, lapse, key, neutral, effect, base, by_lapsing, m1,
     # multiplier and the multipliers m1, m2 (each cap at 1 only lowers it): a row with u at or
     # above that bound stays, and only the others (a few per cent) need the exponential.
     bmax = base * max(by_lapsing[0], by_lapsing[1])
-    if m1.size or m2.size:
+    if ms.shape[0]:
         for j in range(m):
             b[j] = bmax
-        if m1.size:
+        for t in range(ms.shape[0]):
             for j in range(m):
-                b[j] *= m1[j]
-        if m2.size:
-            for j in range(m):
-                b[j] *= m2[j]
+                b[j] *= ms[t, j]
         for j in range(m):
             p[j] = undecided(u[j], b[j], x[j])
     else:
@@ -78,17 +75,15 @@ def churn_block(ids, sat_eff, lapse, key, neutral, effect, base, by_lapsing, m1,
     for i in range(nc):
         j = np.uint64(cand[i])
         q = rule.churn_probability(p[i], base, by_lapsing[np.uint64(lapse[j])])
-        if m1.size:
-            q = rule.churn_multiplied(q, m1[j])
-        if m2.size:
-            q = rule.churn_multiplied(q, m2[j])
+        for t in range(ms.shape[0]):
+            q = rule.churn_multiplied(q, ms[t, j])
         out[k] = offset + j
         k += happens(u[j], q)
     return k
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _churn_draw(at_risk, sat_eff, ids, key, neutral, effect, state, base, lapsing, lapsing_mult, m1, m2,
+def _churn_draw(at_risk, sat_eff, ids, key, neutral, effect, state, base, lapsing, lapsing_mult, ms,
                 out):  # pragma: no cover - compiled
     k = 0
     scratch, cand = np.empty((4, BLOCK)), np.empty(BLOCK, dtype=np.int64)
@@ -98,31 +93,29 @@ def _churn_draw(at_risk, sat_eff, ids, key, neutral, effect, state, base, lapsin
         hi = min(lo + BLOCK, at_risk.size)
         for i in range(lo, hi):
             lapse[i - lo] = state[np.uint64(at_risk[i])] == lapsing
-        k = churn_block(ids[lo:hi], sat_eff[lo:hi], lapse, key, neutral, effect, base, by_lapsing,
-                        m1[lo:hi] if m1.size else m1, m2[lo:hi] if m2.size else m2, lo, out, k, scratch, cand)
+        k = churn_block(ids[lo:hi], sat_eff[lo:hi], lapse, key, neutral, effect, base, by_lapsing, ms[:, lo:hi], lo,
+                        out, k, scratch, cand)
     return k
 
 
 def churn_draw(pop, at_risk: np.ndarray, sat_eff: np.ndarray, ids: np.ndarray, key: int, params: ChurnParams,
-               lapsing: int, multipliers: tuple = (None, None)) -> np.ndarray:
+               lapsing: int, multipliers: tuple = ()) -> np.ndarray:
     """Positions in ``at_risk`` of the customers who churn this week.
 
     The probability is :func:`sim.behaviour.churn.churn_probability` from the customers'
     effective satisfaction ``sat_eff`` and whether their state is ``lapsing`` (the first
     ``at_risk.size`` values of ``sat_eff`` and ``ids`` are read), times each of the optional
-    ``multipliers`` (per row or one for all, each capped at 1 as applied); a customer churns when
-    her uniform under stream ``key`` is below it.
+    ``multipliers`` (each per row or one for all, None for none, each capped at 1 as applied in
+    order); a customer churns when her uniform under stream ``key`` is below it.
     """
-    def per_row(m):
-        if m is None:
-            return np.empty(0)
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(m, dtype=np.float64), at_risk.shape))
-
+    given = [m for m in multipliers if m is not None]
+    ms = np.empty((len(given), at_risk.size))
+    for t, m in enumerate(given):
+        ms[t] = m
     out = np.empty(at_risk.size + 1, dtype=np.int64)
-    m1, m2 = multipliers
     k = _churn_draw(at_risk, np.ascontiguousarray(sat_eff[:at_risk.size], dtype=np.float64), ids[:at_risk.size],
                     np.uint64(key), params.neutral, params.effect, pop.state, params.base, np.int8(lapsing),
-                    params.lapsing_multiplier, per_row(m1), per_row(m2), out)
+                    params.lapsing_multiplier, ms, out)
     return out[:k]
 
 

@@ -117,7 +117,7 @@ def _purchase_week(rows, n_risk, attachment, price_sensitivity, satisfaction, fa
     counts, cnt = np.empty(BLOCK, dtype=np.int32), np.empty(BLOCK, dtype=np.int32)
     lapse = np.empty(BLOCK, dtype=np.uint8)
     scratch, cand = np.empty((8, BLOCK)), np.empty(BLOCK, dtype=np.int64)
-    by_lapsing, none = np.array([1.0, lapsing_mult]), np.empty(0)
+    by_lapsing, none = np.array([1.0, lapsing_mult]), np.empty((0, BLOCK))
     k = kc = 0
     for lo in range(0, rows.size, BLOCK):
         hi = min(lo + BLOCK, rows.size)
@@ -143,7 +143,7 @@ def _purchase_week(rows, n_risk, attachment, price_sensitivity, satisfaction, fa
         # Churn of the rows at risk, from the satisfaction read before this week's encounters.
         mr = max(min(hi, n_risk) - lo, 0)
         kc = churn_block(ids[:mr], sat_eff[:mr], lapse, churn_key, neutral, churn_effect, churn_base, by_lapsing,
-                         none, none, lo, leaving, kc, scratch, cand)
+                         none, lo, leaving, kc, scratch, cand)
     return k, kc
 
 

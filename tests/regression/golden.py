@@ -57,6 +57,7 @@ SCENARIOS: dict[str, list[str]] = {
     "classic_bass": ["experiment=classic_bass", "output.plots=false"],
     "classic_sbg": ["experiment=classic_sbg", "output.plots=false", "customers.initial=3000"],
     "classic_bgnbd": ["experiment=classic_bgnbd", "output.plots=false", "customers.initial=3000"],
+    "classic_pareto_nbd": ["experiment=classic_pareto_nbd", "output.plots=false", "customers.initial=3000"],
     "classic_clv": ["experiment=classic_clv", "output.plots=false", "customers.initial=3000"],
     "classic_markov": ["experiment=classic_markov", "output.plots=false", "customers.initial=3000"],
 }
@@ -117,7 +118,11 @@ def main(argv: list[str]) -> int:
     names = argv[1:] or None
     got = compute(names)
     if mode == "write":
-        GOLDEN.write_text(json.dumps({"versions": versions(), "scenarios": got}, indent=1, sort_keys=True) + "\n")
+        # Writing some scenarios keeps the others' fingerprints.
+        kept = json.loads(GOLDEN.read_text())["scenarios"] if names and GOLDEN.exists() else {}
+        GOLDEN.write_text(
+            json.dumps({"versions": versions(), "scenarios": {**kept, **got}}, indent=1, sort_keys=True) + "\n"
+        )
         print(f"wrote {len(got)} fingerprints")
         return 0
     want = json.loads(GOLDEN.read_text())

@@ -10,6 +10,8 @@ reproduces the published figures, so the formulas here are written straight from
   Journal of Interactive Marketing 17(1).
 * Markov-chain customer value, Pfeifer & Carraway (2000), "Modeling customer relationships as
   Markov chains", Journal of Interactive Marketing 14(2).
+* Pareto/NBD purchasing, Schmittlein, Morrison & Colombo (1987), "Counting your customers: who
+  are they and what will they do next?", Management Science 33(1).
 * BG/NBD purchasing, Fader, Hardie & Lee (2005a), "Counting your customers the easy way: an
   alternative to the Pareto/NBD model", Marketing Science 24(2).
 * Gamma-Gamma spend, Fader, Hardie & Lee (2005b), "RFM and CLV: using iso-value curves for
@@ -21,8 +23,8 @@ BG/NBD on CDNOW); rates are per that unit. Money is in the caller's currency.
 
 One module per model: :mod:`~sim.analysis.clv.bass`, :mod:`~sim.analysis.clv.sbg`,
 :mod:`~sim.analysis.clv.retention` (constant-retention CLV), :mod:`~sim.analysis.clv.markov`,
-:mod:`~sim.analysis.clv.bgnbd` and :mod:`~sim.analysis.clv.gamma_gamma`; every public name is
-importable from this package.
+:mod:`~sim.analysis.clv.paretonbd`, :mod:`~sim.analysis.clv.bgnbd` and
+:mod:`~sim.analysis.clv.gamma_gamma`; every public name is importable from this package.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ from sim.analysis.clv.gamma_gamma import (
     gamma_gamma_log_likelihood,
 )
 from sim.analysis.clv.markov import markov_clv, markov_transition_matrix
+from sim.analysis.clv.paretonbd import (
+    pareto_nbd_expected_per_period,
+    pareto_nbd_expected_unconditional,
+    pareto_nbd_survival,
+)
 from sim.analysis.clv.retention import clv_constant_retention, retention_elasticity
 from sim.analysis.clv.sbg import SBGFit, fit_sbg, sbg_retention, sbg_survival
 
@@ -55,6 +62,9 @@ __all__ = [
     "bass_discrete",
     "bass_pdf",
     "bass_peak_time",
+    "pareto_nbd_expected_per_period",
+    "pareto_nbd_expected_unconditional",
+    "pareto_nbd_survival",
     "bgnbd_expected_transactions",
     "bgnbd_expected_unconditional",
     "bgnbd_log_likelihood",

@@ -1,0 +1,87 @@
+"""The classical models as configurations of the one engine.
+
+A preset turns the textbook parameters under ``classic.*`` into ordinary engine fields: it switches
+mechanisms off (satisfaction's effect on churn, lapsing, price and baskets) and on (subscriptions,
+heterogeneous churn), and sets the units the textbook uses. The engine then runs exactly as for
+any scenario; no weekly step is replaced. The resulting scenario is what the run records.
+
+==========  ==========================================================================================
+``sbg``     subscribers renewing every ``classic.period_weeks`` (``customers.billing_period_weeks``),
+            each leaving at a renewal with her own probability ``theta ~ Beta(alpha, beta)``
+            (``customers.churn_propensity=beta``), paying ``classic.margin`` per renewal
+``clv``     the same with one probability for all, ``1 - classic.retention``
+``paretonbd`` a cohort of ``customers.initial`` buyers at Poisson rates ``lambda ~ Gamma(r, alpha)``
+            a week (``customers.purchase_rate_mean``, ``purchase_rate_shape``), each leaving with
+            her own weekly hazard ``mu ~ Gamma(s, beta)`` (``customers.churn_propensity=gamma_hazard``)
+==========  ==========================================================================================
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from sim.config import Config, validate
+
+__all__ = ["PRESETS", "configure"]
+
+def _weekly(rate_per_period: float, period_weeks: int) -> float:
+    """The rate per week equivalent to ``rate_per_period`` per period of ``period_weeks`` weeks."""
+    return math.expm1(math.log1p(rate_per_period) / period_weeks)
+
+
+def _contractual(cfg: Config, propensity: dict, churn_rate: float) -> Config:
+    """A cohort of subscribers paying ``classic.margin`` per renewal, churning only at renewals."""
+    c = cfg.classic
+    customers = dataclasses.replace(
+        cfg.customers, billing_period_weeks=c.period_weeks, billing_tenure_factors=list(c.tenure_margin),
+        churn_rate=churn_rate, churn_satisfaction_effect=0.0, lapsing_churn_multiplier=1.0, **propensity)
+    pricing = dataclasses.replace(cfg.pricing, list_price=c.margin, reference_price=c.margin, discount=0.0,
+                                  new_customer_discount=0.0, changes=[], promotions=[])
+    # The margin is the whole of the customer's value: no cost to serve, no failures or complaints.
+    service = dataclasses.replace(cfg.service, failure_prob=0.0, outages=[], support_contact_rate=0.0,
+                                  cost_per_customer_week=0.0, cost_per_transaction=0.0, cost_per_complaint=0.0)
+    product = dataclasses.replace(cfg.product, unit_cost=0.0, fixed_cost_per_week=0.0)
+    # The weekly rate alone (0 when undiscounted: the annual rate is then 0 too).
+    market = dataclasses.replace(cfg.market, discount_rate_annual=0.0,
+                                 discount_rate_weekly=_weekly(c.discount_rate, c.period_weeks))
+    return dataclasses.replace(cfg, customers=customers, pricing=pricing, service=service, product=product,
+                               market=market)
+
+
+def _sbg(cfg: Config) -> Config:
+    c = cfg.classic
+    return _contractual(cfg, {"churn_propensity": "beta", "churn_propensity_a": c.alpha, "churn_propensity_b": c.beta},
+                        churn_rate=1.0)
+
+
+def _pareto_nbd(cfg: Config) -> Config:
+    """Non-contractual buying with no cause of purchase or churn but the customer's own rates."""
+    c = cfg.classic
+    # Satisfaction, price and attachment leave the rate alone; nobody new joins.
+    customers = dataclasses.replace(
+        cfg.customers, purchase_rate_mean=c.r / c.alpha, purchase_rate_shape=c.r, churn_propensity="gamma_hazard",
+        churn_propensity_a=c.s, churn_propensity_b=c.beta, churn_rate=1.0, churn_satisfaction_effect=0.0,
+        lapsing_churn_multiplier=1.0, satisfaction_purchase_effect=0.0, price_sensitivity_mean=0.0,
+        price_sensitivity_sd=0.0, attachment_growth=0.0, attachment_purchase_ratio=1.0, conversion_rate=0.0)
+    market = dataclasses.replace(cfg.market, potential=cfg.customers.initial, initially_aware=0.0)
+    acquisition = dataclasses.replace(cfg.acquisition, media_budget_per_week=0.0, winback_share=0.0)
+    service = dataclasses.replace(cfg.service, failure_prob=0.0, outages=[])
+    pricing = dataclasses.replace(cfg.pricing, changes=[], promotions=[])
+    return dataclasses.replace(cfg, customers=customers, market=market, acquisition=acquisition, service=service,
+                               pricing=pricing)
+
+
+def _clv(cfg: Config) -> Config:
+    return _contractual(cfg, {"churn_propensity": "none"}, churn_rate=1.0 - cfg.classic.retention)
+
+
+#: The presets by ``classic.model``.
+PRESETS = {"sbg": _sbg, "clv": _clv, "paretonbd": _pareto_nbd}
+
+
+def configure(cfg: Config) -> Config:
+    """The engine scenario of ``cfg``: its classical model's preset applied (``cfg`` itself when
+    there is none), validated."""
+    preset = PRESETS.get(cfg.classic.model)
+    return validate(cfg if preset is None else preset(validate(cfg)))
