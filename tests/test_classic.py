@@ -38,7 +38,8 @@ EXPERIMENT = {"paretonbd": "classic_pareto_nbd"}
 
 
 def small(model: str, *overrides: str):
-    return compose_config([f"experiment={EXPERIMENT.get(model, 'classic_' + model)}", "output.plots=false", *SMALL[model], *overrides])
+    experiment = EXPERIMENT.get(model, f"classic_{model}")
+    return compose_config([f"experiment={experiment}", "output.plots=false", *SMALL[model], *overrides])
 
 
 def check_identities(result) -> None:
