@@ -84,6 +84,23 @@ def test_csv_format_gives_the_same_fit(cdnow, tmp_path):
     assert a["parameters"] == b["parameters"] and a["holdout"]["actual"] == b["holdout"]["actual"]
 
 
+def test_a_firms_export_with_its_own_column_names(cdnow, tmp_path):
+    """The command reads a Parquet export with the firm's column names and timestamps (flags
+    name the columns) and fits exactly what it fits on the CDNOW text."""
+    pd.DataFrame({"client": cdnow["customer_id"], "ordered_at": cdnow["date"] + pd.Timedelta(hours=14, minutes=5),
+                  "revenue": cdnow["amount"]}).to_parquet(tmp_path / "orders.parquet")
+    common = ["--calibration-weeks", "39", "--replications", "2"]
+    proc = run_cli(["--transactions", "orders.parquet", "--customer-column", "client", "--date-column", "ordered_at",
+                    "--amount-column", "revenue", "--out", "firm", *common], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert run_cli(["--transactions", str(cdnow_sample_path()), "--out", "cdnow", *common], tmp_path).returncode == 0
+    firm, reference = (json.loads((tmp_path / d / "calibration.json").read_text()) for d in ("firm", "cdnow"))
+    assert firm["parameters"] == reference["parameters"] and firm["holdout"] == reference["holdout"]
+    proc = run_cli(["--transactions", "orders.parquet", "--out", "x", *common], tmp_path)
+    assert proc.returncode == 2 and "missing column(s) 'customer_id', 'date', 'amount'" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "x").exists()
+
+
 @pytest.mark.parametrize(
     "args, needle",
     [

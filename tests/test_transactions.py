@@ -77,6 +77,59 @@ def test_csv_accepts_compact_dates_any_column_order_and_extra_columns(tmp_path):
     assert list(df["amount"]) == [12.5, 3.0, 4.0]
 
 
+def test_cdnow_master_format_reads_as_the_sample(cdnow, tmp_path):
+    """The 4-column CDNOW master file (id, date, quantity, amount) gives the same log as the
+    5-column sample: the layout is taken from the first line."""
+    lines = cdnow_sample_path().read_text().splitlines()
+    master = "\n".join(" ".join(f for i, f in enumerate(line.split()) if i != 1) for line in lines if line.strip())
+    pd.testing.assert_frame_equal(read_transactions(_write(tmp_path, master + "\n", "CDNOW_master.txt")), cdnow)
+
+
+def test_cdnow_mixed_layouts_are_refused(tmp_path):
+    text = "00001 19970101 1 11.77\n00002 0001 19970112 1 12.00\n"
+    with pytest.raises(TransactionLogError, match=r"line 2: 5 fields.*line 1 has 4"):
+        read_transactions(_write(tmp_path, text, "log.txt"))
+
+
+def test_columns_named_by_the_caller_and_dates_with_times(tmp_path):
+    """A firm's export: its own column names, timestamps with times and offsets; the purchase
+    day is the day as written (23:59 and 00:01 are different days whatever the offset)."""
+    text = ("order_id,client,ts,net_value\n"
+            "1,A,2024-03-01 23:59,10\n"
+            "2,A,2024-03-02T00:01:05+05:00,5.5\n"
+            "3,B,2024-03-03T10:00:00.123Z,7\n"
+            "4,B,20240304,1\n")
+    df = read_transactions(_write(tmp_path, text), customer="client", date="ts", amount="net_value")
+    assert list(df["customer_id"]) == ["A", "A", "B", "B"]
+    assert list(df["date"].dt.strftime("%Y-%m-%d")) == ["2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"]
+    assert list(df["amount"]) == [10.0, 5.5, 7.0, 1.0]
+    with pytest.raises(TransactionLogError, match=r"missing column\(s\) 'customer_id'.*--customer-column"):
+        read_transactions(_write(tmp_path, text))
+    with pytest.raises(TransactionLogError, match=r"line 2, column 'date': '2024-03-01 25:00'"):
+        read_transactions(_write(tmp_path, "customer_id,date,amount\nA,2024-03-01 25:00,1\n"))
+
+
+def test_parquet_log(cdnow, tmp_path):
+    """Parquet with timestamps (time-zone aware, local day kept), integer ids and named columns
+    reads as the same log; a bad row is named by its 1-based row number."""
+    frame = pd.DataFrame({
+        "cust": cdnow["customer_id"].astype(int),
+        "when": (cdnow["date"] + pd.Timedelta(hours=23)).dt.tz_localize("America/New_York"),
+        "value": cdnow["amount"]})
+    frame.to_parquet(tmp_path / "log.parquet")
+    got = read_transactions(tmp_path / "log.parquet", customer="cust", date="when", amount="value")
+    pd.testing.assert_series_equal(got["date"], cdnow["date"])
+    assert np.array_equal(got["amount"], cdnow["amount"])
+    assert (got["customer_id"] == cdnow["customer_id"].astype(int).astype(str)).all()
+    frame.loc[5, "value"] = -1.0
+    frame.to_parquet(tmp_path / "bad.pq")
+    with pytest.raises(TransactionLogError, match=r"bad.pq, row 6, column 'amount': '-1.0' is negative"):
+        read_transactions(tmp_path / "bad.pq", customer="cust", date="when", amount="value")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(TransactionLogError, match="not a readable Parquet file"):
+        read_transactions(tmp_path / "broken.parquet")
+
+
 def test_missing_file(tmp_path):
     path = tmp_path / "nope.csv"
     with pytest.raises(TransactionLogError, match="nope.csv.*not found"):

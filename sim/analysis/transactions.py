@@ -1,11 +1,17 @@
 """Transaction logs: reading them and summarising them for the customer-base models.
 
-Two formats are read, recognised from the first non-blank line:
+Three formats are read, recognised from the file (Parquet by its name or its first bytes, the
+others from the first non-blank line):
 
-* CDNOW text (Fader, Hardie & Lee 2005): five whitespace-separated fields per line, customer id,
-  a second id, date ``YYYYMMDD``, number of items, amount.
-* CSV with a header naming at least ``customer_id``, ``date`` and ``amount`` (any order, extra
-  columns ignored); dates ``YYYY-MM-DD`` or ``YYYYMMDD``.
+* CDNOW text (Fader, Hardie & Lee 2005): whitespace-separated fields, either the sample's five
+  (customer id, a second id, date ``YYYYMMDD``, number of items, amount) or the master file's
+  four (customer id, date, number of items, amount).
+* CSV with a header naming at least the customer, date and amount columns (by default
+  ``customer_id``, ``date`` and ``amount``; any order, extra columns ignored); dates
+  ``YYYY-MM-DD`` or ``YYYYMMDD``, optionally with a time (``YYYY-MM-DD HH:MM[:SS]``, ISO 8601
+  ``T`` and a UTC offset allowed), which is dropped: the day as written is the purchase day.
+* Parquet with those columns; dates as timestamps (any time zone: the local day is kept), dates,
+  or strings as in CSV; customer ids of any type (read as text).
 
 Time in the summaries is in weeks (days / 7) with dates treated as day indices, the convention
 under which the published BG/NBD fit of the CDNOW sample is reproduced.
@@ -25,15 +31,20 @@ import pandas as pd
 __all__ = ["TransactionLogError", "cdnow_sample_path", "read_transactions", "summarize_calibration"]
 
 REQUIRED_COLUMNS = ("customer_id", "date", "amount")
-_CDNOW_FIELDS = ("customer id", "id", "date YYYYMMDD", "quantity", "amount")
+#: CDNOW text layouts by number of fields: the position of the date, quantity and amount.
+_CDNOW_LAYOUTS = {5: (2, 3, 4), 4: (1, 2, 3)}
 _FORMATS_HELP = (
-    "expected CDNOW text (5 whitespace-separated fields: customer id, id, date YYYYMMDD, "
-    "quantity, amount) or a CSV with header customer_id,date,amount"
+    "expected CDNOW text (5 whitespace-separated fields: customer id, id, date YYYYMMDD, quantity, amount; "
+    "or the master file's 4: customer id, date YYYYMMDD, quantity, amount), a CSV with a header naming the "
+    "customer, date and amount columns, or Parquet with those columns"
 )
 _DAYS_PER_WEEK = 7.0
 # strptime format -> regular expression its strings must match exactly, and its name for messages.
 _DATE_SHAPES = {"%Y-%m-%d": r"\d{4}-\d{2}-\d{2}", "%Y%m%d": r"\d{8}"}
 _DATE_NAMES = {"%Y-%m-%d": "YYYY-MM-DD", "%Y%m%d": "YYYYMMDD"}
+# A time after an ISO date: " HH:MM", "THH:MM:SS.ffffff", with an optional Z or UTC offset.
+_TIME_SHAPE = r"[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
+_PARQUET_MAGIC = b"PAR1"
 
 
 class TransactionLogError(ValueError):
@@ -56,8 +67,9 @@ def cdnow_sample_path() -> Traversable:
     return files("sim") / "data" / "cdnow_sample.txt"
 
 
-def read_transactions(path: str | os.PathLike[str] | Traversable) -> pd.DataFrame:
-    """Read a transaction log in CDNOW or CSV format and validate every row.
+def read_transactions(path: str | os.PathLike[str] | Traversable, *, customer: str = "customer_id",
+                      date: str = "date", amount: str = "amount") -> pd.DataFrame:
+    """Read a transaction log in CDNOW, CSV or Parquet format and validate every row.
 
     Rows are kept in file order and not merged: a customer may legitimately buy twice on one
     day (the CDNOW sample has such lines), so repeated identical rows are accepted in both
@@ -67,6 +79,9 @@ def read_transactions(path: str | os.PathLike[str] | Traversable) -> pd.DataFram
     ----------
     path : str, os.PathLike or Traversable
         The log file.
+    customer, date, amount : str
+        Names of the customer id, date and amount columns of a CSV or Parquet log (CDNOW text
+        has fixed positions).
 
     Returns
     -------
@@ -86,8 +101,12 @@ def read_transactions(path: str | os.PathLike[str] | Traversable) -> pd.DataFram
     name = str(path)
     if not source.is_file():
         raise TransactionLogError(f"{name}: file not found; {_FORMATS_HELP}")
+    columns = (customer, date, amount)
+    data = source.read_bytes()
+    if data[:4] == _PARQUET_MAGIC or source.name.lower().endswith((".parquet", ".pq")):
+        return _read_parquet(name, data, columns)
     try:
-        text = source.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TransactionLogError(f"{name}: not UTF-8 text ({exc}); {_FORMATS_HELP}") from exc
     numbered = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
@@ -95,25 +114,51 @@ def read_transactions(path: str | os.PathLike[str] | Traversable) -> pd.DataFram
         raise TransactionLogError(f"{name}: empty file; {_FORMATS_HELP}")
     # A comma in the first line can only be a CSV header: CDNOW fields never contain one.
     if "," in numbered[0][1]:
-        lines, ids, dates, amounts = _split_csv(name, numbered)
+        lines, ids, dates, amounts = _split_csv(name, numbered, columns)
         date_formats = _DATE_SHAPES
     else:
         lines, ids, dates, amounts = _split_cdnow(name, numbered)
         date_formats = {"%Y%m%d": _DATE_SHAPES["%Y%m%d"]}
-    return _validate(name, np.array(lines), ids, dates, amounts, date_formats)
+    return _validate(name, np.array(lines), ids, dates, amounts, date_formats, times="," in numbered[0][1])
 
 
-def _split_csv(name: str, numbered: list[tuple[int, str]]) -> tuple[list[int], list[str], list[str], list[str]]:
+def _missing(name: str, where: str, header: list[str], columns: tuple[str, str, str]) -> None:
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise TransactionLogError(
+            f"{name}{where}: missing column(s) {', '.join(map(repr, missing))} in header {header}; the customer, "
+            f"date and amount columns are {', '.join(columns)} (choose others with --customer-column, "
+            "--date-column, --amount-column)"
+        )
+
+
+def _read_parquet(name: str, data: bytes, columns: tuple[str, str, str]) -> pd.DataFrame:
+    """A Parquet log, its columns converted to the strings the text formats give, then validated."""
+    import io
+
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise TransactionLogError(f"{name}: not a readable Parquet file ({exc}); {_FORMATS_HELP}") from None
+    _missing(name, "", [str(c) for c in frame.columns], columns)
+    ids, dates, amounts = (frame[c] for c in columns)
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        dates = dates.dt.tz_localize(None)  # the local day as recorded
+    if pd.api.types.is_datetime64_any_dtype(dates.dtype):
+        dates = dates.dt.strftime("%Y-%m-%d")
+    lines = np.arange(1, len(frame) + 1)
+    as_text = [("" if pd.isna(v) else str(v)) for v in ids]
+    return _validate(name, lines, as_text, [("" if pd.isna(v) else str(v)) for v in dates],
+                     [("" if pd.isna(v) else str(v)) for v in amounts], _DATE_SHAPES, times=True, unit="row")
+
+
+def _split_csv(name: str, numbered: list[tuple[int, str]],
+               columns: tuple[str, str, str]) -> tuple[list[int], list[str], list[str], list[str]]:
     """Split CSV lines into line numbers and the raw id, date and amount strings."""
     rows = csv.reader(line for _, line in numbered)
     header = [cell.strip() for cell in next(rows)]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        raise TransactionLogError(
-            f"{name}, line {numbered[0][0]}: missing column(s) {', '.join(map(repr, missing))} in header "
-            f"{header}; required columns are {', '.join(REQUIRED_COLUMNS)}"
-        )
-    positions = [header.index(column) for column in REQUIRED_COLUMNS]
+    _missing(name, f", line {numbered[0][0]}", header, columns)
+    positions = [header.index(column) for column in columns]
     lines, ids, dates, amounts = [], [], [], []
     for (number, line), row in zip(numbered[1:], rows):
         if len(row) != len(header):
@@ -128,46 +173,65 @@ def _split_csv(name: str, numbered: list[tuple[int, str]]) -> tuple[list[int], l
 
 
 def _split_cdnow(name: str, numbered: list[tuple[int, str]]) -> tuple[list[int], list[str], list[str], list[str]]:
-    """Split CDNOW lines into line numbers and the raw id, date and amount strings."""
+    """Split CDNOW lines (the first line's layout, 5 or 4 fields) into line numbers and the raw id,
+    date and amount strings."""
+    width = len(numbered[0][1].split())
+    if width not in _CDNOW_LAYOUTS:
+        first, line = numbered[0]
+        raise TransactionLogError(f"{name}, line {first}: {width} fields in {line!r}; {_FORMATS_HELP}")
+    at_date, at_quantity, at_amount = _CDNOW_LAYOUTS[width]
     lines, ids, dates, amounts = [], [], [], []
     for number, line in numbered:
         fields = line.split()
-        if len(fields) != len(_CDNOW_FIELDS):
+        if len(fields) != width:
             raise TransactionLogError(
-                f"{name}, line {number}: {len(fields)} fields in {line!r}; {_FORMATS_HELP}"
+                f"{name}, line {number}: {len(fields)} fields in {line!r}; line {numbered[0][0]} has {width}, "
+                f"so every line must; {_FORMATS_HELP}"
             )
-        if not fields[3].isdigit():
+        if not fields[at_quantity].isdigit():
             raise TransactionLogError(
-                f"{name}, line {number}, column 'quantity' (4th field): {fields[3]!r} is not an integer >= 0"
+                f"{name}, line {number}, column 'quantity' (field {at_quantity + 1}): {fields[at_quantity]!r} is not "
+                "an integer >= 0"
             )
         lines.append(number)
         ids.append(fields[0])
-        dates.append(fields[2])
-        amounts.append(fields[4])
+        dates.append(fields[at_date])
+        amounts.append(fields[at_amount])
     return lines, ids, dates, amounts
 
 
 def _validate(
-    name: str, lines: np.ndarray, ids: list[str], dates: list[str], amounts: list[str], date_formats: dict[str, str]
+    name: str, lines: np.ndarray, ids: list[str], dates: list[str], amounts: list[str], date_formats: dict[str, str],
+    *, times: bool = False, unit: str = "line",
 ) -> pd.DataFrame:
-    """Convert the raw strings, raising on the first bad row of each kind."""
+    """Convert the raw strings, raising on the first bad row of each kind.
+
+    With ``times``, an ISO date may carry a time of day, checked and then dropped.
+    """
 
     def fail(bad: np.ndarray, column: str, raw: list[str], problem: str) -> None:
         if bad.any():
             row = int(np.argmax(bad))
-            raise TransactionLogError(f"{name}, line {lines[row]}, column {column!r}: {raw[row]!r} {problem}")
+            raise TransactionLogError(f"{name}, {unit} {lines[row]}, column {column!r}: {raw[row]!r} {problem}")
 
     if not ids:
         raise TransactionLogError(f"{name}: header but no transactions; {_FORMATS_HELP}")
     fail(np.array([not value for value in ids]), "customer_id", ids, "is empty; a non-empty id is required")
 
     raw_dates = pd.Series(dates, dtype=str)
+    if times:
+        timed = raw_dates.str.fullmatch(_DATE_SHAPES["%Y-%m-%d"] + _TIME_SHAPE)
+        clock = pd.to_datetime(raw_dates.where(timed), format="ISO8601", errors="coerce", utc=True)
+        # A time that is not a time of day (25:00) makes the whole value invalid.
+        raw_dates = raw_dates.where(~timed | clock.isna(), raw_dates.str[:10]).where(~timed | clock.notna(), "")
     parsed = pd.Series(pd.NaT, index=raw_dates.index, dtype="datetime64[ns]")
     for date_format, shape in date_formats.items():
         # Check the shape first: to_datetime alone would accept e.g. "1997-1-1".
         matches = raw_dates.where(raw_dates.str.fullmatch(shape))
         parsed = parsed.fillna(pd.to_datetime(matches, format=date_format, errors="coerce"))
     date_help = " or ".join(_DATE_NAMES[date_format] for date_format in date_formats)
+    if times:
+        date_help += " (YYYY-MM-DD may be followed by a time, HH:MM[:SS])"
     fail(parsed.isna().to_numpy(), "date", dates, f"is not a valid date; allowed: {date_help}")
 
     values = pd.to_numeric(pd.Series(amounts, dtype=str), errors="coerce").to_numpy(float)

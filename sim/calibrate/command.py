@@ -49,8 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of ``python -m sim.calibrate``."""
     parser = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--transactions", required=True,
-                        help="transaction log: CDNOW text or CSV with customer_id,date,amount "
-                             "('cdnow': the bundled sample)")
+                        help="transaction log: CDNOW text (sample or master file), CSV or Parquet with customer, "
+                             "date and amount columns ('cdnow': the bundled sample)")
+    parser.add_argument("--customer-column", default="customer_id", metavar="NAME",
+                        help="customer id column of a CSV or Parquet log (default customer_id)")
+    parser.add_argument("--date-column", default="date", metavar="NAME",
+                        help="date column, with or without a time of day (default date)")
+    parser.add_argument("--amount-column", default="amount", metavar="NAME",
+                        help="amount column, currency units per transaction (default amount)")
     parser.add_argument("--calibration-weeks", required=True, type=_weeks,
                         help="weeks used to fit, from the first date")
     parser.add_argument("--out", required=True, type=Path, help="directory for calibration.json and calibration.png")
@@ -80,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.out.exists() and not args.out.is_dir():
             raise CalibrationError(f"The '--out' argument must be a directory. Got {str(args.out)!r}, which is a file.")
         source = cdnow_sample_path() if args.transactions == "cdnow" else args.transactions
-        log = read_transactions(source)
+        log = read_transactions(source, customer=args.customer_column, date=args.date_column,
+                                amount=args.amount_column)
         report = calibrate(log, args.calibration_weeks, args.replications, args.seed)
     except (TransactionLogError, CalibrationError) as err:
         print(f"Error: {err}", file=sys.stderr)
