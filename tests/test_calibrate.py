@@ -43,9 +43,20 @@ def test_cdnow_end_to_end(tmp_path):
     holdout = report["holdout"]
     assert holdout["actual"]["total"] == 1882 and len(holdout["actual"]["weekly_cumulative"]) == 39
     assert holdout["bgnbd"]["total"] == pytest.approx(1653.4, abs=0.5)
+    pareto = report["parameters"]["pareto_nbd"]  # FHL (2005a), Table 1
+    np.testing.assert_allclose([pareto[k] for k in ("r", "alpha", "s", "beta")], [0.553, 10.578, 0.606, 11.669],
+                               atol=0.0006)
+    choice = report["model_choice"]["models"]
+    assert choice["pareto_nbd"]["log_likelihood"] == pytest.approx(-9595.0, abs=0.05)
+    assert choice["bgnbd"]["log_likelihood"] == pytest.approx(-9582.4, abs=0.05)
+    # Nested models: the covariate can only raise the likelihood; here it is worth its parameter.
+    assert choice["agent_model"]["log_likelihood"] > choice["bgnbd"]["log_likelihood"]
+    assert report["model_choice"]["lowest_bic"] == "agent_model"
+    assert choice["pareto_nbd"]["holdout_total_error_pct"] == pytest.approx(
+        100 * (holdout["pareto_nbd"]["total"] - 1882) / 1882)
     groups = pd.DataFrame(report["by_frequency"])
     assert list(groups["x"]) == ["0", "1", "2", "3", "4", "5", "6", "7+"] and groups["customers"].sum() == 2357
-    for model in ("agent_model", "bgnbd"):
+    for model in ("agent_model", "bgnbd", "pareto_nbd"):
         assert set(report["errors"][model]) >= {"total_error", "total_error_pct", "group_mean_mae",
                                                 "weekly_cumulative_mae"}
     assert report["parameters"]["agent_model"]["p_value"] < 0.001  # first amount matters, on calibration data alone

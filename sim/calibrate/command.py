@@ -67,15 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _print_errors(out: Path, report: dict[str, Any]) -> None:
     """Holdout totals and both models' errors, side by side."""
-    a, b = report["errors"]["agent_model"], report["errors"]["bgnbd"]
+    a, b, p = (report["errors"][m] for m in ("agent_model", "bgnbd", "pareto_nbd"))
+    choice = report["model_choice"]["models"]
     print(f"Calibration: {out / 'calibration.json'}")
     print(f"  holdout repeat transactions: actual {report['holdout']['actual']['total']:,.0f}, "
           f"agent model {report['holdout']['agent_model']['total']:,.0f}, "
-          f"BG/NBD {report['holdout']['bgnbd']['total']:,.0f}")
-    print(f"  {'':<26}{'agent model':>14}{'BG/NBD':>10}")
-    print(f"  {'total error %':<26}{a['total_error_pct']:>14.1f}{b['total_error_pct']:>10.1f}")
-    print(f"  {'MAE by frequency (mean)':<26}{a['group_mean_mae']:>14.3f}{b['group_mean_mae']:>10.3f}")
-    print(f"  {'MAE weekly cumulative':<26}{a['weekly_cumulative_mae']:>14.1f}{b['weekly_cumulative_mae']:>10.1f}")
+          f"BG/NBD {report['holdout']['bgnbd']['total']:,.0f}, "
+          f"Pareto/NBD {report['holdout']['pareto_nbd']['total']:,.0f}")
+    print(f"  {'':<26}{'agent model':>14}{'BG/NBD':>10}{'Pareto/NBD':>12}")
+    print(f"  {'log-likelihood':<26}" + "".join(f"{choice[m]['log_likelihood']:>{w}.1f}" for m, w in
+                                                 (("agent_model", 14), ("bgnbd", 10), ("pareto_nbd", 12))))
+    print(f"  {'total error %':<26}{a['total_error_pct']:>14.1f}{b['total_error_pct']:>10.1f}"
+          f"{p['total_error_pct']:>12.1f}")
+    print(f"  {'MAE by frequency (mean)':<26}{a['group_mean_mae']:>14.3f}{b['group_mean_mae']:>10.3f}"
+          f"{p['group_mean_mae']:>12.3f}")
+    print(f"  {'MAE weekly cumulative':<26}{a['weekly_cumulative_mae']:>14.1f}{b['weekly_cumulative_mae']:>10.1f}"
+          f"{p['weekly_cumulative_mae']:>12.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,9 @@
 
 :func:`calibrate` returns the content of ``calibration.json``: the fitted parameters, predicted
 and actual repeat transactions in the holdout weeks (total and weekly cumulative), the comparison
-by calibration frequency (x = 0, 1, ..., 7+), both models' errors and, when spend can be fitted,
+by calibration frequency (x = 0, 1, ..., 7+), each model's errors, the model choice (each
+purchase model's likelihood, AIC, BIC and holdout error: BG/NBD, Pareto/NBD and the agent
+model's covariate BG/NBD) and, when spend can be fitted,
 holdout revenue.
 """
 
@@ -15,7 +17,16 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2
 
-from sim.analysis.clv import BGNBDFit, GammaGammaFit, bgnbd_expected_transactions, fit_bgnbd, gamma_gamma_expected_spend
+from sim.analysis.clv import (
+    BGNBDFit,
+    GammaGammaFit,
+    ParetoNBDFit,
+    bgnbd_expected_transactions,
+    fit_bgnbd,
+    fit_pareto_nbd,
+    gamma_gamma_expected_spend,
+    pareto_nbd_expected_transactions,
+)
 from sim.calibrate.data import holdout_revenue, prepare
 from sim.calibrate.simulate import fit_spend, simulate_holdout
 from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions, fit_covariate_bgnbd
@@ -39,6 +50,8 @@ class _Holdout:
         BG/NBD expected cumulative transactions of all customers after each week.
     bgnbd_customer, covariate_customer : ndarray
         Expected transactions per customer over the holdout: BG/NBD and the agent model's closed form.
+    pareto_cumulative, pareto_customer : ndarray
+        The same two of Pareto/NBD.
     """
 
     actual: np.ndarray
@@ -46,6 +59,8 @@ class _Holdout:
     bgnbd_cumulative: np.ndarray
     bgnbd_customer: np.ndarray
     covariate_customer: np.ndarray
+    pareto_cumulative: np.ndarray
+    pareto_customer: np.ndarray
 
     @property
     def actual_cumulative(self) -> np.ndarray:
@@ -82,12 +97,14 @@ def _errors(predicted_cumulative: np.ndarray, model: str, actual_cumulative: np.
     }
 
 
-def _parameters(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, z: np.ndarray) -> dict[str, Any]:
-    """Both fits, the covariate's standard errors and the likelihood-ratio test against BG/NBD."""
+def _parameters(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, z: np.ndarray, pareto: ParetoNBDFit) -> dict[str, Any]:
+    """The fits, the covariate's standard errors and the likelihood-ratio test against BG/NBD."""
     lr = 2 * (agent_fit.log_likelihood - plain.log_likelihood)
     return {
         "bgnbd": {"r": plain.r, "alpha": plain.alpha, "a": plain.a, "b": plain.b,
                   "log_likelihood": plain.log_likelihood},
+        "pareto_nbd": {"r": pareto.r, "alpha": pareto.alpha, "s": pareto.s, "beta": pareto.beta,
+                       "log_likelihood": pareto.log_likelihood},
         "agent_model": {
             "r": agent_fit.r, "alpha": agent_fit.alpha, "a": agent_fit.a, "b": agent_fit.b,
             "beta_first_amount": agent_fit.beta, "log_likelihood": agent_fit.log_likelihood,
@@ -113,6 +130,7 @@ def _holdout_block(h: _Holdout) -> dict[str, Any]:
                                                                      axis=0).T.tolist(),
                         "replications": weekly.shape[0]},
         "bgnbd": {"total": float(h.bgnbd_cumulative[-1]), "weekly_cumulative": h.bgnbd_cumulative.tolist()},
+        "pareto_nbd": {"total": float(h.pareto_cumulative[-1]), "weekly_cumulative": h.pareto_cumulative.tolist()},
         "agent_model_closed_form": {"total": float(h.covariate_customer.sum())},
     }
 
@@ -135,6 +153,25 @@ def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, a
     }
 
 
+#: Free parameters of each purchase model, for the information criteria.
+_FREE_PARAMETERS = {"bgnbd": 4, "pareto_nbd": 4, "agent_model": 5}
+
+
+def _model_choice(parameters: dict[str, Any], errors: dict[str, dict[str, float]], n: int) -> dict[str, Any]:
+    """Each purchase model's fit to the calibration data and its holdout error, side by side.
+
+    The likelihoods are of the same data (x, t_x, T), so AIC and BIC compare them directly; the
+    holdout errors compare forecasts. ``lowest_bic`` is what the calibration data alone choose.
+    """
+    table = {}
+    for model, k in _FREE_PARAMETERS.items():
+        ll = parameters[model]["log_likelihood"]
+        table[model] = {"log_likelihood": ll, "parameters": k, "aic": 2 * k - 2 * ll, "bic": k * np.log(n) - 2 * ll,
+                        "holdout_total_error_pct": errors[model]["total_error_pct"],
+                        "holdout_weekly_cumulative_mae": errors[model]["weekly_cumulative_mae"]}
+    return {"models": table, "lowest_bic": min(table, key=lambda m: table[m]["bic"])}
+
+
 def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0) -> dict[str, Any]:
     """Fit, simulate and compare; return the content of ``calibration.json`` (plus arrays for plots).
 
@@ -152,6 +189,7 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
     summary, weekly_actual, weeks = prepare(log, calibration_weeks)
     x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
     plain = fit_bgnbd(x, t_x, T)
+    pareto = fit_pareto_nbd(x, t_x, T)
     agent_fit = fit_covariate_bgnbd(x, t_x, T, z)
     spend_fit, spend_cov = fit_spend(summary)
     h = _Holdout(
@@ -161,11 +199,17 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
                                    for t in np.arange(1, weeks + 1)]),
         bgnbd_customer=bgnbd_expected_transactions(weeks, plain, x, t_x, T),
         covariate_customer=covariate_expected_transactions(weeks, agent_fit, x, t_x, T, z),
+        pareto_cumulative=np.array([pareto_nbd_expected_transactions(t, pareto, x, t_x, T).sum()
+                                    for t in np.arange(1, weeks + 1)]),
+        pareto_customer=pareto_nbd_expected_transactions(weeks, pareto, x, t_x, T),
     )
     groups = _by_frequency(x, {"actual": weekly_actual.sum(axis=1), "agent_model": h.sims["per_customer"],
-                               "bgnbd": h.bgnbd_customer, "agent_closed_form": h.covariate_customer})
+                               "bgnbd": h.bgnbd_customer, "pareto_nbd": h.pareto_customer,
+                               "agent_closed_form": h.covariate_customer})
     errors = {"agent_model": _errors(h.agent_cumulative, "agent_model", h.actual_cumulative, groups),
-              "bgnbd": _errors(h.bgnbd_cumulative, "bgnbd", h.actual_cumulative, groups)}
+              "bgnbd": _errors(h.bgnbd_cumulative, "bgnbd", h.actual_cumulative, groups),
+              "pareto_nbd": _errors(h.pareto_cumulative, "pareto_nbd", h.actual_cumulative, groups)}
+    parameters = _parameters(plain, agent_fit, z, pareto)
     spend = None
     if spend_fit is not None:
         spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
@@ -174,10 +218,11 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
         "holdout_weeks": weeks,
         "customers": int(len(summary)),
         "calibration_repeat_transactions": int(x.sum()),
-        "parameters": _parameters(plain, agent_fit, z),
+        "parameters": parameters,
         "holdout": _holdout_block(h),
         "by_frequency": groups.to_dict(orient="records"),
         "errors": errors,
+        "model_choice": _model_choice(parameters, errors, len(summary)),
         "spend": spend,
         "seed": seed,
     }

@@ -47,8 +47,13 @@ from sim.analysis.clv.gamma_gamma import (
 )
 from sim.analysis.clv.markov import markov_clv, markov_transition_matrix
 from sim.analysis.clv.paretonbd import (
+    ParetoNBDFit,
+    fit_pareto_nbd,
     pareto_nbd_expected_per_period,
+    pareto_nbd_expected_transactions,
     pareto_nbd_expected_unconditional,
+    pareto_nbd_log_likelihood,
+    pareto_nbd_prob_alive,
     pareto_nbd_survival,
 )
 from sim.analysis.clv.retention import clv_constant_retention, retention_elasticity
@@ -62,7 +67,12 @@ __all__ = [
     "bass_discrete",
     "bass_pdf",
     "bass_peak_time",
+    "ParetoNBDFit",
+    "fit_pareto_nbd",
     "pareto_nbd_expected_per_period",
+    "pareto_nbd_expected_transactions",
+    "pareto_nbd_log_likelihood",
+    "pareto_nbd_prob_alive",
     "pareto_nbd_expected_unconditional",
     "pareto_nbd_survival",
     "bgnbd_expected_transactions",
