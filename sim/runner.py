@@ -8,14 +8,54 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
 
 from sim.classic import MODELS
 from sim.classic.presets import configure
 from sim.config import Config, LoyaltyConfig
-from sim.engine import Simulation
+from sim.engine import KnownCustomers, Simulation
+from sim.errors import ConfigError
 from sim.results import RunResult
+from sim.scenario import FIRM_CUSTOMERS
 
-__all__ = ["run", "simulation_class"]
+__all__ = ["run", "simulation_class", "known_customers", "FIRM_COLUMNS"]
+
+#: Columns of a calibrated firm's customers.parquet, in the order of :class:`KnownCustomers`.
+FIRM_COLUMNS = ("p_alive", "rate_shape", "rate_rate", "dropout_shape", "dropout_rate", "weeks_since_purchase",
+                "spend_per_purchase")
+
+
+def known_customers(cfg: Config) -> KnownCustomers | None:
+    """The calibrated firm's customers of ``cfg.firm`` (None without a firm), checked against the scenario.
+
+    Raises
+    ------
+    ConfigError
+        When the file is missing or damaged, or the scenario does not fit it (number of
+        customers, dropout as a Gamma hazard).
+    """
+    if not cfg.firm:
+        return None
+    import pandas as pd
+
+    path = Path(cfg.firm) / FIRM_CUSTOMERS
+    try:
+        frame = pd.read_parquet(path, columns=list(FIRM_COLUMNS))
+    except Exception as err:  # missing file, damaged Parquet or missing columns: all one message
+        raise ConfigError("firm", cfg.firm, f"a calibrated firm's directory whose {FIRM_CUSTOMERS} has the columns "
+                          f"{', '.join(FIRM_COLUMNS)} ({type(err).__name__}: {str(err).splitlines()[0]})") from None
+    arrays = [frame[c].to_numpy(dtype=np.float64) for c in FIRM_COLUMNS]
+    if not all(np.isfinite(a).all() for a in arrays):
+        raise ConfigError("firm", cfg.firm, f"a calibrated firm whose {FIRM_CUSTOMERS} has finite values only")
+    if len(frame) != cfg.customers.initial:
+        raise ConfigError("customers.initial", cfg.customers.initial,
+                          f"{len(frame)}, the number of customers of firm {cfg.firm!r}")
+    if cfg.customers.churn_propensity != "gamma_hazard":
+        raise ConfigError("customers.churn_propensity", cfg.customers.churn_propensity,
+                          f"'gamma_hazard' with firm {cfg.firm!r} (its customers' dropout is a weekly hazard)")
+    return KnownCustomers(*arrays)
 
 
 def simulation_class(cfg: Config) -> type[Simulation]:
@@ -32,11 +72,13 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     noise. ``loyalty_roi`` is that increment over the programme's net cost.
     """
     cfg = configure(cfg)  # a classical model's preset, if it has one
-    result = simulation_class(cfg)(cfg).run(on_week)
+    known = known_customers(cfg)
+    cls = simulation_class(cfg)
+    result = (Simulation(cfg, known) if known is not None else cls(cfg)).run(on_week)
     if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
         base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(),
                                        output=dataclasses.replace(cfg.output, transactions=False))
-        base = Simulation(base_cfg).run().summary
+        base = Simulation(base_cfg, known).run().summary
         incremental = result.summary["profit"] - base["profit"]
         cost = result.summary["loyalty_cost"]
         result.summary["loyalty_incremental_profit"] = incremental

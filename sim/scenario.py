@@ -21,7 +21,12 @@ from sim.errors import ArgumentError, ConfigError
 
 __all__ = [
     "CONFIG_DIR", "check_group_overrides", "compose_config", "compose_scenario", "to_scenario", "check_range_value",
+    "firm_overrides", "FIRM_SCENARIO", "FIRM_CUSTOMERS",
 ]
+
+#: Files of a calibrated firm's directory (``python -m sim.calibrate --out DIR``).
+FIRM_SCENARIO, FIRM_CUSTOMERS = "scenario.yaml", "customers.parquet"
+_FIRM_ALLOWED = "a directory written by python -m sim.calibrate --out DIR (holding scenario.yaml and customers.parquet)"
 
 #: The Hydra config tree the command line uses (``python -m sim``).
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -83,6 +88,61 @@ def check_group_overrides(overrides: Iterable[str]) -> None:
             raise ArgumentError(group, value, allowed, kind="override")
 
 
+def _override_value(key: str, value: Any) -> str:
+    """``value`` in Hydra's override grammar; strings quoted, lists bracketed."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        if "${" in value or "'" in value:
+            raise ConfigError(key, value, "plain data in a firm's scenario.yaml (no interpolation, no quote)")
+        return f"'{value}'"
+    if isinstance(value, list):
+        return "[" + ",".join(_override_value(key, v) for v in value) + "]"
+    raise ConfigError(key, value, "a number, a string, true/false or a list of them in a firm's scenario.yaml")
+
+
+def _flatten(node: Any, prefix: str = "") -> list[str]:
+    if isinstance(node, dict):
+        return [item for key, value in node.items() for item in _flatten(value, f"{prefix}{key}.")]
+    key = prefix.rstrip(".")
+    return [f"{key}={_override_value(key, node)}"]
+
+
+def firm_overrides(overrides: Sequence[str]) -> list[str]:
+    """``overrides`` with a calibrated firm's values put before them (``firm=DIR`` among them).
+
+    The firm's ``DIR/scenario.yaml`` is read as data (YAML, no interpolation, no class paths)
+    and flattened into ordinary overrides placed first, so any value given on the command line
+    still wins; a config-group choice (``acquisition=aggressive``) does not override the keys the
+    firm sets. Without ``firm=`` the overrides are returned unchanged.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``firm`` and the value when the directory is not a calibrated firm, or the key
+        and value of a scenario.yaml entry that is not plain data.
+    """
+    import yaml
+
+    overrides = list(overrides)
+    given = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+") == "firm" and "=" in o]
+    if not given or not given[-1]:
+        return overrides
+    folder = Path(given[-1])
+    if not ((folder / FIRM_SCENARIO).is_file() and (folder / FIRM_CUSTOMERS).is_file()):
+        raise ConfigError("firm", given[-1], _FIRM_ALLOWED)
+    try:
+        data = yaml.safe_load((folder / FIRM_SCENARIO).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError("firm", given[-1], f"{_FIRM_ALLOWED}; its scenario.yaml is not valid YAML ({err})") from None
+    if not isinstance(data, dict):
+        raise ConfigError("firm", given[-1], f"{_FIRM_ALLOWED}; its scenario.yaml is not a mapping of values")
+    data.pop("firm", None)
+    return [*_flatten(data), *overrides]
+
+
 def _override_error(err: Exception, overrides: list[str]) -> ArgumentError:
     """The one-line error naming the override that Hydra or OmegaConf could not apply."""
     from omegaconf.errors import OmegaConfBaseException
@@ -108,7 +168,7 @@ def compose_config(overrides: Sequence[str]) -> DictConfig:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
-    overrides = list(overrides)
+    overrides = firm_overrides(overrides)
     check_group_overrides(overrides)
     register_configs()
     try:

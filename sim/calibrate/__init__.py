@@ -31,10 +31,10 @@ Modules: :mod:`~sim.calibrate.data` (the log split into calibration and holdout)
 from __future__ import annotations
 
 from sim.calibrate.command import build_parser, main
-from sim.calibrate.compare import FREQUENCY_GROUPS, calibrate
+from sim.calibrate.compare import FREQUENCY_GROUPS, calibrate, calibrate_firm
 from sim.calibrate.data import DAYS_PER_WEEK, CalibrationError, check_calibration_weeks, prepare
 from sim.calibrate.figure import plot
 from sim.calibrate.simulate import simulate_holdout
 
-__all__ = ["main", "calibrate", "CalibrationError", "build_parser", "prepare", "check_calibration_weeks",
-           "simulate_holdout", "plot", "FREQUENCY_GROUPS", "DAYS_PER_WEEK"]
+__all__ = ["main", "calibrate", "calibrate_firm", "CalibrationError", "build_parser", "prepare",
+           "check_calibration_weeks", "simulate_holdout", "plot", "FREQUENCY_GROUPS", "DAYS_PER_WEEK"]

@@ -1,7 +1,8 @@
 """Calibrate the agent model to a real transaction log and forecast the weeks after calibration.
 
 The command line of ``python -m sim.calibrate`` (see the package :mod:`sim.calibrate`): reads
-the log, runs :func:`~sim.calibrate.compare.calibrate`, writes ``calibration.json`` and
+the log, runs :func:`~sim.calibrate.compare.calibrate_firm`, writes ``calibration.json``, the
+firm's ``scenario.yaml`` and ``customers.parquet`` (:mod:`sim.calibrate.firm`) and
 ``calibration.png`` and prints both models' errors.
 """
 
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.transactions import TransactionLogError, cdnow_sample_path, read_transactions
-from sim.calibrate.compare import calibrate
+from sim.calibrate.compare import calibrate_firm
 from sim.calibrate.data import CalibrationError
 from sim.calibrate.figure import plot
+from sim.calibrate.firm import write_firm
 
 __all__ = ["main", "build_parser"]
 
@@ -95,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         source = cdnow_sample_path() if args.transactions == "cdnow" else args.transactions
         log = read_transactions(source, customer=args.customer_column, date=args.date_column,
                                 amount=args.amount_column)
-        report = calibrate(log, args.calibration_weeks, args.replications, args.seed)
+        report, values, customers = calibrate_firm(log, args.calibration_weeks, args.replications, args.seed)
     except (TransactionLogError, CalibrationError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
@@ -103,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "calibration.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        write_firm(args.out, values, customers, report["scenario"], str(args.transactions))
         plot(report, args.out / "calibration.png")
     except OSError as err:
         print(f"Error: cannot write to the '--out' directory {str(args.out)!r}: {err.strerror}", file=sys.stderr)

@@ -27,11 +27,12 @@ from sim.analysis.clv import (
     gamma_gamma_expected_spend,
     pareto_nbd_expected_transactions,
 )
-from sim.calibrate.data import holdout_revenue, prepare
+from sim.calibrate.data import calibration_amounts, holdout_revenue, prepare
+from sim.calibrate.firm import firm_scenario
 from sim.calibrate.simulate import fit_spend, simulate_holdout
 from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions, fit_covariate_bgnbd
 
-__all__ = ["FREQUENCY_GROUPS", "calibrate"]
+__all__ = ["FREQUENCY_GROUPS", "calibrate", "calibrate_firm"]
 
 FREQUENCY_GROUPS = 8  # x = 0, 1, ..., 6 and 7+
 
@@ -173,7 +174,17 @@ def _model_choice(parameters: dict[str, Any], errors: dict[str, dict[str, float]
 
 
 def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0) -> dict[str, Any]:
-    """Fit, simulate and compare; return the content of ``calibration.json`` (plus arrays for plots).
+    """Fit, simulate and compare; return the content of ``calibration.json``.
+
+    See :func:`calibrate_firm` for the parameters; this is its report alone.
+    """
+    return calibrate_firm(log, calibration_weeks, replications, seed)[0]
+
+
+def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int = 500,
+                   seed: int = 0) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
+    """Fit, simulate and compare; return the report, and the firm's scenario values and customers
+    (:func:`sim.calibrate.firm.firm_scenario`).
 
     Parameters
     ----------
@@ -213,7 +224,9 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
     spend = None
     if spend_fit is not None:
         spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
-    return {
+    values, customers, record = firm_scenario(summary, pareto, spend_fit,
+                                              calibration_amounts(log, calibration_weeks), weeks)
+    report = {
         "calibration_weeks": calibration_weeks,
         "holdout_weeks": weeks,
         "customers": int(len(summary)),
@@ -224,5 +237,7 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
         "errors": errors,
         "model_choice": _model_choice(parameters, errors, len(summary)),
         "spend": spend,
+        "scenario": record,
         "seed": seed,
     }
+    return report, values, customers

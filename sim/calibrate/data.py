@@ -15,7 +15,7 @@ import pandas as pd
 from sim.analysis.transactions import summarize_calibration
 
 __all__ = ["CalibrationError", "DAYS_PER_WEEK", "daily_purchases", "check_calibration_weeks", "prepare",
-           "holdout_revenue"]
+           "holdout_revenue", "calibration_amounts"]
 
 DAYS_PER_WEEK = 7
 
@@ -97,3 +97,9 @@ def holdout_revenue(log: pd.DataFrame, customers: pd.Index, calibration_weeks: f
     in_holdout = ((daily["date"] > last_day)
                   & (daily["date"] <= last_day + pd.Timedelta(days=DAYS_PER_WEEK * holdout_weeks)))
     return float(daily.loc[in_holdout & daily["customer_id"].isin(customers), "amount"].sum())
+
+
+def calibration_amounts(log: pd.DataFrame, calibration_weeks: float) -> pd.Series:
+    """Amount of every purchase occasion (a customer's day) in the calibration period, currency units."""
+    daily = daily_purchases(log)
+    return daily.loc[daily["date"] <= _last_calibration_day(log, calibration_weeks), "amount"]

@@ -32,7 +32,13 @@ class HorizonConfig:
 
 @dataclass
 class Config:
-    """One scenario: a market, a firm's strategy, and how long and with which seed to run it."""
+    """One scenario: a market, a firm's strategy, and how long and with which seed to run it.
+
+    ``firm`` is the directory of a calibrated firm (``python -m sim.calibrate --out DIR``), empty
+    for the invented default firm: its ``scenario.yaml`` holds the fitted and assumed values
+    (applied before the command line's overrides, :func:`sim.scenario.firm_overrides`) and its
+    ``customers.parquet`` the initial base, each customer drawn from her posterior.
+    """
 
     seed: int = _p(0, ge=0)
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
@@ -47,4 +53,5 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
     classic: ClassicConfig = field(default_factory=ClassicConfig)
+    firm: str = ""
 

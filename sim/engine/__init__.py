@@ -7,6 +7,6 @@ the wiring; each phase is a module of its own (:mod:`.awareness`, :mod:`.convers
 """
 
 from sim.engine.simulation import Simulation
-from sim.engine.traits import CHUNK_ROWS, draw_traits
+from sim.engine.traits import CHUNK_ROWS, KnownCustomers, draw_traits
 
-__all__ = ["Simulation", "CHUNK_ROWS", "draw_traits"]
+__all__ = ["Simulation", "KnownCustomers", "CHUNK_ROWS", "draw_traits"]

@@ -38,7 +38,7 @@ from sim.engine.lifecycle import Lifecycle
 from sim.engine.offers import Offers
 from sim.engine.purchases import Purchases
 from sim.engine.record import Recorder, WeekLevels, WeekRecord
-from sim.engine.traits import CHUNK_ROWS, add_initial_base, needs_and_sensitivities
+from sim.engine.traits import CHUNK_ROWS, KnownCustomers, add_initial_base, needs_and_sensitivities
 from sim.engine.treatments import Treatments
 from sim.engine.week import Part, Prices, WeekFigures
 from sim.kernels.choice import Offer
@@ -64,9 +64,12 @@ class Simulation:
     ----------
     cfg : Config
         A scenario config (validated here).
+    known : KnownCustomers, optional
+        A calibrated firm's customers (``customers.initial`` of them): the initial base is
+        drawn from their posteriors rather than from the trait distributions.
     """
 
-    def __init__(self, cfg: Config):
+    def __init__(self, cfg: Config, known: KnownCustomers | None = None):
         self.cfg = validate(cfg)
         self.weeks = cfg.horizon.weeks
         self.week = 0
@@ -91,7 +94,8 @@ class Simulation:
                               self.lifecycle.quality, lambda: self.levers.failure_prob)
         self._wire_phases()
         self.recorder = self._recorder()
-        add_initial_base(self.pop, self.streams, c)
+        # Customers of a calibrated firm drawn as gone before week 0 start churned.
+        self.gone_before_start = add_initial_base(self.pop, self.streams, c, known, cfg.pricing.reference_price)
         if c.initial:
             self.programme.enrol(self.ctx, slice(0, c.initial))
 
@@ -205,6 +209,9 @@ class Simulation:
         customers = rec.customers(pop, cfg.segments)
         summary = kpis.compute_kpis(cfg, self.ledger, rec, (ts, customers), self.programme.liability(self.ctx))
         summary["wall_seconds"] = float(wall_seconds)
+        if self.gone_before_start:  # a calibrated firm: the initial base is those still there at week 0
+            summary["customers_initial"] -= self.gone_before_start
+            summary["customers_gone_before_start"] = self.gone_before_start
         if self.programme.active:  # beyond the contract KPIs: programme size and each scheme's own figures
             summary["members_end"] = int(rec.counts["members"][-1])
             summary.update(self.programme.kpis(self.ctx))

@@ -7,11 +7,15 @@ her. The initial base has been buying before week 0.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from sim.population import ACTIVE, CHURNED
 from sim.rng import Streams
 
-__all__ = ["draw_traits", "needs_and_sensitivities", "churn_propensities", "add_initial_base", "CHUNK_ROWS"]
+__all__ = ["draw_traits", "needs_and_sensitivities", "churn_propensities", "add_initial_base", "KnownCustomers",
+           "CHUNK_ROWS"]
 
 #: Customers processed at once where work is done in blocks (drawing the initial base, the weekly
 #: customer kernels): bounds temporary memory at about 150 bytes per row of a block, well inside
@@ -79,17 +83,75 @@ def churn_propensities(streams: Streams, ids: np.ndarray, c) -> np.ndarray:
     return -np.expm1(-streams.gamma("traits", -1, ids, a, 1.0 / b, draw=7))
 
 
-def add_initial_base(pop, streams: Streams, c) -> None:
+@dataclass(frozen=True)
+class KnownCustomers:
+    """What a firm's transaction log says about each customer of the initial base (one entry per
+    customer, engine id = position): the posterior of her state at the end of the log.
+
+    Attributes
+    ----------
+    p_alive : ndarray
+        Probability that she has not left.
+    rate_shape, rate_rate : ndarray
+        Gamma posterior of her purchase rate (occasions per week): shape, and rate per week.
+    dropout_shape, dropout_rate : ndarray
+        Gamma posterior of her dropout hazard (per week): shape, and rate per week.
+    weeks_since_purchase : ndarray
+        Whole weeks since her last purchase.
+    spend_per_purchase : ndarray
+        Her expected spend per purchase occasion, currency units.
+    """
+
+    p_alive: np.ndarray
+    rate_shape: np.ndarray
+    rate_rate: np.ndarray
+    dropout_shape: np.ndarray
+    dropout_rate: np.ndarray
+    weeks_since_purchase: np.ndarray
+    spend_per_purchase: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.p_alive)
+
+
+def _known_traits(traits: dict, streams: Streams, ids: np.ndarray, known: KnownCustomers, reference_price: float):
+    """Replace the drawn purchase rate, churn propensity and basket by draws from each known
+    customer's posterior; returns whether each is alive (drawn from ``p_alive``)."""
+    k = slice(int(ids[0]), int(ids[-1]) + 1)
+    traits["purchase_rate"] = streams.gamma("traits", -1, ids, known.rate_shape[k], 1.0 / known.rate_rate[k], draw=8)
+    hazard = streams.gamma("traits", -1, ids, known.dropout_shape[k], 1.0 / known.dropout_rate[k], draw=9)
+    traits["churn_propensity"] = -np.expm1(-hazard)
+    traits["basket_mean"] = known.spend_per_purchase[k] / reference_price  # units at the reference price
+    return streams.uniform("traits", -1, ids, draw=10) < known.p_alive[k]
+
+
+def add_initial_base(pop, streams: Streams, c, known: KnownCustomers | None = None,
+                     reference_price: float = 1.0) -> int:
     """Add the firm's customers at week 0, ids ``0 .. c.initial - 1``, in blocks of :data:`CHUNK_ROWS`.
 
     They have been buying before week 0: weeks since the last purchase are the (floored)
     waiting time of each customer's own purchase process, so lapsing starts spread out rather
     than all at once. Subscribers (``customers.billing_period_weeks``) all paid in week -1, their
     week of joining or renewal.
+
+    With ``known`` (a calibrated firm), each customer's purchase rate, dropout hazard and alive
+    state are drawn from her posterior, her basket is her expected spend in units of ``reference_price``
+    (currency units per unit), and her last purchase is the one in the log; a customer drawn as
+    gone starts churned.
+
+    Returns the number of customers who start churned (0 without ``known``).
     """
+    gone = 0
     for start in range(0, c.initial, CHUNK_ROWS):
         ids = np.arange(start, min(start + CHUNK_ROWS, c.initial), dtype=np.int64)
         traits = draw_traits(streams, ids, c)
+        if known is not None:
+            alive = _known_traits(traits, streams, ids, known, reference_price)
+            last = -known.weeks_since_purchase[ids[0]:ids[-1] + 1].astype(np.int64)
+            pop.add(ids, acquired_week=-1, satisfaction=c.satisfaction_neutral, expectation=c.reference_value,
+                    last_purchase_week=last, seen_week=last, state=np.where(alive, ACTIVE, CHURNED), **traits)
+            gone += int(ids.size - alive.sum())
+            continue
         since = np.floor(streams.exponential("traits", -1, ids, draw=4) / traits["purchase_rate"])
         last = -np.minimum(since, 10 * c.lapse_weeks).astype(np.int64)
         if c.billing_period_weeks:
@@ -97,3 +159,4 @@ def add_initial_base(pop, streams: Streams, c) -> None:
         pop.add(ids, acquired_week=-1, satisfaction=c.satisfaction_neutral, expectation=c.reference_value,
                 last_purchase_week=last, seen_week=last, **traits)
         del traits, since, last
+    return gone

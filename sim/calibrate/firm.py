@@ -1,0 +1,186 @@
+"""A calibrated firm as a scenario: ``DIR/scenario.yaml`` and ``DIR/customers.parquet``.
+
+The purchase model is Pareto/NBD (Schmittlein, Morrison & Colombo 1987), which is the agent
+engine's own Poisson purchasing with Gamma rates and a weekly dropout hazard with Gamma rates
+(``classic.model=paretonbd``): a customer alive at the end of the log buys at rate
+``lambda ~ Gamma(r + x, alpha + T)`` and leaves at hazard ``mu ~ Gamma(s, beta + T)`` (her
+posterior given x repeat purchases in T weeks without leaving), and is alive with probability
+P(alive | x, t_x, T). Spend per purchase is her Gamma-Gamma expectation (Fader & Hardie 2013).
+
+``python -m sim firm=DIR [strategy overrides]`` then runs any strategy on those customers
+(:func:`sim.scenario.firm_overrides`, :func:`sim.runner.known_customers`). What a log cannot
+identify (responses to price, loyalty, service; costs) is assumed; ``scenario.yaml`` and
+``calibration.json`` list each value as fitted (with its standard error) or assumed (with
+its source).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.clv import (
+    GammaGammaFit,
+    ParetoNBDFit,
+    gamma_gamma_expected_spend,
+    pareto_nbd_log_likelihood,
+    pareto_nbd_prob_alive,
+)
+from sim.calibration.fit import log_parameter_covariance
+from sim.config import Config
+from sim.io import atomic_write, write_text
+from sim.runner import FIRM_COLUMNS
+from sim.scenario import FIRM_CUSTOMERS, FIRM_SCENARIO
+
+__all__ = ["firm_scenario", "write_firm", "ASSUMED_OFF"]
+
+#: Mechanisms a transaction log cannot identify and that would move the fitted model's forecast
+#: with no strategy change: switched off in a calibrated firm, with the reason.
+ASSUMED_OFF = {
+    "customers.churn_satisfaction_effect": (0.0, "satisfaction's effect on churn is not identified by a log; "
+                                            "the fitted dropout hazard stands for it"),
+    "customers.satisfaction_purchase_effect": (0.0, "satisfaction's effect on buying is not identified by a log; "
+                                               "the fitted purchase rates stand for it"),
+    "customers.lapsing_churn_multiplier": (1.0, "the fitted hazard is the same whether or not a customer is quiet"),
+    "customers.attachment_growth": (0.0, "attachment formed so far is in the fitted rates; its growth is not "
+                                    "identified by a log"),
+    "acquisition.winback_share": (0.0, "the firm's present win-back effort is in the fitted rates; a win-back "
+                                  "budget is a strategy (set acquisition.winback_share)"),
+    "customers.basket_sigma": (0.0, "each purchase is worth the customer's expected spend (Gamma-Gamma)"),
+    "market.potential": (None, "the log knows only its own customers: no prospects to acquire (closed market)"),
+    "market.initially_aware": (0.0, "no prospects"),
+    "acquisition.media_budget_per_week": (0.0, "no prospects to reach"),
+    "product.fixed_cost_per_week": (0.0, "fixed costs are not in a transaction log: set the firm's own"),
+    "service.cost_per_customer_week": (0.0, "costs to serve are not in a transaction log: set the firm's own"),
+    "service.cost_per_transaction": (0.0, "costs to serve are not in a transaction log: set the firm's own"),
+    "service.cost_per_complaint": (0.0, "costs to serve are not in a transaction log: set the firm's own"),
+    "service.cost_per_support_contact": (0.0, "costs to serve are not in a transaction log: set the firm's own"),
+}
+
+#: Response parameters kept at the agent model's defaults: the strategies act through them.
+ASSUMED_DEFAULTS = (
+    "customers.price_sensitivity_mean", "customers.price_sensitivity_sd", "customers.attachment_purchase_ratio",
+    "customers.attachment_price_relief", "customers.lapse_weeks", "customers.complaint_propensity",
+    "pricing.list_price", "pricing.reference_price", "product.unit_cost",
+)
+
+
+def _standard_errors(fit: ParetoNBDFit, x, t_x, T) -> dict[str, float]:
+    """Standard errors of r, alpha, s, beta (delta method from the log-parameter covariance)."""
+    log_params = np.log(fit.params)
+    cov = log_parameter_covariance(lambda v: float(pareto_nbd_log_likelihood(np.exp(v), x, t_x, T).sum()), log_params)
+    se_log = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    return dict(zip(("r", "alpha", "s", "beta"), (np.asarray(fit.params) * se_log).tolist()))
+
+
+def _sources() -> dict[str, str]:
+    from sim.config.doc import SOURCES
+
+    out = {}
+    root = Config()
+    for key in ASSUMED_DEFAULTS:
+        group, name = key.split(".")
+        f = next(f for f in dataclasses.fields(getattr(root, group)) if f.name == name)
+        out[key] = (f.metadata.get("source") or SOURCES.get(key)
+                    or "modelling choice of the default firm (docs/behaviour.md)")
+    return out
+
+
+def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGammaFit | None,
+                  amounts: pd.Series, horizon_weeks: int) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
+    """The scenario values, the customers table and the fitted-or-assumed record of a firm.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        The calibration summary (:func:`sim.calibrate.data.prepare`): x, t_x, T (weeks),
+        spend_n, spend_total (currency units), indexed by customer id.
+    fit : ParetoNBDFit
+        Pareto/NBD fitted to the calibration period (weeks).
+    spend_fit : GammaGammaFit or None
+        Gamma-Gamma spend, None when there were too few valued repeat purchases.
+    amounts : Series
+        Amount of every purchase occasion in the calibration period (currency units), for the
+        mean spend when there is no spend model.
+    horizon_weeks : int
+        Weeks the scenario runs (the holdout period checked by the calibration).
+    """
+    x, t_x, T = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T"))
+    n = len(summary)
+    reference_price = Config().pricing.reference_price
+    if spend_fit is not None and spend_fit.q > 1:
+        spend = np.full(n, spend_fit.p * spend_fit.gamma / (spend_fit.q - 1))
+        has = summary["spend_n"].to_numpy() > 0
+        spend[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
+                                                (summary["spend_total"] / summary["spend_n"]).to_numpy()[has])
+    else:
+        spend = np.full(n, float(amounts.mean()))
+    customers = pd.DataFrame({
+        "customer_id": summary.index.astype(str),
+        "p_alive": pareto_nbd_prob_alive(fit, x, t_x, T),
+        "rate_shape": fit.r + x, "rate_rate": fit.alpha + T,
+        "dropout_shape": np.full(n, fit.s), "dropout_rate": fit.beta + T,
+        "weeks_since_purchase": np.floor(T - t_x),
+        "spend_per_purchase": spend,
+    })
+    assert tuple(customers.columns[1:]) == FIRM_COLUMNS
+    values = {
+        "customers": {
+            "initial": n, "purchase_rate_mean": fit.r / fit.alpha, "purchase_rate_shape": fit.r,
+            "churn_propensity": "gamma_hazard", "churn_propensity_a": fit.s, "churn_propensity_b": fit.beta,
+            "churn_rate": 1.0,
+        },
+        "market": {"potential": n},
+        "horizon": {"weeks": int(horizon_weeks)},
+    }
+    for key, (value, _) in ASSUMED_OFF.items():
+        group, name = key.split(".")
+        values.setdefault(group, {})[name] = n if value is None else value
+    se = _standard_errors(fit, x, t_x, T)
+    record = {
+        "model": "pareto_nbd",
+        "fitted": {
+            "customers.purchase_rate_shape": {"value": fit.r, "se": se["r"], "as": "Pareto/NBD r"},
+            "customers.purchase_rate_mean": {"value": fit.r / fit.alpha, "as": "Pareto/NBD r / alpha, per week",
+                                             "alpha": fit.alpha, "alpha_se": se["alpha"]},
+            "customers.churn_propensity_a": {"value": fit.s, "se": se["s"], "as": "Pareto/NBD s"},
+            "customers.churn_propensity_b": {"value": fit.beta, "se": se["beta"], "as": "Pareto/NBD beta, per week"},
+            "customers.initial": {"value": n, "as": "customers with a first purchase in the calibration period"},
+            "spend": ({"p": spend_fit.p, "q": spend_fit.q, "gamma": spend_fit.gamma, "as": "Gamma-Gamma"}
+                      if spend_fit is not None else {"mean": float(amounts.mean()), "as": "mean amount per purchase"}),
+        },
+        "assumed_off": {k: {"value": n if v is None else v, "reason": why} for k, (v, why) in ASSUMED_OFF.items()},
+        "assumed_defaults": {k: {"source": v} for k, v in _sources().items()},
+        "spend_unit": f"a unit costs pricing.reference_price ({reference_price}) at today's prices; each customer's "
+                      "basket is her expected spend in such units",
+    }
+    return values, customers, record
+
+
+def _yaml_text(values: dict[str, Any], record: dict[str, Any], source: str) -> str:
+    import yaml
+
+    lines = [f"# A calibrated firm, written by python -m sim.calibrate from {source}.",
+             "# Run: python -m sim firm=THIS_DIRECTORY [loyalty=points] [retention=targeted] ...",
+             "# Values given on the command line win over these. Plain data only (no interpolation).",
+             "#", "# Fitted (Pareto/NBD; standard errors in calibration.json):"]
+    for key, v in record["fitted"].items():
+        if "value" in v:
+            se = f" (SE {v['se']:.4g})" if "se" in v else ""
+            lines.append(f"#   {key} = {v['value']:.6g}{se}: {v['as']}")
+    lines.append("# Assumed, switched off (a transaction log cannot identify them):")
+    lines += [f"#   {k} = {v['value']}: {v['reason']}" for k, v in record["assumed_off"].items()]
+    lines.append("# Assumed at the agent model's defaults (sources in docs/behaviour.md): "
+                 + ", ".join(record["assumed_defaults"]))
+    return "\n".join(lines) + "\n" + yaml.safe_dump(values, sort_keys=False)
+
+
+def write_firm(out: Path, values: dict[str, Any], customers: pd.DataFrame, record: dict[str, Any],
+               source: str) -> None:
+    """Write ``out/scenario.yaml`` and ``out/customers.parquet``, each atomically."""
+    write_text(out / FIRM_SCENARIO, _yaml_text(values, record, source))
+    atomic_write(out / FIRM_CUSTOMERS, lambda path: customers.to_parquet(path, index=False))
