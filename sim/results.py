@@ -5,15 +5,20 @@ Light on purpose: reading results (sweeps, reports) does not load the engine.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sim.io import COMPLETION_FILE
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from sim.config import Config
 
-__all__ = ["KPI_NAMES", "RunResult"]
+__all__ = ["KPI_NAMES", "RunResult", "load_run", "RUN_TABLE_NAMES"]
 
 #: Names of the KPIs in ``summary.json``, in the order they are written (the README defines each).
 KPI_NAMES: tuple[str, ...] = (
@@ -81,3 +86,56 @@ class RunResult:
     config: Config
     segments: pd.DataFrame | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: The Parquet tables of a run directory (``segments`` and ``transactions`` only when written).
+RUN_TABLE_NAMES = ("timeseries", "cohorts", "customers", "segments", "transactions")
+
+
+def _config_of(record: dict[str, Any]) -> Config:
+    """The typed scenario recorded in ``run.json``, on the schema of this version of the package."""
+    from omegaconf import OmegaConf
+
+    from sim.config import Config, register_configs
+
+    register_configs()
+    merged = OmegaConf.merge(OmegaConf.structured(Config), record.get("config") or {})
+    scenario = OmegaConf.to_object(merged)
+    assert isinstance(scenario, Config)
+    return scenario
+
+
+def load_run(path: str | os.PathLike[str]) -> RunResult:
+    """Read a finished run directory back as the :class:`RunResult` the run returned.
+
+    Parameters
+    ----------
+    path : path
+        A run directory written by ``python -m sim`` or :func:`sim.rundir.write_run_dir`.
+
+    Returns
+    -------
+    RunResult
+        ``summary`` from ``summary.json``; the tables from their Parquet files (``segments`` and
+        ``transactions`` None when the run did not write them); ``config`` the typed scenario
+        recorded in ``run.json``; ``extra["record"]`` the whole of ``run.json`` (seed, versions,
+        overrides, wall time) and ``extra["path"]`` the directory.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` has no ``run.json``: the run has not finished, was killed, or it is not a run
+        directory.
+    """
+    import pandas as pd
+
+    run_dir = Path(path)
+    if not (run_dir / COMPLETION_FILE).is_file():
+        raise FileNotFoundError(f"The 'path' parameter of load_run must be a finished run directory (with "
+                                f"{COMPLETION_FILE}). Got '{run_dir}' instead.")
+    record = json.loads((run_dir / COMPLETION_FILE).read_text(encoding="utf-8"))
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    tables = {name: pd.read_parquet(run_dir / f"{name}.parquet") if (run_dir / f"{name}.parquet").is_file() else None
+              for name in RUN_TABLE_NAMES}
+    return RunResult(summary=summary, config=_config_of(record), extra={"record": record, "path": run_dir},
+                     **tables)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.config.fields import _p
+from sim.config.fields import Checked, _p
 
 __all__ = ["OutputConfig"]
 
 
 @dataclass
-class OutputConfig:
+class OutputConfig(Checked):
     """What a run writes.
 
     Attributes

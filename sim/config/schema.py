@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sim.config.classic import ClassicConfig
 from sim.config.customers import CustomersConfig
-from sim.config.fields import _p
+from sim.config.fields import Checked, _p
 from sim.config.loyalty import LoyaltyConfig
 from sim.config.market import MarketConfig
 from sim.config.marketing import AcquisitionConfig, RetentionConfig, SegmentsConfig
@@ -24,14 +24,14 @@ __all__ = ["Config", "HorizonConfig"]
 
 
 @dataclass
-class HorizonConfig:
+class HorizonConfig(Checked):
     """How long the simulation runs."""
 
     weeks: int = _p(260, ge=1, le=5200)
 
 
 @dataclass
-class Config:
+class Config(Checked):
     """One scenario: a market, a firm's strategy, and how long and with which seed to run it."""
 
     seed: int = _p(0, ge=0)
