@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.io import COMPLETION_FILE
+# sim.io.COMPLETION_FILE (a sibling module, not imported from here): written last, so a
+# directory holding it is a finished run.
+COMPLETION_FILE = "run.json"
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
