@@ -72,7 +72,8 @@ class RunResult:
     customers : DataFrame
         One row per customer ever acquired, as at the end of the run.
     transactions : DataFrame or None
-        ``customer_id, week, occasions, amount`` per customer-week with a purchase, when asked for.
+        ``customer_id, week, date, occasions, amount, initial_base`` per customer-week with a
+        purchase, when asked for (``amount`` the week's spend; see :mod:`sim.analysis.rfm`).
     segments : DataFrame
         One row per value segment: customers, revenue, contribution and share of total
         contribution.

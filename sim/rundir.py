@@ -72,7 +72,7 @@ def write_run_dir(result: RunResult, run_dir: Path, *, config_path: str | None =
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / COMPLETION_FILE).unlink(missing_ok=True)
     _write_tables(result, run_dir)
-    if result.config.output.plots:
+    if result.config.output.plots is not False:  # None: a single run's default, plots on
         _write_plots(result, run_dir)
     record = {
         "seed": result.config.seed,

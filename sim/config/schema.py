@@ -32,9 +32,20 @@ class HorizonConfig(Checked):
 
 @dataclass
 class Config(Checked):
-    """One scenario: a market, a firm's strategy, and how long and with which seed to run it."""
+    """One scenario: a market, a firm's strategy, and how long and with which seed to run it.
+
+    Attributes
+    ----------
+    seed : int
+        The run's one seed: every random number is a function of it (common random numbers).
+    label : str
+        A business name for the scenario ("Points programme at premium prices"), shown by reports
+        instead of its overrides; set in an experiment file or as ``label='...'``. It changes no
+        number.
+    """
 
     seed: int = _p(0, ge=0)
+    label: str = ""
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     customers: CustomersConfig = field(default_factory=CustomersConfig)
