@@ -20,7 +20,7 @@ from omegaconf import DictConfig
 from sim.config import Config
 from sim.errors import ConfigError
 from sim.io import COMPLETION_FILE, is_complete
-from sim.report.headline import HEADLINE_KPIS, format_headline
+from sim.report.headline import HEADLINE_KPIS, format_headline, headline_answer
 from sim.rundir import write_run_dir
 from sim.runner import run
 from sim.scenario import to_scenario
@@ -110,3 +110,4 @@ def run_job(cfg: DictConfig) -> None:
     write_run_dir(result, run_dir, config_path=config_path, extra_record=extra)
     print(f"Run directory: {run_dir}")
     print(format_headline(result.summary))
+    print("\n" + "\n".join(headline_answer(result.summary, scenario.output.currency)))

@@ -30,6 +30,9 @@ def run_dir(tmp_path_factory) -> Path:
     proc = run_cli([*SMALL, "output.transactions=true", "seed=4", "hydra.run.dir=out/run"], tmp)
     assert proc.returncode == 0, proc.stderr
     assert "Run directory:" in proc.stdout and "profit" in proc.stdout
+    # The KPI block, then the plain-words answer.
+    assert proc.stdout.index("mean_clv") < proc.stdout.index("Winning a customer costs")
+    assert "new customers brought" in proc.stdout and "the retained base" in proc.stdout
     return tmp / "out" / "run"
 
 

@@ -53,6 +53,13 @@ def run_end(start_date: str, weeks: int) -> pd.Timestamp:
     return pd.Timestamp(start_date) + pd.Timedelta(days=7 * (weeks - 1))
 
 
+def _mean_spend(periods: pd.DataFrame, first: pd.Series, include_first: bool) -> pd.Series:
+    """Mean spend per purchase period of each customer, of the repeat periods unless ``include_first``."""
+    is_first = periods["period"].to_numpy() == first.reindex(periods["customer"]).to_numpy()
+    kept = periods if include_first else periods[~is_first]
+    return kept.groupby("customer")["amount"].mean()
+
+
 def rfm_summary(transactions: pd.DataFrame, *, unit: str = "W", observation_end=None,
                 include_first_transaction: bool = False, customer_col: str = "customer_id",
                 date_col: str = "date", amount_col: str | None = "amount") -> pd.DataFrame:
@@ -109,9 +116,7 @@ def rfm_summary(transactions: pd.DataFrame, *, unit: str = "W", observation_end=
     out["recency"] = (last - first).astype(float)
     out["T"] = (end_ordinal - first).astype(float)
     if amount_col:
-        is_first = periods["period"].to_numpy() == first.reindex(periods["customer"]).to_numpy()
-        kept = periods if include_first_transaction else periods[~is_first]
-        out["monetary_value"] = kept.groupby("customer")["amount"].mean().reindex(out.index).fillna(0.0)
+        out["monetary_value"] = _mean_spend(periods, first, include_first_transaction).reindex(out.index).fillna(0.0)
     if "initial_base" in transactions.columns:
         flags = transactions.groupby(customer_col)["initial_base"].first()
         out["initial_base"] = flags.reindex(out.index).to_numpy(bool)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sim.errors import ArgumentError
 from sim.io import atomic_write
-from sim.report.headline import format_headline
+from sim.report.headline import format_headline, headline_answer
 from sim.results import KPI_NAMES
 
 __all__ = ["main", "build_parser", "sweep_report", "COMPARISON_FILE"]
@@ -44,11 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sensitivity", metavar="DIR",
                    help="add tornado charts from a python -m sim.sensitivity output directory")
     p.add_argument("--no-charts", action="store_true", help="print the table only; write no charts or deck")
+    p.add_argument("--title", help="title of the deck (default: the run's label, or the sweep's experiment name)")
+    p.add_argument("--label", action="append", metavar="SCENARIO:NAME",
+                   help="business name of a scenario (repeatable), e.g. 'loyalty=points:Points programme'; "
+                        "default: the label the runs recorded")
     return p
 
 
 def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str | None = None,
-                 level: float = 0.95) -> str:
+                 level: float = 0.95, labels: dict[str, str] | None = None) -> str:
     """Collect ``sweep_dir`` and return its comparison table as text.
 
     Writes ``results.parquet`` (one row per run) and ``comparison.csv`` (the table) in ``sweep_dir``.
@@ -61,6 +65,7 @@ def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str |
     """
     from sim.analysis.collect import RESULTS_FILE, collect, find_runs
     from sim.analysis.stats import resolve_baseline, scenario_columns, scenario_labels
+    from sim.report.names import resolve_names, scenario_names
     from sim.report.table import DEFAULT_KPIS, comparison_table, format_table
 
     for k in kpis or ():
@@ -80,9 +85,10 @@ def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str |
     atomic_write(sweep_dir / COMPARISON_FILE, lambda p: table.to_csv(p, index=False))
     _, incomplete = find_runs(sweep_dir)
     note = f"\n{len(incomplete)} run(s) not finished yet are left out.\n" if incomplete else ""
+    with scenario_names(resolve_names(sweep_dir, results, by, labels)):
+        text = format_table(table)
     return (f"{len(results)} runs from {sweep_dir} "
-            f"(tables: {sweep_dir / RESULTS_FILE}, {sweep_dir / COMPARISON_FILE})\n\n"
-            + format_table(table) + note)
+            f"(tables: {sweep_dir / RESULTS_FILE}, {sweep_dir / COMPARISON_FILE})\n\n" + text + note)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,15 +99,19 @@ def main(argv: list[str] | None = None) -> int:
         if not 0 < args.level < 1:
             raise ArgumentError("--level", args.level, "a number in (0, 1)")
         from sim.report.build import RUN_TABLES, build_report, detect, load_run
+        from sim.report.names import parse_labels
+
+        labels = parse_labels(args.label)
 
         if detect(path) == "run":
             run = load_run(path, tables=() if args.no_charts else RUN_TABLES)  # fails before printing anything
-            print(f"Run {path}\n{format_headline(run.summary)}")
+            currency = args.currency or (run.config.get("output") or {}).get("currency", "")
+            print(f"Run {path}\n{format_headline(run.summary)}\n\n" + "\n".join(headline_answer(run.summary, currency)))
         else:
-            print(sweep_report(path, args.kpi, args.baseline, args.level), end="")
+            print(sweep_report(path, args.kpi, args.baseline, args.level, labels), end="")
         if not args.no_charts:
             out = build_report(path, args.out, baseline=args.baseline, level=args.level, currency=args.currency,
-                               sensitivity=args.sensitivity)
+                               sensitivity=args.sensitivity, title=args.title, labels=labels)
             print(f"\nReport: {out} (deck.pptx, charts.pdf, charts/)")
     except ArgumentError as err:
         print(f"Error: {err}", file=sys.stderr)
