@@ -82,9 +82,9 @@ def rfm_summary(transactions: pd.DataFrame, *, unit: str = "W", observation_end=
         End of observation; default the latest date in ``transactions``. For a run, its last
         week: ``run_end(cfg.output.start_date, cfg.horizon.weeks)``.
     include_first_transaction : bool
-        Count the first period in ``frequency`` and ``monetary_value`` (not for fitting BG/NBD).
+        Count the first period in ``frequency`` and ``monetary_value`` (not to fit BG/NBD).
     customer_col, date_col, amount_col : str
-        Column names; ``amount_col=None`` leaves out ``monetary_value``.
+        Column names (``amount_col=None``: no ``monetary_value``).
 
     Returns
     -------
@@ -101,9 +101,8 @@ def rfm_summary(transactions: pd.DataFrame, *, unit: str = "W", observation_end=
     if unit not in UNITS:
         raise ValueError(f"The 'unit' parameter of rfm_summary must be one of {', '.join(map(repr, UNITS))}. "
                          f"Got {unit!r} instead.")
-    end = pd.Timestamp(observation_end) if observation_end is not None else pd.to_datetime(
-        transactions[date_col]).max()
-    end_ordinal = _ordinals(pd.Series([end]), unit)[0]
+    end = pd.to_datetime(transactions[date_col]).max() if observation_end is None else observation_end
+    end_ordinal = _ordinals(pd.Series([pd.Timestamp(end)]), unit)[0]
     periods = pd.DataFrame({"customer": transactions[customer_col].to_numpy(),
                             "period": _ordinals(transactions[date_col], unit),
                             "amount": transactions[amount_col].to_numpy(float) if amount_col else 0.0})
