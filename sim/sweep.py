@@ -32,6 +32,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.config import Config
 from sim.io import is_complete
+from sim.progress import progress_bar
 from sim.scenario import CONFIG_DIR, check_group_overrides, compose_config, compose_scenario
 
 __all__ = [
@@ -121,12 +122,10 @@ class _Progress:
     """A tqdm bar with ETA counting complete run directories, polled from a daemon thread."""
 
     def __init__(self, run_dirs: list[Path], poll_seconds: float):
-        from tqdm import tqdm
-
         self._pending = [d for d in run_dirs if not is_complete(d)]
         done = len(run_dirs) - len(self._pending)
-        self._bar = tqdm(total=len(run_dirs), initial=done, desc="sweep", unit="run", file=sys.stderr,
-                         mininterval=1.0, dynamic_ncols=True)
+        # Shown after a second, below the launcher's own lines; plain lines without a terminal.
+        self._bar = progress_bar(len(run_dirs), "sweep", "run", initial=done, delay=1.0)
         self._poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="sim-sweep-progress", daemon=True)

@@ -100,7 +100,8 @@ def test_killed_sweep_resumes_without_rerunning_finished_runs(reference, tmp_pat
 
     restart = run_sweep(sweep_dir, "hydra.launcher.n_jobs=1")
     assert {p: p.stat().st_mtime_ns for p in finished} == finished
-    assert restart.stdout.count("already complete, not run again") == len(finished)
+    log = (sweep_dir / "sweep.log").read_text(encoding="utf-8")
+    assert log.count("already complete, not run again") == len(finished)
     assert not list(sweep_dir.glob("*/.*.tmp"))
     assert_same_results(pd.read_parquet(sweep_dir / "results.parquet"), reference)
 
