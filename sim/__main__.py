@@ -7,7 +7,11 @@ from omegaconf import DictConfig
 
 import sim.sweep  # noqa: F401  (registers the sim.job_dir resolver used by sweep directories)
 from sim.config import register_configs
-from sim.errors import ArgumentError
+from sim.errors import ArgumentError, MissingExtraError
+
+INTERRUPTED = ("Interrupted. Run the same command again to resume: a sweep with the same hydra.sweep.dir keeps "
+               "its finished runs and does not run them again.")
+INTERRUPTED_RUN = "Interrupted; the run was not finished. Run the same command again to run it afresh."
 
 register_configs()
 
@@ -24,7 +28,13 @@ if __name__ == "__main__":
     # Hydra composes anything.
     try:
         sim.sweep.check_group_overrides(a for a in sys.argv[1:] if not a.startswith("-"))
-    except ArgumentError as err:
+        sim.sweep.check_launcher(sys.argv[1:])
+    except (ArgumentError, MissingExtraError) as err:
         print(f"Error in config: {err}", file=sys.stderr)
         sys.exit(2)
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sweep = any(a in ("-m", "--multirun") for a in sys.argv[1:])
+        print(f"\n{INTERRUPTED if sweep else INTERRUPTED_RUN}", file=sys.stderr)
+        sys.exit(130)

@@ -281,3 +281,31 @@ def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], ba
     table.to_csv(sweep_dir / "comparison.csv", index=False)
     print(format_table(table))
     return sweep_dir
+
+
+#: Launchers (``hydra/launcher=NAME``) that come from an optional extra: the plugin each needs.
+LAUNCHER_PLUGINS = {
+    "slurm": "hydra_plugins.hydra_submitit_launcher",
+    "submitit_slurm": "hydra_plugins.hydra_submitit_launcher",
+    "submitit_local": "hydra_plugins.hydra_submitit_launcher",
+    "ray_cluster": "hydra_plugins.hydra_ray_launcher",
+    "ray": "hydra_plugins.hydra_ray_launcher",
+    "ray_aws": "hydra_plugins.hydra_ray_launcher",
+}
+
+
+def check_launcher(overrides: Iterable[str]) -> None:
+    """Check that the plugin of a cluster launcher chosen among ``overrides`` is installed.
+
+    Raises
+    ------
+    sim.errors.MissingExtraError
+        Naming the extra that installs it (``cluster`` or ``ray``), instead of Hydra's "could not
+        find hydra/launcher/...".
+    """
+    from sim.errors import require
+
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key.lstrip("+~") == "hydra/launcher" and value in LAUNCHER_PLUGINS:
+            require(LAUNCHER_PLUGINS[value], f"hydra/launcher={value}")

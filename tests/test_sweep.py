@@ -98,7 +98,7 @@ def test_killed_sweep_resumes_without_rerunning_finished_runs(reference, tmp_pat
     finished = {p: p.stat().st_mtime_ns for p in sweep_dir.glob("*/run.json")}
     assert 0 < len(finished) < 12
 
-    restart = run_sweep(sweep_dir, "hydra.launcher.n_jobs=1")
+    run_sweep(sweep_dir, "hydra.launcher.n_jobs=1")
     assert {p: p.stat().st_mtime_ns for p in finished} == finished
     log = (sweep_dir / "sweep.log").read_text(encoding="utf-8")
     assert log.count("already complete, not run again") == len(finished)
