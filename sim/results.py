@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from sim.config import Config
 
-__all__ = ["KPI_NAMES", "RunResult", "load_run", "RUN_TABLE_NAMES"]
+__all__ = ["KPI_NAMES", "KPI_INFO", "COUNT_KPIS", "RunResult", "load_run", "RUN_TABLE_NAMES"]
 
 #: Names of the KPIs in ``summary.json``, in the order they are written (the README defines each).
 KPI_NAMES: tuple[str, ...] = (
@@ -54,6 +54,48 @@ KPI_NAMES: tuple[str, ...] = (
     "customer_weeks",
     "wall_seconds",
 )
+
+
+_MONEY = "currency unit"
+
+#: Unit and meaning of each KPI (as in the README's KPI table); written into the Parquet metadata
+#: of ``results.parquet`` and printed by ``python -m sim.report --describe``.
+KPI_INFO: dict[str, tuple[str, str]] = {
+    "customers_initial": ("customers", "customers at week 0 (the retained base)"),
+    "customers_acquired": ("customers", "prospects who became customers during the run"),
+    "customers_churned": ("customers", "churn events"),
+    "customers_won_back": ("customers", "win-back events"),
+    "customers_active_end": ("customers", "active customers at the end: initial + acquired - churned + won back"),
+    "revenue": (_MONEY, "sales after discounts, undiscounted"),
+    "gross_margin": (_MONEY, "revenue - cost of goods"),
+    "acquisition_spend": (_MONEY, "media + sign-up offers + referral rewards"),
+    "retention_spend": (_MONEY, "win-back and retention offers + loyalty cost"),
+    "other_costs": (_MONEY, "service cost, complaint handling, fixed and product costs"),
+    "profit": (_MONEY, "gross_margin - acquisition_spend - retention_spend - other_costs"),
+    "npv_profit": (_MONEY, "weekly profit discounted at market.discount_rate_annual"),
+    "cac": (_MONEY + " per customer", "acquisition_spend / customers_acquired (null when nobody was acquired)"),
+    "retention_rate_annual": ("share per year", "(1 - churn events per customer-week at risk)^52"),
+    "mean_clv": (_MONEY + " per customer", "mean discounted contribution per new customer to the horizon"),
+    "ltv_to_cac": ("ratio", "mean_clv / cac"),
+    "payback_weeks": ("weeks", "weeks until the average new customer's contribution covers the CAC "
+                               "(null when it never does)"),
+    "loyalty_cost": (_MONEY, "rewards + programme cost + charity - partner funding"),
+    "loyalty_roi": ("ratio", "incremental profit over the paired run without the programme / loyalty_cost"),
+    "points_liability": (_MONEY, "outstanding points at reward cost times the expected redemption share"),
+    "points_issued": ("points", "points issued (= redeemed + expired + outstanding)"),
+    "points_redeemed": ("points", "points redeemed"),
+    "points_expired": ("points", "points expired"),
+    "points_outstanding": ("points", "points outstanding at the end"),
+    "share_profitable_customers": ("share", "share of customers ever acquired with positive contribution"),
+    "profit_from_retained": (_MONEY, "profit - profit_from_new: what the initial base brought"),
+    "profit_from_new": (_MONEY, "contribution of new customers - acquisition_spend"),
+    "customer_weeks": ("customer-weeks", "work simulated: customer-weeks at risk plus acquisitions"),
+    "wall_seconds": ("seconds", "engine wall time"),
+}
+
+#: KPIs that are counts: integer columns in ``results.parquet`` (null where undefined).
+COUNT_KPIS: frozenset[str] = frozenset(k for k, (unit, _) in KPI_INFO.items()
+                                       if unit in ("customers", "points", "weeks", "customer-weeks"))
 
 
 @dataclass

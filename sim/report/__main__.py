@@ -10,6 +10,7 @@ directory it prints the headline KPIs. Either way it then writes the report into
     python -m sim.report multirun/loyalty_shootout
     python -m sim.report multirun/x --kpi npv_profit --kpi cac --baseline loyalty=none,pricing=standard
     python -m sim.report outputs/2026-11-23/19-02-11 --out decks/base --currency '$'
+    python -m sim.report multirun/loyalty_shootout --describe   # the columns, their units and meaning
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sim.io import atomic_write
 from sim.report.headline import format_headline, headline_answer
 from sim.results import KPI_NAMES
 
-__all__ = ["main", "build_parser", "sweep_report", "COMPARISON_FILE"]
+__all__ = ["main", "build_parser", "sweep_report", "describe", "COMPARISON_FILE"]
 
 COMPARISON_FILE = "comparison.csv"
 
@@ -48,7 +49,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", action="append", metavar="SCENARIO:NAME",
                    help="business name of a scenario (repeatable), e.g. 'loyalty=points:Points programme'; "
                         "default: the label the runs recorded")
+    p.add_argument("--describe", action="store_true",
+                   help="print the columns of PATH (a sweep's results.parquet, or any Parquet file of the "
+                        "package) with type, unit and description, and stop")
     return p
+
+
+def describe(path: Path) -> str:
+    """The columns of a sweep's ``results.parquet`` (collected first if need be) or of a Parquet file, as text.
+
+    Raises
+    ------
+    ArgumentError
+        If ``path`` is neither a Parquet file nor a directory holding complete runs.
+    """
+    from sim.analysis.collect import RESULTS_FILE, collect, describe_columns, find_runs
+
+    if path.is_dir() and not (path / RESULTS_FILE).is_file() and find_runs(path)[0]:
+        collect(path)  # a sweep still running, or whose table was never written
+    try:
+        table = describe_columns(path)
+    except FileNotFoundError:
+        raise ArgumentError("PATH", str(path), "a Parquet file, or a sweep directory holding complete runs, "
+                            "for --describe") from None
+    width = max(map(len, table["column"]), default=6) + 2
+    lines = [f"{'column':<{width}}{'type':<10}{'unit':<28}description"]
+    lines += [f"{r.column:<{width}}{r.type:<10}{r.unit:<28}{r.description}" for r in table.itertuples()]
+    return "\n".join(lines)
 
 
 def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str | None = None,
@@ -98,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not 0 < args.level < 1:
             raise ArgumentError("--level", args.level, "a number in (0, 1)")
+        if args.describe:
+            print(describe(path))
+            return 0
         from sim.report.build import RUN_TABLES, build_report, detect, load_run
         from sim.report.names import parse_labels
 
