@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from sim.config import Config
 
-__all__ = ["KPI_NAMES", "KPI_INFO", "COUNT_KPIS", "RunResult", "load_run", "RUN_TABLE_NAMES"]
+__all__ = ["KPI_NAMES", "KPI_INFO", "COUNT_KPIS", "TRANSACTION_INFO", "TABLE_INFO", "write_table", "RunResult",
+           "load_run", "RUN_TABLE_NAMES"]
 
 #: Names of the KPIs in ``summary.json``, in the order they are written (the README defines each).
 KPI_NAMES: tuple[str, ...] = (
@@ -96,6 +97,47 @@ KPI_INFO: dict[str, tuple[str, str]] = {
 #: KPIs that are counts: integer columns in ``results.parquet`` (null where undefined).
 COUNT_KPIS: frozenset[str] = frozenset(k for k, (unit, _) in KPI_INFO.items()
                                        if unit in ("customers", "points", "weeks", "customer-weeks"))
+
+
+#: Unit and meaning of the columns of the transactions export (``transactions.parquet``).
+TRANSACTION_INFO: dict[str, tuple[str, str]] = {
+    "customer_id": ("", "the customer's id in the market (the same person under every strategy of a seed)"),
+    "week": ("week", "week of the run (0 = output.start_date)"),
+    "date": ("date", "first day of the week: output.start_date + 7 week"),
+    "occasions": ("purchases", "the customer's purchase occasions that week"),
+    "amount": (_MONEY, "the customer's spend that week, after discounts, over its occasions"),
+    "initial_base": ("", "customer of the initial base: bought before week 0, so the first row is not the "
+                         "first purchase (left-censored)"),
+}
+
+#: Column units and descriptions written into the Parquet metadata of a run's tables, by table name.
+TABLE_INFO: dict[str, dict[str, tuple[str, str]]] = {"transactions": TRANSACTION_INFO}
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike[str], info: dict[str, tuple[str, str]] | None = None
+                ) -> None:
+    """Write ``df`` to Parquet (no index), with each column's unit and description as field metadata.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table.
+    path : path
+        The file to write.
+    info : dict, optional
+        ``(unit, description)`` by column name; columns not in it carry no metadata. ``unit`` is
+        left out of the metadata when empty (an identifier, a flag).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    info = info or {}
+    fields = [f.with_metadata({"description": info[f.name][1], **({"unit": info[f.name][0]} if info[f.name][0]
+                                                                 else {})}) if f.name in info else f
+              for f in table.schema]
+    pq.write_table(pa.Table.from_arrays(table.columns, schema=pa.schema(fields, metadata=table.schema.metadata)),
+                   path)
 
 
 @dataclass

@@ -52,11 +52,11 @@ def test_weekly_summary_merges_a_week_and_ends_at_the_last_date():
 def exported(tmp_path_factory):
     result = sim.run(sim.compose([*SMALL, "output.start_date=2025-03-03"]))
     run_dir = write_run_dir(result, tmp_path_factory.mktemp("rfm") / "run")
-    return result, pd.read_parquet(run_dir / "transactions.parquet")
+    return result, pd.read_parquet(run_dir / "transactions.parquet"), run_dir
 
 
 def test_export_has_a_date_and_flags_the_initial_base(exported):
-    result, tx = exported
+    result, tx, _ = exported
     assert list(tx.columns) == ["customer_id", "week", "date", "occasions", "amount", "initial_base"]
     assert (tx["date"] == pd.Timestamp("2025-03-03") + pd.to_timedelta(7 * tx["week"], unit="D")).all()
     initial = result.customers.set_index("customer_id")["initial_base"]
@@ -64,8 +64,19 @@ def test_export_has_a_date_and_flags_the_initial_base(exported):
     assert tx["initial_base"].any() and not tx["initial_base"].all()
 
 
+def test_export_documents_its_columns_in_the_parquet_metadata(exported):
+    from sim.analysis.collect import describe_columns
+
+    columns = describe_columns(exported[2] / "transactions.parquet").set_index("column")
+    assert list(columns.index) == ["customer_id", "week", "date", "occasions", "amount", "initial_base"]
+    assert columns.loc["amount", "unit"] == "currency unit" and columns.loc["date", "type"] == "timestamp[ms]"
+    assert "output.start_date + 7 week" in columns.loc["date", "description"]
+    assert "left-censored" in columns.loc["initial_base", "description"]
+    assert (columns["description"] != "").all()
+
+
 def test_rfm_of_the_export_is_non_trivial_and_counts_purchase_weeks(exported):
-    result, tx = exported
+    result, tx, _ = exported
     end = run_end(result.config.output.start_date, result.config.horizon.weeks)
     rfm = rfm_summary(tx, unit="W", observation_end=end)
     weeks = tx.groupby("customer_id")["week"]

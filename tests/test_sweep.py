@@ -22,7 +22,7 @@ from sim.cli import has_complete_run
 from sim.config import register_configs
 from sim.errors import ArgumentError
 from sim.report.__main__ import main as report_main
-from sim.results import KPI_NAMES
+from sim.results import KPI_INFO, KPI_NAMES
 from sim.rundir import write_run_dir
 from sim.runner import run
 from sim.sweep import CONFIG_DIR, check_group_overrides, compose_scenario, expected_jobs, job_dir_name
@@ -231,6 +231,7 @@ def test_results_table_has_integer_counts_and_documents_every_column(tmp_path, c
     assert all(m["description"] for m in meta.values())
     assert meta["profit"]["unit"] == "currency unit" and meta["customers_acquired"]["unit"] == "customers"
     assert meta["retention_rate_annual"]["unit"] == "share per year" and "loyalty" in meta["loyalty"]["description"]
+    assert list(KPI_INFO) == list(KPI_NAMES)  # every KPI documented, none that is not one
 
     assert report_main([str(tmp_path), "--describe"]) == 0
     lines = capsys.readouterr().out.splitlines()
