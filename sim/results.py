@@ -106,8 +106,8 @@ TRANSACTION_INFO: dict[str, tuple[str, str]] = {
     "date": ("date", "first day of the week: output.start_date + 7 week"),
     "occasions": ("purchases", "the customer's purchase occasions that week"),
     "amount": (_MONEY, "the customer's spend that week, after discounts, over its occasions"),
-    "initial_base": ("", "customer of the initial base: bought before week 0, so the first row is not the "
-                         "first purchase (left-censored)"),
+    "initial_base": ("", "customer of the base at week 0; in the agent model such a customer bought before "
+                         "week 0, so her first row is not her first purchase (left-censored)"),
 }
 
 #: Column units and descriptions written into the Parquet metadata of a run's tables, by table name.
