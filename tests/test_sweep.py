@@ -240,6 +240,9 @@ def test_results_table_has_integer_counts_and_documents_every_column(tmp_path, c
     assert row.split()[:3] == ["customers_acquired", "int64", "customers"] and "prospects who became" in row
     assert report_main([str(tmp_path / "nope"), "--describe"]) == 2
     assert "The 'PATH' argument must be a Parquet file" in capsys.readouterr().err
+    # A run directory is not collected into a table of its own: its tables are named instead.
+    assert report_main([str(tmp_path / "a"), "--describe"]) == 2
+    assert "a/transactions.parquet" in capsys.readouterr().err and not (tmp_path / "a" / "results.parquet").exists()
 
 
 def test_named_experiment_runner_writes_its_comparison(tmp_path, capsys):

@@ -64,7 +64,11 @@ def describe(path: Path) -> str:
         If ``path`` is neither a Parquet file nor a directory holding complete runs.
     """
     from sim.analysis.collect import RESULTS_FILE, collect, describe_columns, find_runs
+    from sim.io import COMPLETION_FILE
 
+    if (path / COMPLETION_FILE).is_file():  # a run directory: name one of its tables
+        raise ArgumentError("PATH", str(path), "a Parquet file (for a run, one of its tables, e.g. "
+                            f"{path / 'transactions.parquet'}), or a sweep directory, for --describe")
     if path.is_dir() and not (path / RESULTS_FILE).is_file() and find_runs(path)[0]:
         collect(path)  # a sweep still running, or whose table was never written
     try:
