@@ -86,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nInterrupted before the calibration finished; nothing was written. Run the same command again "
-              "to start afresh.", file=sys.stderr)
+        print("Interrupted: nothing was written.", file=sys.stderr)
         return 130
     report = {"transactions": str(args.transactions), **report, "wall_seconds": time.perf_counter() - started}
     try:
