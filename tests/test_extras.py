@@ -92,3 +92,36 @@ def test_ctrl_c_in_a_sweep_ends_with_one_line_on_how_to_resume(tmp_path):
     assert "Traceback" not in proc.stderr
     last = proc.stderr.rstrip("\n").splitlines()[-1]
     assert last.startswith("Interrupted") and "the same command" in last and "resume" in last
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not RAY, reason="needs the ray extra (pip install -e '.[ray]')")
+def test_a_sweep_on_a_local_ray_head_gives_the_joblib_table(tmp_path):
+    """Start a Ray head (only this test's: --block, stopped with it), sweep on it, compare with joblib."""
+    import socket
+
+    import pandas as pd
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    head = subprocess.Popen(["ray", "start", "--head", "--block", f"--port={port}", "--num-cpus=2",
+                             "--include-dashboard=false"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sweep = ["--multirun", "loyalty=none,points", "seed=0,1", "customers.initial=300", "market.potential=1500",
+             "horizon.weeks=26"]
+    try:
+        time.sleep(10)  # the head's processes start
+        ray_dir = tmp_path / "ray"
+        on_ray = subprocess.run([sys.executable, "-m", "sim", *sweep, "hydra/launcher=ray_cluster",
+                                 f"hydra.launcher.ray.init.address=127.0.0.1:{port}", f"hydra.sweep.dir={ray_dir}"],
+                                capture_output=True, text=True, timeout=600, cwd=tmp_path)
+        assert on_ray.returncode == 0, on_ray.stderr[-3000:]
+    finally:
+        head.terminate()
+        head.wait(timeout=60)
+    local = subprocess.run([sys.executable, "-m", "sim", *sweep, f"hydra.sweep.dir={tmp_path / 'local'}"],
+                           capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert local.returncode == 0, local.stderr[-3000:]
+    a, b = (pd.read_parquet(d / "results.parquet").drop(columns="wall_seconds") for d in (ray_dir, tmp_path / "local"))
+    assert len(a) == 4
+    pd.testing.assert_frame_equal(a, b)
