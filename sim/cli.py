@@ -20,14 +20,18 @@ from omegaconf import DictConfig
 from sim.config import Config
 from sim.errors import ConfigError
 from sim.io import COMPLETION_FILE, is_complete
-from sim.report.headline import HEADLINE_KPIS, format_headline
+from sim.progress import progress_bar
+from sim.report.headline import HEADLINE_KPIS, format_headline, headline_answer
 from sim.rundir import write_run_dir
 from sim.runner import run
 from sim.scenario import to_scenario
 
-__all__ = ["run_job", "to_scenario", "HEADLINE_KPIS", "format_headline", "has_complete_run"]
+__all__ = ["run_job", "to_scenario", "HEADLINE_KPIS", "format_headline", "has_complete_run", "SWEEP_LOG",
+           "with_plots_resolved", "log_finished_job"]
 
 _HYDRA_ARTIFACTS = {".hydra", "sim.log"}
+#: The sweep's log: one line per finished job (in the sweep directory).
+SWEEP_LOG = "sweep.log"
 
 
 def _remove_fresh_run_dir(run_dir: Path) -> None:
@@ -71,13 +75,33 @@ def has_complete_run(run_dir: Path, scenario: Config) -> bool:
 
 
 def _run_with_progress(scenario: Config, show: bool):
-    """Run ``scenario``, with a weekly progress bar and ETA on a terminal."""
+    """Run ``scenario``, with a weekly progress bar and ETA (plain lines at intervals without a terminal)."""
     if not show:
         return run(scenario)
-    from tqdm import tqdm
-
-    with tqdm(total=scenario.horizon.weeks, unit="week", desc="simulating", leave=False) as bar:
+    with progress_bar(scenario.horizon.weeks, "simulating", "week") as bar:
         return run(scenario, on_week=lambda _week: bar.update(1))
+
+
+def with_plots_resolved(scenario: Config, multirun: bool) -> Config:
+    """``output.plots`` None means: plots for a single run, none for the runs of a sweep."""
+    if scenario.output.plots is not None:
+        return scenario
+    return dataclasses.replace(scenario, output=dataclasses.replace(scenario.output, plots=not multirun))
+
+
+def log_finished_job(sweep_dir: Path, run_dir: Path, summary: dict[str, Any] | None) -> None:
+    """One line per finished job in ``SWEEP_DIR/sweep.log``, so that nothing breaks the sweep's progress bar."""
+    from datetime import datetime
+
+    when = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    what = ("already complete, not run again" if summary is None else
+            f"npv_profit {summary['npv_profit']:,.0f}, profit {summary['profit']:,.0f}, "
+            f"{summary['wall_seconds']:.1f} s")
+    sweep_dir, run_dir = sweep_dir.resolve(), run_dir.resolve()
+    line = f"{when}  {run_dir.relative_to(sweep_dir) if run_dir.is_relative_to(sweep_dir) else run_dir}: {what}\n"
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    with open(sweep_dir / SWEEP_LOG, "a", encoding="utf-8") as log:  # one short append: whole lines
+        log.write(line)
 
 
 def run_job(cfg: DictConfig) -> None:
@@ -98,15 +122,21 @@ def run_job(cfg: DictConfig) -> None:
         print(f"Error in config: {err}", file=sys.stderr)
         sys.exit(2)
     extra: dict[str, Any] = {"overrides": list(hc.overrides.task)}
-    if hc.mode == RunMode.MULTIRUN:
+    multirun = hc.mode == RunMode.MULTIRUN
+    scenario = with_plots_resolved(scenario, multirun)
+    if multirun:
         if has_complete_run(run_dir, scenario):
-            print(f"Run directory: {run_dir} (already complete, not run again)")
+            log_finished_job(Path(hc.sweep.dir), run_dir, None)
             return
         _remove_stale_temporaries(run_dir)
         # The job number orders the results table as the sweep was defined (first = baseline).
         extra["job_num"] = int(hc.job.num)
-    result = _run_with_progress(scenario, show=hc.mode != RunMode.MULTIRUN and sys.stderr.isatty())
+    result = _run_with_progress(scenario, show=not multirun)
     config_path = str(Path(hc.output_subdir) / "config.yaml") if hc.output_subdir else None
     write_run_dir(result, run_dir, config_path=config_path, extra_record=extra)
+    if multirun:  # the sweep's progress bar reports it; its numbers go to the sweep's log
+        log_finished_job(Path(hc.sweep.dir), run_dir, result.summary)
+        return
     print(f"Run directory: {run_dir}")
     print(format_headline(result.summary))
+    print("\n" + "\n".join(headline_answer(result.summary, scenario.output.currency)))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ConfigError", "ArgumentError"]
+__all__ = ["ConfigError", "ArgumentError", "MissingExtraError", "EXTRAS", "require"]
 
 class ConfigError(ValueError):
     """A config value is out of its allowed range; the message names field, value and rule."""
@@ -39,3 +39,46 @@ class ArgumentError(ValueError):
         self.value = value
         self.allowed = allowed
         super().__init__(f"The '{name}' {kind} must be {allowed}. Got {value!r} instead.")
+
+
+#: Optional packages and the extra of ``pyproject.toml`` that installs each.
+EXTRAS = {
+    "optuna": "optimize",
+    "SALib": "sensitivity",
+    "hydra_plugins.hydra_submitit_launcher": "cluster",
+    "hydra_plugins.hydra_ray_launcher": "ray",
+}
+
+
+class MissingExtraError(ImportError):
+    """An optional dependency is not installed; the message names the extra that installs it.
+
+    Parameters
+    ----------
+    module : str
+        The package that could not be imported (a key of :data:`EXTRAS`).
+    needed_for : str
+        What needs it, e.g. ``'python -m sim.optimize'``.
+    """
+
+    def __init__(self, module: str, needed_for: str):
+        self.module = module
+        self.extra = EXTRAS[module]
+        super().__init__(f"{needed_for} needs the optional package '{module.split('.')[-1]}', which is not "
+                         f"installed: pip install 'customer-sim[{self.extra}]'")
+
+
+def require(module: str, needed_for: str) -> None:
+    """Import ``module`` or raise :class:`MissingExtraError` naming the extra to install.
+
+    Raises
+    ------
+    MissingExtraError
+        If ``module`` (a key of :data:`EXTRAS`) cannot be imported.
+    """
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(module, needed_for) from None

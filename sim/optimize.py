@@ -23,6 +23,7 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,14 +34,14 @@ import numpy as np
 
 from sim.analysis.optimize import PARAM_SYNTAX, Param, override_text, parse_param, study_report, study_settings
 from sim.analysis.stats import t_interval
-from sim.errors import ArgumentError, ConfigError
+from sim.errors import ArgumentError, ConfigError, MissingExtraError, require
 from sim.io import atomic_write
 from sim.results import KPI_NAMES
 from sim.scenario import check_range_value, compose_config, compose_scenario, to_scenario
 from sim.sweep import run_scenarios
 
 __all__ = ["Param", "PARAM_SYNTAX", "OptimizeOptions", "parse_param", "optimize", "study_report", "build_parser",
-           "main"]
+           "main", "rerun_stale_trials"]
 
 STORAGE_FILE = "optuna.db"
 
@@ -167,6 +168,7 @@ def _objective(params: Sequence[Param], overrides: list[str], seeds: list[int],
     """The trial's score: the mean KPI over the same seeds, with the values kept on the trial."""
 
     def objective(trial: Any) -> float:
+        trial.set_user_attr("worker", _worker())  # tells a resumed study this trial's process died
         values = {p.key: p.suggest(trial) for p in params}
         base = to_scenario(compose_config([*overrides, *(override_text(k, v) for k, v in values.items())]))
         runs = run_scenarios([dataclasses.replace(base, seed=s) for s in seeds], n_jobs=options.n_jobs,
@@ -180,6 +182,51 @@ def _objective(params: Sequence[Param], overrides: list[str], seeds: list[int],
         return mean
 
     return objective
+
+
+def _worker() -> dict[str, Any]:
+    import socket
+
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _dead(worker: dict[str, Any] | None) -> bool:
+    """Whether the process that ran a trial is gone (only knowable for a process on this machine)."""
+    import socket
+
+    if not worker or worker.get("host") != socket.gethostname():
+        return False
+    if worker.get("pid") == os.getpid():  # interrupted earlier in this process (a notebook, say)
+        return True
+    try:
+        os.kill(int(worker["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError, KeyError):
+        return False
+    return False
+
+
+def rerun_stale_trials(study: Any) -> list[int]:
+    """Mark failed the RUNNING trials whose process died (killed, say) and queue their parameters again.
+
+    A trial whose process is gone stays RUNNING in the storage for ever (or until its heartbeat
+    goes stale, when a study resumes after the grace period); its parameters were never scored.
+    Trials of live workers, here or on other machines, are left alone.
+
+    Returns
+    -------
+    list of int
+        Numbers of the trials marked failed.
+    """
+    from optuna.trial import TrialState
+
+    stale = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+             if _dead(t.user_attrs.get("worker"))]
+    for trial in stale:
+        study._storage.set_trial_state_values(trial._trial_id, TrialState.FAIL)
+        study.enqueue_trial(trial.params, user_attrs={"rerun_of": trial.number}, skip_if_exists=False)
+    return [t.number for t in stale]
 
 
 def _run_trials(study: Any, objective: Callable[[Any], float], options: OptimizeOptions) -> None:
@@ -243,6 +290,7 @@ def optimize(params: Sequence[Param], options: OptimizeOptions | None = None, /,
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = _sampler(options.sampler, options.sampler_seed, _existing_trials(url, options.study_name))
     study = _load_study(url, options.study_name, settings, sampler)
+    rerun_stale_trials(study)
     try:
         _run_trials(study, _objective(params, overrides, seeds, options), options)
     finally:
@@ -303,11 +351,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     args = build_parser().parse_args(argv)
     try:
+        require("optuna", "python -m sim.optimize")
         params = [parse_param(t) for t in args.param]
         study = optimize(params, _options(args))
-    except (ArgumentError, ConfigError) as err:
+    except (ArgumentError, ConfigError, MissingExtraError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        where = args.storage or Path(args.out or f"optimize/{args.study_name}") / STORAGE_FILE
+        print(f"\nInterrupted. Finished trials are kept in {where}; run the same command again to resume.",
+              file=sys.stderr)
+        return 130
     _print_best(study_report(study, study.user_attrs["settings"]))
     print(f"Outputs: {Path(args.out or f'optimize/{args.study_name}')}")
     return 0

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.io import COMPLETION_FILE, atomic_write, current_umask, git_revision, package_version, write_text
-from sim.results import KPI_NAMES, RunResult
+from sim.results import KPI_NAMES, TABLE_INFO, RunResult, write_table
 
 __all__ = ["write_run_dir"]
 
@@ -35,7 +35,7 @@ def _write_tables(result: RunResult, run_dir: Path) -> None:
     if result.transactions is not None:
         tables["transactions"] = result.transactions
     for name, df in tables.items():
-        atomic_write(run_dir / f"{name}.parquet", lambda p, df=df: df.to_parquet(p, index=False))
+        atomic_write(run_dir / f"{name}.parquet", lambda p, df=df, name=name: write_table(df, p, TABLE_INFO.get(name)))
 
 
 def _write_plots(result: RunResult, run_dir: Path) -> None:
@@ -72,7 +72,7 @@ def write_run_dir(result: RunResult, run_dir: Path, *, config_path: str | None =
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / COMPLETION_FILE).unlink(missing_ok=True)
     _write_tables(result, run_dir)
-    if result.config.output.plots:
+    if result.config.output.plots is not False:  # None: a single run's default, plots on
         _write_plots(result, run_dir)
     record = {
         "seed": result.config.seed,

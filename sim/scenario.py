@@ -74,17 +74,20 @@ def check_group_overrides(overrides: Iterable[str]) -> None:
     ArgumentError
         Naming the group, the value and the options, e.g. for ``experiment=nope``.
     """
+    overrides = list(overrides)
+    roots = [CONFIG_DIR, *searchpath_dirs(overrides)]
     for item in overrides:
         key, sep, value = item.partition("=")
         group = key.lstrip("+~").split("@", 1)[0]
-        folder = CONFIG_DIR / group
+        folders = [root / group for root in roots if (root / group).is_dir()]
         # Hydra's own groups also hold plugin configs, and sweeps are checked by Hydra itself.
-        if (not sep or group.startswith("hydra") or not folder.is_dir() or value in ("null", "")
+        if (not sep or group.startswith("hydra") or not folders or value in ("null", "")
                 or "," in value or "(" in value):
             continue
-        options = sorted(p.relative_to(folder).with_suffix("").as_posix() for p in folder.rglob("*.yaml"))
+        options = sorted({p.relative_to(f).with_suffix("").as_posix() for f in folders for p in f.rglob("*.yaml")})
         if value not in options:
-            allowed = "one of " + ", ".join(repr(o) for o in options) if options else "an option in " + str(folder)
+            allowed = ("one of " + ", ".join(repr(o) for o in options) if options
+                       else "an option in " + str(folders[0]))
             raise ArgumentError(group, value, allowed, kind="override")
 
 
@@ -141,6 +144,27 @@ def firm_overrides(overrides: Sequence[str]) -> list[str]:
         raise ConfigError("firm", given[-1], f"{_FIRM_ALLOWED}; its scenario.yaml is not a mapping of values")
     data.pop("firm", None)
     return [*_flatten(data), *overrides]
+
+
+def searchpath_dirs(overrides: Iterable[str]) -> list[Path]:
+    """The folders a ``hydra.searchpath=[file://...]`` override adds to the config tree.
+
+    A firm keeps its own scenario library there (``experiment/<name>.yaml`` and any group
+    option); Hydra composes from them, so group choices are checked against them too. Package
+    search paths (``pkg://``) are left to Hydra.
+    """
+    dirs: list[Path] = []
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key.lstrip("+~") != "hydra.searchpath":
+            continue
+        for entry in value.strip("[]").split(","):
+            entry = entry.strip().strip("'\"")
+            if entry.startswith("file://"):
+                dirs.append(Path(entry.removeprefix("file://")))
+            elif entry and "://" not in entry:
+                dirs.append(Path(entry))
+    return dirs
 
 
 def _override_error(err: Exception, overrides: list[str]) -> ArgumentError:

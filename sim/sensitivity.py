@@ -43,7 +43,7 @@ from sim.analysis.sensitivity import (
     sample_design,
     targets,
 )
-from sim.errors import ArgumentError, ConfigError
+from sim.errors import ArgumentError, ConfigError, MissingExtraError, require
 from sim.io import atomic_write
 from sim.report.compare import plot_indices
 from sim.report.style import deck_style
@@ -282,11 +282,16 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     args = build_parser().parse_args(argv)
     try:
+        require("SALib", "python -m sim.sensitivity")
         factors = [parse_factor(t) for t in (args.factor or DEFAULT_FACTORS)]
         summary = sensitivity(factors, _options(args))
-    except (ArgumentError, ConfigError) as err:
+    except (ArgumentError, ConfigError, MissingExtraError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nInterrupted before the study finished; run the same command again to start it afresh.",
+              file=sys.stderr)
+        return 130
     _print_results(args.out, summary)
     print(f"Outputs: {args.out}")
     return 0

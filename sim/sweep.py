@@ -32,6 +32,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.config import Config
 from sim.io import is_complete
+from sim.progress import progress_bar
 from sim.scenario import CONFIG_DIR, check_group_overrides, compose_config, compose_scenario
 
 __all__ = [
@@ -121,12 +122,10 @@ class _Progress:
     """A tqdm bar with ETA counting complete run directories, polled from a daemon thread."""
 
     def __init__(self, run_dirs: list[Path], poll_seconds: float):
-        from tqdm import tqdm
-
         self._pending = [d for d in run_dirs if not is_complete(d)]
         done = len(run_dirs) - len(self._pending)
-        self._bar = tqdm(total=len(run_dirs), initial=done, desc="sweep", unit="run", file=sys.stderr,
-                         mininterval=1.0, dynamic_ncols=True)
+        # Shown after a second, below the launcher's own lines; plain lines without a terminal.
+        self._bar = progress_bar(len(run_dirs), "sweep", "run", initial=done, delay=1.0)
         self._poll_seconds = poll_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="sim-sweep-progress", daemon=True)
@@ -282,3 +281,31 @@ def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], ba
     table.to_csv(sweep_dir / "comparison.csv", index=False)
     print(format_table(table))
     return sweep_dir
+
+
+#: Launchers (``hydra/launcher=NAME``) that come from an optional extra: the plugin each needs.
+LAUNCHER_PLUGINS = {
+    "slurm": "hydra_plugins.hydra_submitit_launcher",
+    "submitit_slurm": "hydra_plugins.hydra_submitit_launcher",
+    "submitit_local": "hydra_plugins.hydra_submitit_launcher",
+    "ray_cluster": "hydra_plugins.hydra_ray_launcher",
+    "ray": "hydra_plugins.hydra_ray_launcher",
+    "ray_aws": "hydra_plugins.hydra_ray_launcher",
+}
+
+
+def check_launcher(overrides: Iterable[str]) -> None:
+    """Check that the plugin of a cluster launcher chosen among ``overrides`` is installed.
+
+    Raises
+    ------
+    sim.errors.MissingExtraError
+        Naming the extra that installs it (``cluster`` or ``ray``), instead of Hydra's "could not
+        find hydra/launcher/...".
+    """
+    from sim.errors import require
+
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key.lstrip("+~") == "hydra/launcher" and value in LAUNCHER_PLUGINS:
+            require(LAUNCHER_PLUGINS[value], f"hydra/launcher={value}")

@@ -108,7 +108,8 @@ def test_same_seed_same_run_and_purpose_keyed_luck():
 
 def test_bgnbd_transactions_carry_exact_times():
     tx = run(small("bgnbd")).transactions
-    assert list(tx.columns) == ["customer_id", "week", "occasions", "amount", "time"]
+    assert list(tx.columns) == ["customer_id", "week", "date", "occasions", "amount", "initial_base", "time"]
+    assert tx["initial_base"].all()  # the cohort is the base at week 0 (its first purchases are in the log)
     assert ((tx["time"] >= tx["week"]) & (tx["time"] < tx["week"] + 1)).all()
     # Everyone's first purchase is at time 0; the column holds the week's last purchase.
     week0 = tx[tx["week"] == 0]

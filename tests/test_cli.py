@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.ledger import CATEGORIES
+from sim.report.headline import headline_answer
 from sim.results import KPI_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,14 @@ def run_dir(tmp_path_factory) -> Path:
     proc = run_cli([*SMALL, "output.transactions=true", "seed=4", "hydra.run.dir=out/run"], tmp)
     assert proc.returncode == 0, proc.stderr
     assert "Run directory:" in proc.stdout and "profit" in proc.stdout
-    return tmp / "out" / "run"
+    # The KPI block, then the plain-words answer.
+    assert proc.stdout.index("mean_clv") < proc.stdout.index("Winning a customer costs")
+    assert "new customers brought" in proc.stdout and "the retained base" in proc.stdout
+    run_dir = tmp / "out" / "run"
+    # The answer's numbers are the run's KPIs (default currency: none).
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert proc.stdout.rstrip("\n").splitlines()[-3:] == headline_answer(summary)
+    return run_dir
 
 
 def test_run_directory_has_every_contract_file(run_dir):

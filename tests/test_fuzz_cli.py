@@ -224,17 +224,25 @@ def test_broken_cross_field_and_list_rules_are_refused_naming_path_value_and_rul
 @pytest.mark.parametrize("path, value",
                          [("horizon.weeks", "10"), ("customers.initial", None), ("pricing.discount", "0.1")])
 def test_value_of_the_wrong_type_in_process_is_a_config_error(path, value):
-    cfg = copy.deepcopy(_BASE)
-    _set(cfg, path, value)
-    with pytest.raises(ConfigError) as info:
-        validate(cfg)
-    _assert_clear(info.value, path, value)
+    _assert_refused_when_set_and_by_validate(path, value)
 
 
 @pytest.mark.parametrize("path, value", [("horizon.weeks", 1.5), ("customers.initial", 10.5)])
 def test_non_integer_for_an_integer_field_in_process_is_a_config_error(path, value):
+    _assert_refused_when_set_and_by_validate(path, value)
+
+
+def _assert_refused_when_set_and_by_validate(path: str, value) -> None:
+    """Config objects refuse a wrong type when it is set; one that got in anyway, validate refuses."""
     cfg = copy.deepcopy(_BASE)
-    _set(cfg, path, value)
+    with pytest.raises(ConfigError) as info:
+        _set(cfg, path, value)
+    _assert_clear(info.value, path, value)
+    *parents, leaf = path.split(".")
+    obj = cfg
+    for p in parents:
+        obj = getattr(obj, p)
+    object.__setattr__(obj, leaf, value)  # around the check, as a hand-made pickle or copy could
     with pytest.raises(ConfigError) as info:
         validate(cfg)
     _assert_clear(info.value, path, value)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -83,3 +87,41 @@ def test_a_stored_study_with_other_settings_is_refused(tmp_path):
     optimize(SPACE[:1], n_trials=1, **kwargs)
     with pytest.raises(ArgumentError, match="'--study-name'.*changed: params.*'study'"):
         optimize(SPACE, n_trials=2, **kwargs)
+
+
+def _dead_pid() -> int:
+    """The id of a process that has just ended."""
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(proc.stdout)
+
+
+def test_a_resumed_study_fails_the_trials_of_dead_workers_and_reruns_them(tmp_path):
+    import optuna
+    from optuna.trial import TrialState
+
+    kwargs = {"overrides": SMALL, "replications": 1, "out_dir": tmp_path, "progress": False}
+    optimize(SPACE[:1], n_trials=1, **kwargs)
+    study = optuna.load_study(study_name="study", storage=f"sqlite:///{tmp_path / 'optuna.db'}")
+    # Two trials left RUNNING: one by a worker that was killed, one by a worker still alive.
+    host = socket.gethostname()
+    killed = study.ask({"pricing.list_price": optuna.distributions.FloatDistribution(18, 32)})
+    killed.set_user_attr("worker", {"host": host, "pid": _dead_pid()})
+    alive = study.ask({"pricing.list_price": optuna.distributions.FloatDistribution(18, 32)})
+    alive.set_user_attr("worker", {"host": host, "pid": os.getppid()})
+
+    again = optimize(SPACE[:1], n_trials=2, **kwargs)
+    trials = again.trials
+    assert trials[killed.number].state == TrialState.FAIL
+    assert trials[alive.number].state == TrialState.RUNNING
+    rerun = [t for t in trials if t.user_attrs.get("rerun_of") == killed.number]
+    assert len(rerun) == 1 and rerun[0].state == TrialState.COMPLETE
+    assert rerun[0].params == killed.params
+    assert sum(t.state == TrialState.COMPLETE for t in trials) == 2
+
+
+def test_a_missing_optional_package_names_the_extra_to_install(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna now raises ImportError
+    assert main(["--param", "pricing.list_price=float:18:32", "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == ("Error: python -m sim.optimize needs the optional package 'optuna', which is "
+                                       "not installed: pip install 'customer-sim[optimize]'\n")
+    assert not (tmp_path / "o").exists()

@@ -21,7 +21,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from scipy import stats as sps
 
 from sim.report.__main__ import main
-from sim.report.deck import APPENDIX_TITLE, SUMMARY_TITLE
+from sim.report.deck import ANSWER_TITLE, APPENDIX_TITLE, SUMMARY_TITLE
 from sim.report.style import DPI, FIGURE_SIZE
 
 # A tiny market with costs scaled down with it, so that profits are of a realistic sign.
@@ -99,12 +99,13 @@ def check_deck(report: Path, title: str, charts: list[str]) -> Presentation:
     prs = Presentation(str(report / "deck.pptx"))
     assert (prs.slide_width, prs.slide_height) == (12_191_695, 6_858_000)  # 13.333 x 7.5 in: 16:9
     slides = list(prs.slides)
-    assert len(slides) == 1 + 1 + len(charts) + 1
+    assert len(slides) == 1 + 2 + len(charts) + 1
     titles = [s.shapes.title.text for s in slides]
-    assert titles[0] == title and titles[1] == SUMMARY_TITLE and titles[-1] == APPENDIX_TITLE
-    assert titles[2:-1] == [c["headline"] for c in manifest["charts"]]
-    assert all(len(t) > 30 for t in titles[2:-1])  # messages, not topics
-    for slide, chart in zip(slides[2:-1], manifest["charts"]):
+    assert titles[0] == title and titles[1] == ANSWER_TITLE and titles[2] == SUMMARY_TITLE
+    assert titles[-1] == APPENDIX_TITLE
+    assert titles[3:-1] == [c["headline"] for c in manifest["charts"]]
+    assert all(len(t) > 30 for t in titles[3:-1])  # messages, not topics
+    for slide, chart in zip(slides[3:-1], manifest["charts"]):
         pictures = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.PICTURE]
         assert len(pictures) == 1
         blob = pictures[0].image.blob
@@ -132,7 +133,7 @@ def test_sweep_takeaway_matches_the_results_table(sweep, sweep_report):
     by_seed = results.pivot(index="seed", columns="loyalty", values="npv_profit")
     d = (by_seed[winner] - by_seed[runner]).to_numpy()
     lo, hi = sps.t.interval(0.95, d.size - 1, loc=d.mean(), scale=sps.sem(d))
-    summary = Presentation(str(sweep_report / "deck.pptx")).slides[1]
+    summary = Presentation(str(sweep_report / "deck.pptx")).slides[2]
     takeaway = next(t for t in slide_texts(summary) if t.startswith("loyalty="))
     number = r"(-?[\d.,]+(?:bn|m|k)?)"
     if lo > 0 or hi < 0:
@@ -183,12 +184,12 @@ def test_run_deck_summary_numbers_equal_summary_json(run_dir, tmp_path, capsys):
     assert f"Report: {out}" in capsys.readouterr().out
     prs = check_deck(out, "Customer lifecycle simulation: results of one scenario", RUN_CHARTS + product_chart(run_dir))
     summary = json.loads((run_dir / "summary.json").read_text())
-    lines = [line for text in slide_texts(prs.slides[1]) for line in text.splitlines()]
+    lines = [line for text in slide_texts(prs.slides[2]) for line in text.splitlines()]
     shown = dict(line.split(": ", 1) for line in lines if line.split(": ", 1)[0] in HIGHLIGHTS)
     assert set(shown) == set(HIGHLIGHTS)
     for label, kpi in HIGHLIGHTS.items():
         assert_shown_as(shown[label], summary[kpi])
-    takeaway = next(t for t in slide_texts(prs.slides[1]) if t.startswith("The scenario "))
+    takeaway = next(t for t in slide_texts(prs.slides[2]) if t.startswith("The scenario "))
     m = re.match(r"The scenario (makes (\S+) profit|loses (\S+)) over 26 weeks \(NPV (\S+)\): new customers return "
                  r"(\S+) their acquisition cost \(CLV/CAC\), (\S+) of customers stay each year and (\S+) of customers "
                  r"are profitable\.", takeaway)
@@ -260,3 +261,72 @@ def test_a_bad_sensitivity_directory_fails_cleanly(run_dir, tmp_path, capsys):
     assert main([str(run_dir), "--out", str(tmp_path / "r"), "--sensitivity", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "The '--sensitivity' argument must be a directory written by python -m sim.sensitivity" in err
+
+
+# -- the headline answer, business names and titles ------------------------------------------
+def answer_numbers(sentences: list[str]) -> list[float]:
+    """Every number of the answer's sentences, in order (currency prefixes and separators removed)."""
+    found = re.findall(r"(-?)\$?(\d[\d,]*(?:\.\d+)?)", " ".join(sentences))
+    return [float(sign + digits.replace(",", "")) for sign, digits in found]
+
+
+def test_answer_slide_opens_the_deck_with_the_headline_numbers(run_dir, tmp_path):
+    from sim.report.headline import headline_answer, headline_figures
+
+    out = tmp_path / "answer"
+    assert main([str(run_dir), "--out", str(out), "--currency", "$"]) == 0
+    prs = Presentation(str(out / "deck.pptx"))
+    assert prs.slides[1].shapes.title.text == ANSWER_TITLE
+    body = [t for t in slide_texts(prs.slides[1]) if t != ANSWER_TITLE][0].splitlines()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert body == headline_answer(summary, "$")
+    f = headline_figures(summary)
+    keep = summary["retention_spend"] / (summary["customer_weeks"] / 52)
+    assert f["cost_to_keep_per_year"] == pytest.approx(keep) and f["cost_to_acquire"] == summary["cac"]
+    assert f["acquire_to_keep"] == pytest.approx(summary["cac"] / keep)
+    assert body[0].startswith(f"Winning a customer costs ${summary['cac']:,.2f}; keeping one costs ${keep:,.2f} a year")
+    assert f"{summary['ltv_to_cac']:,.1f} times what it cost to win (LTV/CAC)" in body[1]
+    profit, new, kept = answer_numbers(body[2:])
+    assert (profit, new, kept) == pytest.approx((summary["profit"], summary["profit_from_new"],
+                                                 summary["profit_from_retained"]), abs=0.5)
+
+
+def test_labels_and_title_name_the_scenarios_in_table_charts_and_deck(sweep, tmp_path, capsys):
+    out = tmp_path / "named"
+    assert main([str(sweep), "--out", str(out), "--title", "Loyalty review 2026", "--label",
+                 "loyalty=points:Points programme", "--label", "loyalty=none:No programme"]) == 0
+    table = capsys.readouterr().out
+    assert "Points programme" in table and "loyalty=points" not in table
+    prs = Presentation(str(out / "deck.pptx"))
+    title_slide = slide_texts(prs.slides[0])
+    assert title_slide[0] == "Loyalty review 2026"
+    assert "(1) No programme; (2) Points programme" in title_slide[1]
+    summary_text = "\n".join(slide_texts(prs.slides[2]))
+    assert "Points programme" in summary_text and "loyalty=" not in summary_text
+    headlines = json.loads((out / "report.json").read_text())["charts"]
+    assert any("programme" in c["headline"] for c in headlines)
+    assert not any("loyalty=" in c["headline"] for c in headlines)
+    assert main([str(sweep), "--no-charts", "--label", "loyalty=gold:Gold"]) == 2
+    assert "The '--label' argument must be SCENARIO:NAME" in capsys.readouterr().err
+
+
+def test_a_firms_experiment_folder_on_the_searchpath_runs_alone_and_labels_its_runs(tmp_path):
+    """A scenario library outside the package: a single run (refused before), a sweep, the report."""
+    library = tmp_path / "library" / "experiment"
+    library.mkdir(parents=True)
+    for name, label, price in (("premium_push", "Premium push", 27.5), ("price_cut", "Price cut", 21.0)):
+        (library / f"{name}.yaml").write_text(f"# @package _global_\nlabel: {label}\npricing:\n  list_price: {price}\n")
+    searchpath = f"hydra.searchpath=[file://{tmp_path / 'library'}]"
+    single = subprocess.run([sys.executable, "-m", "sim", "experiment=premium_push", searchpath, *SMALL,
+                             "hydra.run.dir=single"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert single.returncode == 0, single.stderr
+    record = json.loads((tmp_path / "single" / "run.json").read_text())
+    assert record["config"]["label"] == "Premium push" and record["config"]["pricing"]["list_price"] == 27.5
+    sweep_dir = tmp_path / "library_sweep"
+    proc = subprocess.run([sys.executable, "-m", "sim", "--multirun", "experiment=premium_push,price_cut", "seed=0,1",
+                           searchpath, *SMALL, f"hydra.sweep.dir={sweep_dir}", "hydra.launcher.n_jobs=2"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert main([str(sweep_dir), "--out", str(tmp_path / "r")]) == 0
+    subtitle = slide_texts(Presentation(str(tmp_path / "r" / "deck.pptx")).slides[0])[1]
+    assert "Premium push" in subtitle and "Price cut" in subtitle

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from hydra import compose, initialize_config_dir
 
@@ -21,7 +22,7 @@ from sim.cli import has_complete_run
 from sim.config import register_configs
 from sim.errors import ArgumentError
 from sim.report.__main__ import main as report_main
-from sim.results import KPI_NAMES
+from sim.results import KPI_INFO, KPI_NAMES
 from sim.rundir import write_run_dir
 from sim.runner import run
 from sim.sweep import CONFIG_DIR, check_group_overrides, compose_scenario, expected_jobs, job_dir_name
@@ -98,9 +99,10 @@ def test_killed_sweep_resumes_without_rerunning_finished_runs(reference, tmp_pat
     finished = {p: p.stat().st_mtime_ns for p in sweep_dir.glob("*/run.json")}
     assert 0 < len(finished) < 12
 
-    restart = run_sweep(sweep_dir, "hydra.launcher.n_jobs=1")
+    run_sweep(sweep_dir, "hydra.launcher.n_jobs=1")
     assert {p: p.stat().st_mtime_ns for p in finished} == finished
-    assert restart.stdout.count("already complete, not run again") == len(finished)
+    log = (sweep_dir / "sweep.log").read_text(encoding="utf-8")
+    assert log.count("already complete, not run again") == len(finished)
     assert not list(sweep_dir.glob("*/.*.tmp"))
     assert_same_results(pd.read_parquet(sweep_dir / "results.parquet"), reference)
 
@@ -207,6 +209,40 @@ def test_collect_keeps_further_kpis_after_the_contract_ones(tmp_path):
     df = collect(tmp_path, write=False)
     assert list(df.columns) == ["job", "loyalty", "seed", *KPI_NAMES, "tier_upgrades"]
     assert df["tier_upgrades"].iloc[0] == 7.0 and not (tmp_path / "results.parquet").exists()
+
+
+def test_results_table_has_integer_counts_and_documents_every_column(tmp_path, capsys):
+    _fake_run(tmp_path / "a", ["loyalty=none", "seed=0"], 0, 1.5, job_num=0)
+    _fake_run(tmp_path / "b", ["loyalty=points", "seed=0"], 0, 2.5, job_num=1)
+    summary = json.loads((tmp_path / "b" / "summary.json").read_text()) | {"payback_weeks": None,
+                                                                             "customers_acquired": 120}
+    (tmp_path / "b" / "summary.json").write_text(json.dumps(summary))
+    df = collect(tmp_path)
+    schema = pq.read_schema(tmp_path / "results.parquet")
+    assert {k: str(schema.field(k).type) for k in ("customers_acquired", "customer_weeks", "points_issued",
+                                                   "payback_weeks", "seed", "profit", "cac")} == {
+        "customers_acquired": "int64", "customer_weeks": "int64", "points_issued": "int64",
+        "payback_weeks": "int64", "seed": "int64", "profit": "double", "cac": "double"}
+    read = pd.read_parquet(tmp_path / "results.parquet")
+    assert read["customers_acquired"].dtype == "int64" and list(read["customers_acquired"]) == [1, 120]
+    assert read["payback_weeks"].isna().tolist() == [False, True]  # a null count: NaN in pandas
+    assert_same_results(read, df)
+    meta = {f.name: {k.decode(): v.decode() for k, v in f.metadata.items()} for f in schema}
+    assert all(m["description"] for m in meta.values())
+    assert meta["profit"]["unit"] == "currency unit" and meta["customers_acquired"]["unit"] == "customers"
+    assert meta["retention_rate_annual"]["unit"] == "share per year" and "loyalty" in meta["loyalty"]["description"]
+    assert list(KPI_INFO) == list(KPI_NAMES)  # every KPI documented, none that is not one
+
+    assert report_main([str(tmp_path), "--describe"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["column", "type", "unit", "description"]
+    row = next(line for line in lines if line.startswith("customers_acquired "))
+    assert row.split()[:3] == ["customers_acquired", "int64", "customers"] and "prospects who became" in row
+    assert report_main([str(tmp_path / "nope"), "--describe"]) == 2
+    assert "The 'PATH' argument must be a Parquet file" in capsys.readouterr().err
+    # A run directory is not collected into a table of its own: its tables are named instead.
+    assert report_main([str(tmp_path / "a"), "--describe"]) == 2
+    assert "a/transactions.parquet" in capsys.readouterr().err and not (tmp_path / "a" / "results.parquet").exists()
 
 
 def test_named_experiment_runner_writes_its_comparison(tmp_path, capsys):

@@ -8,10 +8,16 @@ writes the table atomically, so it is safe to call while a sweep is still runnin
 
 Columns: ``job`` (run directory relative to the sweep directory), one column per override key
 (e.g. ``loyalty``, ``pricing.list_price``, typed as Hydra parses the value), ``seed``, then every
-KPI of :data:`sim.results.KPI_NAMES` as a float (missing KPIs, such as ``cac`` without
-acquisitions, are NaN), then any further numeric KPIs the runs recorded. The parameters are
+KPI of :data:`sim.results.KPI_NAMES`, then any further numeric KPIs the runs recorded. Counts
+(:data:`sim.results.COUNT_KPIS`: customers, points, weeks) are integers, the rest floats; a KPI
+that is undefined (``cac`` without acquisitions, ``payback_weeks`` when it never pays back) is
+null (NaN in pandas, which reads an integer column holding nulls as float). The parameters are
 exactly the columns between ``job`` and ``seed``. Rows follow the sweep's job order, so the first
 scenario is the one defined first.
+
+Every column carries its ``unit`` and ``description`` in the file's Parquet metadata (field
+metadata, read by any Arrow-based tool); :func:`describe_columns` lists them, as does
+``python -m sim.report --describe PATH``.
 """
 
 from __future__ import annotations
@@ -28,9 +34,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.io import COMPLETION_FILE, atomic_write
-from sim.results import KPI_NAMES
+from sim.results import COUNT_KPIS, KPI_INFO, KPI_NAMES
 
-__all__ = ["RESULTS_FILE", "collect", "find_runs", "parameter_columns", "parse_override"]
+__all__ = ["RESULTS_FILE", "collect", "find_runs", "parameter_columns", "parse_override", "describe_columns"]
 
 RESULTS_FILE = "results.parquet"
 _META = ("job", "seed")
@@ -155,7 +161,63 @@ def collect(sweep_dir: str | os.PathLike, *, write: bool = True) -> pd.DataFrame
     df["seed"] = df["seed"].astype("int64")
     df[kpis] = df[kpis].astype("float64")
     # Through Arrow, so the table returned has exactly the types read back from the file.
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = _with_column_info(pa.Table.from_pandas(df, preserve_index=False), params)
     if write:
         atomic_write(sweep_dir / RESULTS_FILE, lambda p: pq.write_table(table, p))
     return table.to_pandas()
+
+
+def _column_info(name: str, params: list[str]) -> tuple[str, str]:
+    """Unit and description of a column of the results table."""
+    if name == "job":
+        return "", "run directory, relative to the sweep directory"
+    if name == "seed":
+        return "", "seed of the run (runs of the same seed share their random numbers: paired)"
+    if name in params:
+        return "", f"the sweep's override of {name} (Hydra syntax; a config group's option name for a group)"
+    return KPI_INFO.get(name, ("", "further KPI recorded by the run (summary.json)"))
+
+
+def _with_column_info(table: pa.Table, params: list[str]) -> pa.Table:
+    """Counts as int64 (nulls kept), and each column's unit and description as field metadata."""
+    for i, field in enumerate(table.schema):
+        column = table.column(i)
+        if field.name in COUNT_KPIS:
+            column = column.cast(pa.int64())  # safe cast: fails loudly on a fractional count
+        unit, description = _column_info(field.name, params)
+        meta = {"description": description, **({"unit": unit} if unit else {})}
+        table = table.set_column(i, field.with_type(column.type).with_metadata(meta), column)
+    return table
+
+
+def describe_columns(path: str | os.PathLike) -> pd.DataFrame:
+    """The columns of a Parquet table with their type, unit and description.
+
+    Parameters
+    ----------
+    path : path
+        A Parquet file, or a sweep directory (its ``results.parquet``).
+
+    Returns
+    -------
+    DataFrame
+        ``column``, ``type`` (Arrow type), ``unit`` and ``description`` (empty where the file
+        records none), one row per column in file order.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` is neither a Parquet file nor a directory holding ``results.parquet``.
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / RESULTS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"The 'path' parameter of describe_columns must be a Parquet file or a sweep "
+                                f"directory with {RESULTS_FILE}. Got '{path}' instead.")
+    rows = []
+    for field in pq.read_schema(path):
+        meta = {k.decode(): v.decode() for k, v in (field.metadata or {}).items()}
+        rows.append({"column": field.name, "type": str(field.type), "unit": meta.get("unit", ""),
+                     "description": meta.get("description", "")})
+    return pd.DataFrame(rows, columns=["column", "type", "unit", "description"])

@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     except (TransactionLogError, CalibrationError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was written.", file=sys.stderr)
+        return 130
     report = {"transactions": str(args.transactions), **report, "wall_seconds": time.perf_counter() - started}
     try:
         args.out.mkdir(parents=True, exist_ok=True)

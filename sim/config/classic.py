@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.config.fields import NONNEG, POS, PROB, _p
+from sim.config.fields import NONNEG, POS, PROB, Checked, _p
 
 __all__ = ["CLASSIC_MODELS", "COHORT_MODELS", "ClassicConfig"]
 
@@ -31,7 +31,7 @@ COHORT_MODELS = ("sbg", "clv", "markov")
 
 
 @dataclass
-class ClassicConfig:
+class ClassicConfig(Checked):
     """Parameters of the classical textbook models (``experiment=classic_*``).
 
     Attributes

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.config.fields import NONNEG, PROB, _p
+from sim.config.fields import NONNEG, PROB, Checked, _p
 
 __all__ = ["CustomersConfig"]
 
 
 @dataclass
-class CustomersConfig:
+class CustomersConfig(Checked):
     """Customer traits (heterogeneous, drawn at birth) and baseline behaviour.
 
     Attributes

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config.fields import NONNEG, PROB, _p
+from sim.config.fields import NONNEG, PROB, Checked, _p
 
 __all__ = [
     "PLUGIN_CONFIGS",
@@ -64,7 +64,7 @@ def register_plugin_config(name: str, config: type) -> None:
 
 
 @dataclass
-class PointsConfig:
+class PointsConfig(Checked):
     """Points scheme: earn with spend, redeem for rewards, lose to expiry.
 
     The defaults are a grocery-style "1 %" programme: 1 point per currency unit, 500 points buy
@@ -120,7 +120,7 @@ class PointsConfig:
 
 
 @dataclass
-class TiersConfig:
+class TiersConfig(Checked):
     """Tier (status) scheme: spend over a window qualifies a member for a tier with benefits.
 
     Tier 0 is the base tier every member starts in; ``thresholds`` holds the qualifying spend
@@ -190,7 +190,7 @@ class TiersConfig:
 
 
 @dataclass
-class GamifiedConfig:
+class GamifiedConfig(Checked):
     """Game-based scheme: challenges, random instant wins and prepaid credit packs.
 
     Each member has a game affinity in [0, 1], drawn once from a Beta distribution keyed by
@@ -246,7 +246,7 @@ class GamifiedConfig:
 
 
 @dataclass
-class CoalitionConfig:
+class CoalitionConfig(Checked):
     """Partner coalition: members earn the programme's points at partners too.
 
     The points currency is the points scheme's (``loyalty.points``): with ``points`` also in
@@ -292,7 +292,7 @@ class CoalitionConfig:
 
 
 @dataclass
-class CharityConfig:
+class CharityConfig(Checked):
     """Values scheme: a share of members' spend goes to charity.
 
     Giving appeals to customers who identify with the firm's values (Bhattacharya & Sen 2003):
@@ -314,7 +314,7 @@ class CharityConfig:
 
 
 @dataclass
-class LoyaltyConfig:
+class LoyaltyConfig(Checked):
     """Loyalty programme: which schemes run and what membership costs.
 
     Several schemes at once make a hybrid with one membership and one set of programme costs.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from sim.config.fields import NONNEG, PROB, _p
+from sim.config.fields import NONNEG, PROB, Checked, _p
 from sim.config.pricing import PriceChange
 
 __all__ = ["NETWORKS", "SEEDINGS", "MAX_TIES", "MarketConfig", "Competitor"]
@@ -24,7 +24,7 @@ MAX_TIES = 50_000_000
 
 
 @dataclass
-class MarketConfig:
+class MarketConfig(Checked):
     """The people who could ever become customers, and how news about the firm spreads.
 
     Attributes
@@ -107,7 +107,7 @@ class MarketConfig:
 
 
 @dataclass
-class Competitor:
+class Competitor(Checked):
     """A rival firm.
 
     Attributes

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.config.fields import NONNEG, PROB, _p
+from sim.config.fields import NONNEG, PROB, Checked, _p
 
 __all__ = ["Campaign", "AcquisitionConfig", "SEGMENT_NAMES", "SegmentsConfig", "Treatment", "RetentionConfig"]
 
 
 @dataclass
-class Campaign:
+class Campaign(Checked):
     """An acquisition campaign burst adding media budget per week from ``start`` to ``end``."""
 
     start: int = _p(0, ge=0)
@@ -22,7 +22,7 @@ class Campaign:
 
 
 @dataclass
-class AcquisitionConfig:
+class AcquisitionConfig(Checked):
     """Acquisition and win-back policy.
 
     Attributes
@@ -74,7 +74,7 @@ SEGMENT_NAMES = ("platinum", "gold", "silver", "bronze", "lead")
 
 
 @dataclass
-class SegmentsConfig:
+class SegmentsConfig(Checked):
     """Value segments by lifetime contribution.
 
     Customers who lost money are ``lead``; the profitable ones are ranked by contribution and the
@@ -100,7 +100,7 @@ class SegmentsConfig:
 
 
 @dataclass
-class Treatment:
+class Treatment(Checked):
     """How the firm treats one value segment, from the segment review on.
 
     Attributes
@@ -122,7 +122,7 @@ class Treatment:
 
 
 @dataclass
-class RetentionConfig:
+class RetentionConfig(Checked):
     """Churn-risk scoring and targeted retention offers.
 
     The firm scores each customer's churn risk from what it can see: recency and frequency of

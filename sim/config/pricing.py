@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.config.fields import NONNEG, _p
+from sim.config.fields import NONNEG, Checked, _p
 
 __all__ = ["PriceChange", "Promotion", "PricingConfig"]
 
 
 @dataclass
-class PriceChange:
+class PriceChange(Checked):
     """A scheduled change of the list price from ``week`` on."""
 
     week: int = _p(0, ge=0)
@@ -21,7 +21,7 @@ class PriceChange:
 
 
 @dataclass
-class Promotion:
+class Promotion(Checked):
     """A price promotion: ``discount`` off the list price from ``start`` to ``end`` (exclusive)."""
 
     start: int = _p(0, ge=0)
@@ -30,7 +30,7 @@ class Promotion:
 
 
 @dataclass
-class PricingConfig:
+class PricingConfig(Checked):
     """Pricing policy.
 
     Attributes

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.config.fields import NONNEG, PROB, _p
+from sim.config.fields import NONNEG, PROB, Checked, _p
 
 __all__ = ["ProductConfig", "Generation"]
 
 
 @dataclass
-class ProductConfig:
+class ProductConfig(Checked):
     """The firm's product.
 
     Attributes
@@ -69,7 +69,7 @@ class ProductConfig:
 
 
 @dataclass
-class Generation:
+class Generation(Checked):
     """A new generation of the product, launched at ``launch_week``.
 
     From its launch, new customers get the new generation, and each week a share

@@ -219,6 +219,19 @@ def _segment_shares_fit(cfg: Config) -> None:
         )
 
 
+def _start_date_is_a_date(cfg: Config) -> None:
+    """Week 0 has a calendar date, and the last week's date is one pandas can hold."""
+    import datetime
+
+    text = cfg.output.start_date
+    try:
+        start = datetime.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        start = None
+    if start is None or not 1900 <= start.year <= 2200:
+        raise ConfigError("output.start_date", text, "a date YYYY-MM-DD from 1900-01-01 to 2200-12-31")
+
+
 # The order in which breaches are reported: keep it, so that a scenario with several breaches
 # always names the same field.
 _CROSS_FIELD_RULES = (
@@ -230,6 +243,7 @@ _CROSS_FIELD_RULES = (
     _competitors_named,
     _windows_not_empty,
     _segment_shares_fit,
+    _start_date_is_a_date,
 )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sim.config.classic import ClassicConfig
 from sim.config.customers import CustomersConfig
-from sim.config.fields import _p
+from sim.config.fields import Checked, _p
 from sim.config.loyalty import LoyaltyConfig
 from sim.config.market import MarketConfig
 from sim.config.marketing import AcquisitionConfig, RetentionConfig, SegmentsConfig
@@ -24,23 +24,33 @@ __all__ = ["Config", "HorizonConfig"]
 
 
 @dataclass
-class HorizonConfig:
+class HorizonConfig(Checked):
     """How long the simulation runs."""
 
     weeks: int = _p(260, ge=1, le=5200)
 
 
 @dataclass
-class Config:
+class Config(Checked):
     """One scenario: a market, a firm's strategy, and how long and with which seed to run it.
 
-    ``firm`` is the directory of a calibrated firm (``python -m sim.calibrate --out DIR``), empty
-    for the invented default firm: its ``scenario.yaml`` holds the fitted and assumed values
-    (applied before the command line's overrides, :func:`sim.scenario.firm_overrides`) and its
-    ``customers.parquet`` the initial base, each customer drawn from her posterior.
+    Attributes
+    ----------
+    seed : int
+        The run's one seed: every random number is a function of it (common random numbers).
+    label : str
+        A business name for the scenario ("Points programme at premium prices"), shown by reports
+        instead of its overrides; set in an experiment file or as ``label='...'``. It changes no
+        number.
+    firm : str
+        Directory of a calibrated firm (``python -m sim.calibrate --out DIR``), empty for the
+        invented default firm: its ``scenario.yaml`` holds the fitted and assumed values (applied
+        before the command line's overrides, :func:`sim.scenario.firm_overrides`) and its
+        ``customers.parquet`` the initial base, each customer drawn from her posterior.
     """
 
     seed: int = _p(0, ge=0)
+    label: str = ""
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     customers: CustomersConfig = field(default_factory=CustomersConfig)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.config.fields import NONNEG, PROB, _p
+from sim.config.fields import NONNEG, PROB, Checked, _p
 
 __all__ = ["Outage", "ServiceConfig"]
 
 
 @dataclass
-class Outage:
+class Outage(Checked):
     """A service outage: from ``start`` to ``end`` (exclusive) the failure probability is raised."""
 
     start: int = _p(0, ge=0)
@@ -22,7 +22,7 @@ class Outage:
 
 
 @dataclass
-class ServiceConfig:
+class ServiceConfig(Checked):
     """Service-quality level.
 
     Attributes

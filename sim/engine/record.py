@@ -23,7 +23,10 @@ from sim.population import CHURNED, LAPSING, NEEDS, STATE_NAMES
 from sim.product import STAGES
 from sim.segments import SEGMENTS, value_segment_codes
 
-__all__ = ["Recorder", "WeekRecord", "WeekLevels", "Reporter"]
+__all__ = ["Recorder", "WeekRecord", "WeekLevels", "Reporter", "TRANSACTION_COLUMNS"]
+
+#: Columns of the transactions table, in order.
+TRANSACTION_COLUMNS = ("customer_id", "week", "date", "occasions", "amount", "initial_base")
 
 #: A function of the week returning columns' values for it, or None (nothing to report yet).
 Reporter = Callable[[int], "dict[str, float] | None"]
@@ -108,7 +111,8 @@ class Recorder:
         self._reporters: list[Reporter] = []
         self._dest = np.empty(0, dtype=np.int8)  # where this week's churners went
         self.keep_transactions = cfg.output.transactions
-        self._tx: list[tuple[np.ndarray, int, np.ndarray, np.ndarray]] = []
+        self.start_date = np.datetime64(cfg.output.start_date, "D")
+        self._tx: list[tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []
         self.cohort_sizes = np.zeros(self.n_cohorts, dtype=np.int64)
 
     def rival_columns(self, week: int) -> dict[str, float]:
@@ -160,7 +164,8 @@ class Recorder:
             for name, value in (values or {}).items():
                 self.extra.setdefault(name, np.zeros(self.weeks))[w] = value
         if self.keep_transactions and rec.buyers.size:
-            self._tx.append((pop.id[rec.buyers].copy(), w, rec.occasions.copy(), rec.paid.copy()))
+            self._tx.append((pop.id[rec.buyers].copy(), w, rec.occasions.copy(), rec.paid.copy(),
+                             pop.acquired_week[rec.buyers] < 0))
 
     def _count(self, w: int, rec: WeekRecord, census_counts: tuple[int, int, int]) -> None:
         c = self.counts
@@ -270,18 +275,25 @@ class Recorder:
         )
 
     def transactions(self) -> pd.DataFrame | None:
-        """``customer_id, week, occasions, amount`` per customer-week with a purchase, when kept."""
+        """One row per customer-week with a purchase, when kept (see :data:`TRANSACTION_COLUMNS`).
+
+        ``amount`` is the week's spend summed over its ``occasions``; ``date`` is the first day of
+        the week (``output.start_date + 7 week``). Customers of the initial base (``initial_base``)
+        were buying before week 0, so their first row is not their first purchase (left-censored).
+        """
         if not self.keep_transactions:
             return None
-        if not self._tx:
-            return pd.DataFrame({"customer_id": np.empty(0, np.int64), "week": np.empty(0, np.int32),
-                                 "occasions": np.empty(0, np.int32), "amount": np.empty(0)})
+        tx = self._tx or [(np.empty(0, np.int64), 0, np.empty(0, np.int32), np.empty(0), np.empty(0, bool))]
+        week = np.concatenate([np.full(t[0].size, t[1], dtype=np.int32) for t in tx])
         return pd.DataFrame(
             {
-                "customer_id": np.concatenate([t[0] for t in self._tx]),
-                "week": np.concatenate([np.full(t[0].size, t[1], dtype=np.int32) for t in self._tx]),
-                "occasions": np.concatenate([t[2] for t in self._tx]).astype(np.int32),
-                "amount": np.concatenate([t[3] for t in self._tx]),
+                "customer_id": np.concatenate([t[0] for t in tx]),
+                "week": week,
+                # Day resolution in milliseconds: pandas holds any start date with a long horizon.
+                "date": (self.start_date + 7 * week.astype(np.int64)).astype("datetime64[ms]"),
+                "occasions": np.concatenate([t[2] for t in tx]).astype(np.int32),
+                "amount": np.concatenate([t[3] for t in tx]),
+                "initial_base": np.concatenate([t[4] for t in tx]),
             }
         )
 

@@ -10,6 +10,7 @@ directory it prints the headline KPIs. Either way it then writes the report into
     python -m sim.report multirun/loyalty_shootout
     python -m sim.report multirun/x --kpi npv_profit --kpi cac --baseline loyalty=none,pricing=standard
     python -m sim.report outputs/2026-11-23/19-02-11 --out decks/base --currency '$'
+    python -m sim.report multirun/loyalty_shootout --describe   # the columns, their units and meaning
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from pathlib import Path
 
 from sim.errors import ArgumentError
 from sim.io import atomic_write
-from sim.report.headline import format_headline
+from sim.report.headline import format_headline, headline_answer
 from sim.results import KPI_NAMES
 
-__all__ = ["main", "build_parser", "sweep_report", "COMPARISON_FILE"]
+__all__ = ["main", "build_parser", "sweep_report", "describe", "COMPARISON_FILE"]
 
 COMPARISON_FILE = "comparison.csv"
 
@@ -44,11 +45,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sensitivity", metavar="DIR",
                    help="add tornado charts from a python -m sim.sensitivity output directory")
     p.add_argument("--no-charts", action="store_true", help="print the table only; write no charts or deck")
+    p.add_argument("--title", help="title of the deck (default: the run's label, or the sweep's experiment name)")
+    p.add_argument("--label", action="append", metavar="SCENARIO:NAME",
+                   help="business name of a scenario (repeatable), e.g. 'loyalty=points:Points programme'; "
+                        "default: the label the runs recorded")
+    p.add_argument("--describe", action="store_true",
+                   help="print the columns of PATH (a sweep's results.parquet, or any Parquet file of the "
+                        "package) with type, unit and description, and stop")
     return p
 
 
+def describe(path: Path) -> str:
+    """The columns of a sweep's ``results.parquet`` (collected first if need be) or of a Parquet file, as text.
+
+    Raises
+    ------
+    ArgumentError
+        If ``path`` is neither a Parquet file nor a directory holding complete runs.
+    """
+    from sim.analysis.collect import RESULTS_FILE, collect, describe_columns, find_runs
+    from sim.io import COMPLETION_FILE
+
+    if (path / COMPLETION_FILE).is_file():  # a run directory: name one of its tables
+        raise ArgumentError("PATH", str(path), "a Parquet file (for a run, one of its tables, e.g. "
+                            f"{path / 'transactions.parquet'}), or a sweep directory, for --describe")
+    if path.is_dir() and not (path / RESULTS_FILE).is_file() and find_runs(path)[0]:
+        collect(path)  # a sweep still running, or whose table was never written
+    try:
+        table = describe_columns(path)
+    except FileNotFoundError:
+        raise ArgumentError("PATH", str(path), "a Parquet file, or a sweep directory holding complete runs, "
+                            "for --describe") from None
+    width = max(map(len, table["column"]), default=6) + 2
+    lines = [f"{'column':<{width}}{'type':<10}{'unit':<28}description"]
+    lines += [f"{r.column:<{width}}{r.type:<10}{r.unit:<28}{r.description}" for r in table.itertuples()]
+    return "\n".join(lines)
+
+
 def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str | None = None,
-                 level: float = 0.95) -> str:
+                 level: float = 0.95, labels: dict[str, str] | None = None) -> str:
     """Collect ``sweep_dir`` and return its comparison table as text.
 
     Writes ``results.parquet`` (one row per run) and ``comparison.csv`` (the table) in ``sweep_dir``.
@@ -61,6 +96,7 @@ def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str |
     """
     from sim.analysis.collect import RESULTS_FILE, collect, find_runs
     from sim.analysis.stats import resolve_baseline, scenario_columns, scenario_labels
+    from sim.report.names import resolve_names, scenario_names
     from sim.report.table import DEFAULT_KPIS, comparison_table, format_table
 
     for k in kpis or ():
@@ -80,9 +116,10 @@ def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str |
     atomic_write(sweep_dir / COMPARISON_FILE, lambda p: table.to_csv(p, index=False))
     _, incomplete = find_runs(sweep_dir)
     note = f"\n{len(incomplete)} run(s) not finished yet are left out.\n" if incomplete else ""
+    with scenario_names(resolve_names(sweep_dir, results, by, labels)):
+        text = format_table(table)
     return (f"{len(results)} runs from {sweep_dir} "
-            f"(tables: {sweep_dir / RESULTS_FILE}, {sweep_dir / COMPARISON_FILE})\n\n"
-            + format_table(table) + note)
+            f"(tables: {sweep_dir / RESULTS_FILE}, {sweep_dir / COMPARISON_FILE})\n\n" + text + note)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,16 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not 0 < args.level < 1:
             raise ArgumentError("--level", args.level, "a number in (0, 1)")
+        if args.describe:
+            print(describe(path))
+            return 0
         from sim.report.build import RUN_TABLES, build_report, detect, load_run
+        from sim.report.names import parse_labels
+
+        labels = parse_labels(args.label)
 
         if detect(path) == "run":
             run = load_run(path, tables=() if args.no_charts else RUN_TABLES)  # fails before printing anything
-            print(f"Run {path}\n{format_headline(run.summary)}")
+            currency = args.currency or (run.config.get("output") or {}).get("currency", "")
+            print(f"Run {path}\n{format_headline(run.summary)}\n\n" + "\n".join(headline_answer(run.summary, currency)))
         else:
-            print(sweep_report(path, args.kpi, args.baseline, args.level), end="")
+            print(sweep_report(path, args.kpi, args.baseline, args.level, labels), end="")
         if not args.no_charts:
             out = build_report(path, args.out, baseline=args.baseline, level=args.level, currency=args.currency,
-                               sensitivity=args.sensitivity)
+                               sensitivity=args.sensitivity, title=args.title, labels=labels)
             print(f"\nReport: {out} (deck.pptx, charts.pdf, charts/)")
     except ArgumentError as err:
         print(f"Error: {err}", file=sys.stderr)

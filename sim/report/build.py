@@ -24,13 +24,14 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from sim.analysis.collect import collect
+from sim.analysis.collect import collect, find_runs
 from sim.analysis.stats import resolve_baseline, scenario_columns, scenario_labels
 from sim.errors import ArgumentError
 from sim.io import atomic_write
 from sim.report.deck import Deck, write_deck
+from sim.report.names import resolve_names, scenario_names
 from sim.report.run_deck import run_deck, tornado_charts
-from sim.report.source import KEY_ASSUMPTIONS, RUN_TABLES, Chart, RunData, detect, load_run
+from sim.report.source import KEY_ASSUMPTIONS, RUN_TABLES, Chart, RunData, detect, load_run, lookup
 from sim.report.style import deck_figure, deck_style, footnote
 from sim.report.sweep_deck import DECISION_KPI, sweep_deck
 
@@ -81,10 +82,18 @@ def render_charts(charts: Sequence[Chart], out_dir: str | Path, currency: str = 
     return pngs
 
 
-def _content(path: Path, kind: str, baseline: str | None, level: float) -> tuple[Deck, list[Chart]]:
+def _recorded_currency(path: Path, kind: str) -> str:
+    """``output.currency`` of the run (or of a sweep's first finished run); empty if not recorded."""
+    runs = [path] if kind == "run" else find_runs(path)[0][:1]
+    config = load_run(runs[0], tables=()).config if runs else {}
+    return str(lookup(config, "output.currency") or "")
+
+
+def _content(path: Path, kind: str, baseline: str | None, level: float,
+             title: str | None) -> tuple[Deck, list[Chart]]:
     """The deck content and charts of a run or a sweep directory."""
     if kind == "run":
-        return run_deck(load_run(path))
+        return run_deck(load_run(path), title)
     results = collect(path)
     by = scenario_columns(results)
     try:
@@ -92,11 +101,20 @@ def _content(path: Path, kind: str, baseline: str | None, level: float) -> tuple
     except ValueError:
         options = ", ".join(repr(s) for s in dict.fromkeys(scenario_labels(results, by)))
         raise ArgumentError("--baseline", baseline, f"exactly one scenario of the sweep: one of {options}") from None
-    return sweep_deck(path, results, base, level)
+    return sweep_deck(path, results, base, level, title)
+
+
+def _names(path: Path, kind: str, labels: dict[str, str] | None) -> dict[str, str]:
+    """Business names of a sweep's scenarios (none for a run: its deck names it in the title)."""
+    if kind == "run":
+        return {}
+    results = collect(path, write=False)
+    return resolve_names(path, results, scenario_columns(results), labels)
 
 
 def build_report(path: str | Path, out: str | Path | None = None, *, baseline: str | None = None,
-                 level: float = 0.95, currency: str = "", sensitivity: str | Path | None = None) -> Path:
+                 level: float = 0.95, currency: str = "", sensitivity: str | Path | None = None,
+                 title: str | None = None, labels: dict[str, str] | None = None) -> Path:
     """Write the charts, the PDF and the deck of a run or sweep directory.
 
     Parameters
@@ -110,9 +128,15 @@ def build_report(path: str | Path, out: str | Path | None = None, *, baseline: s
     level : float
         Confidence level of every interval.
     currency : str
-        Prefix of money amounts (e.g. ``"$"``); default none.
+        Prefix of money amounts (e.g. ``"$"``); default the run's ``output.currency`` (none
+        unless set).
     sensitivity : path, optional
         A ``python -m sim.sensitivity`` output directory: adds one tornado chart per target.
+    title : str, optional
+        Title of the deck; default the run's label, or the sweep's experiment (or folder) name.
+    labels : dict, optional
+        Business names of scenarios (scenario -> name, see :mod:`sim.report.names`), over those
+        the runs recorded.
 
     Returns
     -------
@@ -127,12 +151,13 @@ def build_report(path: str | Path, out: str | Path | None = None, *, baseline: s
     """
     path = Path(path)
     kind = detect(path)
-    with deck_style(currency):  # headlines are written in the deck's currency too
-        deck, charts = _content(path, kind, baseline, level)
+    currency = currency or _recorded_currency(path, kind)
+    with deck_style(currency), scenario_names(_names(path, kind, labels)):  # headlines in the deck's words too
+        deck, charts = _content(path, kind, baseline, level, title)
         if sensitivity is not None:
             charts += tornado_charts(Path(sensitivity))
-    out_dir = Path(out) if out is not None else path / REPORT_DIR
-    pngs = render_charts(charts, out_dir, currency)
+        out_dir = Path(out) if out is not None else path / REPORT_DIR
+        pngs = render_charts(charts, out_dir, currency)
     deck.charts = [(c.headline, p) for c, p in zip(charts, pngs)]
     atomic_write(out_dir / "deck.pptx", lambda p: write_deck(deck, p))
     manifest = {

@@ -15,8 +15,9 @@ import pandas as pd
 
 from sim.report.style import FIGURE_SIZE, HIGHLIGHT, SLIDE_SIZE
 
-__all__ = ["Deck", "write_deck", "SUMMARY_TITLE", "APPENDIX_TITLE"]
+__all__ = ["Deck", "write_deck", "ANSWER_TITLE", "SUMMARY_TITLE", "APPENDIX_TITLE"]
 
+ANSWER_TITLE = "Acquiring vs keeping customers: the answer"
 SUMMARY_TITLE = "Executive summary"
 APPENDIX_TITLE = "Appendix: assumptions and reproducibility"
 
@@ -35,6 +36,10 @@ class Deck:
     ----------
     title, subtitle : str
         Title slide (the subtitle may hold several lines).
+    answer : list of str
+        The plain-words answer (:func:`sim.report.headline.headline_answer`): what a new
+        customer costs against keeping one and where the profit comes from; its own slide after
+        the title, when given.
     takeaway : str
         The one-sentence conclusion, at the top of the executive summary.
     highlights : list of (str, str)
@@ -50,6 +55,7 @@ class Deck:
     title: str
     subtitle: str
     takeaway: str
+    answer: list[str] = field(default_factory=list)
     highlights: list[tuple[str, str]] = field(default_factory=list)
     table: pd.DataFrame | None = None
     charts: list[tuple[str, Path]] = field(default_factory=list)
@@ -156,6 +162,13 @@ def _title_slide(prs, deck: Deck) -> None:
         _style_runs(p, 18, colour=_MUTED)
 
 
+def _answer_slide(prs, deck: Deck) -> None:
+    """The plain-words answer, one sentence a paragraph, under a fixed title."""
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _headline(slide, ANSWER_TITLE)
+    _text_box(slide, (_MARGIN, _BODY_TOP + 0.2, SLIDE_SIZE[0] - 2 * _MARGIN, 4.8), deck.answer, 22)
+
+
 def _summary_slide(prs, deck: Deck) -> None:
     """The executive summary: takeaway, highlights in two columns, then the table."""
     width = SLIDE_SIZE[0] - 2 * _MARGIN
@@ -204,9 +217,10 @@ def _appendix_slide(prs, deck: Deck) -> None:
 def write_deck(deck: Deck, path: str | Path) -> Path:
     """Write ``deck`` as a 16:9 PowerPoint file and return its path.
 
-    Slides: title; executive summary (takeaway, highlights, table); one slide per chart with the
-    headline as its title; appendix. Every slide's title is its title placeholder, so outline
-    views and accessibility tools list the messages.
+    Slides: title; the answer (when ``deck.answer`` holds it); executive summary (takeaway,
+    highlights, table); one slide per chart with the headline as its title; appendix. Every
+    slide's title is its title placeholder, so outline views and accessibility tools list the
+    messages.
     """
     from pptx import Presentation
     from pptx.util import Inches
@@ -216,6 +230,8 @@ def write_deck(deck: Deck, path: str | Path) -> Path:
     prs.core_properties.title = deck.title
     prs.core_properties.author = "customer-sim"
     _title_slide(prs, deck)
+    if deck.answer:
+        _answer_slide(prs, deck)
     _summary_slide(prs, deck)
     _chart_slides(prs, deck)
     _appendix_slide(prs, deck)

@@ -12,6 +12,7 @@ from sim.io import COMPLETION_FILE, package_version
 from sim.report import messages as msg
 from sim.report.compare import plot_tornado
 from sim.report.deck import Deck
+from sim.report.headline import headline_answer
 from sim.report.plots import (
     funnel_stages,
     plot_acquisition_vs_retention,
@@ -24,7 +25,7 @@ from sim.report.plots import (
 )
 from sim.report.product import PRODUCT_COLUMNS, plot_product_lifecycle
 from sim.report.source import RUN_TABLES, Chart, RunData, assumptions, git_text, lookup, now_text
-from sim.report.style import footnote_text
+from sim.report.style import currency_symbol, footnote_text
 from sim.report.tiers import migration_from_kpis, plot_tier_members, plot_tier_migration, tier_members
 from sim.report.value import plot_value_pyramid, plot_whale_curve, segment_table
 
@@ -74,20 +75,25 @@ def run_charts(run: RunData, *, overview: bool = True, prefix: str = "") -> list
     return charts
 
 
-def run_deck(run: RunData) -> tuple[Deck, list[Chart]]:
-    """The deck content (title, takeaway, highlights, appendix) and the charts of one run."""
+def run_deck(run: RunData, title: str | None = None) -> tuple[Deck, list[Chart]]:
+    """The deck content (title, takeaway, highlights, appendix) and the charts of one run.
+
+    ``title`` defaults to the scenario's ``label`` when it has one.
+    """
     config, record = run.config, run.record
     weeks = lookup(config, "horizon.weeks")
     initial = lookup(config, "customers.initial")
     scale = ", ".join(p for p in (f"{initial:,} initial customers" if initial is not None else "",
                                    f"{weeks:,} weeks" if weeks is not None else "") if p)
     deck = Deck(
-        title="Customer lifecycle simulation: results of one scenario",
-        subtitle="\n".join(p for p in (scenario_label(config), scale, f"seed {record.get('seed')}",
+        title=title or (f"Customer lifecycle simulation: {label}" if (label := lookup(config, "label")) else
+                        "Customer lifecycle simulation: results of one scenario"),
+        subtitle="\n".join(p for p in (label or "", scenario_label(config), scale, f"seed {record.get('seed')}",
                                        f"{run.path}  |  customer-sim {record.get('package_version', '?')}  |  "
                                        f"{now_text()}")
                            if p),
         takeaway=msg.run_takeaway(run.summary, weeks),
+        answer=headline_answer(run.summary, currency_symbol()),
         highlights=[(label, value) for label, _, value in msg.run_highlights(run.summary)],
         assumptions=assumptions(config),
         reproducibility=[

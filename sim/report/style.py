@@ -34,6 +34,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
 from matplotlib.ticker import Formatter, PercentFormatter  # noqa: E402
 
+from sim.report.names import scenario_name  # noqa: E402
+
 __all__ = [
     "PALETTE",
     "HIGHLIGHT",
@@ -58,6 +60,7 @@ __all__ = [
     "CompactFormatter",
     "thousands",
     "currency",
+    "currency_symbol",
     "percent",
 ]
 
@@ -103,6 +106,11 @@ _RC = {
 }
 
 _currency_symbol: ContextVar[str] = ContextVar("currency_symbol", default="")
+
+
+def currency_symbol() -> str:
+    """The currency prefix of the current :func:`deck_style` (empty outside one)."""
+    return _currency_symbol.get()
 
 
 @contextmanager
@@ -319,8 +327,11 @@ def short_label(label: str, sep: str = ", ") -> str:
     """A scenario label for charts: ``'acquisition.winback_share=0.14'`` -> ``'winback_share=0.14'``.
 
     Keys keep only their last dotted part; whole floats lose their ``.0`` and large numbers get
-    thousands separators. Parts are joined with ``sep`` (``'\\n'`` stacks them).
+    thousands separators. Parts are joined with ``sep`` (``'\\n'`` stacks them). A scenario
+    with a business name (:func:`sim.report.names.scenario_names`) is written by its name.
     """
+    if (name := scenario_name(label)) is not None:
+        return name
     parts = []
     for part in label.split(", "):
         key, eq, value = part.partition("=")

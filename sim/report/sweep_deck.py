@@ -21,9 +21,11 @@ from sim.report.compare import (
     spend_and_profit,
 )
 from sim.report.deck import Deck
+from sim.report.headline import headline_answer
+from sim.report.names import title_of
 from sim.report.run_deck import run_charts
 from sim.report.source import RUN_TABLES, Chart, assumptions, load_run, lookup, now_text
-from sim.report.style import footnote_text, format_kpi, short_label
+from sim.report.style import currency_symbol, footnote_text, format_kpi, short_label
 from sim.report.table import comparison_table
 
 __all__ = ["DECISION_KPI", "sweep_deck"]
@@ -93,8 +95,18 @@ def _sweep_charts(sweep_dir: Path, results: pd.DataFrame, by: list[str], base: s
     return charts
 
 
-def sweep_deck(sweep_dir: Path, results: pd.DataFrame, base: str, level: float) -> tuple[Deck, list[Chart]]:
-    """The deck content (title, takeaway, summary table, appendix) and the charts of a sweep."""
+def _listing(scenarios: Sequence[str], most: int = 8) -> str:
+    """Scenarios numbered and separated so that none runs into the next."""
+    shown = "; ".join(f"({i}) {short_label(s)}" for i, s in enumerate(scenarios[:most], start=1))
+    return shown + (f"; and {len(scenarios) - most} more" if len(scenarios) > most else "")
+
+
+def sweep_deck(sweep_dir: Path, results: pd.DataFrame, base: str, level: float,
+               title: str | None = None) -> tuple[Deck, list[Chart]]:
+    """The deck content (title, takeaway, summary table, appendix) and the charts of a sweep.
+
+    ``title`` defaults to "Strategy comparison:" and the experiment's name (or the folder's).
+    """
     by = scenario_columns(results)
     labels = scenario_labels(results, by)
     scenarios = list(dict.fromkeys(labels))
@@ -116,11 +128,12 @@ def sweep_deck(sweep_dir: Path, results: pd.DataFrame, base: str, level: float) 
     versions = sorted({str(v) for v in _records(sweep_dir, results, "package_version")})
     revisions = sorted({str(v) for v in _records(sweep_dir, results, "git_revision")})
     deck = Deck(
-        title=f"Strategy comparison: {sweep_dir.name}",
+        title=title or title_of(results, sweep_dir),
         subtitle="\n".join([f"{len(scenarios)} strategies x {len(seeds)} seeds, paired by seed (common random numbers)",
-                            ", ".join(short_label(s) for s in scenarios[:6]) + (" ..." if len(scenarios) > 6 else ""),
+                            _listing(scenarios),
                             f"{sweep_dir}  |  customer-sim {', '.join(versions)}  |  {now_text()}"]),
         takeaway=verdict.sentence(),
+        answer=_winner_answer(results, labels, verdict.winner),
         table=summary_table,
         assumptions=assumptions(first.config, {c: list(dict.fromkeys(results[c].tolist())) for c in by}),
         reproducibility=[
@@ -135,6 +148,15 @@ def sweep_deck(sweep_dir: Path, results: pd.DataFrame, base: str, level: float) 
         ],
     )
     return deck, _sweep_charts(sweep_dir, results, by, base, verdict, note)
+
+
+def _winner_answer(results: pd.DataFrame, labels: pd.Series, winner: str) -> list[str]:
+    """The plain-words answer for the winning strategy, from its mean KPIs over its seeds."""
+    runs = results[labels == winner]
+    means = {k: (None if math.isnan(v) else v) for k, v in runs.select_dtypes("number").mean().items()}
+    lead = f"For {short_label(winner)}, the winning strategy (means of {len(runs)} seeds): "
+    sentences = headline_answer(means, currency_symbol())
+    return [lead + sentences[0][0].lower() + sentences[0][1:], *sentences[1:]]
 
 
 def _records(sweep_dir: Path, results: pd.DataFrame, key: str) -> list[Any]:

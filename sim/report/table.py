@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.stats import paired_differences, resolve_baseline, scenario_columns, summarize
+from sim.report.names import scenario_name
 
 __all__ = ["DEFAULT_KPIS", "RATE_KPIS", "comparison_table", "format_table", "format_value"]
 
@@ -98,6 +99,7 @@ def format_table(table: pd.DataFrame) -> str:
     """
     pct = f"{table.attrs.get('level', 0.95):.0%}"
     base = table.attrs.get("baseline", "")
+    base = scenario_name(base) or base
     header = ("scenario", "n", "mean", f"{pct} CI", "diff vs baseline", f"{pct} CI of diff", "var. red.",
               "n to resolve")
     out = [f"Scenarios compared with {pct} confidence intervals (t distribution over replications);",
@@ -114,7 +116,8 @@ def format_table(table: pd.DataFrame) -> str:
                     _times(r.variance_reduction),
                     "n/a" if r.n_to_resolve is None or pd.isna(r.n_to_resolve) else f"{int(r.n_to_resolve):,}",
                 )
-            lines.append((str(r.scenario), str(r.n), format_value(r.mean, kpi), _interval(r.ci_low, r.ci_high, kpi),
+            lines.append((scenario_name(r.scenario) or str(r.scenario), str(r.n), format_value(r.mean, kpi),
+                          _interval(r.ci_low, r.ci_high, kpi),
                           *diff))
         widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
         out.append(kpi)
