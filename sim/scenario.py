@@ -116,10 +116,12 @@ def _flatten(node: Any, prefix: str = "") -> list[str]:
 def firm_overrides(overrides: Sequence[str]) -> list[str]:
     """``overrides`` with a calibrated firm's values put before them (``firm=DIR`` among them).
 
-    The firm's ``DIR/scenario.yaml`` is read as data (YAML, no interpolation, no class paths)
-    and flattened into ordinary overrides placed first, so any value given on the command line
-    still wins; a config-group choice (``acquisition=aggressive``) does not override the keys the
-    firm sets. Without ``firm=`` the overrides are returned unchanged.
+    The firm's ``DIR/scenario.yaml`` is read as data (YAML, no interpolation, no class paths).
+    Its ``groups`` (``{acquisition: none}``) become group choices and its other values ordinary
+    overrides, all placed first: a group chosen on the command line or in an experiment file
+    replaces the firm's choice, and a value given on the command line wins over the firm's. The
+    firm's values (the fitted customers and the closed market) beat group and experiment files,
+    which do not set them. Without ``firm=`` the overrides are returned unchanged.
 
     Raises
     ------
@@ -143,7 +145,10 @@ def firm_overrides(overrides: Sequence[str]) -> list[str]:
     if not isinstance(data, dict):
         raise ConfigError("firm", given[-1], f"{_FIRM_ALLOWED}; its scenario.yaml is not a mapping of values")
     data.pop("firm", None)
-    return [*_flatten(data), *overrides]
+    groups = data.pop("groups", None) or {}
+    if not isinstance(groups, dict) or not all(isinstance(v, str) for v in groups.values()):
+        raise ConfigError("firm", given[-1], f"{_FIRM_ALLOWED}; its scenario.yaml's groups map a group to an option")
+    return [*(f"{group}={option}" for group, option in groups.items()), *_flatten(data), *overrides]
 
 
 def searchpath_dirs(overrides: Iterable[str]) -> list[Path]:

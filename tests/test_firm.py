@@ -64,10 +64,10 @@ def test_the_firm_is_the_fitted_model_on_its_customers(firm):
     assert all(v["se"] > 0 for v in record["fitted"].values() if "se" in v)
     assert all(v["reason"] for v in record["assumed_off"].values())
     assert all(v["source"] for v in record["assumed_defaults"].values())
-    flat = {f"{g}.{k}" for g, d in values.items() for k in d}
-    assert flat <= set(record["fitted"]) | set(record["assumed_off"]) | {"customers.purchase_rate_shape",
-                                                                          "customers.churn_propensity",
-                                                                          "customers.churn_rate", "horizon.weeks"}
+    flat = {f"{g}.{k}" for g, d in values.items() if g != "groups" for k in d}
+    assert flat <= set(record["fitted"]) | set(record["assumed_off"]) | {"customers.churn_propensity",
+                                                                          "customers.churn_rate"}
+    assert set(values["groups"]) == set(record["groups"]) and all(v["reason"] for v in record["groups"].values())
 
 
 @pytest.mark.slow
@@ -80,7 +80,9 @@ def test_no_strategy_change_forecasts_the_fitted_model(firm):
     x, t_x, T = (summary[c].to_numpy(float) for c in ("x", "t_x", "T"))
     closed = float(pareto_nbd_expected_transactions(39, (fit["r"], fit["alpha"], fit["s"], fit["beta"]),
                                                     x, t_x, T).sum())
-    totals = np.array([firm_run(folder, f"seed={k}").timeseries["purchase_occasions"].sum() for k in range(60)])
+    weeks = report["scenario"]["forecast_weeks"]
+    totals = np.array([firm_run(folder, f"seed={k}", f"horizon.weeks={weeks}").timeseries["purchase_occasions"].sum()
+                       for k in range(60)])
     se = totals.std(ddof=1) / np.sqrt(totals.size)
     assert abs(totals.mean() - closed) <= min(0.01 * closed, 3.5 * se), (totals.mean(), closed, se)
     actual, bgnbd = report["holdout"]["actual"]["total"], report["holdout"]["bgnbd"]["total"]
@@ -105,8 +107,9 @@ def test_strategies_move_the_firm_the_way_they_should(firm):
     """Same seed, same customers: a 20 % price rise sells fewer purchases (price sensitivity,
     assumed) at a higher price each; a win-back budget wins customers back and sells more."""
     folder = firm[0]
-    base, premium = firm_run(folder, "seed=3"), firm_run(folder, "seed=3", "pricing=premium")
-    winback = firm_run(folder, "seed=3", "acquisition.winback_share=0.2")
+    base, premium = firm_run(folder, "seed=3", "horizon.weeks=39"), firm_run(folder, "seed=3", "horizon.weeks=39",
+                                                                             "pricing=premium")
+    winback = firm_run(folder, "seed=3", "horizon.weeks=39", "acquisition.winback_share=0.2")
     occasions = {k: r.timeseries["purchase_occasions"].sum() for k, r in
                  (("base", base), ("premium", premium), ("winback", winback))}
     assert occasions["premium"] < occasions["base"] < occasions["winback"]
@@ -129,6 +132,22 @@ def test_command_line_values_win_and_bad_firms_are_refused(firm, tmp_path):
     (tmp_path / "customers.parquet").write_bytes(b"")
     with pytest.raises(ConfigError, match="no interpolation"):
         compose_scenario([f"firm={tmp_path}"])
+
+
+def test_a_strategy_library_on_the_searchpath_works_on_the_firm(firm, tmp_path):
+    """The firm starts from acquisition=none; an experiment file of the firm's own library (on
+    hydra.searchpath) and a group chosen on the command line replace that choice, while the
+    fitted customers stay the firm's."""
+    (tmp_path / "experiment").mkdir()
+    (tmp_path / "experiment" / "winback.yaml").write_text(
+        "# @package _global_\nlabel: Win-back budget\nacquisition:\n  winback_share: 0.2\n")
+    lib = f"hydra.searchpath=[file://{tmp_path}]"
+    plain = compose_scenario([f"firm={firm[0]}"])
+    assert plain.acquisition.name == "none" and plain.acquisition.winback_share == 0.0
+    cfg = compose_scenario([f"firm={firm[0]}", lib, "experiment=winback"])
+    assert cfg.acquisition.winback_share == 0.2 and cfg.label == "Win-back budget"
+    assert cfg.customers.initial == 2357 and cfg.customers.churn_propensity == "gamma_hazard"
+    assert compose_scenario([f"firm={firm[0]}", "acquisition=aggressive"]).acquisition.media_budget_per_week > 0
 
 
 def test_python_m_sim_runs_a_strategy_on_the_firm(firm, tmp_path):

@@ -48,18 +48,20 @@ ASSUMED_OFF = {
     "customers.lapsing_churn_multiplier": (1.0, "the fitted hazard is the same whether or not a customer is quiet"),
     "customers.attachment_growth": (0.0, "attachment formed so far is in the fitted rates; its growth is not "
                                     "identified by a log"),
-    "acquisition.winback_share": (0.0, "the firm's present win-back effort is in the fitted rates; a win-back "
-                                  "budget is a strategy (set acquisition.winback_share)"),
     "customers.basket_sigma": (0.0, "each purchase is worth the customer's expected spend (Gamma-Gamma)"),
     "market.potential": (None, "the log knows only its own customers: no prospects to acquire (closed market)"),
     "market.initially_aware": (0.0, "no prospects"),
-    "acquisition.media_budget_per_week": (0.0, "no prospects to reach"),
-    "product.fixed_cost_per_week": (0.0, "fixed costs are not in a transaction log: set the firm's own"),
-    "service.cost_per_customer_week": (0.0, "costs to serve are not in a transaction log: set the firm's own"),
-    "service.cost_per_transaction": (0.0, "costs to serve are not in a transaction log: set the firm's own"),
-    "service.cost_per_complaint": (0.0, "costs to serve are not in a transaction log: set the firm's own"),
-    "service.cost_per_support_contact": (0.0, "costs to serve are not in a transaction log: set the firm's own"),
 }
+
+#: Group options a calibrated firm starts from (a strategy's own choice replaces them), with the reason.
+FIRM_GROUPS = {
+    "acquisition": ("none", "the firm's present acquisition and win-back efforts are in the fitted rates; "
+                            "a media or win-back budget is a strategy (acquisition.*)"),
+}
+
+#: Costs a transaction log does not show: the default firm's amounts (currency units) until set.
+UNKNOWN_COSTS = ("product.fixed_cost_per_week", "service.cost_per_customer_week", "service.cost_per_transaction",
+                 "service.cost_per_complaint", "loyalty.fixed_cost_per_week", "loyalty.cost_per_member_week")
 
 #: Response parameters kept at the agent model's defaults: the strategies act through them.
 ASSUMED_DEFAULTS = (
@@ -107,7 +109,8 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
         Amount of every purchase occasion in the calibration period (currency units), for the
         mean spend when there is no spend model.
     horizon_weeks : int
-        Weeks the scenario runs (the holdout period checked by the calibration).
+        Weeks of the holdout period the calibration checked (recorded; the run's horizon is the
+        user's choice).
     """
     x, t_x, T = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T"))
     n = len(summary)
@@ -129,13 +132,13 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
     })
     assert tuple(customers.columns[1:]) == FIRM_COLUMNS
     values = {
+        "groups": {g: o for g, (o, _) in FIRM_GROUPS.items()},
         "customers": {
             "initial": n, "purchase_rate_mean": fit.r / fit.alpha, "purchase_rate_shape": fit.r,
             "churn_propensity": "gamma_hazard", "churn_propensity_a": fit.s, "churn_propensity_b": fit.beta,
             "churn_rate": 1.0,
         },
         "market": {"potential": n},
-        "horizon": {"weeks": int(horizon_weeks)},
     }
     for key, (value, _) in ASSUMED_OFF.items():
         group, name = key.split(".")
@@ -154,6 +157,9 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
                       if spend_fit is not None else {"mean": float(amounts.mean()), "as": "mean amount per purchase"}),
         },
         "assumed_off": {k: {"value": n if v is None else v, "reason": why} for k, (v, why) in ASSUMED_OFF.items()},
+        "groups": {g: {"option": o, "reason": why} for g, (o, why) in FIRM_GROUPS.items()},
+        "unknown_costs": list(UNKNOWN_COSTS),
+        "forecast_weeks": int(horizon_weeks),
         "assumed_defaults": {k: {"source": v} for k, v in _sources().items()},
         "spend_unit": f"a unit costs pricing.reference_price ({reference_price}) at today's prices; each customer's "
                       "basket is her expected spend in such units",
@@ -174,8 +180,12 @@ def _yaml_text(values: dict[str, Any], record: dict[str, Any], source: str) -> s
             lines.append(f"#   {key} = {v['value']:.6g}{se}: {v['as']}")
     lines.append("# Assumed, switched off (a transaction log cannot identify them):")
     lines += [f"#   {k} = {v['value']}: {v['reason']}" for k, v in record["assumed_off"].items()]
+    lines += [f"# Group {g}={v['option']}: {v['reason']}" for g, v in record["groups"].items()]
     lines.append("# Assumed at the agent model's defaults (sources in docs/behaviour.md): "
                  + ", ".join(record["assumed_defaults"]))
+    lines.append("# Costs a log does not show, at the default firm's amounts (currency units) until you set them: "
+                 + ", ".join(record["unknown_costs"]))
+    lines.append(f"# The calibration checked a forecast of {record['forecast_weeks']} weeks (horizon.weeks).")
     return "\n".join(lines) + "\n" + yaml.safe_dump(values, sort_keys=False)
 
 
