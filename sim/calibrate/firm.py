@@ -114,21 +114,13 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
     """
     x, t_x, T = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T"))
     n = len(summary)
-    reference_price = Config().pricing.reference_price
-    if spend_fit is not None and spend_fit.q > 1:
-        spend = np.full(n, spend_fit.p * spend_fit.gamma / (spend_fit.q - 1))
-        has = summary["spend_n"].to_numpy() > 0
-        spend[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
-                                                (summary["spend_total"] / summary["spend_n"]).to_numpy()[has])
-    else:
-        spend = np.full(n, float(amounts.mean()))
     customers = pd.DataFrame({
         "customer_id": summary.index.astype(str),
         "p_alive": pareto_nbd_prob_alive(fit, x, t_x, T),
         "rate_shape": fit.r + x, "rate_rate": fit.alpha + T,
         "dropout_shape": np.full(n, fit.s), "dropout_rate": fit.beta + T,
         "weeks_since_purchase": np.floor(T - t_x),
-        "spend_per_purchase": spend,
+        "spend_per_purchase": _spend(summary, spend_fit, amounts),
     })
     assert tuple(customers.columns[1:]) == FIRM_COLUMNS
     values = {
@@ -143,8 +135,27 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
     for key, (value, _) in ASSUMED_OFF.items():
         group, name = key.split(".")
         values.setdefault(group, {})[name] = n if value is None else value
-    se = _standard_errors(fit, x, t_x, T)
-    record = {
+    return values, customers, _record(fit, _standard_errors(fit, x, t_x, T), spend_fit, amounts, (n, horizon_weeks))
+
+
+def _spend(summary: pd.DataFrame, spend_fit: GammaGammaFit | None, amounts: pd.Series) -> np.ndarray:
+    """Each customer's expected spend per purchase (Gamma-Gamma; the mean amount without it)."""
+    n = len(summary)
+    if spend_fit is None or spend_fit.q <= 1:
+        return np.full(n, float(amounts.mean()))
+    spend = np.full(n, spend_fit.p * spend_fit.gamma / (spend_fit.q - 1))
+    has = summary["spend_n"].to_numpy() > 0
+    spend[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
+                                            (summary["spend_total"] / summary["spend_n"]).to_numpy()[has])
+    return spend
+
+
+def _record(fit: ParetoNBDFit, se: dict[str, float], spend_fit: GammaGammaFit | None, amounts: pd.Series,
+            sizes: tuple[int, int]) -> dict[str, Any]:
+    """What is fitted (with standard errors) and what is assumed (with reason or source)."""
+    n, horizon_weeks = sizes
+    reference_price = Config().pricing.reference_price
+    return {
         "model": "pareto_nbd",
         "fitted": {
             "customers.purchase_rate_shape": {"value": fit.r, "se": se["r"], "as": "Pareto/NBD r"},
@@ -164,7 +175,6 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
         "spend_unit": f"a unit costs pricing.reference_price ({reference_price}) at today's prices; each customer's "
                       "basket is her expected spend in such units",
     }
-    return values, customers, record
 
 
 def _yaml_text(values: dict[str, Any], record: dict[str, Any], source: str) -> str:
