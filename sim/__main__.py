@@ -1,6 +1,7 @@
 """``python -m sim [hydra overrides]``: run one scenario (or a sweep with ``--multirun``)."""
 
 import sys
+from pathlib import Path
 
 import hydra
 from omegaconf import DictConfig
@@ -30,6 +31,7 @@ if __name__ == "__main__":
     try:
         sim.sweep.check_group_overrides(a for a in sys.argv[1:] if not a.startswith("-"))
         sim.sweep.check_launcher(sys.argv[1:])
+        sys.argv[1:] = sim.sweep.absolute_sweep_dir(sys.argv[1:], Path.cwd())
         # A calibrated firm (firm=DIR): its values become the first overrides, so the command
         # line's own still win; run.json then records every one of them.
         given = [a for a in sys.argv[1:] if not a.startswith("-")]

@@ -309,3 +309,44 @@ def check_launcher(overrides: Iterable[str]) -> None:
         key, _, value = item.partition("=")
         if key.lstrip("+~") == "hydra/launcher" and value in LAUNCHER_PLUGINS:
             require(LAUNCHER_PLUGINS[value], f"hydra/launcher={value}")
+
+
+#: Launchers whose jobs run on Ray workers, each in a directory of its own.
+RAY_LAUNCHERS = ("ray_cluster", "ray", "ray_aws")
+
+
+def absolute_sweep_dir(args: Sequence[str], cwd: Path) -> list[str]:
+    """The command line ``args`` with a relative ``hydra.sweep.dir`` made absolute on a Ray launcher.
+
+    A Ray worker runs its job in a directory of its own (where its node was started, or on another
+    machine) and Hydra places the job's directory relative to that: with a relative sweep directory
+    the runs would land there and the sweep's results table would stay empty. So, on a Ray launcher,
+    a relative ``hydra.sweep.dir`` is taken relative to ``cwd`` (where the command was given), as the
+    joblib launcher takes it. Other launchers' arguments are returned as they are.
+
+    Raises
+    ------
+    sim.errors.ArgumentError
+        If a sweep (``--multirun``) on a Ray launcher gives no ``hydra.sweep.dir`` (the default,
+        ``multirun/DATE/TIME``, and an experiment's are relative).
+    """
+    from sim.errors import ArgumentError
+
+    args = list(args)
+    launcher = next((v for k, _, v in (a.partition("=") for a in args)
+                     if k.lstrip("+~") == "hydra/launcher" and v in RAY_LAUNCHERS), None)
+    if launcher is None:
+        return args
+    given = False
+    for i, item in enumerate(args):
+        key, _, value = item.partition("=")
+        if key.lstrip("+") != "hydra.sweep.dir":
+            continue
+        given = True
+        if value and not value.startswith(("$", "'", '"')):  # an interpolation or a quoted value stays as given
+            args[i] = f"{key}={cwd / Path(value).expanduser()}"  # an absolute one stays itself
+    if not given and any(a in ("-m", "--multirun") for a in args):
+        raise ArgumentError("hydra.sweep.dir", None, f"given with hydra/launcher={launcher}, as a directory every Ray "
+                            "worker can write to (a relative one is taken from the current directory)",
+                            kind="override")
+    return args

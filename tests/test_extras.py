@@ -14,9 +14,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 
 from sim.config import register_configs
-from sim.errors import MissingExtraError
+from sim.errors import ArgumentError, MissingExtraError
 from sim.sensitivity import main as sensitivity_main
-from sim.sweep import CONFIG_DIR, check_launcher
+from sim.sweep import CONFIG_DIR, absolute_sweep_dir, check_launcher
 
 
 def _installed(module: str) -> bool:
@@ -45,6 +45,21 @@ def test_a_cluster_launcher_without_its_plugin_names_the_extra(monkeypatch, laun
                                                 rf"'customer-sim\[{extra}\]'$"):
         check_launcher(["--multirun", f"hydra/launcher={launcher}", "seed=0,1"])
     check_launcher(["--multirun", "hydra/launcher=joblib", "seed=0,1"])  # built in: nothing to check
+
+
+def test_a_relative_sweep_dir_on_ray_is_taken_from_the_current_directory(tmp_path):
+    sweep = ["--multirun", "hydra/launcher=ray_cluster", "seed=0,1"]
+    assert absolute_sweep_dir([*sweep, "hydra.sweep.dir=multirun/a"], tmp_path) == [
+        *sweep, f"hydra.sweep.dir={tmp_path / 'multirun' / 'a'}"]
+    assert absolute_sweep_dir([*sweep, "hydra.sweep.dir=/shared/a"], tmp_path) == [*sweep, "hydra.sweep.dir=/shared/a"]
+    # A Ray worker runs in a directory of its own: the relative default would scatter the runs.
+    with pytest.raises(ArgumentError, match=r"^The 'hydra.sweep.dir' override must be given with "
+                                            r"hydra/launcher=ray_cluster, "):
+        absolute_sweep_dir(sweep, tmp_path)
+    local = ["--multirun", "seed=0,1", "hydra.sweep.dir=multirun/a"]
+    assert absolute_sweep_dir(local, tmp_path) == local  # other launchers: as given
+    assert absolute_sweep_dir(["hydra/launcher=ray_cluster", "seed=0"], tmp_path) == ["hydra/launcher=ray_cluster",
+                                                                                        "seed=0"]  # no sweep
 
 
 @pytest.mark.skipif(RAY, reason="the ray extra is installed here")
@@ -97,7 +112,11 @@ def test_ctrl_c_in_a_sweep_ends_with_one_line_on_how_to_resume(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(not RAY, reason="needs the ray extra (pip install -e '.[ray]')")
 def test_a_sweep_on_a_local_ray_head_gives_the_joblib_table(tmp_path):
-    """Start a Ray head (only this test's: --block, stopped with it), sweep on it, compare with joblib."""
+    """Start a Ray head (only this test's: --block, stopped with it), sweep on it, compare with joblib.
+
+    The head runs in a directory of its own, and so do its workers: the sweep's relative directory
+    is still the one beside the command.
+    """
     import socket
 
     import pandas as pd
@@ -105,15 +124,18 @@ def test_a_sweep_on_a_local_ray_head_gives_the_joblib_table(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    head = subprocess.Popen(["ray", "start", "--head", "--block", f"--port={port}", "--num-cpus=2",
-                             "--include-dashboard=false"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Ray's own command, by this interpreter: a `ray` on PATH may be missing (venv not activated) or another's.
+    (tmp_path / "head").mkdir()
+    head = subprocess.Popen([sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--block",
+                             f"--port={port}", "--num-cpus=2", "--include-dashboard=false"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path / "head")
     sweep = ["--multirun", "loyalty=none,points", "seed=0,1", "customers.initial=300", "market.potential=1500",
              "horizon.weeks=26"]
     try:
         time.sleep(10)  # the head's processes start
         ray_dir = tmp_path / "ray"
         on_ray = subprocess.run([sys.executable, "-m", "sim", *sweep, "hydra/launcher=ray_cluster",
-                                 f"hydra.launcher.ray.init.address=127.0.0.1:{port}", f"hydra.sweep.dir={ray_dir}"],
+                                 f"hydra.launcher.ray.init.address=127.0.0.1:{port}", "hydra.sweep.dir=ray"],
                                 capture_output=True, text=True, timeout=600, cwd=tmp_path)
         assert on_ray.returncode == 0, on_ray.stderr[-3000:]
     finally:
