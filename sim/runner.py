@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sim.classic import MODELS
 from sim.config import Config, LoyaltyConfig
 from sim.engine import Simulation
+from sim.footprint import check_fits
 from sim.results import RunResult
 
 __all__ = ["run", "simulation_class"]
@@ -31,7 +32,14 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     also run without the programme; the same seed gives both runs the same customers and the
     same luck, so ``profit - baseline profit`` is the programme's incremental profit with little
     noise. ``loyalty_roi`` is that increment over the programme's net cost.
+
+    Raises
+    ------
+    ConfigError
+        If the scenario's estimated peak memory exceeds the memory available
+        (:func:`sim.footprint.check_fits`; ``output.allow_large`` overrides).
     """
+    check_fits(cfg)
     result = simulation_class(cfg)(cfg).run(on_week)
     if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
         base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(),

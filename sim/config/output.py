@@ -21,9 +21,13 @@ class OutputConfig:
         Draw the standard plots into ``plots/``.
     cohort_weeks : int
         Width of an acquisition cohort in weeks.
+    allow_large : bool
+        Run even when the estimated peak memory (:mod:`sim.footprint`, an upper bound) exceeds
+        the memory available; changes no result.
     """
 
     transactions: bool = False
     plots: bool = True
     cohort_weeks: int = _p(13, ge=1)
+    allow_large: bool = False
 

@@ -34,7 +34,7 @@ class HorizonConfig:
 class Config:
     """One scenario: a market, a firm's strategy, and how long and with which seed to run it."""
 
-    seed: int = _p(0, ge=0)
+    seed: int = _p(0, ge=0, le=2**63 - 1)  # the keyed streams take 63 bits
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
     market: MarketConfig = field(default_factory=MarketConfig)
     customers: CustomersConfig = field(default_factory=CustomersConfig)
