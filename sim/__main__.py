@@ -1,5 +1,11 @@
-"""``python -m sim [hydra overrides]``: run one scenario (or a sweep with ``--multirun``)."""
+"""``python -m sim [hydra overrides]``: run one scenario (or a sweep with ``--multirun``).
 
+The command line is checked and the run (or sweep) directory claimed before Hydra starts
+(:mod:`sim.preflight`); a user error ends in one line with exit status 2, Ctrl-C in one line
+with status 130, and a single run that does not complete leaves no directory behind.
+"""
+
+import os
 import sys
 
 import hydra
@@ -7,7 +13,7 @@ from omegaconf import DictConfig
 
 import sim.sweep  # noqa: F401  (registers the sim.job_dir resolver used by sweep directories)
 from sim.config import register_configs
-from sim.errors import ArgumentError
+from sim.errors import ArgumentError, ConfigError
 
 register_configs()
 
@@ -19,12 +25,54 @@ def main(cfg: DictConfig) -> None:
     run_job(cfg)
 
 
-if __name__ == "__main__":
-    # Unknown group options (loyalty=nope) get the project's one-line message shape before
-    # Hydra composes anything.
+def _kept(multirun: bool) -> str:
+    return ("finished runs are kept; run the same command to resume the sweep" if multirun
+            else "nothing of the run was kept")
+
+
+def _run_hydra(multirun: bool, where: str) -> int | str | None:
+    """Run Hydra's ``main`` (arguments in ``sys.argv``); its exit status, with one line for Ctrl-C or a full disk."""
+    # Hydra hands errors back instead of printing them: a full disk while it writes .hydra/
+    # becomes one line here, and a bug keeps its whole traceback.
+    os.environ["HYDRA_FULL_ERROR"] = "1"
     try:
-        sim.sweep.check_group_overrides(a for a in sys.argv[1:] if not a.startswith("-"))
-    except ArgumentError as err:
+        main()
+    except SystemExit as stop:
+        return stop.code
+    except KeyboardInterrupt:
+        print(f"Interrupted: {_kept(multirun)}.", file=sys.stderr)
+        return 130
+    except OSError as err:
+        reason = os.strerror(err.errno) if err.errno else str(err)
+        print(f"Error: cannot write into {where}: {reason}; {_kept(multirun)}.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def launch(argv: list[str]) -> int:
+    """Check ``argv``, claim its directory, run Hydra; returns the exit status."""
+    from sim.preflight import preflight
+
+    try:
+        # Unknown group options (loyalty=nope) get the project's one-line message shape before
+        # Hydra composes anything.
+        sim.sweep.check_group_overrides(a for a in argv if not a.startswith("-"))
+        plan = preflight(argv)
+    except (ArgumentError, ConfigError) as err:
         print(f"Error in config: {err}", file=sys.stderr)
-        sys.exit(2)
-    main()
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was written.", file=sys.stderr)
+        return 130
+    sys.argv = [sys.argv[0], *(plan.argv if plan is not None else argv)]
+    status: int | str | None = 1
+    try:
+        status = _run_hydra(plan is not None and plan.multirun, plan.where if plan is not None else "the run directory")
+    finally:
+        if plan is not None:
+            plan.release(ok=status in (0, None))
+    return status if isinstance(status, int) else (0 if status is None else 1)
+
+
+if __name__ == "__main__":
+    sys.exit(launch(sys.argv[1:]))
