@@ -26,6 +26,7 @@ import copy
 import dataclasses
 import json
 import os
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,10 +136,13 @@ def _compose(hydra: Any, args: argparse.Namespace) -> tuple[DictConfig, bool]:
     name = args.config_name or "config"
     overrides = list(args.overrides)
     try:
-        mode = hydra.get_mode(config_name=name, overrides=overrides)
-        multirun = args.multirun or mode == RunMode.MULTIRUN
-        cfg = hydra.compose_config(config_name=name, overrides=overrides, with_log_configuration=False,
-                                   run_mode=RunMode.MULTIRUN if multirun else RunMode.RUN)
+        # Hydra warns again when it composes the same config to run it: once is enough.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mode = hydra.get_mode(config_name=name, overrides=overrides)
+            multirun = args.multirun or mode == RunMode.MULTIRUN
+            cfg = hydra.compose_config(config_name=name, overrides=overrides, with_log_configuration=False,
+                                       run_mode=RunMode.MULTIRUN if multirun else RunMode.RUN)
     except MissingConfigException as err:
         if args.config_name and f"'{args.config_name}'" in str(err):
             raise ArgumentError("--config-name", args.config_name, "a config in the search path (configs/ "

@@ -115,7 +115,7 @@ def check_group_overrides(overrides: Iterable[str]) -> None:
 _TYPES = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false", "String": "a string"}
 
 
-def override_error(err: Exception, overrides: list[str]) -> ArgumentError:
+def override_error(err: Exception, overrides: list[str]) -> ArgumentError | ConfigError:
     """The one-line error naming the override that Hydra or OmegaConf could not apply.
 
     Parameters
@@ -124,6 +124,11 @@ def override_error(err: Exception, overrides: list[str]) -> ArgumentError:
         Hydra's or OmegaConf's error.
     overrides : list of str
         The overrides given, to quote the offending value as written.
+
+    Returns
+    -------
+    ArgumentError or ConfigError
+        The override's error; a :class:`ConfigError` when the key comes from a config file.
     """
     from omegaconf.errors import OmegaConfBaseException
 
@@ -131,9 +136,13 @@ def override_error(err: Exception, overrides: list[str]) -> ArgumentError:
     lines = [ln.strip() for ln in str(cause).splitlines() if ln.strip()]
     detail = "; ".join(ln for ln in lines[:3] if not ln.startswith(("full_key", "object_type", "reference_type",
                                                                       "To append", "See http")))
-    named = re.search(r"override '?([^'\s=]+)", str(err))
+    named = re.search(r"override '?([^'\s=]+)", str(err)) or re.search(r"full_key: (\S+)", str(err))
     key = getattr(cause, "full_key", None) or (named.group(1) if named else "overrides")
     given = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") == key]
+    in_file = re.match(r"In '([^']+)'", str(err))
+    if in_file and not given and key != "overrides":
+        # The key comes from a config file, not the command line: name the file's key.
+        return ConfigError(key, f"<set in config '{in_file.group(1)}'>", f"a key the schema has ({detail.rstrip('.')})")
     kind = re.search(r"converted to (\w+)", detail)
     if kind and kind.group(1) in _TYPES:
         allowed = _TYPES[kind.group(1)]
