@@ -146,6 +146,8 @@ def override_error(err: Exception, overrides: list[str]) -> ArgumentError | Conf
     kind = re.search(r"converted to (\w+)", detail)
     if kind and kind.group(1) in _TYPES:
         allowed = _TYPES[kind.group(1)]
+    elif "is not a valid bool" in detail:
+        allowed = _TYPES["Boolean"]
     elif "not in" in detail or "not found" in detail:
         allowed = f"an existing config key ({detail.rstrip('.')})"
     else:
