@@ -13,9 +13,10 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 __all__ = ["atomic_write", "write_text", "is_complete", "package_version", "git_revision", "COMPLETION_FILE",
-           "current_umask", "DirLock", "DirBusyError", "LOCK_FILE", "DISK_FULL"]
+           "current_umask", "DirLock", "DirBusyError", "LOCK_FILE", "DISK_FULL", "finite_json"]
 
 COMPLETION_FILE = "run.json"
 #: The lock file a writing process holds in the directory it writes (removed when it is done).
@@ -116,6 +117,44 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def finite_json(value: Any, path: str = "") -> tuple[Any, list[str]]:
+    """``value`` with every NaN and infinity replaced by None, and the paths replaced.
+
+    JSON has no NaN: a file that holds one is not JSON to most readers. Callers record why each
+    listed value is null.
+
+    Parameters
+    ----------
+    value : Any
+        Plain data: dicts, lists, tuples, numbers, strings, None (numpy scalars too).
+    path : str
+        The path of ``value`` itself, for the listing (``a.b[2]``).
+
+    Returns
+    -------
+    value : Any
+        The same data with lists for tuples and None for every non-finite number.
+    paths : list of str
+        Where a non-finite number was.
+    """
+    import math
+
+    if isinstance(value, dict):
+        out, paths = {}, []
+        for k, v in value.items():
+            out[k], sub = finite_json(v, f"{path}.{k}" if path else str(k))
+            paths += sub
+        return out, paths
+    if isinstance(value, (list, tuple)):
+        items = [finite_json(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        return [v for v, _ in items], [p for _, sub in items for p in sub]
+    if isinstance(value, (float, int)) and not isinstance(value, bool) and not math.isfinite(value):
+        return None, [path]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return finite_json(value.item(), path)
+    return value, []
 
 
 def package_version() -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ from sim.analysis.transactions import TransactionLogError, cdnow_sample_path, re
 from sim.calibrate.compare import calibrate
 from sim.calibrate.data import CalibrationError
 from sim.calibrate.figure import plot
+from sim.io import DISK_FULL, finite_json, write_text
 
 __all__ = ["main", "build_parser"]
 
@@ -59,17 +62,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _num(value: float | None, spec: str) -> str:
+    """A number in ``spec``, or 'n/a' for a null (the report's notes say why)."""
+    return "n/a" if value is None else format(value, spec)
+
+
 def _print_errors(out: Path, report: dict[str, Any]) -> None:
     """Holdout totals and both models' errors, side by side."""
     a, b = report["errors"]["agent_model"], report["errors"]["bgnbd"]
     print(f"Calibration: {out / 'calibration.json'}")
-    print(f"  holdout repeat transactions: actual {report['holdout']['actual']['total']:,.0f}, "
-          f"agent model {report['holdout']['agent_model']['total']:,.0f}, "
-          f"BG/NBD {report['holdout']['bgnbd']['total']:,.0f}")
+    print(f"  holdout repeat transactions: actual {_num(report['holdout']['actual']['total'], ',.0f')}, "
+          f"agent model {_num(report['holdout']['agent_model']['total'], ',.0f')}, "
+          f"BG/NBD {_num(report['holdout']['bgnbd']['total'], ',.0f')}")
     print(f"  {'':<26}{'agent model':>14}{'BG/NBD':>10}")
-    print(f"  {'total error %':<26}{a['total_error_pct']:>14.1f}{b['total_error_pct']:>10.1f}")
-    print(f"  {'MAE by frequency (mean)':<26}{a['group_mean_mae']:>14.3f}{b['group_mean_mae']:>10.3f}")
-    print(f"  {'MAE weekly cumulative':<26}{a['weekly_cumulative_mae']:>14.1f}{b['weekly_cumulative_mae']:>10.1f}")
+    for label, key, spec in (("total error %", "total_error_pct", ".1f"), ("MAE by frequency (mean)",
+                             "group_mean_mae", ".3f"), ("MAE weekly cumulative", "weekly_cumulative_mae", ".1f")):
+        print(f"  {label:<26}{_num(a[key], spec):>14}{_num(b[key], spec):>10}")
+    notes = report.get("notes", {})
+    for key, why in notes.items():
+        if "." not in key and "[" not in key:
+            print(f"  note: {key}: {why}")
+    if any("." in key or "[" in key for key in notes):
+        print("  some values are null (not finite); the notes in calibration.json list them")
+
+
+def _progress(replications: int):
+    """A progress bar over the replications on a terminal; nothing otherwise."""
+    from tqdm import tqdm
+
+    return tqdm(total=replications, desc="replications", unit="run", disable=not sys.stderr.isatty(), leave=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,17 +102,32 @@ def main(argv: list[str] | None = None) -> int:
             raise CalibrationError(f"The '--out' argument must be a directory. Got {str(args.out)!r}, which is a file.")
         source = cdnow_sample_path() if args.transactions == "cdnow" else args.transactions
         log = read_transactions(source)
-        report = calibrate(log, args.calibration_weeks, args.replications, args.seed)
+        with _progress(args.replications) as bar:
+            report = calibrate(log, args.calibration_weeks, args.replications, args.seed,
+                               on_replication=lambda: bar.update(1))
     except (TransactionLogError, CalibrationError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was written.", file=sys.stderr)
+        return 130
     report = {"transactions": str(args.transactions), **report, "wall_seconds": time.perf_counter() - started}
+    # JSON has no NaN: a value that is not finite is written as null, and the notes say where.
+    report, nulls = finite_json(report)
+    for path in dict.fromkeys(re.sub(r"\[\d+\]", "[*]", p) for p in nulls):
+        report["notes"].setdefault(path, "null: not a finite number (the fit is degenerate for this log)")
+    created = not args.out.exists()
     try:
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "calibration.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        plot(report, args.out / "calibration.png")
+        plot(report, args.out / "calibration.png")  # the figure first: calibration.json marks a complete output
+        write_text(args.out / "calibration.json", json.dumps(report, indent=2, allow_nan=False) + "\n")
     except OSError as err:
-        print(f"Error: cannot write to the '--out' directory {str(args.out)!r}: {err.strerror}", file=sys.stderr)
-        return 2
+        for name in ("calibration.png", "calibration.json"):
+            (args.out / name).unlink(missing_ok=True)
+        if created:
+            shutil.rmtree(args.out, ignore_errors=True)
+        print(f"Error: cannot write to the '--out' directory {str(args.out)!r}: {err.strerror or err}; "
+              "nothing was kept.", file=sys.stderr)
+        return 2 if err.errno not in DISK_FULL else 1
     _print_errors(args.out, report)
     return 0

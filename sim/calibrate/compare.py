@@ -8,6 +8,7 @@ holdout revenue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ import pandas as pd
 from scipy.stats import chi2
 
 from sim.analysis.clv import BGNBDFit, GammaGammaFit, bgnbd_expected_transactions, fit_bgnbd, gamma_gamma_expected_spend
-from sim.calibrate.data import holdout_revenue, prepare
+from sim.calibrate.data import CalibrationError, holdout_revenue, prepare
 from sim.calibrate.simulate import fit_spend, simulate_holdout
 from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions, fit_covariate_bgnbd
 
@@ -85,6 +86,7 @@ def _errors(predicted_cumulative: np.ndarray, model: str, actual_cumulative: np.
 def _parameters(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, z: np.ndarray) -> dict[str, Any]:
     """Both fits, the covariate's standard errors and the likelihood-ratio test against BG/NBD."""
     lr = 2 * (agent_fit.log_likelihood - plain.log_likelihood)
+    stderr = np.sqrt(np.diag(agent_fit.covariance)).tolist() if agent_fit.covariance_note is None else [None] * 5
     return {
         "bgnbd": {"r": plain.r, "alpha": plain.alpha, "a": plain.a, "b": plain.b,
                   "log_likelihood": plain.log_likelihood},
@@ -93,7 +95,7 @@ def _parameters(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, z: np.ndarray) ->
             "beta_first_amount": agent_fit.beta, "log_likelihood": agent_fit.log_likelihood,
             "covariate": "log(1 + first purchase amount), centred; alpha_i = alpha exp(-beta z_i)",
             "standard_errors": dict(zip(("log_r", "log_alpha", "log_a", "log_b", "beta"),
-                                        np.sqrt(np.diag(agent_fit.covariance)).tolist())),
+                                        stderr)),
             "likelihood_ratio_vs_bgnbd": lr,
             "p_value": float(chi2.sf(lr, 1)) if np.ptp(z) > 0 else None,
         },
@@ -120,8 +122,7 @@ def _holdout_block(h: _Holdout) -> dict[str, Any]:
 def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, actual_revenue: float) -> dict[str, Any]:
     """Gamma-Gamma parameters and holdout revenue: actual, simulated and BG/NBD with Gamma-Gamma."""
     has = summary["spend_n"].to_numpy() > 0
-    per_purchase = np.full(len(summary),
-                           spend_fit.p * spend_fit.gamma / (spend_fit.q - 1) if spend_fit.q > 1 else np.nan)
+    per_purchase = np.full(len(summary), spend_fit.p * spend_fit.gamma / (spend_fit.q - 1))  # q > 1 (fit_spend)
     per_purchase[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
                                                    (summary["spend_total"] / summary["spend_n"]).to_numpy()[has])
     revenue = h.sims["revenue"]
@@ -135,7 +136,20 @@ def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, a
     }
 
 
-def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0) -> dict[str, Any]:
+def _check_fitted(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, x: np.ndarray, calibration_weeks: float) -> None:
+    """Stop with a message when a purchase model could not be fitted to the calibration weeks."""
+    values = [plain.r, plain.alpha, plain.a, plain.b, agent_fit.r, agent_fit.alpha, agent_fit.a, agent_fit.b,
+              agent_fit.beta, plain.log_likelihood, agent_fit.log_likelihood]
+    if not all(np.isfinite(values)) or min(values[:8]) <= 0:
+        raise CalibrationError(
+            f"The '--calibration-weeks' argument must leave enough purchase histories to fit BG/NBD; "
+            f"{len(x)} customers with {int(x.sum())} repeat purchases give no finite fit "
+            f"(r={plain.r:.3g}, alpha={plain.alpha:.3g}, a={plain.a:.3g}, b={plain.b:.3g}). "
+            f"Got {calibration_weeks!r} instead.")
+
+
+def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0,
+              on_replication: Callable[[], None] | None = None) -> dict[str, Any]:
     """Fit, simulate and compare; return the content of ``calibration.json`` (plus arrays for plots).
 
     Parameters
@@ -148,15 +162,23 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
         Simulation runs, each with parameters drawn from their sampling distribution.
     seed : int
         Root seed of the simulation.
+    on_replication : callable, optional
+        Called after each replication (progress).
+
+    Raises
+    ------
+    CalibrationError
+        If the calibration weeks leave no repeat purchase, or no finite fit.
     """
     summary, weekly_actual, weeks = prepare(log, calibration_weeks)
     x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
     plain = fit_bgnbd(x, t_x, T)
     agent_fit = fit_covariate_bgnbd(x, t_x, T, z)
-    spend_fit, spend_cov = fit_spend(summary)
+    _check_fitted(plain, agent_fit, x, calibration_weeks)
+    spend_fit, spend_cov, spend_note = fit_spend(summary)
     h = _Holdout(
         actual=weekly_actual,
-        sims=simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed),
+        sims=simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed, on_replication),
         bgnbd_cumulative=np.array([bgnbd_expected_transactions(t, plain, x, t_x, T).sum()
                                    for t in np.arange(1, weeks + 1)]),
         bgnbd_customer=bgnbd_expected_transactions(weeks, plain, x, t_x, T),
@@ -169,6 +191,18 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
     spend = None
     if spend_fit is not None:
         spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
+        if spend_note is not None:
+            spend["note"] = spend_note
+    notes = {k: v for k, v in (("spend", spend_note if spend_fit is None else None),
+                               ("agent_model_parameter_uncertainty", agent_fit.covariance_note)) if v}
+    for key, values, fit in (("bgnbd", h.bgnbd_customer, plain), ("agent_model_closed_form", h.covariate_customer,
+                                                                       agent_fit)):
+        if not np.all(np.isfinite(values)):
+            notes[key] = (f"its closed-form forecast is not finite at the fitted r={fit.r:.3g}, alpha={fit.alpha:.3g}, "
+                          f"a={fit.a:.3g}, b={fit.b:.3g} (the fit is at the edge of the parameters: purchases too "
+                          "regular or no dropout in the calibration weeks); the values it gives are null")
+    if not h.actual_cumulative[-1]:
+        notes["total_error_pct"] = "null: no repeat purchase in the holdout weeks to compare with"
     return {
         "calibration_weeks": calibration_weeks,
         "holdout_weeks": weeks,
@@ -180,4 +214,5 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
         "errors": errors,
         "spend": spend,
         "seed": seed,
+        "notes": notes,
     }
