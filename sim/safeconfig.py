@@ -96,7 +96,7 @@ def _check_targets(content: Any) -> None:
         allowed = ALLOWED_TARGETS.get(_place(path))
         if allowed is None:  # the scenario, or a part of Hydra's settings that instantiates nothing
             raise ConfigError(path, value, f"absent: nothing is instantiated here ({_DATA})")
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             raise ConfigError(path, value, "one of " + ", ".join(repr(t) for t in sorted(allowed)) + f" ({_DATA})")
 
 
