@@ -181,3 +181,22 @@ def test_claim_discard_removes_the_run_and_the_folders_it_created(tmp_path):
         claim_run_dir(tmp_path / "a" / "b" / "run")
     claim.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sweep_resumed_onto_a_finished_run_of_another_scenario_is_refused(tmp_path):
+    args = ["--multirun", *SMALL, "seed=0,1", "hydra.sweep.dir=sweep"]
+    assert run_sim(args, tmp_path).returncode == 0
+    job = sorted(p for p in (tmp_path / "sweep").iterdir() if (p / "run.json").is_file())[0]
+    original = (job / "run.json").read_text()
+    record = json.loads(original)
+    record["config"]["customers"]["churn_rate"] = 0.5  # as if written by another scenario
+    (job / "run.json").write_text(json.dumps(record))
+    before = (job / "summary.json").read_text()
+    proc = run_sim(args, tmp_path)
+    assert proc.returncode == 2 and "holds a finished run of another scenario (customers.churn_rate" in \
+        one_line(proc)
+    assert (job / "summary.json").read_text() == before
+    # Untouched, the same sweep resumes: its finished jobs are not run again.
+    (job / "run.json").write_text(original)
+    proc = run_sim(args, tmp_path)
+    assert proc.returncode == 0 and proc.stdout.count("already complete, not run again") == 2, proc.stdout
