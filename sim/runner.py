@@ -7,6 +7,7 @@ models built on it.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 
 from sim.classic import MODELS
@@ -49,5 +50,7 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
         cost = result.summary["loyalty_cost"]
         result.summary["loyalty_incremental_profit"] = incremental
         result.summary["loyalty_incremental_npv"] = result.summary["npv_profit"] - base["npv_profit"]
-        result.summary["loyalty_roi"] = incremental / cost if cost > 0 else None
+        roi = incremental / cost if cost > 0 else None
+        # A cost of a few cents' fractions makes the ratio overflow: null, like no cost at all.
+        result.summary["loyalty_roi"] = roi if roi is not None and math.isfinite(roi) else None
     return result
