@@ -136,6 +136,21 @@ def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, a
     }
 
 
+def _notes(h: _Holdout, plain: BGNBDFit, agent_fit: CovariateBGNBDFit, spend_note: str | None) -> dict[str, str]:
+    """Why parts of the report are missing or null: ``calibration.json``'s ``notes``."""
+    notes = {k: v for k, v in (("spend", spend_note),
+                               ("agent_model_parameter_uncertainty", agent_fit.covariance_note)) if v}
+    for key, values, fit in (("bgnbd", h.bgnbd_customer, plain), ("agent_model_closed_form", h.covariate_customer,
+                                                                       agent_fit)):
+        if not np.all(np.isfinite(values)):
+            notes[key] = (f"its closed-form forecast is not finite at the fitted r={fit.r:.3g}, alpha={fit.alpha:.3g}, "
+                          f"a={fit.a:.3g}, b={fit.b:.3g} (the fit is at the edge of the parameters: purchases too "
+                          "regular or no dropout in the calibration weeks); the values it gives are null")
+    if not h.actual_cumulative[-1]:
+        notes["total_error_pct"] = "null: no repeat purchase in the holdout weeks to compare with"
+    return notes
+
+
 def _check_fitted(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, x: np.ndarray, calibration_weeks: float) -> None:
     """Stop with a message when a purchase model could not be fitted to the calibration weeks."""
     values = [plain.r, plain.alpha, plain.a, plain.b, agent_fit.r, agent_fit.alpha, agent_fit.a, agent_fit.b,
@@ -193,16 +208,7 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
         spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
         if spend_note is not None:
             spend["note"] = spend_note
-    notes = {k: v for k, v in (("spend", spend_note if spend_fit is None else None),
-                               ("agent_model_parameter_uncertainty", agent_fit.covariance_note)) if v}
-    for key, values, fit in (("bgnbd", h.bgnbd_customer, plain), ("agent_model_closed_form", h.covariate_customer,
-                                                                       agent_fit)):
-        if not np.all(np.isfinite(values)):
-            notes[key] = (f"its closed-form forecast is not finite at the fitted r={fit.r:.3g}, alpha={fit.alpha:.3g}, "
-                          f"a={fit.a:.3g}, b={fit.b:.3g} (the fit is at the edge of the parameters: purchases too "
-                          "regular or no dropout in the calibration weeks); the values it gives are null")
-    if not h.actual_cumulative[-1]:
-        notes["total_error_pct"] = "null: no repeat purchase in the holdout weeks to compare with"
+    notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None)
     return {
         "calibration_weeks": calibration_weeks,
         "holdout_weeks": weeks,
