@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from sim.errors import ArgumentError
-from sim.io import atomic_write
+from sim.io import DISK_FULL, atomic_write
 from sim.report.headline import format_headline
 from sim.results import KPI_NAMES
 
@@ -131,6 +131,16 @@ def _main(args: argparse.Namespace, path: Path) -> int:
     except ArgumentError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("Interrupted: the files written so far are complete (each is written whole); rerun to finish.",
+              file=sys.stderr)
+        return 130
+    except OSError as err:
+        if err.errno not in DISK_FULL and not isinstance(err, PermissionError):
+            raise
+        # Every file is written atomically: a failed write leaves no half file.
+        print(f"Error: cannot write {err.filename or 'the report'}: {err.strerror}.", file=sys.stderr)
+        return 1
     return 0
 
 
