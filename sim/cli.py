@@ -3,13 +3,16 @@
 The composed config becomes a scenario in :mod:`sim.scenario`; this module reads Hydra's
 runtime (run directory, overrides, mode) and writes the run directory (:mod:`sim.rundir`). In a sweep
 (``--multirun``) a job whose directory already holds a complete run of the same scenario is not
-run again, so a sweep restarted with the same command (same ``hydra.sweep.dir``) resumes.
+run again, so a sweep restarted with the same command (same ``hydra.sweep.dir``) resumes. The
+command line was checked before Hydra started (:mod:`sim.preflight`); a single run's directory
+was claimed there, and a sweep job claims its own here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -19,43 +22,35 @@ from omegaconf import DictConfig
 
 from sim.config import Config
 from sim.errors import ConfigError
-from sim.io import COMPLETION_FILE, is_complete
+from sim.footprint import check_fits, notice
+from sim.io import COMPLETION_FILE, DirBusyError, DirLock, is_complete
 from sim.progress import progress_bar
 from sim.report.headline import HEADLINE_KPIS, format_headline, headline_answer
-from sim.rundir import write_run_dir
+from sim.rundir import HYDRA_FILES, clear_outputs, write_run_dir
 from sim.runner import run
 from sim.scenario import to_scenario
 
 __all__ = ["run_job", "to_scenario", "HEADLINE_KPIS", "format_headline", "has_complete_run", "SWEEP_LOG",
            "with_plots_resolved", "log_finished_job"]
 
-_HYDRA_ARTIFACTS = {".hydra", "sim.log"}
 #: The sweep's log: one line per finished job (in the sweep directory).
 SWEEP_LOG = "sweep.log"
 
 
 def _remove_fresh_run_dir(run_dir: Path) -> None:
-    """Remove what Hydra created for a job that failed validation, and nothing else.
+    """Remove what Hydra created for a job that did not complete, and nothing else.
 
-    Only a directory holding nothing but Hydra's own files is removed; then empty parents up to
-    the working directory (Hydra's dated folders).
+    Only a directory holding nothing but Hydra's own files (and the job's lock) is removed. The
+    folders above a single run's directory are the claim's to remove (:mod:`sim.preflight`).
     """
-    if not run_dir.is_dir() or any(p.name not in _HYDRA_ARTIFACTS for p in run_dir.iterdir()):
-        return
-    shutil.rmtree(run_dir)
-    cwd = Path.cwd().resolve()
-    parent = run_dir.resolve().parent
-    while parent != cwd and cwd in parent.parents and not any(parent.iterdir()):
-        parent.rmdir()
-        parent = parent.parent
+    if run_dir.is_dir() and all(p.name in HYDRA_FILES for p in run_dir.iterdir()):
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def _remove_stale_temporaries(run_dir: Path) -> None:
-    """Delete half-written files a killed job left behind (:mod:`sim.rundir` temporaries)."""
-    for p in run_dir.glob(".*.tmp"):
-        p.unlink(missing_ok=True)
-    for p in run_dir.glob(".plots.*"):
-        shutil.rmtree(p, ignore_errors=True)
+def _discard(run_dir: Path) -> None:
+    """A job that did not complete leaves nothing: its outputs, then Hydra's files, are removed."""
+    clear_outputs(run_dir)
+    _remove_fresh_run_dir(run_dir)
 
 
 def has_complete_run(run_dir: Path, scenario: Config) -> bool:
@@ -104,36 +99,89 @@ def log_finished_job(sweep_dir: Path, run_dir: Path, summary: dict[str, Any] | N
         log.write(line)
 
 
+def _exit(message: str, status: int) -> None:
+    print(message, file=sys.stderr)
+    sys.exit(status)
+
+
+def _lock_job_dir(run_dir: Path) -> DirLock:
+    """A sweep job locks its directory: two jobs (or sweeps) never write one directory at once."""
+    try:
+        return DirLock(run_dir)
+    except DirBusyError:
+        _exit(f"Error in config: The 'hydra.sweep.dir' override must be a sweep directory no other sweep is "
+              f"writing into; the job directory {str(run_dir)!r} is being written by another run. "
+              f"Got {str(run_dir.parent)!r} instead.", 2)
+        raise  # not reached
+
+
+def _prepare_job_dir(run_dir: Path, scenario: Config) -> bool:
+    """Whether a sweep job has to run: False when its directory already holds this very run.
+
+    A directory holding a finished run of another scenario is refused (it is another run's
+    output); one holding an unfinished run is cleared, and the job runs from scratch.
+    """
+    if has_complete_run(run_dir, scenario):
+        return False
+    if is_complete(run_dir):
+        _exit(f"Error in config: The 'hydra.sweep.dir' override must be a new sweep directory, or one of the same "
+              f"sweep to resume it; the job directory {str(run_dir)!r} holds a finished run of another scenario. "
+              f"Got {str(run_dir.parent)!r} instead.", 2)
+    clear_outputs(run_dir)
+    return True
+
+
 def run_job(cfg: DictConfig) -> None:
     """Run the scenario of one Hydra job and write its run directory.
 
     In a sweep, a job already completed with the same scenario is skipped (resume); a job left
-    incomplete by a killed sweep is run again from scratch.
+    incomplete by a killed sweep is run again from scratch; a job whose directory holds a
+    finished run of another scenario is refused. A job that fails, is interrupted or cannot
+    write its files leaves no outputs behind.
     """
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
-    try:
-        scenario = to_scenario(cfg)
-    except ConfigError as err:
-        _remove_fresh_run_dir(run_dir)
-        print(f"Error in config: {err}", file=sys.stderr)
-        sys.exit(2)
-    extra: dict[str, Any] = {"overrides": list(hc.overrides.task)}
     multirun = hc.mode == RunMode.MULTIRUN
+    lock = _lock_job_dir(run_dir) if multirun else None
+    try:
+        _run_job(cfg, hc, run_dir, multirun)
+    except ConfigError as err:
+        _discard(run_dir)
+        _exit(f"Error in config: {err}", 2)
+    except KeyboardInterrupt:
+        _discard(run_dir)
+        raise
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run_job(cfg: DictConfig, hc: Any, run_dir: Path, multirun: bool) -> None:
+    scenario = to_scenario(cfg)
+    estimate = check_fits(scenario)
+    extra: dict[str, Any] = {"overrides": list(hc.overrides.task)}
     scenario = with_plots_resolved(scenario, multirun)
     if multirun:
-        if has_complete_run(run_dir, scenario):
+        if not _prepare_job_dir(run_dir, scenario):
             log_finished_job(Path(hc.sweep.dir), run_dir, None)
             return
-        _remove_stale_temporaries(run_dir)
         # The job number orders the results table as the sweep was defined (first = baseline).
         extra["job_num"] = int(hc.job.num)
+    elif (note := notice(estimate)) is not None:
+        print(note, file=sys.stderr)
     result = _run_with_progress(scenario, show=not multirun)
     config_path = str(Path(hc.output_subdir) / "config.yaml") if hc.output_subdir else None
-    write_run_dir(result, run_dir, config_path=config_path, extra_record=extra)
+    try:
+        write_run_dir(result, run_dir, config_path=config_path, extra_record=extra)
+    except OSError as err:
+        _discard(run_dir)
+        where = f" ({err.filename})" if err.filename else ""
+        reason = os.strerror(err.errno) if err.errno else str(err)
+        _exit(f"Error: cannot write the run directory {str(run_dir)!r}: {reason}{where}. "
+              "Nothing of the run was kept.", 1)
     if multirun:  # the sweep's progress bar reports it; its numbers go to the sweep's log
         log_finished_job(Path(hc.sweep.dir), run_dir, result.summary)
         return

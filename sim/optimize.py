@@ -353,7 +353,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         require("optuna", "python -m sim.optimize")
         params = [parse_param(t) for t in args.param]
-        study = optimize(params, _options(args))
+        out = Path(args.out or f"optimize/{args.study_name}")
+        if out.exists() and not out.is_dir():
+            raise ArgumentError("--out", str(out), "a directory (this names a file)")
+        try:
+            study = optimize(params, _options(args))
+        except ImportError as err:
+            # Optuna imports a database's driver when it opens the storage.
+            if args.storage is None or (err.name or "").startswith(("sim", "optuna")):
+                raise
+            raise ArgumentError("--storage", args.storage, "a database URL whose driver is installed "
+                                f"({str(err).splitlines()[0]})") from None
     except (ArgumentError, ConfigError, MissingExtraError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
@@ -362,6 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nInterrupted. Finished trials are kept in {where}; run the same command again to resume.",
               file=sys.stderr)
         return 130
+    if _complete(study) == 0:
+        failed = len(study.trials)
+        print(f"Error: no trial completed: {failed} failed ({args.kpi} was null in their runs, or the runs "
+              f"failed); see {out / 'trials.parquet'}", file=sys.stderr)
+        return 1
     _print_best(study_report(study, study.user_attrs["settings"]))
     print(f"Outputs: {Path(args.out or f'optimize/{args.study_name}')}")
     return 0

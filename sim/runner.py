@@ -7,6 +7,7 @@ models built on it.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sim.classic.presets import configure
 from sim.config import Config, LoyaltyConfig
 from sim.engine import KnownCustomers, Simulation
 from sim.errors import ConfigError
+from sim.footprint import check_fits
 from sim.results import RunResult
 from sim.scenario import FIRM_CUSTOMERS
 
@@ -70,8 +72,15 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     also run without the programme; the same seed gives both runs the same customers and the
     same luck, so ``profit - baseline profit`` is the programme's incremental profit with little
     noise. ``loyalty_roi`` is that increment over the programme's net cost.
+
+    Raises
+    ------
+    ConfigError
+        If the scenario's estimated peak memory exceeds the memory available
+        (:func:`sim.footprint.check_fits`; ``output.allow_large`` overrides).
     """
     cfg = configure(cfg)  # a classical model's preset, if it has one
+    check_fits(cfg)
     known = known_customers(cfg)
     cls = simulation_class(cfg)
     result = (Simulation(cfg, known) if known is not None else cls(cfg)).run(on_week)
@@ -83,5 +92,7 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
         cost = result.summary["loyalty_cost"]
         result.summary["loyalty_incremental_profit"] = incremental
         result.summary["loyalty_incremental_npv"] = result.summary["npv_profit"] - base["npv_profit"]
-        result.summary["loyalty_roi"] = incremental / cost if cost > 0 else None
+        roi = incremental / cost if cost > 0 else None
+        # A cost of a few cents' fractions makes the ratio overflow: null, like no cost at all.
+        result.summary["loyalty_roi"] = roi if roi is not None and math.isfinite(roi) else None
     return result

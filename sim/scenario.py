@@ -18,10 +18,12 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import Config, register_configs, validate
 from sim.errors import ArgumentError, ConfigError
+from sim.safeconfig import check_scenario_resolvers
 
 __all__ = [
     "CONFIG_DIR", "check_group_overrides", "compose_config", "compose_scenario", "to_scenario", "check_range_value",
     "firm_overrides", "FIRM_SCENARIO", "FIRM_CUSTOMERS",
+    "override_error",
 ]
 
 #: Files of a calibrated firm's directory (``python -m sim.calibrate --out DIR``).
@@ -52,16 +54,43 @@ def _check_known_keys(node: Any, schema: Any, prefix: str = "") -> None:
             _check_known_keys(value, child, path + ".")
 
 
+def _raw_value(cfg: DictConfig, key: str) -> Any:
+    """The value at ``key`` (``a.b[0].c``) as written, interpolations unresolved."""
+    node: Any = OmegaConf.to_container(cfg, resolve=False, throw_on_missing=False)
+    for part in re.findall(r"[^.\[\]]+", key):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
+
+
 def to_scenario(cfg: DictConfig) -> Config:
     """The typed, validated scenario of a composed Hydra config.
+
+    Interpolations are checked before anything is resolved
+    (:func:`sim.safeconfig.check_scenario_resolvers`): no environment value is read.
 
     Raises
     ------
     ConfigError
-        For a key the schema does not have, or a value outside its allowed range.
+        For a key the schema does not have, an environment-dependent or broken interpolation,
+        or a value outside its allowed range.
     """
-    _check_known_keys(cfg, Config())
-    scenario = OmegaConf.to_object(cfg)
+    from omegaconf.errors import InterpolationResolutionError, OmegaConfBaseException
+
+    check_scenario_resolvers(cfg)
+    try:
+        _check_known_keys(cfg, Config())
+        scenario = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as err:
+        key = getattr(err, "full_key", None) or "config"
+        detail = str(err).splitlines()[0].rstrip(".")
+        allowed = ("an interpolation of an existing scenario value" if isinstance(err, InterpolationResolutionError)
+                   else "a value of the field's type")
+        raise ConfigError(key, _raw_value(cfg, key), f"{allowed} ({detail})") from None
     assert isinstance(scenario, Config)
     return validate(scenario)
 
@@ -172,16 +201,46 @@ def searchpath_dirs(overrides: Iterable[str]) -> list[Path]:
     return dirs
 
 
-def _override_error(err: Exception, overrides: list[str]) -> ArgumentError:
-    """The one-line error naming the override that Hydra or OmegaConf could not apply."""
+_TYPES = {"Integer": "an integer", "Float": "a number", "Boolean": "true or false", "String": "a string"}
+
+
+def override_error(err: Exception, overrides: list[str]) -> ArgumentError | ConfigError:
+    """The one-line error naming the override that Hydra or OmegaConf could not apply.
+
+    Parameters
+    ----------
+    err : Exception
+        Hydra's or OmegaConf's error.
+    overrides : list of str
+        The overrides given, to quote the offending value as written.
+
+    Returns
+    -------
+    ArgumentError or ConfigError
+        The override's error; a :class:`ConfigError` when the key comes from a config file.
+    """
     from omegaconf.errors import OmegaConfBaseException
 
     cause = err.__cause__ if isinstance(err.__cause__, OmegaConfBaseException) else err
-    detail = str(cause).splitlines()[0].rstrip(".")
-    named = re.search(r"override '?([^'\s=]+)", str(err))
+    lines = [ln.strip() for ln in str(cause).splitlines() if ln.strip()]
+    detail = "; ".join(ln for ln in lines[:3] if not ln.startswith(("full_key", "object_type", "reference_type",
+                                                                      "To append", "See http")))
+    named = re.search(r"override '?([^'\s=]+)", str(err)) or re.search(r"full_key: (\S+)", str(err))
     key = getattr(cause, "full_key", None) or (named.group(1) if named else "overrides")
     given = [o for o in overrides if o.split("=", 1)[0].lstrip("+~") == key]
-    allowed = ("an existing config key" if "not in" in detail else "a value Hydra can apply") + f" ({detail})"
+    in_file = re.match(r"In '([^']+)'", str(err))
+    if in_file and not given and key != "overrides":
+        # The key comes from a config file, not the command line: name the file's key.
+        return ConfigError(key, f"<set in config '{in_file.group(1)}'>", f"a key the schema has ({detail.rstrip('.')})")
+    kind = re.search(r"converted to (\w+)", detail)
+    if kind and kind.group(1) in _TYPES:
+        allowed = _TYPES[kind.group(1)]
+    elif "is not a valid bool" in detail:
+        allowed = _TYPES["Boolean"]
+    elif "not in" in detail or "not found" in detail:
+        allowed = f"an existing config key ({detail.rstrip('.')})"
+    else:
+        allowed = f"a value Hydra can apply ({detail.rstrip('.')})"
     return ArgumentError(key, given[-1].split("=", 1)[-1] if given else " ".join(overrides), allowed, kind="override")
 
 
@@ -204,7 +263,7 @@ def compose_config(overrides: Sequence[str]) -> DictConfig:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="sim"):
             return compose(config_name="config", overrides=overrides)
     except (HydraException, OmegaConfBaseException) as err:
-        raise _override_error(err, overrides) from None
+        raise override_error(err, overrides) from None
 
 
 def compose_scenario(overrides: Sequence[str]) -> Config:

@@ -139,6 +139,8 @@ def _check_options(factors: Sequence[Factor], options: SensitivityOptions) -> No
         raise ArgumentError("--trajectories", n, "an integer >= 2")
     if not options.seeds:
         raise ArgumentError("--replications", 0, "an integer >= 1")
+    if options.method == "morris" and options.levels < 2:
+        raise ArgumentError("--levels", options.levels, "an integer >= 2 (the points of the Morris grid per factor)")
 
 
 def _check_bounds(factors: Sequence[Factor], strategies: Sequence[Sequence[str]], overrides: Sequence[str]) -> None:
@@ -209,6 +211,10 @@ def sensitivity(factors: Sequence[Factor], options: SensitivityOptions | None = 
     X = sample_design(factors, options.method, options.n, options.levels, options.design_seed)
     Y = _run_design(factors, X, options)
     labels = [" ".join(s) or "base" for s in options.strategies]
+    for label, row in zip(labels, Y):
+        if np.isnan(row).all():  # nothing to analyse: say so rather than write NaN indices
+            raise ArgumentError("--kpi", options.kpi, f"a KPI with a value in these runs; it was null in every run "
+                                f"of '{label}' (cac, for one, is null without acquisition spend)")
     outputs = targets(options.kpi, labels, Y)
     out = Path(options.out_dir)
     out.mkdir(parents=True, exist_ok=True)

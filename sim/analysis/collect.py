@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,8 @@ import pyarrow.parquet as pq
 from sim.io import COMPLETION_FILE, atomic_write
 from sim.results import COUNT_KPIS, KPI_INFO, KPI_NAMES
 
-__all__ = ["RESULTS_FILE", "collect", "find_runs", "parameter_columns", "parse_override", "describe_columns"]
+__all__ = ["RESULTS_FILE", "collect", "find_runs", "parameter_columns", "parse_override", "describe_columns",
+           "SkippedRunWarning", "design_difference"]
 
 RESULTS_FILE = "results.parquet"
 _META = ("job", "seed")
@@ -101,6 +103,118 @@ def _read_run(run_dir: Path) -> tuple[int | None, dict[str, Any], int, dict[str,
     return record.get("job_num"), params, int(record["seed"]), kpis
 
 
+class SkippedRunWarning(UserWarning):
+    """A complete run directory whose records cannot be read: left out of the table."""
+
+
+def _readable_runs(complete: list[Path], sweep_dir: Path) -> list[tuple]:
+    """``(job, job number, parameters, seed, KPIs)`` of each run whose records can be read.
+
+    A run whose ``run.json`` or ``summary.json`` is unreadable, not JSON or lacks a field is
+    left out with a :class:`SkippedRunWarning` naming the file: one corrupt run does not hide
+    the others.
+    """
+    runs = []
+    for d in complete:
+        try:
+            runs.append((d.relative_to(sweep_dir).as_posix(), *_read_run(d)))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+            if isinstance(err, OSError) and err.filename:
+                name = err.filename
+            elif _is_json(d / COMPLETION_FILE) and not _is_json(d / "summary.json"):
+                name = d / "summary.json"
+            else:  # not JSON, or a field missing or of the wrong type
+                name = d / COMPLETION_FILE
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else f"{type(err).__name__}: {err}"
+            warnings.warn(SkippedRunWarning(f"skipped the run {d}: cannot read {name} ({reason})"), stacklevel=3)
+    return runs
+
+
+def _is_json(path: Path) -> bool:
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _flat(config: Any, prefix: str = "") -> dict[str, Any]:
+    """A nested config as ``{dotted.key: value}``."""
+    if isinstance(config, dict):
+        out: dict[str, Any] = {}
+        for k, v in config.items():
+            out.update(_flat(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    return {prefix: config}
+
+
+def _sweep_keys(sweep_dir: Path) -> set[str] | None:
+    """The keys the sweep of ``sweep_dir`` varies (its ``multirun.yaml``), or None without one."""
+    path = sweep_dir / "multirun.yaml"
+    if not path.is_file():
+        return None
+    try:
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+        from omegaconf import OmegaConf
+
+        task = OmegaConf.load(path).hydra.overrides.task
+        overrides = OverridesParser.create().parse_overrides([str(o) for o in task])
+    except Exception:  # noqa: BLE001 -- any unreadable record: fall back to the runs' overrides
+        return None
+    return {o.key_or_group for o in overrides if o.is_sweep_override()}
+
+
+def design_difference(sweep_dir: str | os.PathLike) -> str | None:
+    """The first setting, other than the swept values and the seed, in which the complete runs differ.
+
+    Runs paired by seed compare scenarios only if everything else is the same: a run of 26
+    weeks beside one of 52 compares horizons, not the swept strategy. The swept keys are those
+    the sweep's ``multirun.yaml`` varies (a comma list, ``range(...)``, ...), or, without one,
+    those whose values differ between the runs' overrides; settings under a swept key are
+    ignored (``loyalty=points`` changes every ``loyalty.*`` value), and a swept ``experiment``
+    (whose files may set anything) is a sweep of whole designs.
+
+    Returns
+    -------
+    str or None
+        ``"horizon.weeks: 26 in a, 52 in b"``; None when the runs share one design.
+    """
+    sweep_dir = Path(sweep_dir)
+    complete, _ = find_runs(sweep_dir)
+    configs: list[tuple[str, dict[str, Any]]] = []
+    given: dict[str, set[str]] = {}
+    for d in complete:
+        try:
+            record = json.loads((d / COMPLETION_FILE).read_text(encoding="utf-8"))
+            config = _flat(record["config"])
+            for o in record.get("overrides") or ():
+                key, value = str(o).split("=", 1) if "=" in str(o) else (str(o), "")
+                given.setdefault(key.lstrip("+~"), set()).add(value)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # unreadable: collect skips it with a warning
+        configs.append((d.relative_to(sweep_dir).as_posix() or ".", config))
+    if len(configs) < 2:
+        return None
+    # The sweep's own definition says what it varies; without one, whatever the runs' overrides vary.
+    swept = _sweep_keys(sweep_dir)
+    if swept is None:
+        swept = {k for k, values in given.items() if len(values) > 1}
+    swept.add("seed")
+    if "experiment" in swept:  # an experiment file may set any key: its arms are whole designs
+        return None
+
+    def fixed(key: str) -> bool:
+        # A label names a scenario and changes no number.
+        return key != "label" and not any(key == k or key.startswith(k + ".") for k in swept)
+
+    (first_job, first), *others = configs
+    for job, config in others:
+        for key in sorted(set(first) | set(config)):
+            if fixed(key) and first.get(key) != config.get(key):
+                return f"{key}: {first.get(key)!r} in {first_job}, {config.get(key)!r} in {job}"
+    return None
+
+
 def parameter_columns(results: pd.DataFrame) -> list[str]:
     """The override columns of a results table: those between ``job`` and ``seed``.
 
@@ -143,6 +257,11 @@ def collect(sweep_dir: str | os.PathLike, *, write: bool = True) -> pd.DataFrame
     ------
     FileNotFoundError
         If ``sweep_dir`` is not a directory.
+
+    Warns
+    -----
+    SkippedRunWarning
+        For each complete run whose records cannot be read (left out of the table).
     """
     sweep_dir = Path(sweep_dir)
     if not sweep_dir.is_dir():
@@ -150,7 +269,7 @@ def collect(sweep_dir: str | os.PathLike, *, write: bool = True) -> pd.DataFrame
             f"The 'sweep_dir' parameter of collect must be an existing directory. Got '{sweep_dir}' instead."
         )
     complete, _ = find_runs(sweep_dir)
-    runs = [(d.relative_to(sweep_dir).as_posix(), *_read_run(d)) for d in complete]
+    runs = _readable_runs(complete, sweep_dir)
     # Sweep order (job number) first; runs from other sweeps into the same directory follow.
     runs.sort(key=lambda r: (r[1] is None, r[1] if r[1] is not None else 0, r[0]))
     params = sorted({k for r in runs for k in r[2]})

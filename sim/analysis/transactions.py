@@ -45,6 +45,11 @@ _DATE_NAMES = {"%Y-%m-%d": "YYYY-MM-DD", "%Y%m%d": "YYYYMMDD"}
 # A time after an ISO date: " HH:MM", "THH:MM:SS.ffffff", with an optional Z or UTC offset.
 _TIME_SHAPE = r"[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 _PARQUET_MAGIC = b"PAR1"
+#: Years a transaction date may have: a customer log spans decades at most, and pandas' dates end
+#: in 1677 and 2262.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: The largest amount of one transaction line, in currency units: more is a unit or parsing error.
+MAX_AMOUNT = 1e12
 
 
 class TransactionLogError(ValueError):
@@ -93,8 +98,9 @@ def read_transactions(path: str | os.PathLike[str] | Traversable, *, customer: s
     ------
     TransactionLogError
         If the file is missing, empty, not UTF-8, of an unrecognised format, lacks a required
-        column, or a row has a wrong field count, an empty customer id, a bad date, or an amount
-        that is non-numeric, not finite or negative. The message names the file, the 1-based
+        column, or a row has a wrong field count, an empty customer id, a bad date or one outside
+        :data:`FIRST_YEAR`-:data:`LAST_YEAR`, or an amount that is non-numeric, not finite,
+        negative or above :data:`MAX_AMOUNT`. The message names the file, the 1-based
         line (or the column), the offending value and what is allowed.
     """
     source = Path(path) if isinstance(path, (str, os.PathLike)) else path
@@ -225,11 +231,15 @@ def _validate(
         # A time that is not a time of day (25:00) makes the whole value invalid.
         raw_dates = raw_dates.where(~timed | clock.isna(), raw_dates.str[:10]).where(~timed | clock.notna(), "")
     parsed = pd.Series(pd.NaT, index=raw_dates.index, dtype="datetime64[ns]")
+    date_help = " or ".join(_DATE_NAMES[date_format] for date_format in date_formats)
     for date_format, shape in date_formats.items():
         # Check the shape first: to_datetime alone would accept e.g. "1997-1-1".
         matches = raw_dates.where(raw_dates.str.fullmatch(shape))
+        # Then the year: pandas cannot hold dates outside 1677-2262, and no customer log has them.
+        year = pd.to_numeric(matches.str[:4], errors="coerce").to_numpy(float)
+        fail((year < FIRST_YEAR) | (year > LAST_YEAR), "date", dates,
+             f"is outside the dates allowed ({FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, {date_help})")
         parsed = parsed.fillna(pd.to_datetime(matches, format=date_format, errors="coerce"))
-    date_help = " or ".join(_DATE_NAMES[date_format] for date_format in date_formats)
     if times:
         date_help += " (YYYY-MM-DD may be followed by a time, HH:MM[:SS])"
     fail(parsed.isna().to_numpy(), "date", dates, f"is not a valid date; allowed: {date_help}")
@@ -237,6 +247,7 @@ def _validate(
     values = pd.to_numeric(pd.Series(amounts, dtype=str), errors="coerce").to_numpy(float)
     fail(~np.isfinite(values), "amount", amounts, "is not a finite number; allowed: a number >= 0")
     fail(values < 0, "amount", amounts, "is negative; allowed: a number >= 0")
+    fail(values > MAX_AMOUNT, "amount", amounts, f"is absurdly large; allowed: a number <= {MAX_AMOUNT:.0e}")
 
     return pd.DataFrame(
         {

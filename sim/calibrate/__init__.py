@@ -19,8 +19,11 @@ holds the fitted parameters, predicted and actual repeat transactions in the hol
 (total and weekly cumulative), the comparison by calibration frequency (x = 0, 1, ..., 7+) and
 both models' errors side by side; ``DIR/calibration.png`` draws them.
 
-Bad input (missing or malformed file, calibration weeks out of range) stops with one message
-naming the argument, row or column, and exit status 2.
+Bad input (missing or malformed file, dates outside 1900-2199, amounts above 1e12, calibration
+weeks out of range) stops with one message naming the argument, line or column, and exit status
+2. A log that is accepted never crashes the calibration: a fit without a sampling distribution
+(singular information) is simulated at its estimate, spend that cannot be fitted is left out,
+and a value that is not finite is written as null; ``notes`` in ``calibration.json`` says why.
 
 Modules: :mod:`~sim.calibrate.data` (the log split into calibration and holdout),
 :mod:`~sim.calibrate.simulate` (the calibrated customers simulated forward),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -20,6 +22,7 @@ from sim.calibrate.compare import calibrate_firm
 from sim.calibrate.data import CalibrationError
 from sim.calibrate.figure import plot
 from sim.calibrate.firm import write_firm
+from sim.io import DISK_FULL, finite_json, write_text
 
 __all__ = ["main", "build_parser"]
 
@@ -67,24 +70,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _num(value: float | None, spec: str) -> str:
+    """A number in ``spec``, or 'n/a' for a null (the report's notes say why)."""
+    return "n/a" if value is None else format(value, spec)
+
+
 def _print_errors(out: Path, report: dict[str, Any]) -> None:
     """Holdout totals and both models' errors, side by side."""
     a, b, p = (report["errors"][m] for m in ("agent_model", "bgnbd", "pareto_nbd"))
     choice = report["model_choice"]["models"]
     print(f"Calibration: {out / 'calibration.json'}")
-    print(f"  holdout repeat transactions: actual {report['holdout']['actual']['total']:,.0f}, "
-          f"agent model {report['holdout']['agent_model']['total']:,.0f}, "
-          f"BG/NBD {report['holdout']['bgnbd']['total']:,.0f}, "
-          f"Pareto/NBD {report['holdout']['pareto_nbd']['total']:,.0f}")
+    print(f"  holdout repeat transactions: actual {_num(report['holdout']['actual']['total'], ',.0f')}, "
+          f"agent model {_num(report['holdout']['agent_model']['total'], ',.0f')}, "
+          f"BG/NBD {_num(report['holdout']['bgnbd']['total'], ',.0f')}, "
+          f"Pareto/NBD {_num(report['holdout']['pareto_nbd']['total'], ',.0f')}")
     print(f"  {'':<26}{'agent model':>14}{'BG/NBD':>10}{'Pareto/NBD':>12}")
-    print(f"  {'log-likelihood':<26}" + "".join(f"{choice[m]['log_likelihood']:>{w}.1f}" for m, w in
+    print(f"  {'log-likelihood':<26}" + "".join(f"{_num(choice[m]['log_likelihood'], '.1f'):>{w}}" for m, w in
                                                  (("agent_model", 14), ("bgnbd", 10), ("pareto_nbd", 12))))
-    print(f"  {'total error %':<26}{a['total_error_pct']:>14.1f}{b['total_error_pct']:>10.1f}"
-          f"{p['total_error_pct']:>12.1f}")
-    print(f"  {'MAE by frequency (mean)':<26}{a['group_mean_mae']:>14.3f}{b['group_mean_mae']:>10.3f}"
-          f"{p['group_mean_mae']:>12.3f}")
-    print(f"  {'MAE weekly cumulative':<26}{a['weekly_cumulative_mae']:>14.1f}{b['weekly_cumulative_mae']:>10.1f}"
-          f"{p['weekly_cumulative_mae']:>12.1f}")
+    for label, key, spec in (("total error %", "total_error_pct", ".1f"), ("MAE by frequency (mean)",
+                             "group_mean_mae", ".3f"), ("MAE weekly cumulative", "weekly_cumulative_mae", ".1f")):
+        print(f"  {label:<26}{_num(a[key], spec):>14}{_num(b[key], spec):>10}{_num(p[key], spec):>12}")
+    notes = report.get("notes", {})
+    for key, why in notes.items():
+        if "." not in key and "[" not in key:
+            print(f"  note: {key}: {why}")
+    if any("." in key or "[" in key for key in notes):
+        print("  some values are null (not finite); the notes in calibration.json list them")
+
+
+def _progress(replications: int):
+    """A progress bar over the replications on a terminal; nothing otherwise."""
+    from tqdm import tqdm
+
+    return tqdm(total=replications, desc="replications", unit="run", disable=not sys.stderr.isatty(), leave=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         source = cdnow_sample_path() if args.transactions == "cdnow" else args.transactions
         log = read_transactions(source, customer=args.customer_column, date=args.date_column,
                                 amount=args.amount_column)
-        report, values, customers = calibrate_firm(log, args.calibration_weeks, args.replications, args.seed)
+        with _progress(args.replications) as bar:
+            report, values, customers = calibrate_firm(log, args.calibration_weeks, args.replications, args.seed,
+                                                       on_replication=lambda: bar.update(1))
     except (TransactionLogError, CalibrationError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
@@ -105,13 +125,23 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrupted: nothing was written.", file=sys.stderr)
         return 130
     report = {"transactions": str(args.transactions), **report, "wall_seconds": time.perf_counter() - started}
+    # JSON has no NaN: a value that is not finite is written as null, and the notes say where.
+    report, nulls = finite_json(report)
+    for path in dict.fromkeys(re.sub(r"\[\d+\]", "[*]", p) for p in nulls):
+        report["notes"].setdefault(path, "null: not a finite number (the fit is degenerate for this log)")
+    created = not args.out.exists()
     try:
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "calibration.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        write_firm(args.out, values, customers, report["scenario"], str(args.transactions))
-        plot(report, args.out / "calibration.png")
+        plot(report, args.out / "calibration.png")  # the figure and the firm first: calibration.json marks a
+        write_firm(args.out, values, customers, report["scenario"], str(args.transactions))  # complete output
+        write_text(args.out / "calibration.json", json.dumps(report, indent=2, allow_nan=False) + "\n")
     except OSError as err:
-        print(f"Error: cannot write to the '--out' directory {str(args.out)!r}: {err.strerror}", file=sys.stderr)
-        return 2
+        for name in ("calibration.png", "calibration.json", "scenario.yaml", "customers.parquet"):
+            (args.out / name).unlink(missing_ok=True)
+        if created:
+            shutil.rmtree(args.out, ignore_errors=True)
+        print(f"Error: cannot write to the '--out' directory {str(args.out)!r}: {err.strerror or err}; "
+              "nothing was kept.", file=sys.stderr)
+        return 2 if err.errno not in DISK_FULL else 1
     _print_errors(args.out, report)
     return 0

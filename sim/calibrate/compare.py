@@ -10,6 +10,7 @@ holdout revenue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from sim.analysis.clv import (
     gamma_gamma_expected_spend,
     pareto_nbd_expected_transactions,
 )
-from sim.calibrate.data import calibration_amounts, holdout_revenue, prepare
+from sim.calibrate.data import CalibrationError, calibration_amounts, holdout_revenue, prepare
 from sim.calibrate.firm import firm_scenario
 from sim.calibrate.simulate import fit_spend, simulate_holdout
 from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions, fit_covariate_bgnbd
@@ -101,6 +102,7 @@ def _errors(predicted_cumulative: np.ndarray, model: str, actual_cumulative: np.
 def _parameters(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, z: np.ndarray, pareto: ParetoNBDFit) -> dict[str, Any]:
     """The fits, the covariate's standard errors and the likelihood-ratio test against BG/NBD."""
     lr = 2 * (agent_fit.log_likelihood - plain.log_likelihood)
+    stderr = np.sqrt(np.diag(agent_fit.covariance)).tolist() if agent_fit.covariance_note is None else [None] * 5
     return {
         "bgnbd": {"r": plain.r, "alpha": plain.alpha, "a": plain.a, "b": plain.b,
                   "log_likelihood": plain.log_likelihood},
@@ -111,7 +113,7 @@ def _parameters(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, z: np.ndarray, pa
             "beta_first_amount": agent_fit.beta, "log_likelihood": agent_fit.log_likelihood,
             "covariate": "log(1 + first purchase amount), centred; alpha_i = alpha exp(-beta z_i)",
             "standard_errors": dict(zip(("log_r", "log_alpha", "log_a", "log_b", "beta"),
-                                        np.sqrt(np.diag(agent_fit.covariance)).tolist())),
+                                        stderr)),
             "likelihood_ratio_vs_bgnbd": lr,
             "p_value": float(chi2.sf(lr, 1)) if np.ptp(z) > 0 else None,
         },
@@ -139,8 +141,7 @@ def _holdout_block(h: _Holdout) -> dict[str, Any]:
 def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, actual_revenue: float) -> dict[str, Any]:
     """Gamma-Gamma parameters and holdout revenue: actual, simulated and BG/NBD with Gamma-Gamma."""
     has = summary["spend_n"].to_numpy() > 0
-    per_purchase = np.full(len(summary),
-                           spend_fit.p * spend_fit.gamma / (spend_fit.q - 1) if spend_fit.q > 1 else np.nan)
+    per_purchase = np.full(len(summary), spend_fit.p * spend_fit.gamma / (spend_fit.q - 1))  # q > 1 (fit_spend)
     per_purchase[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
                                                    (summary["spend_total"] / summary["spend_n"]).to_numpy()[has])
     revenue = h.sims["revenue"]
@@ -152,6 +153,33 @@ def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, a
         "agent_model_revenue_interval_90": [float(v) for v in np.quantile(revenue, [0.05, 0.95])],
         "bgnbd_gamma_gamma_revenue": float(np.nansum(h.bgnbd_customer * per_purchase)),
     }
+
+
+def _notes(h: _Holdout, plain: BGNBDFit, agent_fit: CovariateBGNBDFit, spend_note: str | None) -> dict[str, str]:
+    """Why parts of the report are missing or null: ``calibration.json``'s ``notes``."""
+    notes = {k: v for k, v in (("spend", spend_note),
+                               ("agent_model_parameter_uncertainty", agent_fit.covariance_note)) if v}
+    for key, values, fit in (("bgnbd", h.bgnbd_customer, plain), ("agent_model_closed_form", h.covariate_customer,
+                                                                       agent_fit)):
+        if not np.all(np.isfinite(values)):
+            notes[key] = (f"its closed-form forecast is not finite at the fitted r={fit.r:.3g}, alpha={fit.alpha:.3g}, "
+                          f"a={fit.a:.3g}, b={fit.b:.3g} (the fit is at the edge of the parameters: purchases too "
+                          "regular or no dropout in the calibration weeks); the values it gives are null")
+    if not h.actual_cumulative[-1]:
+        notes["total_error_pct"] = "null: no repeat purchase in the holdout weeks to compare with"
+    return notes
+
+
+def _check_fitted(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, x: np.ndarray, calibration_weeks: float) -> None:
+    """Stop with a message when a purchase model could not be fitted to the calibration weeks."""
+    values = [plain.r, plain.alpha, plain.a, plain.b, agent_fit.r, agent_fit.alpha, agent_fit.a, agent_fit.b,
+              agent_fit.beta, plain.log_likelihood, agent_fit.log_likelihood]
+    if not all(np.isfinite(values)) or min(values[:8]) <= 0:
+        raise CalibrationError(
+            f"The '--calibration-weeks' argument must leave enough purchase histories to fit BG/NBD; "
+            f"{len(x)} customers with {int(x.sum())} repeat purchases give no finite fit "
+            f"(r={plain.r:.3g}, alpha={plain.alpha:.3g}, a={plain.a:.3g}, b={plain.b:.3g}). "
+            f"Got {calibration_weeks!r} instead.")
 
 
 #: Free parameters of each purchase model, for the information criteria.
@@ -173,16 +201,18 @@ def _model_choice(parameters: dict[str, Any], errors: dict[str, dict[str, float]
     return {"models": table, "lowest_bic": min(table, key=lambda m: table[m]["bic"])}
 
 
-def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0) -> dict[str, Any]:
+def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0,
+              on_replication: Callable[[], None] | None = None) -> dict[str, Any]:
     """Fit, simulate and compare; return the content of ``calibration.json``.
 
     See :func:`calibrate_firm` for the parameters; this is its report alone.
     """
-    return calibrate_firm(log, calibration_weeks, replications, seed)[0]
+    return calibrate_firm(log, calibration_weeks, replications, seed, on_replication)[0]
 
 
-def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int = 500,
-                   seed: int = 0) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
+def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0,
+                   on_replication: Callable[[], None] | None = None
+                   ) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
     """Fit, simulate and compare; return the report, and the firm's scenario values and customers
     (:func:`sim.calibrate.firm.firm_scenario`).
 
@@ -196,16 +226,30 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         Simulation runs, each with parameters drawn from their sampling distribution.
     seed : int
         Root seed of the simulation.
+    on_replication : callable, optional
+        Called after each replication (progress).
+
+    Raises
+    ------
+    CalibrationError
+        If the calibration weeks leave no repeat purchase, or no finite fit.
     """
     summary, weekly_actual, weeks = prepare(log, calibration_weeks)
     x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
     plain = fit_bgnbd(x, t_x, T)
-    pareto = fit_pareto_nbd(x, t_x, T)
+    try:
+        pareto = fit_pareto_nbd(x, t_x, T)
+    except RuntimeError:
+        raise CalibrationError(
+            f"The '--calibration-weeks' argument must leave enough purchase histories to fit Pareto/NBD; "
+            f"{len(x)} customers with {int(x.sum())} repeat purchases give no finite likelihood. "
+            f"Got {calibration_weeks!r} instead.") from None
     agent_fit = fit_covariate_bgnbd(x, t_x, T, z)
-    spend_fit, spend_cov = fit_spend(summary)
+    _check_fitted(plain, agent_fit, x, calibration_weeks)
+    spend_fit, spend_cov, spend_note = fit_spend(summary)
     h = _Holdout(
         actual=weekly_actual,
-        sims=simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed),
+        sims=simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed, on_replication),
         bgnbd_cumulative=np.array([bgnbd_expected_transactions(t, plain, x, t_x, T).sum()
                                    for t in np.arange(1, weeks + 1)]),
         bgnbd_customer=bgnbd_expected_transactions(weeks, plain, x, t_x, T),
@@ -224,6 +268,9 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     spend = None
     if spend_fit is not None:
         spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
+        if spend_note is not None:
+            spend["note"] = spend_note
+    notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None)
     values, customers, record = firm_scenario(summary, pareto, spend_fit,
                                               calibration_amounts(log, calibration_weeks), weeks)
     report = {
@@ -239,5 +286,6 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "spend": spend,
         "scenario": record,
         "seed": seed,
+        "notes": notes,
     }
     return report, values, customers

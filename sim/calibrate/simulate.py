@@ -9,13 +9,14 @@ uncertainty.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.clv import GammaGammaFit, fit_gamma_gamma, gamma_gamma_log_likelihood
 from sim.calibration.agents import CalibratedSimulation, Histories
-from sim.calibration.fit import CovariateBGNBDFit, log_parameter_covariance
+from sim.calibration.fit import CovariateBGNBDFit, checked_covariance
 from sim.config import Config
 
 __all__ = ["fit_spend", "simulate_holdout"]
@@ -23,15 +24,36 @@ __all__ = ["fit_spend", "simulate_holdout"]
 _NO_SPEND = 1e6  # Gamma-Gamma shapes that value every purchase at about 1 when spend is not modelled
 
 
-def fit_spend(summary: pd.DataFrame) -> tuple[GammaGammaFit | None, np.ndarray | None]:
-    """Gamma-Gamma on customers with valued repeat purchases; None if too few to fit."""
+def fit_spend(summary: pd.DataFrame) -> tuple[GammaGammaFit | None, np.ndarray | None, str | None]:
+    """Gamma-Gamma on customers with valued repeat purchases, its covariance, and why either is missing.
+
+    The fit runs on amounts divided by their median (the model is scale-free: ``gamma`` scales
+    with the currency unit), so the optimiser starts near the optimum whatever the currency.
+
+    Returns
+    -------
+    fit : GammaGammaFit or None
+        None when there are fewer than 10 such customers, or the fit has no mean spend (q <= 1).
+    covariance : ndarray or None
+        Of ``(ln p, ln q, ln gamma)``; None when the fit is None or its information matrix is
+        singular or indefinite.
+    reason : str or None
+        Why the fit or its covariance is missing.
+    """
     has = summary["spend_n"].to_numpy() > 0
     if has.sum() < 10:
-        return None, None
+        return None, None, f"{int(has.sum())} customers with valued repeat purchases; 10 are needed to fit spend"
     n, mean = summary["spend_n"].to_numpy()[has], (summary["spend_total"] / summary["spend_n"]).to_numpy()[has]
-    fit = fit_gamma_gamma(n, mean)
-    cov = log_parameter_covariance(lambda v: gamma_gamma_log_likelihood(np.exp(v), n, mean).sum(), np.log(fit.params))
-    return fit, cov
+    scale = float(np.median(mean))
+    unit = fit_gamma_gamma(n, mean / scale)
+    params = np.array([unit.p, unit.q, unit.gamma * scale])
+    if not (np.all(np.isfinite(params)) and np.all(params > 0) and unit.q > 1):
+        return None, None, (f"the Gamma-Gamma fit has no mean spend (q = {unit.q:.3g}, must be > 1): spend is too "
+                            "dispersed across customers to model")
+    log_likelihood = float(gamma_gamma_log_likelihood(params, n, mean).sum())
+    fit = GammaGammaFit(float(params[0]), float(params[1]), float(params[2]), log_likelihood, unit.n_customers)
+    cov, reason = checked_covariance(lambda v: gamma_gamma_log_likelihood(np.exp(v), n, mean).sum(), np.log(params))
+    return fit, cov, None if reason is None else f"spend parameters held at the fit: {reason}"
 
 
 def _histories(summary: pd.DataFrame) -> Histories:
@@ -55,7 +77,8 @@ def _scenario(n: int, weeks: int, seed: int, fit: CovariateBGNBDFit, spend: tupl
 
 
 def simulate_holdout(summary: pd.DataFrame, weeks: int, fit: CovariateBGNBDFit, spend_fit: GammaGammaFit | None,
-                     spend_cov: np.ndarray | None, replications: int, seed: int) -> dict[str, np.ndarray]:
+                     spend_cov: np.ndarray | None, replications: int, seed: int,
+                     on_replication: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
     """Run the calibrated agents ``replications`` times, each with parameters drawn from their
     asymptotic sampling distribution (normal in the fit's parametrisation).
 
@@ -89,5 +112,7 @@ def simulate_holdout(summary: pd.DataFrame, weeks: int, fit: CovariateBGNBDFit, 
         purchases = result.customers["purchases"].to_numpy()
         per_customer += purchases / replications
         per_customer_sq += purchases.astype(np.float64) ** 2 / replications
+        if on_replication is not None:
+            on_replication()
     return {"weekly": weekly, "per_customer": per_customer, "per_customer_var": per_customer_sq - per_customer**2,
             "revenue": revenue}

@@ -26,6 +26,7 @@ __all__ = [
     "covariate_expected_transactions",
     "fit_covariate_bgnbd",
     "log_parameter_covariance",
+    "checked_covariance",
 ]
 
 
@@ -62,6 +63,32 @@ def log_parameter_covariance(total_log_likelihood: Callable[[np.ndarray], float]
     return np.linalg.inv(-hessian)
 
 
+def checked_covariance(total_log_likelihood: Callable[[np.ndarray], float],
+                       log_params: np.ndarray) -> tuple[np.ndarray | None, str | None]:
+    """:func:`log_parameter_covariance`, or None and the reason when the fit's curvature gives none.
+
+    A fit at the edge of the parameter space (a log too small or too regular for some parameter)
+    has a singular or indefinite information matrix: no sampling distribution to draw from.
+
+    Returns
+    -------
+    covariance : ndarray or None
+        Symmetric positive definite, with finite entries; None if there is none.
+    reason : str or None
+        Why there is none, for the report.
+    """
+    try:
+        cov = log_parameter_covariance(total_log_likelihood, log_params)
+    except np.linalg.LinAlgError:
+        return None, "the information matrix is singular (a parameter is not identified by this log)"
+    if not np.all(np.isfinite(cov)):
+        return None, "the information matrix is not finite at the fit"
+    cov = (cov + cov.T) / 2
+    if np.linalg.eigvalsh(cov).min() <= 0:
+        return None, "the information matrix is not positive definite (the fit is at the edge of the parameters)"
+    return cov, None
+
+
 @dataclass(frozen=True)
 class CovariateBGNBDFit:
     """Maximum-likelihood fit of BG/NBD with a covariate on the purchase-rate scale.
@@ -76,7 +103,10 @@ class CovariateBGNBDFit:
     log_likelihood : float
         Maximised total log-likelihood.
     covariance : ndarray
-        Asymptotic covariance of ``(ln r, ln alpha, ln a, ln b, beta)``.
+        Asymptotic covariance of ``(ln r, ln alpha, ln a, ln b, beta)``; zeros when it does not
+        exist (then :attr:`covariance_note` says why).
+    covariance_note : str or None
+        Why there is no covariance, if there is none.
     """
 
     r: float
@@ -86,6 +116,7 @@ class CovariateBGNBDFit:
     beta: float
     log_likelihood: float
     covariance: np.ndarray
+    covariance_note: str | None = None
 
     @property
     def vector(self) -> np.ndarray:
@@ -194,12 +225,15 @@ def fit_covariate_bgnbd(x, t_x, T, z) -> CovariateBGNBDFit:
                             options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 20_000})
         vector = polished.x if polished.fun <= negative_mean(start) else start
     total = float(covariate_log_likelihood(vector, x, t_x, T, z).sum())
+    covariance = np.zeros((5, 5))
     if np.ptp(z) == 0:
-        cov4 = log_parameter_covariance(lambda v: covariate_log_likelihood(np.r_[v, 0.0], x, t_x, T, z).sum(),
-                                        vector[:4])
-        covariance = np.zeros((5, 5))
-        covariance[:4, :4] = cov4
+        cov4, note = checked_covariance(
+            lambda v: covariate_log_likelihood(np.r_[v, 0.0], x, t_x, T, z).sum(), vector[:4])
+        if cov4 is not None:
+            covariance[:4, :4] = cov4
     else:
-        covariance = log_parameter_covariance(lambda v: covariate_log_likelihood(v, x, t_x, T, z).sum(), vector)
+        cov5, note = checked_covariance(lambda v: covariate_log_likelihood(v, x, t_x, T, z).sum(), vector)
+        if cov5 is not None:
+            covariance = cov5
     r, alpha, a, b = np.exp(vector[:4])
-    return CovariateBGNBDFit(float(r), float(alpha), float(a), float(b), float(vector[4]), total, covariance)
+    return CovariateBGNBDFit(float(r), float(alpha), float(a), float(b), float(vector[4]), total, covariance, note)

@@ -28,6 +28,9 @@ class OutputConfig(Checked):
     currency : str
         Symbol or code written with money amounts in the run's summary and its report (e.g.
         ``"$"``, ``"EUR "``); empty for plain currency units. It changes no number.
+    allow_large : bool
+        Run even when the estimated peak memory (:mod:`sim.footprint`, an upper bound) exceeds
+        the memory available; changes no result.
     """
 
     transactions: bool = False
@@ -35,4 +38,5 @@ class OutputConfig(Checked):
     cohort_weeks: int = _p(13, ge=1)
     start_date: str = "2024-01-01"
     currency: str = ""
+    allow_large: bool = False
 

@@ -49,7 +49,7 @@ class Config(Checked):
         ``customers.parquet`` the initial base, each customer drawn from her posterior.
     """
 
-    seed: int = _p(0, ge=0)
+    seed: int = _p(0, ge=0, le=2**63 - 1)  # the keyed streams take 63 bits
     label: str = ""
     horizon: HorizonConfig = field(default_factory=HorizonConfig)
     market: MarketConfig = field(default_factory=MarketConfig)

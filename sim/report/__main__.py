@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from sim.errors import ArgumentError
-from sim.io import atomic_write
+from sim.io import DISK_FULL, atomic_write
 from sim.report.headline import format_headline, headline_answer
 from sim.results import KPI_NAMES
 
@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--describe", action="store_true",
                    help="print the columns of PATH (a sweep's results.parquet, or any Parquet file of the "
                         "package) with type, unit and description, and stop")
+    p.add_argument("--mixed-designs", action="store_true",
+                   help="compare the runs even when they differ in more than the swept values and the seed")
     return p
 
 
@@ -83,7 +85,7 @@ def describe(path: Path) -> str:
 
 
 def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str | None = None,
-                 level: float = 0.95, labels: dict[str, str] | None = None) -> str:
+                 level: float = 0.95, labels: dict[str, str] | None = None, mixed_designs: bool = False) -> str:
     """Collect ``sweep_dir`` and return its comparison table as text.
 
     Writes ``results.parquet`` (one row per run) and ``comparison.csv`` (the table) in ``sweep_dir``.
@@ -91,10 +93,11 @@ def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str |
     Raises
     ------
     ArgumentError
-        If the directory holds no complete run, a KPI is unknown, or the baseline matches no
-        single scenario.
+        If the directory holds no complete run, a KPI is unknown, the baseline matches no
+        single scenario, or (unless ``mixed_designs``) the runs differ in more than the swept
+        values and the seed.
     """
-    from sim.analysis.collect import RESULTS_FILE, collect, find_runs
+    from sim.analysis.collect import RESULTS_FILE, collect, design_difference, find_runs
     from sim.analysis.stats import resolve_baseline, scenario_columns, scenario_labels
     from sim.report.names import resolve_names, scenario_names
     from sim.report.table import DEFAULT_KPIS, comparison_table, format_table
@@ -102,6 +105,11 @@ def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str |
     for k in kpis or ():
         if k not in KPI_NAMES:
             raise ArgumentError("--kpi", k, "one of " + ", ".join(KPI_NAMES))
+    difference = None if mixed_designs else design_difference(sweep_dir)
+    if difference is not None:
+        raise ArgumentError("PATH", str(sweep_dir), "runs that differ only in their swept values and seed, so that "
+                            f"pairs compare scenarios; these differ in {difference} (--mixed-designs compares "
+                            "them anyway)")
     results = collect(sweep_dir)
     if results.empty:
         raise ArgumentError("PATH", str(sweep_dir), "a run or sweep directory holding at least one complete run "
@@ -124,8 +132,25 @@ def sweep_report(sweep_dir: Path, kpis: list[str] | None = None, baseline: str |
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
+    import warnings
+
+    from sim.analysis.collect import SkippedRunWarning
+
     args = build_parser().parse_args(argv)
     path = Path(args.path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SkippedRunWarning)
+        status = _main(args, path)
+    # A run that cannot be read is named once, however often the sweep was collected.
+    for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, SkippedRunWarning)):
+        print(f"Warning: {message}", file=sys.stderr)
+    for w in caught:
+        if not issubclass(w.category, SkippedRunWarning):
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return status
+
+
+def _main(args: argparse.Namespace, path: Path) -> int:
     try:
         if not 0 < args.level < 1:
             raise ArgumentError("--level", args.level, "a number in (0, 1)")
@@ -142,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             currency = args.currency or (run.config.get("output") or {}).get("currency", "")
             print(f"Run {path}\n{format_headline(run.summary)}\n\n" + "\n".join(headline_answer(run.summary, currency)))
         else:
-            print(sweep_report(path, args.kpi, args.baseline, args.level, labels), end="")
+            print(sweep_report(path, args.kpi, args.baseline, args.level, labels, args.mixed_designs), end="")
         if not args.no_charts:
             out = build_report(path, args.out, baseline=args.baseline, level=args.level, currency=args.currency,
                                sensitivity=args.sensitivity, title=args.title, labels=labels)
@@ -150,6 +175,16 @@ def main(argv: list[str] | None = None) -> int:
     except ArgumentError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("Interrupted: the files written so far are complete (each is written whole); rerun to finish.",
+              file=sys.stderr)
+        return 130
+    except OSError as err:
+        if err.errno not in DISK_FULL and not isinstance(err, PermissionError):
+            raise
+        # Every file is written atomically: a failed write leaves no half file.
+        print(f"Error: cannot write {err.filename or 'the report'}: {err.strerror}.", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,0 +1,118 @@
+"""User errors of ``sim.report``, ``sim.optimize`` and ``sim.sensitivity`` (issue 21, points 5 and 6): one line, no
+traceback; ``sim.report`` skips an unreadable run naming its file and refuses to pair runs of different
+designs; ``sim.optimize`` fails when no trial completed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.analysis.collect import design_difference
+
+SMALL = ["customers.initial=50", "market.potential=300", "horizon.weeks=3", "output.plots=false"]
+
+
+def run_module(module: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("sweep")
+    proc = run_module("sim", ["--multirun", *SMALL, "loyalty=none,points", "seed=0,1", "hydra.sweep.dir=sw"], tmp)
+    assert proc.returncode == 0, proc.stderr
+    return tmp / "sw"
+
+
+def _copy(sweep: Path, dest: Path) -> Path:
+    shutil.copytree(sweep, dest, ignore=shutil.ignore_patterns("results.parquet", "comparison.csv", "report"))
+    return dest
+
+
+def _jobs(sweep_dir: Path) -> list[Path]:
+    return sorted(p for p in sweep_dir.iterdir() if (p / "run.json").is_file())
+
+
+def test_report_skips_a_corrupt_summary_naming_its_file(sweep, tmp_path):
+    sw = _copy(sweep, tmp_path / "sw")
+    broken = _jobs(sw)[0] / "summary.json"
+    broken.write_text('{"profit": 1')
+    proc = run_module("sim.report", [str(sw), "--no-charts"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1 and str(broken) in warnings[0]
+    assert len(pd.read_parquet(sw / "results.parquet")) == 3
+
+
+def test_report_refuses_to_pair_runs_of_different_designs_naming_the_difference(sweep, tmp_path):
+    sw = _copy(sweep, tmp_path / "sw")
+    record_path = _jobs(sw)[-1] / "run.json"
+    record = json.loads(record_path.read_text())
+    record["config"]["horizon"]["weeks"] = 52
+    record_path.write_text(json.dumps(record))
+    proc = run_module("sim.report", [str(sw), "--no-charts"], tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "horizon.weeks: 3 in" in proc.stderr and "52 in" in proc.stderr and "--mixed-designs" in proc.stderr
+    assert not (sw / "results.parquet").exists()
+    proc = run_module("sim.report", [str(sw), "--no-charts", "--mixed-designs"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_runs_differing_only_in_swept_values_share_one_design(sweep):
+    assert design_difference(sweep) is None
+
+
+def test_optimize_fails_when_no_trial_completed(tmp_path):
+    # cac is null in these small runs (no acquisition): every trial fails.
+    proc = run_module("sim.optimize", [*SMALL, "--param", "pricing.list_price=float:15:40", "--trials", "2",
+                                       "--replications", "1", "--kpi", "cac", "--out", "o", "--no-progress"],
+                      tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith("Error: no trial completed: 2 failed")
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--storage", "postgresql://nobody@localhost/none"], "The '--storage' argument must be a database URL whose "
+                                                          "driver is installed"),
+    (["--out", "afile"], "The '--out' argument must be a directory (this names a file)"),
+])
+def test_optimize_user_errors_are_one_line(tmp_path, args, needle):
+    (tmp_path / "afile").write_text("x")
+    proc = run_module("sim.optimize", [*SMALL, "--param", "pricing.list_price=float:15:40", "--trials", "1",
+                                       "--replications", "1", "--no-progress", *args], tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], proc.stderr
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--levels", "1"], "The '--levels' argument must be an integer >= 2"),
+    (["--kpi", "cac", "--trajectories", "2"], "The '--kpi' argument must be a KPI with a value in these runs"),
+])
+def test_sensitivity_user_errors_are_one_line(tmp_path, args, needle):
+    proc = run_module("sim.sensitivity", [*SMALL, "--factor", "customers.churn_rate=0.01:0.05", "--out", "s",
+                                          "--no-progress", *args], tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0], proc.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_report_refuses_two_sweeps_of_different_horizons_in_one_directory(sweep, tmp_path):
+    sw = _copy(sweep, tmp_path / "sw")
+    more = [o.replace("horizon.weeks=3", "horizon.weeks=4") for o in SMALL]
+    proc = run_module("sim", ["--multirun", *more, "loyalty=none,points", "seed=0", f"hydra.sweep.dir={sw}"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    proc = run_module("sim.report", [str(sw), "--no-charts"], tmp_path)
+    assert proc.returncode == 2 and "horizon.weeks: " in proc.stderr, proc.stderr
