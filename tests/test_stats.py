@@ -117,3 +117,13 @@ def test_common_random_numbers_make_paired_loyalty_comparisons_far_tighter():
     assert d["variance_reduction"] == pytest.approx(variance_reduction(points, none))
     assert d["variance_reduction"] > 10
     assert d["half_width"] < d["unpaired_half_width"] / 3
+
+
+def test_a_constant_paired_difference_is_an_infinite_variance_reduction():
+    """A strategy that only adds a fixed cost differs from its baseline by a constant: rounding
+    noise in the difference must not show as a finite (absurdly large) reduction."""
+    from sim.analysis.stats import variance_reduction
+
+    a = np.array([45688.123, 47181.5, 48675.25, 46000.0])
+    assert variance_reduction(a, a - 726.14) == float("inf")
+    assert variance_reduction(a, a[::-1]) < 10

@@ -47,6 +47,11 @@ FACTORS = {
 }
 
 
+def _relative(text: str, runs: Path) -> str:
+    """``text`` with the machine's paths of the study's run folder written as ``RUNS``."""
+    return text.replace(str(runs), "RUNS")
+
+
 def sim(*args: str) -> None:
     subprocess.run([sys.executable, "-m", *args], check=True)
 
@@ -68,20 +73,28 @@ def main() -> None:
                             "--kpi", "npv_profit", "--kpi", "revenue", "--kpi", "customers_won_back",
                             "--kpi", "loyalty_cost"], check=True, capture_output=True, text=True).stdout
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "table.md").write_text("```\n" + table.strip() + "\n```\n", encoding="utf-8")
-    charts = sorted((out / "charts").glob("*npv_profit*.png"))
+    (args.out / "table.md").write_text("```\n" + _relative(table.strip(), runs) + "\n```\n", encoding="utf-8")
+    charts = sorted((out / "charts").glob("02_paired_differences.png"))
     if charts:
         shutil.copy(charts[0], args.out / "figure.png")
-    rows = []
+    lines = ["Morris screening (8 trajectories, seed 0 per design point) of the NPV difference against no action",
+             "over each assumption's prior range; mu* is the mean absolute elementary effect (currency units).", ""]
     for strategy, factors in FACTORS.items():
         where = runs / f"sensitivity_{strategy}"
         sim("sim.sensitivity", *base, "--compare", "experiment=cdnow_none", f"experiment={strategy}",
             *(a for f in factors for a in ("--factor", f)), "--trajectories", "8", "--out", str(where), "--no-progress")
-        summary = json.loads((where / "summary.json").read_text())
-        rows.append((strategy, summary))
-    lines = []
-    for strategy, summary in rows:
-        lines.append(f"## {strategy} - cdnow_none\n\n```\n{json.dumps(summary, indent=1)[:4000]}\n```\n")
+        ranking = json.loads((where / "summary.json").read_text())["ranking"]
+        indices = pd.read_csv(where / "indices.csv")
+        diff = indices[indices["target"].str.contains(" - ")].sort_values("mu_star", ascending=False)
+        lines += [f"## {strategy} against cdnow_none", "",
+                  f"{strategy} beats no action at {ranking['b_better_points']} of {ranking['points']} design points "
+                  f"({100 * ranking['share_b_better']:.0f} %): the ranking "
+                  f"{'changes' if ranking['ranking_changes'] else 'holds'} over the priors.", "",
+                  "| assumption (prior range) | mu* | mu | sigma |", "|---|---|---|---|"]
+        ranges = dict(f.split("=") for f in factors)
+        lines += [f"| `{r.factor}` ({ranges[r.factor].replace(':', ' to ')}) | {r.mu_star:,.0f} | {r.mu:,.0f} | "
+                  f"{r.sigma:,.0f} |" for r in diff.itertuples()]
+        lines.append("")
     (args.out / "sensitivity.md").write_text("\n".join(lines), encoding="utf-8")
     print(table)
 

@@ -122,6 +122,10 @@ def variance_reduction(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.
         )
     paired = float(np.var(a - b, ddof=1))
     unpaired = float(np.var(a, ddof=1) + np.var(b, ddof=1))
+    # A constant difference carries rounding noise only: its variance counts as zero.
+    scale = float(max(np.abs(a).max(), np.abs(b).max(), 1.0))
+    if paired <= (64 * np.finfo(float).eps * scale) ** 2:
+        paired = 0.0
     return math.inf if paired == 0 and unpaired > 0 else (math.nan if paired == 0 else unpaired / paired)
 
 

@@ -210,9 +210,39 @@ def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 5
     return calibrate_firm(log, calibration_weeks, replications, seed, on_replication)[0]
 
 
+#: The report, the firm's scenario values and its customers table.
+_FirmOutput = tuple[dict[str, Any], dict[str, Any], pd.DataFrame]
+
+
+def _fit_pareto(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, calibration_weeks: float) -> ParetoNBDFit:
+    """Pareto/NBD on the calibration histories, or a message naming the argument when none fits."""
+    try:
+        return fit_pareto_nbd(x, t_x, T)
+    except RuntimeError:
+        raise CalibrationError(
+            f"The '--calibration-weeks' argument must leave enough purchase histories to fit Pareto/NBD; "
+            f"{len(x)} customers with {int(x.sum())} repeat purchases give no finite likelihood. "
+            f"Got {calibration_weeks!r} instead.") from None
+
+
+def _holdout(actual: np.ndarray, sims: dict[str, np.ndarray], fits: tuple, histories: tuple) -> _Holdout:
+    """The holdout's actual, simulated and closed-form repeat transactions."""
+    plain, agent_fit, pareto = fits
+    x, t_x, T, z = histories
+    weeks = actual.shape[1]
+    horizon = np.arange(1, weeks + 1)
+    return _Holdout(
+        actual=actual, sims=sims,
+        bgnbd_cumulative=np.array([bgnbd_expected_transactions(t, plain, x, t_x, T).sum() for t in horizon]),
+        bgnbd_customer=bgnbd_expected_transactions(weeks, plain, x, t_x, T),
+        covariate_customer=covariate_expected_transactions(weeks, agent_fit, x, t_x, T, z),
+        pareto_cumulative=np.array([pareto_nbd_expected_transactions(t, pareto, x, t_x, T).sum() for t in horizon]),
+        pareto_customer=pareto_nbd_expected_transactions(weeks, pareto, x, t_x, T),
+    )
+
+
 def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0,
-                   on_replication: Callable[[], None] | None = None
-                   ) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
+                   on_replication: Callable[[], None] | None = None) -> _FirmOutput:
     """Fit, simulate and compare; return the report, and the firm's scenario values and customers
     (:func:`sim.calibrate.firm.firm_scenario`).
 
@@ -222,10 +252,8 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         Transactions: ``customer_id``, ``date``, ``amount`` (currency units).
     calibration_weeks : float
         Weeks from the first date used to fit; the whole weeks after them are forecast.
-    replications : int
-        Simulation runs, each with parameters drawn from their sampling distribution.
-    seed : int
-        Root seed of the simulation.
+    replications, seed : int
+        Simulation runs (each with parameters drawn from their sampling distribution); root seed.
     on_replication : callable, optional
         Called after each replication (progress).
 
@@ -237,33 +265,17 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     summary, weekly_actual, weeks = prepare(log, calibration_weeks)
     x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
     plain = fit_bgnbd(x, t_x, T)
-    try:
-        pareto = fit_pareto_nbd(x, t_x, T)
-    except RuntimeError:
-        raise CalibrationError(
-            f"The '--calibration-weeks' argument must leave enough purchase histories to fit Pareto/NBD; "
-            f"{len(x)} customers with {int(x.sum())} repeat purchases give no finite likelihood. "
-            f"Got {calibration_weeks!r} instead.") from None
+    pareto = _fit_pareto(x, t_x, T, calibration_weeks)
     agent_fit = fit_covariate_bgnbd(x, t_x, T, z)
     _check_fitted(plain, agent_fit, x, calibration_weeks)
     spend_fit, spend_cov, spend_note = fit_spend(summary)
-    h = _Holdout(
-        actual=weekly_actual,
-        sims=simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed, on_replication),
-        bgnbd_cumulative=np.array([bgnbd_expected_transactions(t, plain, x, t_x, T).sum()
-                                   for t in np.arange(1, weeks + 1)]),
-        bgnbd_customer=bgnbd_expected_transactions(weeks, plain, x, t_x, T),
-        covariate_customer=covariate_expected_transactions(weeks, agent_fit, x, t_x, T, z),
-        pareto_cumulative=np.array([pareto_nbd_expected_transactions(t, pareto, x, t_x, T).sum()
-                                    for t in np.arange(1, weeks + 1)]),
-        pareto_customer=pareto_nbd_expected_transactions(weeks, pareto, x, t_x, T),
-    )
+    sims = simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed, on_replication)
+    h = _holdout(weekly_actual, sims, (plain, agent_fit, pareto), (x, t_x, T, z))
     groups = _by_frequency(x, {"actual": weekly_actual.sum(axis=1), "agent_model": h.sims["per_customer"],
                                "bgnbd": h.bgnbd_customer, "pareto_nbd": h.pareto_customer,
                                "agent_closed_form": h.covariate_customer})
-    errors = {"agent_model": _errors(h.agent_cumulative, "agent_model", h.actual_cumulative, groups),
-              "bgnbd": _errors(h.bgnbd_cumulative, "bgnbd", h.actual_cumulative, groups),
-              "pareto_nbd": _errors(h.pareto_cumulative, "pareto_nbd", h.actual_cumulative, groups)}
+    errors = {m: _errors(c, m, h.actual_cumulative, groups) for m, c in (
+        ("agent_model", h.agent_cumulative), ("bgnbd", h.bgnbd_cumulative), ("pareto_nbd", h.pareto_cumulative))}
     parameters = _parameters(plain, agent_fit, z, pareto)
     spend = None
     if spend_fit is not None:
