@@ -28,7 +28,7 @@ from sim.progress import progress_bar
 from sim.report.headline import HEADLINE_KPIS, format_headline, headline_answer
 from sim.rundir import HYDRA_FILES, clear_outputs, write_run_dir
 from sim.runner import run
-from sim.scenario import to_scenario
+from sim.scenario import to_scenario, with_plots_resolved
 
 __all__ = ["run_job", "to_scenario", "HEADLINE_KPIS", "format_headline", "has_complete_run", "SWEEP_LOG",
            "with_plots_resolved", "log_finished_job"]
@@ -75,13 +75,6 @@ def _run_with_progress(scenario: Config, show: bool):
         return run(scenario)
     with progress_bar(scenario.horizon.weeks, "simulating", "week") as bar:
         return run(scenario, on_week=lambda _week: bar.update(1))
-
-
-def with_plots_resolved(scenario: Config, multirun: bool) -> Config:
-    """``output.plots`` None means: plots for a single run, none for the runs of a sweep."""
-    if scenario.output.plots is not None:
-        return scenario
-    return dataclasses.replace(scenario, output=dataclasses.replace(scenario.output, plots=not multirun))
 
 
 def log_finished_job(sweep_dir: Path, run_dir: Path, summary: dict[str, Any] | None) -> None:

@@ -39,7 +39,7 @@ from sim.footprint import check_fits
 from sim.io import COMPLETION_FILE, DirBusyError, DirLock
 from sim.rundir import RunDirClaim, claim_run_dir
 from sim.safeconfig import check_config_is_data
-from sim.scenario import CONFIG_DIR, check_group_overrides, override_error, to_scenario
+from sim.scenario import CONFIG_DIR, check_group_overrides, override_error, to_scenario, with_plots_resolved
 from sim.sweep import SUBDIR_INTERPOLATION, expected_jobs, job_dir_name
 
 __all__ = ["Launch", "preflight", "pinned_override"]
@@ -280,8 +280,7 @@ def _check_jobs(hydra: Any, cfg: DictConfig, sweep_dir: Path) -> None:
 def _check_finished_job(hydra: Any, cfg: DictConfig, job: list[str], run_dir: Path) -> None:
     """A finished job directory must hold a run of this job's scenario (the sweep is resumed)."""
     scenario = to_scenario(_task_config(hydra.config_loader.load_sweep_config(cfg, list(job))))
-    if scenario.output.plots is None:  # a sweep's runs draw no plots unless asked (sim.cli.with_plots_resolved)
-        scenario = dataclasses.replace(scenario, output=dataclasses.replace(scenario.output, plots=False))
+    scenario = with_plots_resolved(scenario, multirun=True)  # as the job will run it
     try:
         recorded = json.loads((run_dir / COMPLETION_FILE).read_text(encoding="utf-8")).get("config")
     except (OSError, ValueError):

@@ -23,7 +23,7 @@ from sim.safeconfig import check_scenario_resolvers
 __all__ = [
     "CONFIG_DIR", "check_group_overrides", "compose_config", "compose_scenario", "to_scenario", "check_range_value",
     "firm_overrides", "FIRM_SCENARIO", "FIRM_CUSTOMERS",
-    "override_error",
+    "override_error", "with_plots_resolved",
 ]
 
 #: Files of a calibrated firm's directory (``python -m sim.calibrate --out DIR``).
@@ -93,6 +93,13 @@ def to_scenario(cfg: DictConfig) -> Config:
         raise ConfigError(key, _raw_value(cfg, key), f"{allowed} ({detail})") from None
     assert isinstance(scenario, Config)
     return validate(scenario)
+
+
+def with_plots_resolved(scenario: Config, multirun: bool) -> Config:
+    """``output.plots`` None means: plots for a single run, none for the runs of a sweep."""
+    if scenario.output.plots is not None:
+        return scenario
+    return dataclasses.replace(scenario, output=dataclasses.replace(scenario.output, plots=not multirun))
 
 
 def check_group_overrides(overrides: Iterable[str]) -> None:

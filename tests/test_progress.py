@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import sim
-from sim.cli import with_plots_resolved
 from sim.progress import TextProgress, progress_bar
+from sim.scenario import with_plots_resolved
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["customers.initial=300", "market.potential=3000", "horizon.weeks=12"]

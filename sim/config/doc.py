@@ -3,7 +3,8 @@
 Generated from the schemas themselves (numpydoc ``Attributes`` sections, defaults and the range
 rules declared with ``_p``), so it cannot drift from the code. ``python -m sim.config.doc``
 rewrites the generated part of ``docs/behaviour.md`` (or of the file given as its argument).
-The package does not import this module: it is needed only to write and test the reference.
+The engine never imports this module: it writes and tests the reference, and a calibrated firm's
+record of assumptions (:mod:`sim.calibrate.firm`) quotes its :data:`SOURCES`.
 """
 
 from __future__ import annotations

@@ -12,6 +12,16 @@ from scipy.optimize import OptimizeResult, minimize
 LOG_BOUND = 12.0
 
 
+def positive_params(params: object, fit_type: type, names: str) -> tuple[float, ...]:
+    """The parameters of a fit (its ``params``) or of a sequence, checked to be all > 0.
+
+    ``names`` names them for the message, e.g. ``"BG/NBD parameters r, alpha, a, b"``.
+    """
+    values = params.params if isinstance(params, fit_type) else params
+    require(np.asarray(values, dtype=float) > 0, f"{names} must all be > 0")
+    return tuple(float(v) for v in values)
+
+
 def require(condition: object, message: str) -> None:
     """Raise ``ValueError(message)`` unless every element of `condition` is true."""
     if not np.all(condition):

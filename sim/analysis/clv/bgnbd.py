@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
-from sim.analysis.clv._common import minimise, require
+from sim.analysis.clv._common import minimise, positive_params, require
 
 __all__ = ["BGNBDFit", "bgnbd_log_likelihood", "fit_bgnbd", "bgnbd_expected_unconditional", "bgnbd_prob_alive",
            "bgnbd_expected_transactions", "sample_bgnbd"]
@@ -50,9 +50,7 @@ class BGNBDFit:
 
 
 def _bgnbd_params(params: BGNBDFit | Sequence[float]) -> tuple[float, float, float, float]:
-    r, alpha, a, b = params.params if isinstance(params, BGNBDFit) else params
-    require(np.array([r, alpha, a, b]) > 0, "BG/NBD parameters r, alpha, a, b must all be > 0")
-    return float(r), float(alpha), float(a), float(b)
+    return positive_params(params, BGNBDFit, "BG/NBD parameters r, alpha, a, b")
 
 
 def _check_rft(

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit, gammaln, hyp2f1
 
-from sim.analysis.clv._common import minimise, require
+from sim.analysis.clv._common import minimise, positive_params, require
 from sim.analysis.clv.bgnbd import _check_rft
 
 __all__ = ["ParetoNBDFit", "pareto_nbd_survival", "pareto_nbd_expected_unconditional",
@@ -83,9 +83,7 @@ class ParetoNBDFit:
 
 
 def _params(params: ParetoNBDFit | Sequence[float]) -> tuple[float, float, float, float]:
-    r, alpha, s, beta = params.params if isinstance(params, ParetoNBDFit) else params
-    require(np.array([r, alpha, s, beta]) > 0, "Pareto/NBD parameters r, alpha, s, beta must all be > 0")
-    return float(r), float(alpha), float(s), float(beta)
+    return positive_params(params, ParetoNBDFit, "Pareto/NBD parameters r, alpha, s, beta")
 
 
 def _log_a0(r, alpha, s, beta, x, t_x, T) -> np.ndarray:
