@@ -57,7 +57,9 @@ class Offers:
         won_back = targeted[happened(u, a.winback_success_prob)]
         pop.state[won_back] = ACTIVE
         saturating_increment(pop.won_back_count, won_back)
-        pop.last_purchase_week[won_back] = week
+        # A returning subscriber starts a new billing cycle: her first fee falls due next week.
+        period = c.billing_period_weeks
+        pop.last_purchase_week[won_back] = week - period if period else week
         pop.satisfaction[won_back] = c.satisfaction_neutral
         pop.expectation[won_back] = c.reference_value
         return won_back, targeted
