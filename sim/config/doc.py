@@ -25,7 +25,9 @@ BEGIN, END = "<!-- BEGIN GENERATED PARAMETERS -->", "<!-- END GENERATED PARAMETE
 #: this project, calibrated so that the default scenario shows the stylised facts (README).
 SOURCES: dict[str, str] = {
     "market.word_of_mouth": "Bass (1969) imitation coefficient; meta-analysis mean q = 0.38/yr "
-                            "(Sultan, Farley & Lehmann 1990)",
+                            "(Sultan, Farley & Lehmann 1990), 0.0073 a week",
+    "market.reconsideration": "consideration sets change over time (Roberts & Lattin 1991); a year on "
+                              "average is a modelling choice",
     "market.initially_aware": "Bass (1969) innovation through advertising",
     "market.discount_rate_annual": "Gupta, Lehmann & Stuart (2004) use 12 %; 10 % is common practice",
     "market.discount_rate_weekly": "off (0): the classical presets set it from classic.discount_rate",

@@ -40,7 +40,11 @@ class MarketConfig(Checked):
         Satisfaction above which an active customer spreads positive word of mouth.
     consideration_exit : float
         Probability per week that an aware prospect who has not bought stops considering the
-        firm for good.
+        firm.
+    reconsideration : float
+        Probability per week that a prospect who stopped considering the firm is back among the
+        unaware, to be reached again by advertising and word of mouth (people forget, and a
+        market's members turn over); 0 keeps the lost lost for the rest of the run.
     discount_rate_annual : float
         Discount rate per year for NPV and customer lifetime value.
     discount_rate_weekly : float
@@ -82,9 +86,10 @@ class MarketConfig(Checked):
     name: str = "default"
     potential: int = _p(300_000, ge=1, le=2_000_000_000)  # market ids are int32
     initially_aware: float = _p(0.05, **PROB)
-    word_of_mouth: float = _p(0.08, **NONNEG)
+    word_of_mouth: float = _p(0.0073, **NONNEG)  # q = 0.38 a year (SOURCES), per week
     promoter_satisfaction: float = _p(0.6, **PROB)
     consideration_exit: float = _p(0.05, **PROB)
+    reconsideration: float = _p(0.0192, **PROB)  # about a year
     discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
     discount_rate_weekly: float = _p(0.0, ge=0.0, le=10.0)
     detractor_satisfaction: float = _p(0.4, **PROB)
