@@ -214,7 +214,8 @@ class Market:
         """The ``lost`` prospects reconsider after a geometric number of weeks (keyed ``reconsider`` stream)."""
         if self.reconsider <= 0 or lost.size == 0:
             return
-        wait = np.ceil(self._streams.exponential("reconsider", week, lost) / -np.log1p(-min(self.reconsider, 1 - 1e-12)))
+        rate = -np.log1p(-min(self.reconsider, 1 - 1e-12))  # the geometric wait as a ceiled exponential
+        wait = np.ceil(self._streams.exponential("reconsider", week, lost) / rate)
         self._rest_ids = np.concatenate([self._rest_ids, lost.astype(np.int32)])
         self._rest_week = np.concatenate([self._rest_week, (week + np.maximum(wait, 1)).astype(np.int32)])
 

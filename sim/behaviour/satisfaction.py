@@ -30,9 +30,9 @@ import numpy as np
 from sim.jit import njit
 
 __all__ = [
-    "EncounterParams", "experienced_value", "price_cost", "felt_loss_aversion", "transaction_satisfaction", "recovered_transaction",
-    "cumulative_satisfaction", "adapted_expectation", "failures_after", "attachment_after", "expectation_base",
-    "prior_expectation", "satisfaction_after_offer",
+    "EncounterParams", "experienced_value", "price_cost", "felt_loss_aversion", "transaction_satisfaction",
+    "recovered_transaction", "cumulative_satisfaction", "adapted_expectation", "failures_after", "attachment_after",
+    "expectation_base", "prior_expectation", "satisfaction_after_offer",
 ]
 
 _rule = njit(cache=True, nogil=True, inline="always")
