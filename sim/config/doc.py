@@ -73,6 +73,12 @@ SOURCES: dict[str, str] = {
     "acquisition.reach_max": "advertising response with diminishing returns (Little 1979)",
     "acquisition.referral_conversion_boost": "referred customers convert and stay better "
                                              "(Schmitt, Skiera & Van den Bulte 2011)",
+    "acquisition.winback_success_prob": "reacquisition falls with time since the lapse (Thomas, Blattberg & "
+                                        "Fox 2004); 10 % for a fresh leaver is a modelling choice",
+    "acquisition.winback_decay_weeks": "Thomas, Blattberg & Fox (2004); Kumar, Bhagwat & Zhang (2015): "
+                                       "lost customers are easier to regain sooner; the year is a modelling choice",
+    "acquisition.winback_after_weeks": "recency is what a non-contractual firm observes (Fader, Hardie & Lee "
+                                       "2005); half a year is a common practice cut-off",
     "acquisition.offer_cost": "acquiring a customer costs several times more than keeping one (practice)",
     "service.complaint_handling_quality": "complaint handling drives post-complaint loyalty "
                                           "(Tax, Brown & Chandrashekaran 1998)",

@@ -102,6 +102,7 @@ class Conversion:
             satisfaction=cfg.customers.satisfaction_neutral,
             expectation=expectation,
             last_purchase_week=week,
+            seen_week=week,  # she signed up: the firm knows her from her first purchase
             acquisition_cost=a.offer_cost + wk.media_budget / ids.size,
             generation=wk.generation,
             **draw_traits(self.streams, ids, cfg.customers),
