@@ -94,12 +94,12 @@ class PointsConfig(Checked):
     purchase_uplift : float
         Relative rise of every member's purchase rate, whatever the balance.
     goal_gradient : float
-        Relative rise of a member's purchase rate at a full card (balance at the threshold)
-        over an empty one, rising linearly in between; 0.25 shortens the time between visits
-        by 20 % from the first step to the last, as on the coffee card of Kivetz, Urminsky &
-        Zheng (2006). After a reward the balance, and so the rate, falls back (the post-reward
-        dip). The default is smaller: a 1 % rebate 40 visits away pulls less than a free
-        coffee 10 visits away.
+        Rise of a member's purchase rate from an empty card to a full one (balance at the
+        threshold), linear in between and centred on a half-full card (``1 + g x (progress -
+        1/2)``): purchases are pulled forward before a reward and pause after it, without a
+        lasting lift. 0.25 shortens the time between visits by about 20 % from the first step
+        to the last, as on the coffee card of Kivetz, Urminsky & Zheng (2006). The default is
+        smaller: a 1 % rebate 40 visits away pulls less than a free coffee 10 visits away.
     endowed_points : int
         Head-start points given at enrolment (points); with the threshold raised by the same
         amount the effort is unchanged but members start part-way (Nunes & Dreze 2006).
@@ -114,7 +114,7 @@ class PointsConfig(Checked):
     redeemer_share: float = _p(0.75, **PROB)
     expiry_weeks: int = _p(52, ge=1)
     purchase_uplift: float = _p(0.0, ge=0.0, le=5.0)
-    goal_gradient: float = _p(0.1, ge=0.0, le=5.0)
+    goal_gradient: float = _p(0.1, ge=0.0, le=2.0)  # at most 2: the rate stays >= 0
     endowed_points: int = _p(0, ge=0, le=10**9)
     expected_redemption: float = _p(0.67, **PROB)
 

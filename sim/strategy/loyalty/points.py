@@ -6,9 +6,10 @@ full block of points for rewards costing the firm ``reward_value`` each. Points 
 ``expiry_weeks`` without earning, which is where breakage comes from: members who churn or stop
 buying with a part-filled card never redeem it.
 
-Members buy more often as their balance nears the threshold and fall back after a reward
-(goal gradient and post-reward reset, Kivetz, Urminsky & Zheng 2006); head-start points at
-enrolment start them part-way (endowed progress, Nunes & Dreze 2006).
+Members buy faster as their balance nears the threshold and pause after a reward, pulling
+purchases forward rather than adding them (goal gradient and post-reward reset, Kivetz,
+Urminsky & Zheng 2006); head-start points at enrolment start them part-way (endowed progress,
+Nunes & Dreze 2006).
 """
 
 from __future__ import annotations
@@ -70,8 +71,15 @@ class PointsScheme(SchemeBase):
         return np.minimum(ctx.pop.points[rows] / self.params.threshold, 1.0)
 
     def purchase_multiplier(self, ctx: RunContext, rows: np.ndarray) -> np.ndarray:
+        """``(1 + purchase_uplift) x (1 + goal_gradient x (progress - 1/2))`` for members who redeem.
+
+        The goal gradient is centred on a half-full card: it pulls purchases forward before a
+        reward and pauses them after it (Kivetz, Urminsky & Zheng 2006), rather than adding
+        purchases; over a card filled at a steady pace the pull and the pause about cancel, and
+        any lasting lift is ``purchase_uplift``'s.
+        """
         p = self.params
-        pull = np.where(self.redeemer(ctx, rows), p.goal_gradient * self.progress(ctx, rows), 0.0)
+        pull = np.where(self.redeemer(ctx, rows), p.goal_gradient * (self.progress(ctx, rows) - 0.5), 0.0)
         return np.where(ctx.pop.member[rows], (1.0 + p.purchase_uplift) * (1.0 + pull), 1.0)
 
     def issue(self, ctx: RunContext, rows: np.ndarray, points: np.ndarray) -> None:
