@@ -121,6 +121,7 @@ def sweep_results(labels=("none", "points"), seeds=5, shift=(0.0, 30_000.0)) -> 
             rows.append({"job": f"{label}{s}", MEDIA: label, "seed": s,
                          "npv_profit": 1_000_000 + add + noise[s] + rng.normal(0, 2_000),
                          "acquisition_spend": 200_000.0, "retention_spend": 50_000.0 + add / 10,
+                         "cost_to_keep_new": 80_000.0 + add / 20, "cost_to_keep_base": 120_000.0,
                          "profit_from_new": 300_000 + add, "profit_from_retained": 700_000.0 + noise[s]})
     return pd.DataFrame(rows)
 
