@@ -14,6 +14,7 @@ from matplotlib.transforms import Bbox
 
 from sim.report import messages as msg
 from sim.report.compare import (
+    SPEND_AND_PROFIT,
     plot_paired_differences,
     plot_spend_and_profit,
     plot_strategy_comparison,
@@ -294,7 +295,7 @@ def test_strategy_charts_render_with_long_labels_without_overlaps():
     assert ax.get_yticklabels()[0].get_text() == "media_budget_per_week=10,000\nwinback_share=0.02"
     draw(plot_paired_differences, table)
     spend = spend_and_profit(results)
-    assert spend.shape == (4, 4)
+    assert spend.shape == (4, len(SPEND_AND_PROFIT))
     draw(plot_spend_and_profit, spend)
 
 
