@@ -271,15 +271,11 @@ _KPI_LABELS = {
     "customers_churned": "churn events",
     "retention_rate_annual": "annual retention",
     "mean_clv": "mean CLV",
-    "mean_clv_to_horizon": "mean CLV to the horizon",
     "ltv_to_cac": "CLV/CAC",
     "cac": "CAC",
     "acquisition_spend": "acquisition spend",
     "retention_spend": "retention spend",
     "cost_to_keep": "cost of keeping customers",
-    "cost_to_keep_base": "cost of keeping the base",
-    "cost_to_keep_new": "cost of keeping new customers",
-    "loyalty_net_roi": "loyalty net ROI",
     "share_profitable_customers": "share of profitable customers",
     "profit_from_new": "profit from new customers",
     "profit_from_retained": "profit from the retained base",
@@ -289,8 +285,7 @@ _KPI_LABELS = {
 _COUNT_KPIS = frozenset({"customers_initial", "customers_acquired", "customers_churned", "customers_won_back",
                          "customers_active_end", "customer_weeks", "points_issued", "points_redeemed",
                          "points_expired", "points_outstanding", "members_end"})
-_SHARE_KPIS = frozenset({"retention_rate_annual", "share_profitable_customers", "points_breakage_ultimate",
-                         "points_breakage_settled"})
+_SHARE_KPIS = frozenset({"retention_rate_annual", "share_profitable_customers", "points_breakage_ultimate"})
 _RATIO_KPIS = frozenset({"ltv_to_cac", "loyalty_net_roi"})
 
 
