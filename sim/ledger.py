@@ -34,6 +34,9 @@ class Category:
     sign: int
     group: str  # gross_margin | acquisition | retention | other
     loyalty: bool = False
+    # Known to reports but in a run's ledger only when a strategy declares it (its columns and
+    # sums then appear only in runs that book it).
+    declared: bool = False
 
 
 CATEGORIES: tuple[Category, ...] = (
@@ -56,8 +59,8 @@ CATEGORIES: tuple[Category, ...] = (
     Category("partner_fees", -1, "retention", loyalty=True),  # coalition fee paid by the firm
     # Points liability, expensed at earning at the expected redemption cost and released as the
     # points are redeemed (the reward's cash cost is then booked as reward_cost) or expire.
-    Category("points_accrued", -1, "retention", loyalty=True),
-    Category("points_released", +1, "retention", loyalty=True),
+    Category("points_accrued", -1, "retention", loyalty=True, declared=True),
+    Category("points_released", +1, "retention", loyalty=True, declared=True),
     # Prepaid credit float: cash received for packs, and its release as the credit is spent (the
     # engine books that spending as sales). Members' own money held, not a programme cost.
     Category("prepaid_received", +1, "retention"),
@@ -86,12 +89,13 @@ class Ledger:
         Length of the run in weeks.
     extra : tuple of Category
         Categories beyond :data:`CATEGORIES` that strategies of the run declare (a loyalty
-        scheme's ``categories``); each belongs to a KPI group, so the identities still hold.
+        scheme's ``categories``), and built-in ones marked ``declared`` that they book; each
+        belongs to a KPI group, so the identities still hold.
     """
 
     def __init__(self, weeks: int, extra: tuple[Category, ...] = ()):
         self.weeks = weeks
-        categories = {c.name: c for c in CATEGORIES}
+        categories = {c.name: c for c in CATEGORIES if not c.declared}
         for c in extra:  # several strategies may declare one category, alike
             if categories.setdefault(c.name, c) != c:
                 raise ValueError(f"Ledger category {c.name!r} is declared twice, differently: "
