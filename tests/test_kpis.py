@@ -18,6 +18,7 @@ from sim.ledger import KEEPING
 from sim.population import CHURNED
 from sim.report.headline import headline_answer, headline_figures
 from sim.report.messages import headline_acquisition_vs_retention
+from sim.report.style import format_money
 from tests.conftest import SMALL, compose_config, with_changes
 
 
@@ -60,7 +61,8 @@ def test_the_answer_prices_keeping_at_its_full_cost(targeted):
     assert f["cost_to_keep_per_year"] == pytest.approx(s["cost_to_keep"] / years)
     assert f["cost_to_keep_per_year"] > s["retention_spend"] / years
     sentence = headline_acquisition_vs_retention(s)
-    assert "keeping cost" in sentence and "retention spend" not in sentence
+    assert f"after {format_money(s['cost_to_keep_base'])} of keeping cost" in sentence
+    assert f"{format_money(s['cost_to_keep_new'])} of keeping cost" in sentence and "retention spend" not in sentence
     assert "a year (offers, loyalty and service)" in headline_answer(s)[0]
 
 
