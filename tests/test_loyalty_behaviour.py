@@ -133,7 +133,7 @@ def test_breakage_rises_with_shorter_expiry():
     for weeks in (52, 16, 6):
         s = run(points_config(**{"loyalty.points.expiry_weeks": weeks, "loyalty.points.threshold": 500})).summary
         assert s["points_issued"] == s["points_redeemed"] + s["points_expired"] + s["points_outstanding"]
-        breakage.append(s["points_breakage_rate"])
+        breakage.append(s["points_breakage_ultimate"])
     assert breakage[0] < breakage[1] < breakage[2]
 
 
