@@ -46,7 +46,8 @@ def test_won_back_subscriber_starts_a_new_billing_cycle():
     keep her payments on the old cycle). Win-back success is certain here, so everyone offered returns."""
     period = 13
     r = subscription_run(f"customers.billing_period_weeks={period}", "horizon.weeks=60",
-                         "acquisition.winback_share=0.2", "acquisition.winback_success_prob=1")
+                         "acquisition.winback_share=0.2", "acquisition.winback_success_prob=1",
+                         "acquisition.winback_decay_weeks=1e9")
     tx, cust = r.transactions, r.customers.set_index("customer_id")
     back = cust[cust["won_back_count"] > 0]
     assert len(back) > 50

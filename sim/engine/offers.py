@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.kernels.churn import rows_drawn_up_to
+from sim.kernels.churn import rows_drawn, rows_drawn_up_to
 from sim.kernels.offers import churn_risks, give_offers, winback_probabilities
 from sim.population import ACTIVE, CHURNED, LAPSING, saturating_increment
 
@@ -42,10 +42,13 @@ class Offers:
 
     def winback_targets(self, week: int) -> np.ndarray | None:
         """Customers sent a win-back offer this week: a share of those the firm has not seen buy
-        for ``winback_after_weeks``, whether or not they have left (drawn before this week's purchases)."""
+        for ``winback_after_weeks``, whether or not they have left; with subscriptions, of those
+        who cancelled, which a contractual firm sees (drawn before this week's purchases)."""
         if self.a.winback_share <= 0:
             return None
         pop = self.pop
+        if self.c.billing_period_weeks:  # a subscription firm sees who cancelled
+            return rows_drawn(pop.state, CHURNED, pop.id, self.streams.key("winback", week, 0), self.a.winback_share)
         return rows_drawn_up_to(pop.seen_week, week - self.a.winback_after_weeks, pop.id,
                                 self.streams.key("winback", week, 0), self.a.winback_share)
 
