@@ -28,6 +28,7 @@ from sim.analysis.clv import (
     gamma_gamma_expected_spend,
     pareto_nbd_expected_transactions,
 )
+from sim.analysis.clv.histories import distinct_histories
 from sim.calibrate.data import CalibrationError, calibration_amounts, holdout_revenue, prepare
 from sim.calibrate.firm import firm_scenario
 from sim.calibrate.simulate import fit_spend, simulate_holdout
@@ -226,18 +227,23 @@ def _fit_pareto(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, calibration_weeks
 
 
 def _holdout(actual: np.ndarray, sims: dict[str, np.ndarray], fits: tuple, histories: tuple) -> _Holdout:
-    """The holdout's actual, simulated and closed-form repeat transactions."""
+    """The holdout's actual, simulated and closed-form repeat transactions.
+
+    The closed forms of BG/NBD and Pareto/NBD are computed once per distinct history, for every
+    holdout week at once, and summed with the histories' counts.
+    """
     plain, agent_fit, pareto = fits
     x, t_x, T, z = histories
     weeks = actual.shape[1]
-    horizon = np.arange(1, weeks + 1)
+    horizon = np.arange(1, weeks + 1, dtype=np.float64)[:, None]  # weeks x distinct histories
+    h = distinct_histories(x, t_x, T)
+    bgnbd = bgnbd_expected_transactions(horizon, plain, h.x, h.t_x, h.T)
+    pareto_by_week = pareto_nbd_expected_transactions(horizon, pareto, h.x, h.t_x, h.T)
     return _Holdout(
         actual=actual, sims=sims,
-        bgnbd_cumulative=np.array([bgnbd_expected_transactions(t, plain, x, t_x, T).sum() for t in horizon]),
-        bgnbd_customer=bgnbd_expected_transactions(weeks, plain, x, t_x, T),
+        bgnbd_cumulative=bgnbd @ h.counts, bgnbd_customer=bgnbd[-1][h.inverse],
         covariate_customer=covariate_expected_transactions(weeks, agent_fit, x, t_x, T, z),
-        pareto_cumulative=np.array([pareto_nbd_expected_transactions(t, pareto, x, t_x, T).sum() for t in horizon]),
-        pareto_customer=pareto_nbd_expected_transactions(weeks, pareto, x, t_x, T),
+        pareto_cumulative=pareto_by_week @ h.counts, pareto_customer=pareto_by_week[-1][h.inverse],
     )
 
 
@@ -266,7 +272,7 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
     plain = fit_bgnbd(x, t_x, T)
     pareto = _fit_pareto(x, t_x, T, calibration_weeks)
-    agent_fit = fit_covariate_bgnbd(x, t_x, T, z)
+    agent_fit = fit_covariate_bgnbd(x, t_x, T, z, plain=plain)
     _check_fitted(plain, agent_fit, x, calibration_weeks)
     spend_fit, spend_cov, spend_note = fit_spend(summary)
     sims = simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed, on_replication)

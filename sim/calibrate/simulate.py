@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from sim.analysis.clv import GammaGammaFit, fit_gamma_gamma, gamma_gamma_log_likelihood
+from sim.analysis.clv import GammaGammaFit, GammaGammaLikelihood, fit_gamma_gamma
 from sim.calibration.agents import CalibratedSimulation, Histories
 from sim.calibration.fit import CovariateBGNBDFit, checked_covariance
 from sim.config import Config
@@ -50,9 +50,10 @@ def fit_spend(summary: pd.DataFrame) -> tuple[GammaGammaFit | None, np.ndarray |
     if not (np.all(np.isfinite(params)) and np.all(params > 0) and unit.q > 1):
         return None, None, (f"the Gamma-Gamma fit has no mean spend (q = {unit.q:.3g}, must be > 1): spend is too "
                             "dispersed across customers to model")
-    log_likelihood = float(gamma_gamma_log_likelihood(params, n, mean).sum())
-    fit = GammaGammaFit(float(params[0]), float(params[1]), float(params[2]), log_likelihood, unit.n_customers)
-    cov, reason = checked_covariance(lambda v: gamma_gamma_log_likelihood(np.exp(v), n, mean).sum(), np.log(params))
+    likelihood = GammaGammaLikelihood(n, mean)
+    fit = GammaGammaFit(float(params[0]), float(params[1]), float(params[2]), likelihood.total(params),
+                        unit.n_customers)
+    cov, reason = checked_covariance(lambda v: likelihood.total(np.exp(v)), np.log(params))
     return fit, cov, None if reason is None else f"spend parameters held at the fit: {reason}"
 
 
