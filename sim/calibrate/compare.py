@@ -10,6 +10,7 @@ holdout revenue.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from sim.analysis.clv import (
 from sim.analysis.clv.histories import distinct_histories
 from sim.calibrate.data import CalibrationError, calibration_amounts, holdout_revenue, prepare
 from sim.calibrate.firm import firm_scenario
-from sim.calibrate.simulate import fit_spend, simulate_holdout
+from sim.calibrate.simulate import fit_spend, replications_for, simulate_holdout
 from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions, fit_covariate_bgnbd
 
 __all__ = ["FREQUENCY_GROUPS", "calibrate", "calibrate_firm"]
@@ -202,7 +203,7 @@ def _model_choice(parameters: dict[str, Any], errors: dict[str, dict[str, float]
     return {"models": table, "lowest_bic": min(table, key=lambda m: table[m]["bic"])}
 
 
-def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0,
+def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int | None = None, seed: int = 0,
               on_replication: Callable[[], None] | None = None) -> dict[str, Any]:
     """Fit, simulate and compare; return the content of ``calibration.json``.
 
@@ -247,7 +248,36 @@ def _holdout(actual: np.ndarray, sims: dict[str, np.ndarray], fits: tuple, histo
     )
 
 
-def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0,
+class StageClock:
+    """Seconds spent in each stage of a calibration, for ``calibration.json`` and the benchmark."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        """Close ``stage``: the time since the previous stage ended."""
+        now = time.perf_counter()
+        self.seconds[stage] = now - self._last
+        self._last = now
+
+
+def _fits(summary: pd.DataFrame, calibration_weeks: float, clock: StageClock) -> tuple:
+    """The histories, the BG/NBD, Pareto/NBD and agent-model fits, and the spend fit (:func:`fit_spend`)."""
+    x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
+    plain = fit_bgnbd(x, t_x, T)
+    clock("fit_bgnbd")
+    pareto = _fit_pareto(x, t_x, T, calibration_weeks)
+    clock("fit_pareto_nbd")
+    agent_fit = fit_covariate_bgnbd(x, t_x, T, z, plain=plain)
+    clock("fit_agent_model")
+    _check_fitted(plain, agent_fit, x, calibration_weeks)
+    spend = fit_spend(summary)
+    clock("fit_spend")
+    return (x, t_x, T, z), plain, pareto, agent_fit, spend
+
+
+def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int | None = None, seed: int = 0,
                    on_replication: Callable[[], None] | None = None) -> _FirmOutput:
     """Fit, simulate and compare; return the report, and the firm's scenario values and customers
     (:func:`sim.calibrate.firm.firm_scenario`).
@@ -258,8 +288,11 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         Transactions: ``customer_id``, ``date``, ``amount`` (currency units).
     calibration_weeks : float
         Weeks from the first date used to fit; the whole weeks after them are forecast.
-    replications, seed : int
-        Simulation runs (each with parameters drawn from their sampling distribution); root seed.
+    replications : int or None
+        Simulation runs (each with parameters drawn from their sampling distribution); None for
+        the default (:func:`~sim.calibrate.simulate.replications_for`: 500, fewer for a large log).
+    seed : int
+        Root seed.
     on_replication : callable, optional
         Called after each replication (progress).
 
@@ -268,14 +301,14 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     CalibrationError
         If the calibration weeks leave no repeat purchase, or no finite fit.
     """
+    clock = StageClock()
     summary, weekly_actual, weeks = prepare(log, calibration_weeks)
-    x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
-    plain = fit_bgnbd(x, t_x, T)
-    pareto = _fit_pareto(x, t_x, T, calibration_weeks)
-    agent_fit = fit_covariate_bgnbd(x, t_x, T, z, plain=plain)
-    _check_fitted(plain, agent_fit, x, calibration_weeks)
-    spend_fit, spend_cov, spend_note = fit_spend(summary)
+    clock("prepare")
+    (x, t_x, T, z), plain, pareto, agent_fit, (spend_fit, spend_cov, spend_note) = _fits(summary, calibration_weeks,
+                                                                                         clock)
+    replications, fewer = replications_for(len(summary), replications)
     sims = simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed, on_replication)
+    clock("simulate_holdout")
     h = _holdout(weekly_actual, sims, (plain, agent_fit, pareto), (x, t_x, T, z))
     groups = _by_frequency(x, {"actual": weekly_actual.sum(axis=1), "agent_model": h.sims["per_customer"],
                                "bgnbd": h.bgnbd_customer, "pareto_nbd": h.pareto_customer,
@@ -288,9 +321,12 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
         if spend_note is not None:
             spend["note"] = spend_note
-    notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None)
+    notes = {**_notes(h, plain, agent_fit, spend_note if spend_fit is None else None), **({"replications": fewer}
+                                                                                          if fewer else {})}
+    clock("closed_forms_and_holdout")
     values, customers, record = firm_scenario(summary, pareto, spend_fit,
                                               calibration_amounts(log, calibration_weeks), weeks)
+    clock("firm_scenario")
     report = {
         "calibration_weeks": calibration_weeks,
         "holdout_weeks": weeks,
@@ -305,5 +341,6 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "scenario": record,
         "seed": seed,
         "notes": notes,
+        "stage_seconds": clock.seconds,
     }
     return report, values, customers
