@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, type=Path, help="directory for calibration.json and calibration.png")
     parser.add_argument("--replications", type=_int_at_least(1), default=None,
                         help="simulation runs (default 500; for a large log fewer, so that customers x runs stays "
-                             "near 10 million, at least 20: calibration.json's notes say so)")
+                             "near 10 million, at least 10: calibration.json's notes say so)")
     parser.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed of the simulation (default 0)")
     return parser
 

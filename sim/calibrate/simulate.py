@@ -26,8 +26,8 @@ DEFAULT_REPLICATIONS = 500
 #: Customers x replications simulated when the user names no number: each replication costs about
 #: 11 microseconds per customer over 39 weeks (docs/performance.md), so about two minutes.
 REPLICATION_BUDGET = 10_000_000
-#: Fewest replications chosen for a large log: enough for the mean and a rough 90 % interval.
-MIN_REPLICATIONS = 20
+#: Fewest replications chosen for a large log: enough for the mean; the 90 % interval is rough.
+MIN_REPLICATIONS = 10
 
 _NO_SPEND = 1e6  # Gamma-Gamma shapes that value every purchase at about 1 when spend is not modelled
 
