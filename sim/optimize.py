@@ -24,6 +24,7 @@ import dataclasses
 import json
 import math
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ import numpy as np
 from sim.analysis.optimize import PARAM_SYNTAX, Param, override_text, parse_param, study_report, study_settings
 from sim.analysis.stats import t_interval
 from sim.errors import ArgumentError, ConfigError, MissingExtraError, require
-from sim.io import atomic_write
+from sim.io import DISK_FULL, atomic_write
 from sim.results import KPI_NAMES
 from sim.scenario import check_range_value, compose_config, compose_scenario, to_scenario
 from sim.sweep import run_scenarios
@@ -347,13 +348,26 @@ def _print_best(best: dict[str, Any]) -> None:
     print(f"Reproduce: {best['reproduce']}")
 
 
+def _storage_failure(err: Exception, storage: str | None) -> tuple[int, str] | None:
+    """Exit status and line of a storage that cannot be opened (2) or a full disk (1); None for anything else."""
+    if isinstance(err, OSError) and err.errno in DISK_FULL:
+        return 1, f"cannot write the study: {os.strerror(err.errno)}"
+    if type(err).__name__ != "OperationalError":  # SQLAlchemy's, for a database that fails
+        return None
+    reason = str(getattr(err, "orig", err) or err).splitlines()[0]
+    if storage is not None and "disk" not in reason:
+        return 2, str(ArgumentError("--storage", storage, f"a database that can be opened ({reason})")).rstrip(".")
+    return 1, f"cannot write the study's database: {reason}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for bad input)."""
+    """Run the command line; returns the exit status (2 for bad input, 1 for a full disk)."""
     args = build_parser().parse_args(argv)
+    out = Path(args.out or f"optimize/{args.study_name}")
+    created = not out.exists()
     try:
         require("optuna", "python -m sim.optimize")
         params = [parse_param(t) for t in args.param]
-        out = Path(args.out or f"optimize/{args.study_name}")
         if out.exists() and not out.is_dir():
             raise ArgumentError("--out", str(out), "a directory (this names a file)")
         try:
@@ -365,10 +379,20 @@ def main(argv: list[str] | None = None) -> int:
             raise ArgumentError("--storage", args.storage, "a database URL whose driver is installed "
                                 f"({str(err).splitlines()[0]})") from None
     except (ArgumentError, ConfigError, MissingExtraError) as err:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a refused study leaves no empty folder
         print(f"Error: {err}", file=sys.stderr)
         return 2
+    except Exception as err:
+        failure = _storage_failure(err, args.storage)
+        if failure is None:
+            raise
+        if created:  # nothing of a study that never started is kept: not even its folder
+            shutil.rmtree(out, ignore_errors=True)
+        print(f"Error: {failure[1]}{'; nothing was kept' if created and failure[0] == 1 else ''}.", file=sys.stderr)
+        return failure[0]
     except KeyboardInterrupt:
-        where = args.storage or Path(args.out or f"optimize/{args.study_name}") / STORAGE_FILE
+        where = args.storage or out / STORAGE_FILE
         print(f"\nInterrupted. Finished trials are kept in {where}; run the same command again to resume.",
               file=sys.stderr)
         return 130
