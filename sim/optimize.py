@@ -33,10 +33,11 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis import optimize as study_tools
 from sim.analysis.optimize import PARAM_SYNTAX, Param, override_text, parse_param, study_report, study_settings
 from sim.analysis.stats import t_interval
 from sim.errors import ArgumentError, ConfigError, MissingExtraError, require
-from sim.io import DISK_FULL, atomic_write
+from sim.io import atomic_write
 from sim.results import KPI_NAMES
 from sim.scenario import check_range_value, compose_config, compose_scenario, to_scenario
 from sim.sweep import run_scenarios
@@ -348,20 +349,8 @@ def _print_best(best: dict[str, Any]) -> None:
     print(f"Reproduce: {best['reproduce']}")
 
 
-def _storage_failure(err: Exception, storage: str | None) -> tuple[int, str] | None:
-    """Exit status and line of a storage that cannot be opened (2) or a full disk (1); None for anything else."""
-    if isinstance(err, OSError) and err.errno in DISK_FULL:
-        return 1, f"cannot write the study: {os.strerror(err.errno)}"
-    if type(err).__name__ != "OperationalError":  # SQLAlchemy's, for a database that fails
-        return None
-    reason = str(getattr(err, "orig", err) or err).splitlines()[0]
-    if storage is not None and "disk" not in reason:
-        return 2, str(ArgumentError("--storage", storage, f"a database that can be opened ({reason})")).rstrip(".")
-    return 1, f"cannot write the study's database: {reason}"
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for bad input, 1 for a full disk)."""
+    """Run the command line; returns the exit status (2 for bad input or storage, 1 for a full disk)."""
     args = build_parser().parse_args(argv)
     out = Path(args.out or f"optimize/{args.study_name}")
     created = not out.exists()
@@ -384,12 +373,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {err}", file=sys.stderr)
         return 2
     except Exception as err:
-        failure = _storage_failure(err, args.storage)
+        dropped = created and not study_tools.completed_trials(out / STORAGE_FILE)  # a new study that finished
+        failure = study_tools.storage_failure(err, args.storage, dropped)  # no trial keeps nothing, not its folder
         if failure is None:
             raise
-        if created:  # nothing of a study that never started is kept: not even its folder
+        if dropped:
             shutil.rmtree(out, ignore_errors=True)
-        print(f"Error: {failure[1]}{'; nothing was kept' if created and failure[0] == 1 else ''}.", file=sys.stderr)
+        print(f"Error: {failure[1]}", file=sys.stderr)
         return failure[0]
     except KeyboardInterrupt:
         where = args.storage or out / STORAGE_FILE
@@ -402,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
               f"failed); see {out / 'trials.parquet'}", file=sys.stderr)
         return 1
     _print_best(study_report(study, study.user_attrs["settings"]))
-    print(f"Outputs: {Path(args.out or f'optimize/{args.study_name}')}")
+    print(f"Outputs: {out}")
     return 0
 
 

@@ -102,7 +102,7 @@ def _reference(per_customer, start: np.ndarray) -> np.ndarray:
                     options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 40_000, "maxfev": 40_000}).x
 
 
-@pytest.mark.parametrize("data", ["cdnow", "daily_log"])
+@pytest.mark.parametrize("data", ["cdnow", pytest.param("daily_log", marks=pytest.mark.slow)])
 def test_fits_on_distinct_histories_are_the_fits_over_every_customer(data, request):
     x, t_x, T, z = request.getfixturevalue(data)
     h = distinct_histories(x, t_x, T)

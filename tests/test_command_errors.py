@@ -173,6 +173,7 @@ def test_optimize_with_a_storage_it_cannot_open_is_one_line_and_leaves_no_folder
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_optimize_on_a_full_disk_is_one_line_and_keeps_nothing(tmp_path):
     proc = run_module("sim.optimize", [*SMALL, "--param", "pricing.list_price=float:15:40", "--trials", "2",
                                        "--replications", "1", "--no-progress", "--out", "o"], tmp_path,
@@ -183,6 +184,7 @@ def test_optimize_on_a_full_disk_is_one_line_and_keeps_nothing(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_sensitivity_on_a_full_disk_is_one_line_and_keeps_nothing(tmp_path):
     proc = run_module("sim.sensitivity", [*SMALL, "--factor", "customers.churn_rate=0.01:0.05", "--trajectories",
                                           "2", "--out", "s", "--no-progress"], tmp_path, preexec_fn=_small_files)

@@ -140,8 +140,10 @@ def _holdout_block(h: _Holdout) -> dict[str, Any]:
     }
 
 
-def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, actual_revenue: float) -> dict[str, Any]:
-    """Gamma-Gamma parameters and holdout revenue: actual, simulated and BG/NBD with Gamma-Gamma."""
+def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, actual_revenue: float,
+                 note: str | None) -> dict[str, Any]:
+    """Gamma-Gamma parameters and holdout revenue: actual, simulated and BG/NBD with Gamma-Gamma (and the
+    spend fit's ``note``, if any)."""
     has = summary["spend_n"].to_numpy() > 0
     per_purchase = np.full(len(summary), spend_fit.p * spend_fit.gamma / (spend_fit.q - 1))  # q > 1 (fit_spend)
     per_purchase[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
@@ -154,6 +156,7 @@ def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, a
         "agent_model_revenue": float(revenue.mean()),
         "agent_model_revenue_interval_90": [float(v) for v in np.quantile(revenue, [0.05, 0.95])],
         "bgnbd_gamma_gamma_revenue": float(np.nansum(h.bgnbd_customer * per_purchase)),
+        **({"note": note} if note is not None else {}),
     }
 
 
@@ -248,6 +251,16 @@ def _holdout(actual: np.ndarray, sims: dict[str, np.ndarray], fits: tuple, histo
     )
 
 
+def _comparison(h: _Holdout, x: np.ndarray) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """The means by calibration frequency and each model's errors."""
+    groups = _by_frequency(x, {"actual": h.actual.sum(axis=1), "agent_model": h.sims["per_customer"],
+                               "bgnbd": h.bgnbd_customer, "pareto_nbd": h.pareto_customer,
+                               "agent_closed_form": h.covariate_customer})
+    errors = {m: _errors(c, m, h.actual_cumulative, groups) for m, c in (
+        ("agent_model", h.agent_cumulative), ("bgnbd", h.bgnbd_cumulative), ("pareto_nbd", h.pareto_cumulative))}
+    return groups, errors
+
+
 class StageClock:
     """Seconds spent in each stage of a calibration, for ``calibration.json`` and the benchmark."""
 
@@ -288,11 +301,9 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         Transactions: ``customer_id``, ``date``, ``amount`` (currency units).
     calibration_weeks : float
         Weeks from the first date used to fit; the whole weeks after them are forecast.
-    replications : int or None
-        Simulation runs (each with parameters drawn from their sampling distribution); None for
-        the default (:func:`~sim.calibrate.simulate.replications_for`: 500, fewer for a large log).
-    seed : int
-        Root seed.
+    replications, seed : int or None, int
+        Simulation runs (each with parameters drawn from their sampling distribution; None: 500,
+        fewer for a large log, :func:`~sim.calibrate.simulate.replications_for`); root seed.
     on_replication : callable, optional
         Called after each replication (progress).
 
@@ -303,26 +314,19 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     """
     clock = StageClock()
     summary, weekly_actual, weeks = prepare(log, calibration_weeks)
-    clock("prepare")
-    (x, t_x, T, z), plain, pareto, agent_fit, (spend_fit, spend_cov, spend_note) = _fits(summary, calibration_weeks,
-                                                                                         clock)
+    clock("prepare")  # then each stage closes its own
+    histories, plain, pareto, agent_fit, (spend_fit, spend_cov, spend_note) = _fits(summary, calibration_weeks, clock)
+    x, z = histories[0], histories[3]
     replications, fewer = replications_for(len(summary), replications)
     sims = simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed, on_replication)
     clock("simulate_holdout")
-    h = _holdout(weekly_actual, sims, (plain, agent_fit, pareto), (x, t_x, T, z))
-    groups = _by_frequency(x, {"actual": weekly_actual.sum(axis=1), "agent_model": h.sims["per_customer"],
-                               "bgnbd": h.bgnbd_customer, "pareto_nbd": h.pareto_customer,
-                               "agent_closed_form": h.covariate_customer})
-    errors = {m: _errors(c, m, h.actual_cumulative, groups) for m, c in (
-        ("agent_model", h.agent_cumulative), ("bgnbd", h.bgnbd_cumulative), ("pareto_nbd", h.pareto_cumulative))}
+    h = _holdout(weekly_actual, sims, (plain, agent_fit, pareto), histories)
+    groups, errors = _comparison(h, x)
     parameters = _parameters(plain, agent_fit, z, pareto)
-    spend = None
-    if spend_fit is not None:
-        spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
-        if spend_note is not None:
-            spend["note"] = spend_note
-    notes = {**_notes(h, plain, agent_fit, spend_note if spend_fit is None else None), **({"replications": fewer}
-                                                                                          if fewer else {})}
+    spend = None if spend_fit is None else _spend_block(
+        summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks), spend_note)
+    notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None) | ({"replications": fewer} if fewer
+                                                                                      else {})
     clock("closed_forms_and_holdout")
     values, customers, record = firm_scenario(summary, pareto, spend_fit,
                                               calibration_amounts(log, calibration_weeks), weeks)
