@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import pin_threads
+from benchmarks.calibration import bench_calibrate
 from benchmarks.measure import bench_large, bench_reference, bench_throughput, log, run_child
 from benchmarks.scenario import default_model
 from benchmarks.sweeps import bench_crn, bench_sweep
@@ -39,13 +40,16 @@ __all__ = [
     "bench_reference",
     "bench_sweep",
     "bench_crn",
+    "bench_calibrate",
     "evaluate_targets",
     "format_table",
     "main",
 ]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-NAMES = ("throughput", "reference", "sweep", "crn", "large")
+NAMES = ("throughput", "reference", "sweep", "crn", "large", "calibrate")
+#: Benchmarks that run only when named (``--only``) or asked for (``--large``: the large case).
+OPT_IN = ("large", "calibrate")
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class Sizes:
     crn_weeks: int
     large_customers: int = 10_000_000
     large_weeks: int = 520
+    calibrate_rows: int = 5_000_000
 
 
 DEFAULT = Sizes(
@@ -96,6 +101,7 @@ QUICK = Sizes(
     crn_replications=6,
     crn_customers=2_000,
     crn_weeks=26,
+    calibrate_rows=50_000,
 )
 
 
@@ -153,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="directory of history.jsonl and latest.md (default: benchmarks/results)")
     args = parser.parse_args(argv)
     pin_threads()
-    names = args.only or [n for n in NAMES if n != "large" or args.large]
+    names = args.only or [n for n in NAMES if n not in OPT_IN or (n == "large" and args.large)]
     sz = QUICK if args.quick else DEFAULT
     runners: dict[str, Callable[[], dict[str, Any]]] = {
         "throughput": lambda: bench_throughput(sz.throughput_customers, sz.throughput_weeks, sz.throughput_repeats),
@@ -161,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep": lambda: bench_sweep(sz.sweep_runs, sz.sweep_customers, sz.sweep_weeks),
         "crn": lambda: bench_crn(sz.crn_replications, sz.crn_customers, sz.crn_weeks),
         "large": lambda: bench_large(sz.large_customers, sz.large_weeks),
+        "calibrate": lambda: bench_calibrate(sz.calibrate_rows),
     }
     # numba compiles each kernel at its first call in a fresh checkout and caches it on disk:
     # one small untimed run first, so no measured run includes compiling.

@@ -47,6 +47,7 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """
     res = _completed(results)
     tp, ref, large, sw, crn = (res.get(k) for k in ("throughput", "reference", "large", "sweep", "crn"))
+    cal = res.get("calibrate") if res.get("calibrate", {}).get("rows") == 5_000_000 else None
     at_1m = [r for r in tp["runs"] if r["customers"] == 1_000_000] if tp else []
     rows: list[dict[str, Any]] = []
 
@@ -68,6 +69,8 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         _gb, lambda v: v < 2 * GB)
     add("10 M customers x 520 weeks, time", "< 10 minutes", large["minutes"] if large else None,
         lambda v: f"{v:.1f} min", lambda v: v < 10)
+    add("Calibration of a 5 M-line log (python -m sim.calibrate)", "< 4 minutes",
+        cal["process_seconds"] / 60 if cal else None, lambda v: f"{v:.1f} min", lambda v: v < 4)
     add("Sweep, 2 workers vs 1", ">= 1.8x", sw["speedup"] if sw else None, lambda v: f"{v:.2f}x", lambda v: v >= 1.8)
     add("CRN variance reduction (points vs none)", ">= 10x", crn["variance_ratio"] if crn else None,
         lambda v: f"{v:.1f}x (R = {crn['replications']})", lambda v: v >= 10)
@@ -149,9 +152,20 @@ def _crn_rows(crn: dict[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
+def _calibrate_rows(cal: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Minutes of the command, its stages and its peak memory."""
+    size = f"{_count(cal['rows'])} lines, {_count(cal['customers'])} customers, {cal['replications']} replications"
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in cal["stage_seconds"].items())
+    return [
+        ("calibrate", f"{size}: minutes (process)", f"{cal['process_seconds'] / 60:.1f}"),
+        ("calibrate", "seconds by stage", stages),
+        ("calibrate", "peak RSS", _gb(cal["peak_rss_bytes"])),
+    ]
+
+
 # Rows of each benchmark's figures, in the order of the table.
 _ROWS = {"throughput": _throughput_rows, "large": _large_rows, "reference": _reference_rows, "sweep": _sweep_rows,
-         "crn": _crn_rows}
+         "crn": _crn_rows, "calibrate": _calibrate_rows}
 
 
 def _figure_rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:

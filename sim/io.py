@@ -21,8 +21,9 @@ __all__ = ["atomic_write", "write_text", "is_complete", "package_version", "git_
 COMPLETION_FILE = "run.json"
 #: The lock file a writing process holds in the directory it writes (removed when it is done).
 LOCK_FILE = ".lock"
-#: Error numbers of a write that failed for want of room: no space left, quota exceeded.
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: Error numbers of a write that failed for want of room: no space left, quota exceeded, a file larger
+#: than the file system or the process may write.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 class DirBusyError(OSError):

@@ -24,6 +24,7 @@ import dataclasses
 import json
 import math
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis import optimize as study_tools
 from sim.analysis.optimize import PARAM_SYNTAX, Param, override_text, parse_param, study_report, study_settings
 from sim.analysis.stats import t_interval
 from sim.errors import ArgumentError, ConfigError, MissingExtraError, require
@@ -348,12 +350,13 @@ def _print_best(best: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for bad input)."""
+    """Run the command line; returns the exit status (2 for bad input or storage, 1 for a full disk)."""
     args = build_parser().parse_args(argv)
+    out = Path(args.out or f"optimize/{args.study_name}")
+    created = not out.exists()
     try:
         require("optuna", "python -m sim.optimize")
         params = [parse_param(t) for t in args.param]
-        out = Path(args.out or f"optimize/{args.study_name}")
         if out.exists() and not out.is_dir():
             raise ArgumentError("--out", str(out), "a directory (this names a file)")
         try:
@@ -365,10 +368,21 @@ def main(argv: list[str] | None = None) -> int:
             raise ArgumentError("--storage", args.storage, "a database URL whose driver is installed "
                                 f"({str(err).splitlines()[0]})") from None
     except (ArgumentError, ConfigError, MissingExtraError) as err:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a refused study leaves no empty folder
         print(f"Error: {err}", file=sys.stderr)
         return 2
+    except Exception as err:
+        dropped = created and not study_tools.completed_trials(out / STORAGE_FILE)  # a new study that finished
+        failure = study_tools.storage_failure(err, args.storage, dropped)  # no trial keeps nothing, not its folder
+        if failure is None:
+            raise
+        if dropped:
+            shutil.rmtree(out, ignore_errors=True)
+        print(f"Error: {failure[1]}", file=sys.stderr)
+        return failure[0]
     except KeyboardInterrupt:
-        where = args.storage or Path(args.out or f"optimize/{args.study_name}") / STORAGE_FILE
+        where = args.storage or out / STORAGE_FILE
         print(f"\nInterrupted. Finished trials are kept in {where}; run the same command again to resume.",
               file=sys.stderr)
         return 130
@@ -378,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
               f"failed); see {out / 'trials.parquet'}", file=sys.stderr)
         return 1
     _print_best(study_report(study, study.user_attrs["settings"]))
-    print(f"Outputs: {Path(args.out or f'optimize/{args.study_name}')}")
+    print(f"Outputs: {out}")
     return 0
 
 

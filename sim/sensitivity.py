@@ -21,7 +21,9 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import re
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +46,7 @@ from sim.analysis.sensitivity import (
     targets,
 )
 from sim.errors import ArgumentError, ConfigError, MissingExtraError, require
-from sim.io import atomic_write
+from sim.io import DISK_FULL, atomic_write
 from sim.report.compare import plot_indices
 from sim.report.style import deck_style
 from sim.results import KPI_NAMES
@@ -170,7 +172,7 @@ def _write_charts(indices: pd.DataFrame, names: Sequence[str], method: str, out:
     with deck_style():
         for t in names:
             ax = plot_indices(indices, t)
-            ax.figure.savefig(out / f"{method}_{_slug(t)}.png")
+            atomic_write(out / f"{method}_{_slug(t)}.png", lambda p, fig=ax.figure: fig.savefig(p, format="png"))
             plt.close(ax.figure)
 
 
@@ -287,6 +289,7 @@ def _print_results(out: str, summary: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad input)."""
     args = build_parser().parse_args(argv)
+    created = not Path(args.out).exists()
     try:
         require("SALib", "python -m sim.sensitivity")
         factors = [parse_factor(t) for t in (args.factor or DEFAULT_FACTORS)]
@@ -298,6 +301,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\nInterrupted before the study finished; run the same command again to start it afresh.",
               file=sys.stderr)
         return 130
+    except OSError as err:
+        if err.errno not in DISK_FULL:
+            raise
+        if created:  # without summary.json the analysis is not there: keep none of it
+            shutil.rmtree(args.out, ignore_errors=True)
+        print(f"Error: cannot write to the '--out' directory {args.out!r}: {os.strerror(err.errno)}; "
+              f"{'nothing was kept' if created else 'each file there is whole'}.", file=sys.stderr)
+        return 1
     _print_results(args.out, summary)
     print(f"Outputs: {args.out}")
     return 0

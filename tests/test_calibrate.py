@@ -62,6 +62,10 @@ def test_cdnow_end_to_end(tmp_path):
     assert report["parameters"]["agent_model"]["p_value"] < 0.001  # first amount matters, on calibration data alone
     spend = report["spend"]["gamma_gamma"]
     np.testing.assert_allclose([spend["p"], spend["q"], spend["gamma"]], [6.25, 3.74, 15.44], rtol=0.01)
+    stages = report["stage_seconds"]  # what the calibration benchmark reads
+    assert list(stages) == ["read", "prepare", "fit_bgnbd", "fit_pareto_nbd", "fit_agent_model", "fit_spend",
+                            "simulate_holdout", "closed_forms_and_holdout", "firm_scenario"]
+    assert all(v >= 0 for v in stages.values()) and sum(stages.values()) <= report["wall_seconds"]
 
 
 def test_agents_reproduce_their_closed_form(cdnow):
@@ -132,3 +136,13 @@ def test_bad_input_is_one_clear_message(args, needle, tmp_path):
     assert proc.returncode == 2
     assert needle in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "out").exists()
+
+
+def test_default_replications_shrink_for_a_large_log_and_say_so():
+    from sim.calibrate.simulate import replications_for
+
+    assert replications_for(2357, None) == (500, None)  # CDNOW: the default
+    assert replications_for(832_292, 7) == (7, None)  # a number given is kept
+    chosen, note = replications_for(832_292, None)
+    assert chosen == 12 and note.startswith("12 replications, not 500: 832,292 customers")
+    assert replications_for(50_000_000, None)[0] == 10  # never fewer than 10

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -20,10 +22,27 @@ from sim.analysis.collect import design_difference
 SMALL = ["customers.initial=50", "market.potential=300", "horizon.weeks=3", "output.plots=false"]
 
 
-def run_module(module: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def run_module(module: str, args: list[str], cwd: Path, preexec_fn=None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env=env)
+                          timeout=300, env=env, preexec_fn=preexec_fn)
+
+
+def _small_files() -> None:
+    # No file may grow past 20 kB: a write beyond fails with EFBIG, as on a full disk (Python ignores SIGXFSZ).
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+def _one_line(proc: subprocess.CompletedProcess) -> str:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+def _no_partial_files(folder: Path) -> None:
+    # Every file is written whole or not at all: no temporary file of an atomic write is left behind.
+    assert not list(folder.rglob("*.tmp"))
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +135,60 @@ def test_report_refuses_two_sweeps_of_different_horizons_in_one_directory(sweep,
     assert proc.returncode == 0, proc.stderr
     proc = run_module("sim.report", [str(sw), "--no-charts"], tmp_path)
     assert proc.returncode == 2 and "horizon.weeks: " in proc.stderr, proc.stderr
+
+
+def test_report_on_a_full_disk_is_one_line_and_writes_nothing_half(sweep, tmp_path):
+    sw = _copy(sweep, tmp_path / "sw")
+    before = {p: p.stat().st_size for p in sw.rglob("*") if p.is_file()}
+    proc = run_module("sim.report", [str(sw)], tmp_path, preexec_fn=_small_files)
+    assert proc.returncode == 1
+    assert _one_line(proc).startswith("Error: cannot write") and "File too large" in proc.stderr
+    _no_partial_files(sw)
+    assert all(p.stat().st_size == size for p, size in before.items())  # the runs' own files untouched
+
+
+def test_report_ctrl_c_is_one_line_and_writes_nothing_half(sweep, tmp_path):
+    sw = _copy(sweep, tmp_path / "sw")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "sim.report", str(sw)], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    proc.stdout.readline()  # the table is printed before the charts and the deck are drawn
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=120)
+    err = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
+    assert code == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines() == ["Interrupted: the files written so far are complete (each is written "
+                                        "whole); rerun to finish."]
+    _no_partial_files(sw)
+
+
+def test_optimize_with_a_storage_it_cannot_open_is_one_line_and_leaves_no_folder(tmp_path):
+    proc = run_module("sim.optimize", [*SMALL, "--param", "pricing.list_price=float:15:40", "--trials", "1",
+                                       "--replications", "1", "--no-progress", "--out", "o",
+                                       "--storage", f"sqlite:///{tmp_path}/missing/dir/study.db"], tmp_path)
+    assert proc.returncode == 2
+    assert _one_line(proc).startswith("Error: The '--storage' argument must be a database that can be opened")
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_optimize_on_a_full_disk_is_one_line_and_keeps_nothing(tmp_path):
+    proc = run_module("sim.optimize", [*SMALL, "--param", "pricing.list_price=float:15:40", "--trials", "2",
+                                       "--replications", "1", "--no-progress", "--out", "o"], tmp_path,
+                      preexec_fn=_small_files)
+    assert proc.returncode == 1
+    line = _one_line(proc)
+    assert line.startswith("Error: cannot write the study") and line.endswith("nothing was kept."), line
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.slow
+def test_sensitivity_on_a_full_disk_is_one_line_and_keeps_nothing(tmp_path):
+    proc = run_module("sim.sensitivity", [*SMALL, "--factor", "customers.churn_rate=0.01:0.05", "--trajectories",
+                                          "2", "--out", "s", "--no-progress"], tmp_path, preexec_fn=_small_files)
+    assert proc.returncode == 1
+    line = _one_line(proc)
+    assert line.startswith("Error: cannot write to the '--out' directory 's': File too large"), line
+    assert line.endswith("nothing was kept.") and not (tmp_path / "s").exists()

@@ -185,6 +185,17 @@ def test_claim_discard_removes_the_run_and_the_folders_it_created(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_sweep_resumed_across_a_version_that_added_a_config_field_is_refused_naming_it(tmp_path):
+    args = ["--multirun", *SMALL, "seed=0", "hydra.sweep.dir=sweep"]
+    assert run_sim(args, tmp_path).returncode == 0
+    job = next(p for p in (tmp_path / "sweep").iterdir() if (p / "run.json").is_file())
+    record = json.loads((job / "run.json").read_text())
+    del record["config"]["customers"]["lapse_weeks"]  # as recorded by a version without the field
+    (job / "run.json").write_text(json.dumps(record))
+    proc = run_sim(args, tmp_path)
+    assert proc.returncode == 2 and "another scenario (customers.lapse_weeks: None there" in one_line(proc)
+
+
 def test_a_sweep_resumed_onto_a_finished_run_of_another_scenario_is_refused(tmp_path):
     args = ["--multirun", *SMALL, "seed=0,1", "hydra.sweep.dir=sweep"]
     assert run_sim(args, tmp_path).returncode == 0

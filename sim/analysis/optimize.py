@@ -17,13 +17,18 @@ Search-space syntax (``--param``, repeatable):
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sim.errors import ArgumentError
+from sim.io import DISK_FULL
 
-__all__ = ["Param", "PARAM_SYNTAX", "parse_param", "override_text", "study_settings", "study_report"]
+__all__ = ["Param", "PARAM_SYNTAX", "parse_param", "override_text", "study_settings", "study_report",
+           "storage_failure", "completed_trials"]
 
 PARAM_SYNTAX = "KEY=float:LOW:HIGH[:log], KEY=int:LOW:HIGH[:STEP] or KEY=choice:A,B,... with LOW < HIGH"
 
@@ -174,3 +179,44 @@ def study_report(study: Any, settings: dict[str, Any]) -> dict[str, Any]:
                                                                f"seed='range({len(seeds)})'"]),
         )
     return report
+
+
+def storage_failure(err: Exception, storage: str | None, dropped: bool) -> tuple[int, str] | None:
+    """Exit status and one-line message of a study's storage that cannot be opened (2) or a full disk (1).
+
+    Parameters
+    ----------
+    err : Exception
+        What stopped the study.
+    storage : str or None
+        The ``--storage`` URL given, None for the default SQLite file.
+    dropped : bool
+        Whether the study's new folder is removed (no trial finished), for the message.
+
+    Returns
+    -------
+    tuple of (int, str) or None
+        None when ``err`` is neither.
+    """
+    kept = "nothing was kept" if dropped else "finished trials are kept"
+    if isinstance(err, OSError) and err.errno in DISK_FULL:
+        return 1, f"cannot write the study: {os.strerror(err.errno)}; {kept}."
+    if type(err).__name__ != "OperationalError":  # SQLAlchemy's, for a database that fails
+        return None
+    reason = str(getattr(err, "orig", err) or err).splitlines()[0]
+    if storage is not None and "disk" not in reason:
+        return 2, str(ArgumentError("--storage", storage, f"a database that can be opened ({reason})"))
+    return 1, f"cannot write the study's database: {reason}; {kept}."
+
+
+def completed_trials(database: Path) -> int:
+    """Complete trials in an Optuna SQLite file (0 when it is missing or unreadable)."""
+    import sqlite3
+
+    if not database.is_file():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT COUNT(*) FROM trials WHERE state = 'COMPLETE'").fetchone()[0])
+    except sqlite3.Error:
+        return 0

@@ -20,7 +20,9 @@ under which the published BG/NBD fit of the CDNOW sample is reproduced.
 from __future__ import annotations
 
 import csv
+import io
 import os
+import re
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -115,6 +117,9 @@ def read_transactions(path: str | os.PathLike[str] | Traversable, *, customer: s
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise TransactionLogError(f"{name}: not UTF-8 text ({exc}); {_FORMATS_HELP}") from exc
+    fast = _read_plain_csv(name, text, columns)
+    if fast is not None:
+        return fast
     numbered = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not numbered:
         raise TransactionLogError(f"{name}: empty file; {_FORMATS_HELP}")
@@ -126,6 +131,39 @@ def read_transactions(path: str | os.PathLike[str] | Traversable, *, customer: s
         lines, ids, dates, amounts = _split_cdnow(name, numbered)
         date_formats = {"%Y%m%d": _DATE_SHAPES["%Y%m%d"]}
     return _validate(name, np.array(lines), ids, dates, amounts, date_formats, times="," in numbered[0][1])
+
+
+#: What only the line-by-line reader reads right: quotes, line breaks str.splitlines knows besides \n and \r\n.
+_NOT_PLAIN = re.compile('["\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
+_BLANK_LINE = re.compile(r"(?m)^[ \t]*$")
+
+
+def _read_plain_csv(name: str, text: str, columns: tuple[str, str, str]) -> pd.DataFrame | None:
+    """A plain CSV log read by pandas' C parser: the same table as the line-by-line reader, twice as fast.
+
+    Only CSV with a header, no quotes and no blank lines, every line with the header's fields and every row
+    valid; else None, and the line-by-line reader reads the file (and names the line of the first fault).
+    """
+    body = text.replace("\r\n", "\n")
+    body = body[:-1] if body.endswith("\n") else body
+    first = body.split("\n", 1)[0]
+    header = [cell.strip() for cell in first.split(",")]
+    lines = body.count("\n") + 1
+    if ("," not in first or any(c not in header for c in columns) or len(set(header)) != len(header)
+            or body.count(",") != (len(header) - 1) * lines or _NOT_PLAIN.search(body) or _BLANK_LINE.search(body)):
+        return None  # commas: as many on every line as in the header, when no line has fewer (checked below)
+    try:
+        frame = pd.read_csv(io.StringIO(body), dtype=str, keep_default_na=False, na_filter=False, engine="c",
+                            header=0, names=header, usecols=list(columns), skip_blank_lines=False, index_col=False)
+    except (ValueError, pd.errors.ParserError):  # a line with more fields than the header
+        return None
+    if frame.isna().to_numpy().any() or lines - 1 != len(frame):
+        return None  # a line with fewer fields
+    raw = [frame[c].str.strip().tolist() for c in columns]
+    try:
+        return _validate(name, np.arange(2, len(frame) + 2), *raw, _DATE_SHAPES, times=True)
+    except TransactionLogError:
+        return None
 
 
 def _missing(name: str, where: str, header: list[str], columns: tuple[str, str, str]) -> None:

@@ -1,7 +1,7 @@
 """Calibrate the agent model to a real transaction log and forecast the weeks after calibration.
 
     python -m sim.calibrate --transactions PATH --calibration-weeks 39 --out DIR
-                            [--replications 500] [--seed 0]
+                            [--replications N] [--seed 0]
 
 PATH is a CDNOW-format log or a CSV with ``customer_id, date, amount`` (see
 :func:`sim.analysis.transactions.read_transactions`); ``--transactions cdnow`` uses the CDNOW
@@ -14,8 +14,9 @@ sample shipped with the package. The first ``--calibration-weeks`` weeks are use
 
 The same customers are then simulated by the engine (:mod:`sim.calibration.agents`) over the
 whole weeks that follow, ``--replications`` times with parameters drawn from their sampling
-distribution (so the interval covers parameter and process uncertainty). ``DIR/calibration.json``
-holds the fitted parameters, predicted and actual repeat transactions in the holdout weeks
+distribution (so the interval covers parameter and process uncertainty): 500 by default, fewer
+for a log of more than 20,000 customers (customers x replications near 10 million, at least 10).
+``DIR/calibration.json`` holds the fitted parameters, predicted and actual repeat transactions in the holdout weeks
 (total and weekly cumulative), the comparison by calibration frequency (x = 0, 1, ..., 7+) and
 both models' errors side by side; ``DIR/calibration.png`` draws them.
 

@@ -65,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--calibration-weeks", required=True, type=_weeks,
                         help="weeks used to fit, from the first date")
     parser.add_argument("--out", required=True, type=Path, help="directory for calibration.json and calibration.png")
-    parser.add_argument("--replications", type=_int_at_least(1), default=500, help="simulation runs (default 500)")
+    parser.add_argument("--replications", type=_int_at_least(1), default=None,
+                        help="simulation runs (default 500; for a large log fewer, so that customers x runs stays "
+                             "near 10 million, at least 10: calibration.json's notes say so)")
     parser.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed of the simulation (default 0)")
     return parser
 
@@ -98,8 +100,9 @@ def _print_errors(out: Path, report: dict[str, Any]) -> None:
         print("  some values are null (not finite); the notes in calibration.json list them")
 
 
-def _progress(replications: int):
-    """A progress bar over the replications on a terminal; nothing otherwise."""
+def _progress(replications: int | None):
+    """A progress bar over the replications on a terminal (a count when the log decides their number); nothing
+    otherwise."""
     from tqdm import tqdm
 
     return tqdm(total=replications, desc="replications", unit="run", disable=not sys.stderr.isatty(), leave=False)
@@ -115,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         source = cdnow_sample_path() if args.transactions == "cdnow" else args.transactions
         log = read_transactions(source, customer=args.customer_column, date=args.date_column,
                                 amount=args.amount_column)
+        read_seconds = time.perf_counter() - started
         with _progress(args.replications) as bar:
             report, values, customers = calibrate_firm(log, args.calibration_weeks, args.replications, args.seed,
                                                        on_replication=lambda: bar.update(1))
@@ -125,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrupted: nothing was written.", file=sys.stderr)
         return 130
     report = {"transactions": str(args.transactions), **report, "wall_seconds": time.perf_counter() - started}
+    report["stage_seconds"] = {"read": read_seconds, **report["stage_seconds"]}
     # JSON has no NaN: a value that is not finite is written as null, and the notes say where.
     report, nulls = finite_json(report)
     for path in dict.fromkeys(re.sub(r"\[\d+\]", "[*]", p) for p in nulls):

@@ -10,6 +10,7 @@ holdout revenue.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +29,10 @@ from sim.analysis.clv import (
     gamma_gamma_expected_spend,
     pareto_nbd_expected_transactions,
 )
+from sim.analysis.clv.histories import distinct_histories
 from sim.calibrate.data import CalibrationError, calibration_amounts, holdout_revenue, prepare
 from sim.calibrate.firm import firm_scenario
-from sim.calibrate.simulate import fit_spend, simulate_holdout
+from sim.calibrate.simulate import fit_spend, replications_for, simulate_holdout
 from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions, fit_covariate_bgnbd
 
 __all__ = ["FREQUENCY_GROUPS", "calibrate", "calibrate_firm"]
@@ -138,8 +140,10 @@ def _holdout_block(h: _Holdout) -> dict[str, Any]:
     }
 
 
-def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, actual_revenue: float) -> dict[str, Any]:
-    """Gamma-Gamma parameters and holdout revenue: actual, simulated and BG/NBD with Gamma-Gamma."""
+def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, actual_revenue: float,
+                 note: str | None) -> dict[str, Any]:
+    """Gamma-Gamma parameters and holdout revenue: actual, simulated and BG/NBD with Gamma-Gamma (and the
+    spend fit's ``note``, if any)."""
     has = summary["spend_n"].to_numpy() > 0
     per_purchase = np.full(len(summary), spend_fit.p * spend_fit.gamma / (spend_fit.q - 1))  # q > 1 (fit_spend)
     per_purchase[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
@@ -152,6 +156,7 @@ def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, a
         "agent_model_revenue": float(revenue.mean()),
         "agent_model_revenue_interval_90": [float(v) for v in np.quantile(revenue, [0.05, 0.95])],
         "bgnbd_gamma_gamma_revenue": float(np.nansum(h.bgnbd_customer * per_purchase)),
+        **({"note": note} if note is not None else {}),
     }
 
 
@@ -201,7 +206,7 @@ def _model_choice(parameters: dict[str, Any], errors: dict[str, dict[str, float]
     return {"models": table, "lowest_bic": min(table, key=lambda m: table[m]["bic"])}
 
 
-def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0,
+def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int | None = None, seed: int = 0,
               on_replication: Callable[[], None] | None = None) -> dict[str, Any]:
     """Fit, simulate and compare; return the content of ``calibration.json``.
 
@@ -226,22 +231,66 @@ def _fit_pareto(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, calibration_weeks
 
 
 def _holdout(actual: np.ndarray, sims: dict[str, np.ndarray], fits: tuple, histories: tuple) -> _Holdout:
-    """The holdout's actual, simulated and closed-form repeat transactions."""
+    """The holdout's actual, simulated and closed-form repeat transactions.
+
+    The closed forms of BG/NBD and Pareto/NBD are computed once per distinct history, for every
+    holdout week at once, and summed with the histories' counts.
+    """
     plain, agent_fit, pareto = fits
     x, t_x, T, z = histories
     weeks = actual.shape[1]
-    horizon = np.arange(1, weeks + 1)
+    horizon = np.arange(1, weeks + 1, dtype=np.float64)[:, None]  # weeks x distinct histories
+    h = distinct_histories(x, t_x, T)
+    bgnbd = bgnbd_expected_transactions(horizon, plain, h.x, h.t_x, h.T)
+    pareto_by_week = pareto_nbd_expected_transactions(horizon, pareto, h.x, h.t_x, h.T)
     return _Holdout(
         actual=actual, sims=sims,
-        bgnbd_cumulative=np.array([bgnbd_expected_transactions(t, plain, x, t_x, T).sum() for t in horizon]),
-        bgnbd_customer=bgnbd_expected_transactions(weeks, plain, x, t_x, T),
+        bgnbd_cumulative=bgnbd @ h.counts, bgnbd_customer=bgnbd[-1][h.inverse],
         covariate_customer=covariate_expected_transactions(weeks, agent_fit, x, t_x, T, z),
-        pareto_cumulative=np.array([pareto_nbd_expected_transactions(t, pareto, x, t_x, T).sum() for t in horizon]),
-        pareto_customer=pareto_nbd_expected_transactions(weeks, pareto, x, t_x, T),
+        pareto_cumulative=pareto_by_week @ h.counts, pareto_customer=pareto_by_week[-1][h.inverse],
     )
 
 
-def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int = 500, seed: int = 0,
+def _comparison(h: _Holdout, x: np.ndarray) -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """The means by calibration frequency and each model's errors."""
+    groups = _by_frequency(x, {"actual": h.actual.sum(axis=1), "agent_model": h.sims["per_customer"],
+                               "bgnbd": h.bgnbd_customer, "pareto_nbd": h.pareto_customer,
+                               "agent_closed_form": h.covariate_customer})
+    errors = {m: _errors(c, m, h.actual_cumulative, groups) for m, c in (
+        ("agent_model", h.agent_cumulative), ("bgnbd", h.bgnbd_cumulative), ("pareto_nbd", h.pareto_cumulative))}
+    return groups, errors
+
+
+class StageClock:
+    """Seconds spent in each stage of a calibration, for ``calibration.json`` and the benchmark."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        """Close ``stage``: the time since the previous stage ended."""
+        now = time.perf_counter()
+        self.seconds[stage] = now - self._last
+        self._last = now
+
+
+def _fits(summary: pd.DataFrame, calibration_weeks: float, clock: StageClock) -> tuple:
+    """The histories, the BG/NBD, Pareto/NBD and agent-model fits, and the spend fit (:func:`fit_spend`)."""
+    x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
+    plain = fit_bgnbd(x, t_x, T)
+    clock("fit_bgnbd")
+    pareto = _fit_pareto(x, t_x, T, calibration_weeks)
+    clock("fit_pareto_nbd")
+    agent_fit = fit_covariate_bgnbd(x, t_x, T, z, plain=plain)
+    clock("fit_agent_model")
+    _check_fitted(plain, agent_fit, x, calibration_weeks)
+    spend = fit_spend(summary)
+    clock("fit_spend")
+    return (x, t_x, T, z), plain, pareto, agent_fit, spend
+
+
+def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int | None = None, seed: int = 0,
                    on_replication: Callable[[], None] | None = None) -> _FirmOutput:
     """Fit, simulate and compare; return the report, and the firm's scenario values and customers
     (:func:`sim.calibrate.firm.firm_scenario`).
@@ -252,8 +301,9 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         Transactions: ``customer_id``, ``date``, ``amount`` (currency units).
     calibration_weeks : float
         Weeks from the first date used to fit; the whole weeks after them are forecast.
-    replications, seed : int
-        Simulation runs (each with parameters drawn from their sampling distribution); root seed.
+    replications, seed : int or None, int
+        Simulation runs (each with parameters drawn from their sampling distribution; None: 500,
+        fewer for a large log, :func:`~sim.calibrate.simulate.replications_for`); root seed.
     on_replication : callable, optional
         Called after each replication (progress).
 
@@ -262,29 +312,25 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     CalibrationError
         If the calibration weeks leave no repeat purchase, or no finite fit.
     """
+    clock = StageClock()
     summary, weekly_actual, weeks = prepare(log, calibration_weeks)
-    x, t_x, T, z = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z"))
-    plain = fit_bgnbd(x, t_x, T)
-    pareto = _fit_pareto(x, t_x, T, calibration_weeks)
-    agent_fit = fit_covariate_bgnbd(x, t_x, T, z)
-    _check_fitted(plain, agent_fit, x, calibration_weeks)
-    spend_fit, spend_cov, spend_note = fit_spend(summary)
+    clock("prepare")  # then each stage closes its own
+    histories, plain, pareto, agent_fit, (spend_fit, spend_cov, spend_note) = _fits(summary, calibration_weeks, clock)
+    x, z = histories[0], histories[3]
+    replications, fewer = replications_for(len(summary), replications)
     sims = simulate_holdout(summary, weeks, agent_fit, spend_fit, spend_cov, replications, seed, on_replication)
-    h = _holdout(weekly_actual, sims, (plain, agent_fit, pareto), (x, t_x, T, z))
-    groups = _by_frequency(x, {"actual": weekly_actual.sum(axis=1), "agent_model": h.sims["per_customer"],
-                               "bgnbd": h.bgnbd_customer, "pareto_nbd": h.pareto_customer,
-                               "agent_closed_form": h.covariate_customer})
-    errors = {m: _errors(c, m, h.actual_cumulative, groups) for m, c in (
-        ("agent_model", h.agent_cumulative), ("bgnbd", h.bgnbd_cumulative), ("pareto_nbd", h.pareto_cumulative))}
+    clock("simulate_holdout")
+    h = _holdout(weekly_actual, sims, (plain, agent_fit, pareto), histories)
+    groups, errors = _comparison(h, x)
     parameters = _parameters(plain, agent_fit, z, pareto)
-    spend = None
-    if spend_fit is not None:
-        spend = _spend_block(summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks))
-        if spend_note is not None:
-            spend["note"] = spend_note
-    notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None)
+    spend = None if spend_fit is None else _spend_block(
+        summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks), spend_note)
+    notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None) | ({"replications": fewer} if fewer
+                                                                                      else {})
+    clock("closed_forms_and_holdout")
     values, customers, record = firm_scenario(summary, pareto, spend_fit,
                                               calibration_amounts(log, calibration_weeks), weeks)
+    clock("firm_scenario")
     report = {
         "calibration_weeks": calibration_weeks,
         "holdout_weeks": weeks,
@@ -299,5 +345,6 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "scenario": record,
         "seed": seed,
         "notes": notes,
+        "stage_seconds": clock.seconds,
     }
     return report, values, customers

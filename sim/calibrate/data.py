@@ -29,6 +29,16 @@ def daily_purchases(log: pd.DataFrame) -> pd.DataFrame:
     return log.assign(date=log["date"].dt.normalize()).groupby(["customer_id", "date"], as_index=False)["amount"].sum()
 
 
+def _coded(log: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """The log with each customer id replaced by its rank among the sorted distinct ids, and those ids.
+
+    Grouping and matching integers is far faster than text (pandas' Arrow strings match ``isin``
+    with a Python loop: 23 s of the 39 s of preparing 5 M lines); ranks keep the ids' order.
+    """
+    codes, ids = pd.factorize(log["customer_id"], sort=True)
+    return log.assign(customer_id=codes), pd.Index(ids, name="customer_id")
+
+
 def _last_calibration_day(log: pd.DataFrame, calibration_weeks: float) -> pd.Timestamp:
     start = log["date"].dt.normalize().min()
     return start + pd.Timedelta(days=round(DAYS_PER_WEEK * calibration_weeks) - 1)
@@ -65,6 +75,7 @@ def prepare(log: pd.DataFrame, calibration_weeks: float) -> tuple[pd.DataFrame, 
     holdout_weeks = check_calibration_weeks(log, calibration_weeks)
     last_calibration_day = _last_calibration_day(log, calibration_weeks)
     end = last_calibration_day + pd.Timedelta(days=DAYS_PER_WEEK * holdout_weeks)
+    log, ids = _coded(log)
     summary = summarize_calibration(log, calibration_weeks, observation_end=end)
     if summary["x"].sum() == 0:
         raise CalibrationError(
@@ -85,21 +96,24 @@ def prepare(log: pd.DataFrame, calibration_weeks: float) -> tuple[pd.DataFrame, 
     )
     holdout = daily[(daily["date"] > last_calibration_day) & (daily["date"] <= end)]
     week = ((holdout["date"] - last_calibration_day).dt.days - 1) // DAYS_PER_WEEK
-    weekly = np.zeros((len(summary), holdout_weeks), dtype=np.int64)
-    np.add.at(weekly, (summary.index.get_indexer(holdout["customer_id"]), week.to_numpy()), 1)
+    cell = np.searchsorted(summary.index.to_numpy(), holdout["customer_id"].to_numpy()) * holdout_weeks + week
+    weekly = np.bincount(cell.to_numpy(), minlength=len(summary) * holdout_weeks).reshape(len(summary), holdout_weeks)
+    summary.index = ids[summary.index.to_numpy()]
     return summary, weekly, holdout_weeks
 
 
 def holdout_revenue(log: pd.DataFrame, customers: pd.Index, calibration_weeks: float, holdout_weeks: int) -> float:
     """Actual revenue of ``customers`` in the whole holdout weeks (currency units of the log)."""
-    daily = daily_purchases(log)
+    coded, ids = _coded(log)
+    daily = daily_purchases(coded)
     last_day = _last_calibration_day(log, calibration_weeks)
     in_holdout = ((daily["date"] > last_day)
                   & (daily["date"] <= last_day + pd.Timedelta(days=DAYS_PER_WEEK * holdout_weeks)))
-    return float(daily.loc[in_holdout & daily["customer_id"].isin(customers), "amount"].sum())
+    chosen = ids.get_indexer(customers)  # by hash: isin on text loops in Python
+    return float(daily.loc[in_holdout & daily["customer_id"].isin(chosen), "amount"].sum())
 
 
 def calibration_amounts(log: pd.DataFrame, calibration_weeks: float) -> pd.Series:
     """Amount of every purchase occasion (a customer's day) in the calibration period, currency units."""
-    daily = daily_purchases(log)
+    daily = daily_purchases(_coded(log)[0])
     return daily.loc[daily["date"] <= _last_calibration_day(log, calibration_weeks), "amount"]

@@ -26,10 +26,11 @@ import pandas as pd
 from sim.analysis.clv import (
     GammaGammaFit,
     ParetoNBDFit,
+    ParetoNBDLikelihood,
     gamma_gamma_expected_spend,
-    pareto_nbd_log_likelihood,
     pareto_nbd_prob_alive,
 )
+from sim.analysis.clv.histories import Histories, distinct_histories
 from sim.calibration.fit import log_parameter_covariance
 from sim.config import Config
 from sim.io import atomic_write, write_text
@@ -71,10 +72,11 @@ ASSUMED_DEFAULTS = (
 )
 
 
-def _standard_errors(fit: ParetoNBDFit, x, t_x, T) -> dict[str, float]:
+def _standard_errors(fit: ParetoNBDFit, histories: Histories) -> dict[str, float]:
     """Standard errors of r, alpha, s, beta (delta method from the log-parameter covariance)."""
     log_params = np.log(fit.params)
-    cov = log_parameter_covariance(lambda v: float(pareto_nbd_log_likelihood(np.exp(v), x, t_x, T).sum()), log_params)
+    likelihood = ParetoNBDLikelihood(histories)
+    cov = log_parameter_covariance(lambda v: likelihood(np.exp(v)), log_params)
     se_log = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     return dict(zip(("r", "alpha", "s", "beta"), (np.asarray(fit.params) * se_log).tolist()))
 
@@ -114,9 +116,10 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
     """
     x, t_x, T = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T"))
     n = len(summary)
+    h = distinct_histories(x, t_x, T)
     customers = pd.DataFrame({
         "customer_id": summary.index.astype(str),
-        "p_alive": pareto_nbd_prob_alive(fit, x, t_x, T),
+        "p_alive": pareto_nbd_prob_alive(fit, h.x, h.t_x, h.T)[h.inverse],
         "rate_shape": fit.r + x, "rate_rate": fit.alpha + T,
         "dropout_shape": np.full(n, fit.s), "dropout_rate": fit.beta + T,
         "weeks_since_purchase": np.floor(T - t_x),
@@ -135,7 +138,7 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
     for key, (value, _) in ASSUMED_OFF.items():
         group, name = key.split(".")
         values.setdefault(group, {})[name] = n if value is None else value
-    return values, customers, _record(fit, _standard_errors(fit, x, t_x, T), spend_fit, amounts, (n, horizon_weeks))
+    return values, customers, _record(fit, _standard_errors(fit, h), spend_fit, amounts, (n, horizon_weeks))
 
 
 def _spend(summary: pd.DataFrame, spend_fit: GammaGammaFit | None, amounts: pd.Series) -> np.ndarray:

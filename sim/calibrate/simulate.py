@@ -14,12 +14,20 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from sim.analysis.clv import GammaGammaFit, fit_gamma_gamma, gamma_gamma_log_likelihood
+from sim.analysis.clv import GammaGammaFit, GammaGammaLikelihood, fit_gamma_gamma
 from sim.calibration.agents import CalibratedSimulation, Histories
 from sim.calibration.fit import CovariateBGNBDFit, checked_covariance
 from sim.config import Config
 
-__all__ = ["fit_spend", "simulate_holdout"]
+__all__ = ["fit_spend", "simulate_holdout", "replications_for", "DEFAULT_REPLICATIONS", "REPLICATION_BUDGET"]
+
+#: Replications when the user names none, for logs of up to REPLICATION_BUDGET / 500 customers.
+DEFAULT_REPLICATIONS = 500
+#: Customers x replications simulated when the user names no number: each replication costs about
+#: 11 microseconds per customer over 39 weeks (docs/performance.md), so about two minutes.
+REPLICATION_BUDGET = 10_000_000
+#: Fewest replications chosen for a large log: enough for the mean; the 90 % interval is rough.
+MIN_REPLICATIONS = 10
 
 _NO_SPEND = 1e6  # Gamma-Gamma shapes that value every purchase at about 1 when spend is not modelled
 
@@ -50,10 +58,28 @@ def fit_spend(summary: pd.DataFrame) -> tuple[GammaGammaFit | None, np.ndarray |
     if not (np.all(np.isfinite(params)) and np.all(params > 0) and unit.q > 1):
         return None, None, (f"the Gamma-Gamma fit has no mean spend (q = {unit.q:.3g}, must be > 1): spend is too "
                             "dispersed across customers to model")
-    log_likelihood = float(gamma_gamma_log_likelihood(params, n, mean).sum())
-    fit = GammaGammaFit(float(params[0]), float(params[1]), float(params[2]), log_likelihood, unit.n_customers)
-    cov, reason = checked_covariance(lambda v: gamma_gamma_log_likelihood(np.exp(v), n, mean).sum(), np.log(params))
+    likelihood = GammaGammaLikelihood(n, mean)
+    fit = GammaGammaFit(float(params[0]), float(params[1]), float(params[2]), likelihood.total(params),
+                        unit.n_customers)
+    cov, reason = checked_covariance(lambda v: likelihood.total(np.exp(v)), np.log(params))
     return fit, cov, None if reason is None else f"spend parameters held at the fit: {reason}"
+
+
+def replications_for(customers: int, replications: int | None) -> tuple[int, str | None]:
+    """The replications to simulate, and why they are fewer than the default when they are.
+
+    ``None`` asks for the default: :data:`DEFAULT_REPLICATIONS`, or for a large log as many as
+    keep customers x replications within :data:`REPLICATION_BUDGET`, at least
+    :data:`MIN_REPLICATIONS`. A number is kept as given.
+    """
+    if replications is not None:
+        return replications, None
+    chosen = min(DEFAULT_REPLICATIONS, max(MIN_REPLICATIONS, REPLICATION_BUDGET // max(customers, 1)))
+    if chosen == DEFAULT_REPLICATIONS:
+        return chosen, None
+    return chosen, (f"{chosen} replications, not {DEFAULT_REPLICATIONS}: {customers:,} customers are simulated in "
+                    f"each, so the default keeps customers x replications near {REPLICATION_BUDGET:,} (a few "
+                    "minutes); the interval is rougher; --replications sets the number")
 
 
 def _histories(summary: pd.DataFrame) -> Histories:

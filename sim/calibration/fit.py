@@ -17,11 +17,15 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
-from sim.analysis.clv import fit_bgnbd
+from sim.analysis.clv import BGNBDFit, fit_bgnbd
+from sim.analysis.clv._common import LOG_BOUND
+from sim.analysis.clv.bgnbd import BGNBDLikelihood
+from sim.analysis.clv.histories import Histories, distinct_histories, levels
 
 __all__ = [
     "CovariateBGNBDFit",
     "covariate_log_likelihood",
+    "CovariateLikelihood",
     "covariate_prob_alive",
     "covariate_expected_transactions",
     "fit_covariate_bgnbd",
@@ -193,11 +197,61 @@ def covariate_expected_transactions(t: float, fit: CovariateBGNBDFit, x, t_x, T,
     return (a + b + x - 1.0) / (a - 1.0) * bracket * covariate_prob_alive(fit, x, t_x, T, z)
 
 
-def fit_covariate_bgnbd(x, t_x, T, z) -> CovariateBGNBDFit:
+class CovariateLikelihood:
+    """Total log-likelihood of the covariate model over distinct histories, with its gradient.
+
+    The sum over customers of :func:`covariate_log_likelihood`, computed by
+    :class:`~sim.analysis.clv.BGNBDLikelihood` with each history's own alpha (each customer's
+    exponential computed once per distinct covariate value).
+
+    Parameters
+    ----------
+    histories : Histories
+        Distinct ``(x, t_x, T, z)`` with counts; ``z`` is the first covariate.
+    """
+
+    def __init__(self, histories: Histories):
+        self._bgnbd = BGNBDLikelihood(histories)
+        self._z = levels(histories.covariates[0])
+        self._zs = histories.covariates[0]
+
+    def __call__(self, vector: np.ndarray) -> tuple[float, np.ndarray]:
+        """The total and its gradient in ``(ln r, ln alpha, ln a, ln b, beta)``."""
+        r, alpha, a, b = np.exp(vector[:4])
+        alphas = (alpha * np.exp(-vector[4] * self._z.values))[self._z.index]
+        total, gradient, by_log_alpha = self._bgnbd((r, alpha, a, b), alphas)
+        # d ln alpha_i / d beta = -z_i
+        return total, np.r_[gradient, -(by_log_alpha @ self._zs)]
+
+    def total(self, vector: np.ndarray) -> float:
+        """The total log-likelihood alone."""
+        return self(vector)[0]
+
+
+def _covariance(likelihood: CovariateLikelihood, vector: np.ndarray, free_beta: bool) -> tuple[np.ndarray, str | None]:
+    """The covariance of a covariate fit (zeros without one) and why there is none, if there is none."""
+    covariance = np.zeros((5, 5))
+    edge = np.abs(vector[:4]) >= LOG_BOUND * (1 - 1e-9)
+    if edge.any():
+        # The maximum is on the search box, not inside it: the curvature there is no sampling distribution.
+        names = [n for n, e in zip(("r", "alpha", "a", "b"), edge) if e]
+        return covariance, (f"the fit is at the edge of the parameters ({', '.join(names)} at the search bound, "
+                            f"exp(+-{LOG_BOUND:g})): the log does not identify them")
+    if free_beta:
+        cov5, note = checked_covariance(likelihood.total, vector)
+        return (covariance if cov5 is None else cov5), note
+    cov4, note = checked_covariance(lambda v: likelihood.total(np.r_[v, 0.0]), vector[:4])
+    if cov4 is not None:
+        covariance[:4, :4] = cov4
+    return covariance, note
+
+
+def fit_covariate_bgnbd(x, t_x, T, z, plain: BGNBDFit | None = None) -> CovariateBGNBDFit:
     """Fit BG/NBD with ``alpha_i = alpha exp(-beta z_i)`` by maximum likelihood.
 
     Starts from the plain BG/NBD fit with ``beta = 0`` (so the fit can only improve on it) and
-    polishes with Nelder-Mead after L-BFGS-B. With a constant covariate ``beta`` is fixed at 0.
+    maximises with L-BFGS-B on the exact gradient (:class:`CovariateLikelihood`, over the
+    distinct histories). With a constant covariate ``beta`` is fixed at 0.
 
     Parameters
     ----------
@@ -205,35 +259,30 @@ def fit_covariate_bgnbd(x, t_x, T, z) -> CovariateBGNBDFit:
         Repeat purchases, time of the last one and time observed per customer, weeks.
     z : array_like
         Covariate per customer (centred).
+    plain : BGNBDFit, optional
+        The plain BG/NBD fit of the same histories, if already made.
 
     Returns
     -------
     CovariateBGNBDFit
     """
     x, t_x, T, z = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T, z))
-    plain = fit_bgnbd(x, t_x, T)
+    plain = fit_bgnbd(x, t_x, T) if plain is None else plain
     start = np.r_[np.log(plain.params), 0.0]
+    likelihood = CovariateLikelihood(distinct_histories(x, t_x, T, z))
+    n = x.size
     if np.ptp(z) == 0:
         vector = start
     else:
-        def negative_mean(vector: np.ndarray) -> float:
-            value = -np.mean(covariate_log_likelihood(vector, x, t_x, T, z))
-            return value if np.isfinite(value) else np.inf
+        def negative_mean(vector: np.ndarray) -> tuple[float, np.ndarray]:
+            total, gradient = likelihood(vector)
+            return (-total / n, -gradient / n) if np.isfinite(total) else (np.inf, np.zeros(5))
 
-        first = minimize(negative_mean, start, method="L-BFGS-B")
-        polished = minimize(negative_mean, first.x, method="Nelder-Mead",
-                            options={"xatol": 1e-9, "fatol": 1e-12, "maxiter": 20_000})
-        vector = polished.x if polished.fun <= negative_mean(start) else start
-    total = float(covariate_log_likelihood(vector, x, t_x, T, z).sum())
-    covariance = np.zeros((5, 5))
-    if np.ptp(z) == 0:
-        cov4, note = checked_covariance(
-            lambda v: covariate_log_likelihood(np.r_[v, 0.0], x, t_x, T, z).sum(), vector[:4])
-        if cov4 is not None:
-            covariance[:4, :4] = cov4
-    else:
-        cov5, note = checked_covariance(lambda v: covariate_log_likelihood(v, x, t_x, T, z).sum(), vector)
-        if cov5 is not None:
-            covariance = cov5
+        bounds = [(-LOG_BOUND, LOG_BOUND)] * 4 + [(None, None)]
+        found = minimize(negative_mean, start, method="L-BFGS-B", jac=True, bounds=bounds,
+                         options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 20_000})
+        vector = found.x if found.fun <= negative_mean(start)[0] else start
+    covariance, note = _covariance(likelihood, vector, free_beta=bool(np.ptp(z) > 0))
+    total = likelihood.total(vector)
     r, alpha, a, b = np.exp(vector[:4])
     return CovariateBGNBDFit(float(r), float(alpha), float(a), float(b), float(vector[4]), total, covariance, note)

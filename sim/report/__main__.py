@@ -16,6 +16,7 @@ directory it prints the headline KPIs. Either way it then writes the report into
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -183,7 +184,8 @@ def _main(args: argparse.Namespace, path: Path) -> int:
         if err.errno not in DISK_FULL and not isinstance(err, PermissionError):
             raise
         # Every file is written atomically: a failed write leaves no half file.
-        print(f"Error: cannot write {err.filename or 'the report'}: {err.strerror}.", file=sys.stderr)
+        print(f"Error: cannot write {err.filename or 'the report'}: {os.strerror(err.errno) if err.errno else err}; "
+              "the files written so far are complete.", file=sys.stderr)
         return 1
     return 0
 

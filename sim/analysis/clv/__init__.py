@@ -32,6 +32,7 @@ from __future__ import annotations
 from sim.analysis.clv.bass import bass_cdf, bass_discrete, bass_pdf, bass_peak_time
 from sim.analysis.clv.bgnbd import (
     BGNBDFit,
+    BGNBDLikelihood,
     bgnbd_expected_transactions,
     bgnbd_expected_unconditional,
     bgnbd_log_likelihood,
@@ -41,6 +42,7 @@ from sim.analysis.clv.bgnbd import (
 )
 from sim.analysis.clv.gamma_gamma import (
     GammaGammaFit,
+    GammaGammaLikelihood,
     fit_gamma_gamma,
     gamma_gamma_expected_spend,
     gamma_gamma_log_likelihood,
@@ -48,6 +50,7 @@ from sim.analysis.clv.gamma_gamma import (
 from sim.analysis.clv.markov import markov_clv, markov_transition_matrix
 from sim.analysis.clv.paretonbd import (
     ParetoNBDFit,
+    ParetoNBDLikelihood,
     fit_pareto_nbd,
     pareto_nbd_expected_per_period,
     pareto_nbd_expected_transactions,
@@ -61,7 +64,10 @@ from sim.analysis.clv.sbg import SBGFit, fit_sbg, sbg_retention, sbg_survival
 
 __all__ = [
     "BGNBDFit",
+    "BGNBDLikelihood",
     "GammaGammaFit",
+    "GammaGammaLikelihood",
+    "ParetoNBDLikelihood",
     "SBGFit",
     "bass_cdf",
     "bass_discrete",

@@ -28,13 +28,28 @@ def require(condition: object, message: str) -> None:
         raise ValueError(message)
 
 
-def minimise(negative_ll: Callable[[np.ndarray], float], starts: Sequence[np.ndarray]) -> OptimizeResult:
-    """Minimise over log-parameters from several starts, return the best finite optimum."""
+def check_counts(counts: object, size: int) -> np.ndarray | None:
+    """``counts`` as floats, checked to be one positive finite number per customer row (None stays None)."""
+    if counts is None:
+        return None
+    counts = np.asarray(counts, dtype=float).ravel()
+    require(counts.size == size, f"counts must have one entry per history ({size}), got {counts.size}")
+    require(np.isfinite(counts) & (counts > 0), "counts must be finite and > 0")
+    return counts
+
+
+def minimise(negative_ll: Callable[[np.ndarray], float], starts: Sequence[np.ndarray],
+             jac: bool = False) -> OptimizeResult:
+    """Minimise over log-parameters from several starts, return the best finite optimum.
+
+    With ``jac``, ``negative_ll`` returns its value and gradient; otherwise L-BFGS-B takes
+    finite differences.
+    """
     best = None
     for start in starts:
         bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
         result = minimize(
-            negative_ll, start, method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-13, "gtol": 1e-9}
+            negative_ll, start, method="L-BFGS-B", jac=jac, bounds=bounds, options={"ftol": 1e-13, "gtol": 1e-9}
         )
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result

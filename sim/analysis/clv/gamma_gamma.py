@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 
 from sim.analysis.clv._common import minimise, require
+from sim.analysis.clv.histories import levels
 
-__all__ = ["GammaGammaFit", "gamma_gamma_log_likelihood", "fit_gamma_gamma", "gamma_gamma_expected_spend"]
+__all__ = ["GammaGammaFit", "GammaGammaLikelihood", "gamma_gamma_log_likelihood", "fit_gamma_gamma",
+           "gamma_gamma_expected_spend"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,47 @@ def gamma_gamma_log_likelihood(
     )
 
 
+class GammaGammaLikelihood:
+    """Total Gamma-Gamma log-likelihood of customers' mean spends, with its gradient.
+
+    The sum of :func:`gamma_gamma_log_likelihood` over customers, with the gamma and digamma
+    functions computed once per distinct frequency and the parameter-free logarithms once
+    (:mod:`sim.analysis.clv.histories`): one logarithm per customer and evaluation is left.
+
+    Parameters
+    ----------
+    frequency, mean_spend : ndarray
+        As for :func:`gamma_gamma_log_likelihood`, checked.
+    """
+
+    def __init__(self, frequency: np.ndarray, mean_spend: np.ndarray):
+        self._x, self._m = frequency, mean_spend
+        self._levels = levels(frequency)
+        self._per_x = np.bincount(self._levels.index, minlength=self._levels.values.size).astype(np.float64)
+        log_m = np.log(mean_spend)
+        self._sums = (float(frequency @ log_m), float(log_m.sum()), float(frequency @ np.log(frequency)))
+
+    def __call__(self, params: Sequence[float]) -> tuple[float, np.ndarray]:
+        """The total and its gradient in ``(ln p, ln q, ln gamma)``."""
+        p, q, gamma = (float(v) for v in params)
+        k, n = self._levels.values, self._x.size
+        x_log_m, log_m, x_log_x = self._sums
+        spread = gamma + self._m * self._x
+        log_spread = np.log(spread)
+        shape = p * self._x + q
+        total = (self._per_x @ (gammaln(p * k + q) - gammaln(p * k)) - n * gammaln(q) + n * q * np.log(gamma)
+                 + p * x_log_m - log_m + p * x_log_x - shape @ log_spread)
+        psi_sum, psi_px = digamma(p * k + q), digamma(p * k)
+        d_p = self._per_x @ (k * (psi_sum - psi_px)) + x_log_m + x_log_x - self._x @ log_spread
+        d_q = self._per_x @ psi_sum - n * digamma(q) + n * np.log(gamma) - log_spread.sum()
+        d_gamma = n * q / gamma - (shape / spread).sum()
+        return float(total), np.array([p * d_p, q * d_q, gamma * d_gamma])
+
+    def total(self, params: Sequence[float]) -> float:
+        """The total log-likelihood alone."""
+        return self(params)[0]
+
+
 def fit_gamma_gamma(frequency: npt.ArrayLike, mean_spend: npt.ArrayLike) -> GammaGammaFit:
     """Fit the Gamma-Gamma spend model by maximum likelihood.
 
@@ -127,12 +170,15 @@ def fit_gamma_gamma(frequency: npt.ArrayLike, mean_spend: npt.ArrayLike) -> Gamm
     x, m = (v.ravel() for v in _check_spend(frequency, mean_spend))
     require(x.size > 0, "need at least one customer")
 
-    def negative_ll(log_params: np.ndarray) -> float:
-        return -np.mean(gamma_gamma_log_likelihood(np.exp(log_params), x, m))
+    likelihood = GammaGammaLikelihood(x, m)
+
+    def negative_ll(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        total, gradient = likelihood(np.exp(log_params))
+        return (-total / x.size, -gradient / x.size) if np.isfinite(total) else (np.inf, np.zeros(3))
 
     # Second start puts the population mean spend gamma p / (q - 1) near the sample mean.
     starts = [np.zeros(3), np.log([1.0, 2.0, float(np.mean(m))])]
-    best = minimise(negative_ll, starts)
+    best = minimise(negative_ll, starts, jac=True)
     p, q, gamma = np.exp(best.x)
     return GammaGammaFit(float(p), float(q), float(gamma), float(-best.fun * x.size), int(x.size))
 
