@@ -138,11 +138,12 @@ def test_sweep_takeaway_matches_the_results_table(sweep, sweep_report):
     number = r"(-?[\d.,]+(?:bn|m|k)?)"
     if lo > 0 or hi < 0:
         m = re.fullmatch(rf"loyalty={winner} wins on NPV profit: {number} more than the runner-up loyalty={runner} "
-                         rf"\(95% CI {number} to {number}, paired over (\d+) seeds\)\.", takeaway)
+                         rf"\(95% CI {number} to {number}, paired over (\d+) seeds; simulation noise only, "
+                         rf"assumptions fixed\)\.", takeaway)
     else:
         m = re.fullmatch(rf"loyalty={winner} has the highest NPV profit, but its lead of {number} over "
                          rf"loyalty={runner} is not significant \(95% CI {number} to {number}, paired over (\d+) "
-                         rf"seeds\)\.", takeaway)
+                         rf"seeds; simulation noise only, assumptions fixed\)\.", takeaway)
     assert m, takeaway
     for text, value in zip(m.groups()[:3], (d.mean(), lo, hi)):
         assert_shown_as(text, value)

@@ -95,7 +95,8 @@ def plot_strategy_comparison(table: pd.DataFrame, kpi: str = "npv_profit", ax=No
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_formatter(kpi_formatter(kpi))
     n = int(d["n"].min())
-    ax.set(xlabel=f"{kpi_label(kpi)} ({kpi_unit(kpi)}): mean and {level:.0%} confidence interval over {n} seeds",
+    ax.set(xlabel=f"{kpi_label(kpi)} ({kpi_unit(kpi)}): mean and {level:.0%} confidence interval over {n} seeds\n"
+                  "(simulation noise only, assumptions fixed)",
            title=_title(f"{_capital(kpi_label(kpi))} by strategy"))
     return ax
 
@@ -133,7 +134,7 @@ def plot_paired_differences(table: pd.DataFrame, kpi: str = "npv_profit", ax=Non
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_formatter(kpi_formatter(kpi))
     ax.set(xlabel=f"difference in {kpi_label(kpi)} ({kpi_unit(kpi)}): mean and {level:.0%} confidence interval, "
-                  f"paired by seed",
+                  "paired by seed\n(simulation noise only, assumptions fixed)",
            title=_title(f"{_capital(kpi_label(kpi))} compared with {short_label(base)}"))
     return ax
 
