@@ -129,12 +129,10 @@ def build_report(path: str | Path, out: str | Path | None = None, *, baseline: s
     level : float
         Confidence level of every interval.
     currency : str
-        Prefix of money amounts (e.g. ``"$"``); default the run's ``output.currency`` (none
-        unless set).
+        Prefix of money amounts (e.g. ``"$"``); default the run's ``output.currency``, if set.
     sensitivity : path, optional
-        A ``python -m sim.sensitivity`` output directory: adds one tornado chart per target; for
-        a sweep, a study over the priors there (``robustness.json``) gives the takeaway's
-        robustness statement, else one beside the sweep does (:mod:`sim.report.robustness`).
+        A ``python -m sim.sensitivity`` output directory: a tornado chart per target, and its
+        ``robustness.json`` (else the sweep's own) joins the takeaway (:mod:`sim.report.robustness`).
     title : str, optional
         Title of the deck; default the run's label, or the sweep's experiment (or folder) name.
     labels : dict, optional
