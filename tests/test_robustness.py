@@ -121,5 +121,8 @@ def test_report_takeaway_carries_the_robustness(study, tmp_path):
     other = robustness_takeaway("Y wins.", info, "loyalty=tiers")
     assert "The study over the priors compared loyalty=none; loyalty=points" in other
     assert find_robustness(tmp_path / "nowhere") is None
-    with pytest.raises(ArgumentError, match="The '--robustness' argument must be a directory written by"):
+    with pytest.raises(ArgumentError, match="The '--sensitivity' argument must be a directory written by"):
         find_robustness(tmp_path, tmp_path)
+    (tmp_path / "robustness" / "robustness.json").write_text("[]")
+    with pytest.raises(ArgumentError, match="The 'PATH' argument must be a sweep whose robustness/robustness.json"):
+        find_robustness(tmp_path)

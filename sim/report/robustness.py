@@ -24,7 +24,8 @@ __all__ = ["ROBUSTNESS_PLACES", "robustness_dir", "find_robustness", "load_robus
 #: Where a sweep's robustness study is looked for, relative to the sweep directory.
 ROBUSTNESS_PLACES = (ROBUSTNESS_JSON, f"robustness/{ROBUSTNESS_JSON}")
 _KEYS = ("statement", "best", "points", "best_holds", "robust", "strategies", "hangs_on")
-_WHAT = "a directory written by python -m sim.sensitivity --priors --compare ... (holding robustness.json)"
+_WRITTEN = "written by python -m sim.sensitivity --priors --compare ..."
+_WHAT = f"a directory {_WRITTEN}"
 
 
 def robustness_dir(sensitivity: str | Path | None) -> Path | None:
@@ -33,30 +34,30 @@ def robustness_dir(sensitivity: str | Path | None) -> Path | None:
 
 
 def find_robustness(sweep_dir: Path, given: str | Path | None = None) -> dict[str, Any] | None:
-    """The robustness record of a sweep: from ``given``, else beside the sweep, else None.
+    """The robustness record of a sweep: from the study ``given``, else beside the sweep, else None.
 
     Raises
     ------
     ArgumentError
-        When ``given`` holds no readable robustness record.
+        When the record found is not one a study over the priors writes (naming ``--sensitivity``
+        for a study given, ``PATH`` for one beside the sweep).
     """
     if given is not None:
-        path = Path(given)
-        return load_robustness(path if path.is_file() else path / ROBUSTNESS_JSON, str(given))
+        return load_robustness(Path(given) / ROBUSTNESS_JSON, ("--sensitivity", str(given), _WHAT))
     for place in ROBUSTNESS_PLACES:
         if (sweep_dir / place).is_file():
-            return load_robustness(sweep_dir / place, str(sweep_dir / place))
+            return load_robustness(sweep_dir / place, ("PATH", str(sweep_dir), f"a sweep whose {place} was {_WRITTEN}"))
     return None
 
 
-def load_robustness(path: Path, shown: str) -> dict[str, Any]:
-    """Read and check ``robustness.json``; ``shown`` is how the user named it (for the message)."""
+def load_robustness(path: Path, error: tuple[str, str, str]) -> dict[str, Any]:
+    """Read and check ``robustness.json``; ``error`` is the argument, value and words of the refusal."""
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise ArgumentError("--robustness", shown, _WHAT) from None
+        info = None
     if not isinstance(info, dict) or any(k not in info for k in _KEYS):
-        raise ArgumentError("--robustness", shown, _WHAT + " with the keys " + ", ".join(_KEYS))
+        raise ArgumentError(*error)
     return info
 
 
