@@ -132,10 +132,15 @@ def robustness_markdown(info: Mapping[str, Any], skipped: Mapping[str, str] | No
     lines += ["", f"Effect of each assumption over its prior range on the gap {info['best']} - {info['runner_up']} "
               f"({name}, {kpi} units{'' if name == 'mu*' else ' as a share of variance'}):", "",
               f"| assumption | prior range | {name} |", "|---|---|---|"]
-    lines += [f"| `{r['factor']}` | {r['low']:g} to {r['high']:g} | {r['importance']:,.4g} |"
+    lines += [f"| `{r['factor']}` | {r['low']:g} to {r['high']:g} | {_number(r['importance'])} |"
               for r in info["importance"]]
     if skipped:
         lines += ["", "Not varied:", ""] + [f"- `{k}`: {why}" for k, why in skipped.items()]
     if cost:
         lines += ["", cost]
     return "\n".join(lines) + "\n"
+
+
+def _number(value: float) -> str:
+    """Whole units with separators for large effects, three significant digits for small ones."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
