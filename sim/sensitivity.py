@@ -27,7 +27,8 @@ the best strategy stays best over the priors and which assumptions the verdict h
 
 Cost: Morris runs ``(r (k + 1) + 1) x strategies x replications`` simulations for ``k``
 factors and ``r`` trajectories (default 2 over the priors): about 45 factors move the default
-scenario, so 2 strategies at r = 2 are 186 runs, seconds each at 2,000 customers over a year.
+scenario, so 2 strategies at r = 2 are 186 runs: about 80 s on two cores at 2,000 customers over
+a year (docs/behaviour.md, "Robustness over the priors").
 """
 
 from __future__ import annotations

@@ -56,13 +56,12 @@ PRIORS_ALLOWED = ("names of behavioural parameters with a prior, or their groups
                   "loyalty.points, ...; the 'prior range' column of docs/behaviour.md lists them)")
 
 FACTOR_SYNTAX = "KEY=LOW:HIGH with numbers LOW < HIGH"
-#: Behavioural assumptions varied by default: about half to twice their default values.
+#: Assumptions varied when no factor is given: the churn rate (fitted from a firm's log, so
+#: without a prior) and the priors of four behavioural parameters (``--priors`` varies them all).
 DEFAULT_FACTORS = (
     "customers.churn_rate=0.0025:0.01",
-    "customers.price_sensitivity_mean=0.75:2.25",
-    "customers.conversion_rate=0.015:0.06",
-    "market.word_of_mouth=0.05:0.3",
-    "customers.loss_aversion=1.0:3.0",
+    *(f"{p.key}={p.low!r}:{p.high!r}" for p in select(["customers.price_sensitivity_mean", "customers.conversion_rate",
+                                                       "market.word_of_mouth", "customers.loss_aversion"])),
 )
 #: Sensitivity methods: Morris screening and Sobol variance decomposition.
 METHODS = ("morris", "sobol")
