@@ -46,8 +46,8 @@ EXTRA_FACTORS = ["acquisition.winback_offer_cost=2:10"]
 
 
 def _relative(text: str, runs: Path) -> str:
-    """``text`` with the machine's paths of the study's run folder written as ``RUNS``."""
-    return text.replace(str(runs), "RUNS")
+    """``text`` with the machine's paths of the study's run folder and of this folder written as ``RUNS``, ``HERE``."""
+    return text.replace(str(runs), "RUNS").replace(str(HERE), "HERE")
 
 
 def sim(*args: str) -> None:

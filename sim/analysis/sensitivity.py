@@ -223,8 +223,8 @@ def prior_factors(prefixes: Sequence[str], scenarios: Sequence[Any],
     for p in chosen:
         values = {lookup(s, p.key) for s in scenarios}
         reasons = {inert(p.key, s) for s in scenarios}
-        if None not in reasons:  # inert in every scenario
-            skipped[p.key] = sorted(reasons)[0]
+        if None not in reasons:  # inert in every scenario: say why in the words of the one closest to using it
+            skipped[p.key] = sorted(reasons, key=lambda r: (r == "no loyalty programme", r))[0]
         elif values != {p.default}:
             skipped[p.key] = "held at the scenario's value " + ", ".join(repr(v) for v in sorted(values))
         else:
