@@ -45,6 +45,14 @@ def test_a_verdict_that_holds_over_every_prior_is_robust():
     assert info["importance"][0]["factor"] == "b"  # the gap B - A is 2.5 - 0.5 a - b + 0.1 c
 
 
+def test_sobol_design_names_the_prior_by_its_total_index():
+    X = sample_design(AB, "sobol", n=64, seed=1)
+    Y = np.vstack([np.zeros(len(X)), 0.6 - X[:, 2]])  # B wins while c < 0.6
+    info = verdict_robustness(AB, X, Y, np.array([0.0, 0.1]), ["A", "B"], design=("sobol", 4, 1))
+    assert not info["robust"] and info["hangs_on"] == ["c"] and info["method"] == "sobol"
+    assert "(ST, npv_profit units as a share of variance)" in robustness_markdown(info)
+
+
 def test_three_strategies_count_the_best_and_the_whole_ranking():
     X = design()
     a = X[:, 0]

@@ -238,6 +238,7 @@ def prior_factors(prefixes: Sequence[str], scenarios: Sequence[Any],
 
 
 def _attribute(scenario: Any, key: str) -> Any:
+    """The value of dotted ``key`` in a scenario, by attribute access."""
     node = scenario
     for name in key.split("."):
         node = getattr(node, name)
