@@ -134,3 +134,20 @@ def test_report_takeaway_carries_the_robustness(study, tmp_path):
     (tmp_path / "robustness" / "robustness.json").write_text("[]")
     with pytest.raises(ArgumentError, match="The 'PATH' argument must be a sweep whose robustness/robustness.json"):
         find_robustness(tmp_path)
+
+
+@pytest.mark.parametrize("setup_cost, robust", [(1000, False), (20000, True)])
+def test_engine_verdict_flips_inside_a_range_only_when_the_gap_is_small_enough(setup_cost, robust, tmp_path):
+    """Points with no running costs against none: a programme's purchase uplift of up to 2/3 (the
+    grid levels two trajectories reach) is worth several thousand here, so a set-up cost of 1,000
+    is recovered inside the range and one of 20,000 is not."""
+    points = (f"loyalty=points loyalty.setup_cost={setup_cost} loyalty.fixed_cost_per_week=0 "
+              "loyalty.cost_per_member_week=0")
+    assert main(["--priors", "customers.loss_aversion", "--factor", "loyalty.points.purchase_uplift=0:1",
+                 "--compare", "loyalty=none", points, "--out", str(tmp_path), "--no-progress", *SMALL]) == 0
+    info = json.loads((tmp_path / "robustness.json").read_text())
+    assert info["best"] == "loyalty=none" and info["robust"] == robust  # no uplift at the reference
+    assert info["importance"][0]["factor"] == "loyalty.points.purchase_uplift"
+    if not robust:
+        assert info["hangs_on"] == ["loyalty.points.purchase_uplift"] and 0 < info["best_holds"] < info["points"]
+        assert info["statement"].endswith("the verdict hangs on loyalty.points.purchase_uplift.")
