@@ -25,10 +25,8 @@ the best strategy stays best over the priors and which assumptions the verdict h
     python -m sim.sensitivity --priors --compare "loyalty=none" "loyalty=points" \\
         --out multirun/x/robustness customers.initial=2000 market.potential=10000 horizon.weeks=52
 
-Cost: Morris runs ``(r (k + 1) + 1) x strategies x replications`` simulations for ``k``
-factors and ``r`` trajectories (default 2 over the priors): about 45 factors move the default
-scenario, so 2 strategies at r = 2 are 186 runs: about 80 s on two cores at 2,000 customers over
-a year (docs/behaviour.md, "Robustness over the priors").
+Cost: ``(r (k + 1) + 1) x strategies x replications`` runs for ``k`` factors and ``r`` Morris
+trajectories (2 by default over the priors); docs/behaviour.md, "Robustness over the priors".
 """
 
 from __future__ import annotations
@@ -326,8 +324,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="vary the behavioural parameters over their prior ranges (config schema): all that can move "
                         "the scenarios, or those of the groups or names given (customers, loyalty.points, "
                         "market.word_of_mouth, ...); with --compare, writes robustness.json and robustness.md")
-    p.add_argument("--compare", nargs="+", metavar="STRATEGY",
-                   help='two or more strategies as quoted override lists, e.g. "loyalty=none" "loyalty=points"')
+    p.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                   help='two strategies as quoted override lists, e.g. "loyalty=none" "loyalty=points"')
+    p.add_argument("--strategy", action="append", metavar="OVERRIDES",
+                   help="one more strategy to compare, as a quoted override list (repeatable; after --compare's "
+                        "two, or two or more on their own)")
     p.add_argument("--kpi", default="npv_profit", help="KPI to analyse (default npv_profit)")
     p.add_argument("--method", choices=METHODS, default="morris", help="morris (default) or sobol")
     p.add_argument("--trajectories", type=int, default=None,
@@ -346,11 +347,13 @@ def _options(args: argparse.Namespace) -> SensitivityOptions:
     """The analysis options of parsed command-line arguments."""
     if args.replications < 1:
         raise ArgumentError("--replications", args.replications, "an integer >= 1")
-    if args.compare is not None and len(args.compare) < 2:
-        raise ArgumentError("--compare", args.compare, "two or more strategies, A B ...")
+    # One value per --strategy: an open-ended --compare list would swallow the overrides after it.
+    compared = [*(args.compare or ()), *(args.strategy or ())]
+    if len(compared) == 1:
+        raise ArgumentError("--strategy", compared, "two or more strategies (or --compare A B)")
     trajectories = args.trajectories if args.trajectories is not None else 2 if args.priors is not None else 10
     return SensitivityOptions(
-        kpi=args.kpi, strategies=[a.split() for a in args.compare] if args.compare else [[]],
+        kpi=args.kpi, strategies=[a.split() for a in compared] if compared else [[]],
         overrides=args.overrides, method=args.method,
         n=trajectories if args.method == "morris" else args.samples, levels=args.levels,
         seeds=range(args.replications), out_dir=args.out, n_jobs=args.jobs, design_seed=args.design_seed,

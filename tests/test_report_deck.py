@@ -358,4 +358,4 @@ def test_a_broken_robustness_record_fails_cleanly(sweep, tmp_path, capsys):
     assert main([str(sweep), "--no-charts", "--sensitivity", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: The '--sensitivity' argument must be a directory written by python -m "
-                          "sim.sensitivity --priors") and err.count("\n") == 1
+                          "sim.sensitivity --priors with two or more strategies") and err.count("\n") == 1

@@ -84,7 +84,7 @@ def test_prior_factors_leave_out_inert_and_held_priors():
 
 @pytest.mark.parametrize("argv, message", [
     (["--priors", "customers.nonsense"], "The '--priors' argument must be names of behavioural parameters"),
-    (["--priors", "--compare", "loyalty=none"], "The '--compare' argument must be two or more strategies"),
+    (["--priors", "--strategy", "loyalty=none"], "The '--strategy' argument must be two or more strategies"),
     (["--priors", "market.word_of_mouth", "--factor", "market.word_of_mouth=-1:0.1", "--compare", "loyalty=none",
       "loyalty=points"], "The '--factor' argument must be a range within the allowed values of 'market.word_of_mouth'"),
 ])

@@ -67,7 +67,7 @@ def main() -> None:
         f"hydra.sweep.dir={sweep}")
     # The study over the priors beside the sweep: the report's takeaway says whether its verdict holds.
     where = sweep / "robustness"
-    sim("sim.sensitivity", *base, "--priors", "--compare", *(f"experiment={s}" for s in STRATEGIES),
+    sim("sim.sensitivity", *base, "--priors", *(a for s in STRATEGIES for a in ("--strategy", f"experiment={s}")),
         *(a for f in EXTRA_FACTORS for a in ("--factor", f)), "--out", str(where), "--no-progress", "--jobs", "2")
     text = (where / "robustness.md").read_text(encoding="utf-8")
     out = runs / "report"

@@ -53,7 +53,8 @@ __all__ = [
 
 #: What ``--priors`` takes, completing "must be ...".
 PRIORS_ALLOWED = ("names of behavioural parameters with a prior, or their groups (customers, market, "
-                  "loyalty.points, ...; the 'prior range' column of docs/behaviour.md lists them)")
+                  "loyalty.points, ...; the 'prior range' column of docs/behaviour.md lists them); overrides of "
+                  "the scenario go before --priors")
 
 FACTOR_SYNTAX = "KEY=LOW:HIGH with numbers LOW < HIGH"
 #: Assumptions varied when no factor is given: the churn rate (fitted from a firm's log, so

@@ -1,8 +1,8 @@
 """Robustness over the priors in a sweep's report: read a study's ``robustness.json`` and say it.
 
 A sweep's confidence intervals show simulation noise only: every run has the same assumptions.
-``python -m sim.sensitivity --priors --compare A B ... --out SWEEP/robustness`` runs the same
-strategies over the priors of the behavioural assumptions and writes ``robustness.json``
+``python -m sim.sensitivity --priors --compare A B --out SWEEP/robustness`` (``--strategy`` for
+more) runs the same strategies over the priors of the behavioural assumptions and writes ``robustness.json``
 (:mod:`sim.analysis.robustness`). The report reads it from the study given with
 ``--sensitivity DIR``, else beside the sweep (``SWEEP/robustness.json`` or
 ``SWEEP/robustness/robustness.json``), and adds its statement to the deck's takeaway: "Robust
@@ -24,7 +24,7 @@ __all__ = ["ROBUSTNESS_PLACES", "robustness_dir", "find_robustness", "load_robus
 #: Where a sweep's robustness study is looked for, relative to the sweep directory.
 ROBUSTNESS_PLACES = (ROBUSTNESS_JSON, f"robustness/{ROBUSTNESS_JSON}")
 _KEYS = ("statement", "best", "points", "best_holds", "robust", "strategies", "hangs_on")
-_WRITTEN = "written by python -m sim.sensitivity --priors --compare ..."
+_WRITTEN = "written by python -m sim.sensitivity --priors with two or more strategies"
 _WHAT = f"a directory {_WRITTEN}"
 
 
