@@ -6,11 +6,6 @@ same seeds, and the indices rank the factors by how much they move the KPI; with
 design and the indices are :mod:`sim.analysis.sensitivity`, the tornado chart
 :func:`sim.report.compare.plot_indices`.
 
-Command line (see :func:`build_parser`)::
-
-    python -m sim.sensitivity --compare "loyalty=none" "loyalty=points" --trajectories 10 \\
-        --out sensitivity/loyalty customers.initial=5000 market.potential=50000
-
 Factor syntax (``--factor``, repeatable): ``KEY=LOW:HIGH``, a uniform range of one config value,
 e.g. ``customers.churn_rate=0.0025:0.01``. Default: :data:`DEFAULT_FACTORS`.
 
@@ -20,7 +15,8 @@ named, less those that cannot move the scenarios compared; ``--factor`` adds to 
 overrides one. With two or more strategies every design point and the scenario's own values
 (the reference) are run under each, and ``robustness.json`` and ``robustness.md`` say whether
 the best strategy stays best over the priors and which assumptions the verdict hangs on
-(:mod:`sim.analysis.robustness`); ``python -m sim.report`` puts that into the deck::
+(:mod:`sim.analysis.robustness`); ``python -m sim.report`` puts that into the deck. Command
+line (see :func:`build_parser`)::
 
     python -m sim.sensitivity --priors --compare "loyalty=none" "loyalty=points" \\
         --out multirun/x/robustness customers.initial=2000 market.potential=10000 horizon.weeks=52
