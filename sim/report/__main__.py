@@ -157,8 +157,9 @@ def _print_robustness(path: Path, sensitivity: str | None) -> None:
     from sim.report.robustness import find_robustness, robustness_dir
 
     info = find_robustness(path, robustness_dir(sensitivity))
-    print("\n" + (info["statement"] if info else "Robustness over the priors: not studied (python -m sim.sensitivity "
-                  f"--priors --compare A B ... --out {path / 'robustness'})."))
+    print("\n" + (info["statement"] if info else "Robustness over the priors: not studied, the intervals show "
+                  "simulation noise only (python -m sim.sensitivity --priors --compare A B "
+                  f"--out {path / 'robustness'} studies it)."))
 
 
 def _main(args: argparse.Namespace, path: Path) -> int:
