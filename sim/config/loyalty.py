@@ -119,8 +119,8 @@ class PointsConfig(Checked):
         "loyalty programmes lift members' buying by a few per cent at most (Leenheer, van Heerde, Bijmolt & "
         "Smidts 2007; Liu 2007)"))
     goal_gradient: float = _p(0.1, ge=0.0, le=5.0, prior=(0.0, 0.25), source=(
-        "goal gradient: purchases accelerate towards a reward, 0.25 at most on a 10-stamp coffee card (Kivetz, "
-        "Urminsky & Zheng 2006); 0 allows none"))
+        "goal gradient: purchases accelerate towards a reward; 0.25 gives the 20 % shorter times between visits "
+        "of a 10-stamp coffee card (Kivetz, Urminsky & Zheng 2006), a rebate far away pulls less; 0 allows none"))
     endowed_points: int = _p(0, ge=0, le=10**9)
     expected_redemption: float = _p(0.67, **PROB)
 

@@ -88,8 +88,8 @@ class MarketConfig(Checked):
     promoter_satisfaction: float = _p(0.6, **PROB, prior=(0.5, 0.8), source=(
         "who recommends (Reichheld 2003, Net Promoter); threshold on this scale modelling choice, wide prior"))
     consideration_exit: float = _p(0.05, **PROB, prior=(0.005, 0.1), source=(
-        "prospects drop a brand from their consideration set (Hauser & Wernerfelt 1990); rate modelling choice, "
-        "wide prior"))
+        "prospects keep few brands in their consideration sets (Hauser & Wernerfelt 1990); the rate at which one "
+        "drops out is a modelling choice, wide prior"))
     discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
     discount_rate_weekly: float = _p(0.0, ge=0.0, le=10.0)
     detractor_satisfaction: float = _p(0.4, **PROB, prior=(0.2, 0.5), source=(
