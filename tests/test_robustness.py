@@ -151,3 +151,15 @@ def test_engine_verdict_flips_inside_a_range_only_when_the_gap_is_small_enough(s
     if not robust:
         assert info["hangs_on"] == ["loyalty.points.purchase_uplift"] and 0 < info["best_holds"] < info["points"]
         assert info["statement"].endswith("the verdict hangs on loyalty.points.purchase_uplift.")
+
+
+def test_a_factor_given_replaces_the_prior_of_its_key_and_others_are_added():
+    from sim.sensitivity import study_factors
+
+    given = [Factor("market.word_of_mouth", 0.05, 0.3), Factor("customers.churn_rate", 0.0025, 0.01)]
+    factors, skipped = study_factors(["market.word_of_mouth", "customers.loss_aversion"], given,
+                                     [["loyalty=none"], ["loyalty=points"]], SMALL)
+    assert [f.spec() for f in factors] == ["market.word_of_mouth=0.05:0.3", "customers.loss_aversion=1.5:2.5",
+                                           "customers.churn_rate=0.0025:0.01"]
+    assert skipped == {}
+    assert study_factors(None, given, [[]], SMALL) == (given, {})
