@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint bench clean venv
+.PHONY: run test test-slow test-all lint bench clean venv
 
 venv: $(STAMP)
 
@@ -22,11 +22,16 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+# The suite (under 10 minutes on two cores); the long Monte-Carlo validations marked ``slow``
+# run separately (CI runs both).
 test: lint
-	$(PY) -m pytest -n 2 -q
-
-test-fast: lint
 	$(PY) -m pytest -n 2 -q -m "not slow"
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -n 2 -q -m slow
+
+test-all: lint
+	$(PY) -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(PY) -m benchmarks $(ARGS)

@@ -4,6 +4,17 @@ Money and points move only through :class:`Ledger`. Each cash category belongs t
 so the identity ``profit = gross_margin - acquisition_spend - retention_spend - other_costs``
 holds by construction, and points obey ``issued = redeemed + expired + outstanding`` at every
 week. Amounts are posted as non-negative magnitudes; the category decides the sign.
+
+Each posting also records who bore it: the part borne by customers of the initial base (the
+retained base, acquired before week 0) and the part borne by customers acquired during the run
+("new" customers); the rest is the firm's as a whole (media, fixed programme costs). So a cost
+is booked by who the customer is, not by the kind of spend: a win-back offer to a churned new
+customer is a cost of the new customers.
+
+The points liability is expensed as points are earned, at their expected redemption cost
+(``points_accrued``), and released as they are redeemed or expire (``points_released``): over a
+run the two net to the liability still outstanding at the horizon, so profit never counts
+unredeemed points as a gain.
 """
 
 from __future__ import annotations
@@ -12,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Ledger", "CATEGORIES", "Category", "GROUPS", "POINT_FLOWS"]
+__all__ = ["Ledger", "CATEGORIES", "Category", "GROUPS", "POINT_FLOWS", "KEEPING", "WHO"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,9 @@ class Category:
     sign: int
     group: str  # gross_margin | acquisition | retention | other
     loyalty: bool = False
+    # Known to reports but in a run's ledger only when a strategy declares it (its columns and
+    # sums then appear only in runs that book it).
+    declared: bool = False
 
 
 CATEGORIES: tuple[Category, ...] = (
@@ -43,6 +57,10 @@ CATEGORIES: tuple[Category, ...] = (
     Category("game_rewards", -1, "retention", loyalty=True),  # challenge and instant-win rewards
     Category("prepaid_bonus", -1, "retention", loyalty=True),  # bonus part of prepaid credit spent
     Category("partner_fees", -1, "retention", loyalty=True),  # coalition fee paid by the firm
+    # Points liability, expensed at earning at the expected redemption cost and released as the
+    # points are redeemed (the reward's cash cost is then booked as reward_cost) or expire.
+    Category("points_accrued", -1, "retention", loyalty=True, declared=True),
+    Category("points_released", +1, "retention", loyalty=True, declared=True),
     # Prepaid credit float: cash received for packs, and its release as the credit is spent (the
     # engine books that spending as sales). Members' own money held, not a programme cost.
     Category("prepaid_received", +1, "retention"),
@@ -55,6 +73,11 @@ CATEGORIES: tuple[Category, ...] = (
 POINT_FLOWS = ("issued", "redeemed", "expired")
 #: KPI groups of the cash categories.
 GROUPS = ("gross_margin", "acquisition", "retention", "other")
+#: Categories outside the retention group that belong to the cost of keeping customers: serving
+#: them (the retention group is the rest of it).
+KEEPING = ("service_cost", "complaint_handling")
+#: Who bears a posting: customers of the initial base, or customers acquired during the run.
+WHO = ("base", "new")
 
 
 class Ledger:
@@ -66,12 +89,13 @@ class Ledger:
         Length of the run in weeks.
     extra : tuple of Category
         Categories beyond :data:`CATEGORIES` that strategies of the run declare (a loyalty
-        scheme's ``categories``); each belongs to a KPI group, so the identities still hold.
+        scheme's ``categories``), and built-in ones marked ``declared`` that they book; each
+        belongs to a KPI group, so the identities still hold.
     """
 
     def __init__(self, weeks: int, extra: tuple[Category, ...] = ()):
         self.weeks = weeks
-        categories = {c.name: c for c in CATEGORIES}
+        categories = {c.name: c for c in CATEGORIES if not c.declared}
         for c in extra:  # several strategies may declare one category, alike
             if categories.setdefault(c.name, c) != c:
                 raise ValueError(f"Ledger category {c.name!r} is declared twice, differently: "
@@ -83,9 +107,24 @@ class Ledger:
         self._signs = np.array([c.sign for c in self.categories], dtype=np.float64)
         self._cash = np.zeros((weeks, len(self.categories)), dtype=np.float64)
         self._points = np.zeros((weeks, len(POINT_FLOWS)), dtype=np.int64)
+        # Magnitudes borne by the initial base and by new customers, per category (WHO order).
+        self._borne = np.zeros((len(WHO), len(self.categories)), dtype=np.float64)
 
-    def post(self, week: int, category: str, amount: float) -> None:
-        """Record ``amount`` (currency units, >= 0) in ``category`` for ``week``."""
+    def post(self, week: int, category: str, amount: float, borne: tuple[float, float] | None = None) -> None:
+        """Record ``amount`` (currency units, >= 0) in ``category`` for ``week``.
+
+        Parameters
+        ----------
+        week : int
+            Week of the run.
+        category : str
+            A declared category.
+        amount : float
+            Magnitude (currency units, >= 0).
+        borne : (float, float), optional
+            The parts of ``amount`` borne by customers of the initial base and by new customers
+            (currency units); None for a flow of the firm as a whole.
+        """
         amount = float(amount)
         if not amount >= 0.0:
             raise ValueError(f"Ledger amounts are magnitudes: {category} got {amount} in week {week}.")
@@ -93,6 +132,8 @@ class Ledger:
         if index is None:
             raise KeyError(f"Ledger category {category!r} is not declared; declare it with the strategy that books it.")
         self._cash[week, index] += amount
+        if borne is not None:
+            self._borne[:, index] += borne
 
     def post_points(self, week: int, flow: str, points: int) -> None:
         """Record ``points`` (>= 0) issued, redeemed or expired in ``week``."""
@@ -125,6 +166,23 @@ class Ledger:
         """Net cost of the loyalty programme (currency units; partner funding offsets it)."""
         idx = [i for i, c in enumerate(self.categories) if c.loyalty]
         return 0.0 - float((self._cash[:, idx] @ self._signs[idx]).sum())
+
+    def borne(self, who: str, categories: tuple[str, ...] | None = None) -> float:
+        """Signed cost borne by ``who`` (``"base"`` or ``"new"``) in ``categories`` (all by default).
+
+        Costs count positive and positive flows (e.g. ``points_released``) negative, as in
+        :meth:`group_total` (currency units).
+        """
+        idx = [i for i, c in enumerate(self.categories) if categories is None or c.name in categories]
+        return 0.0 - float(self._borne[WHO.index(who), idx] @ self._signs[idx])
+
+    def keeping_cost(self) -> float:
+        """Cost of keeping customers: the retention group plus :data:`KEEPING` (currency units)."""
+        return self.group_total("retention") + sum(self.total(c) for c in KEEPING if c in self._index)
+
+    def keeping_categories(self) -> tuple[str, ...]:
+        """Names of the categories of :meth:`keeping_cost`."""
+        return tuple(c.name for c in self.categories if c.group == "retention" or c.name in KEEPING)
 
     def total(self, category: str) -> float:
         """Total magnitude of one category (currency units)."""

@@ -15,7 +15,12 @@ thresholds are the same numbers as under full mixing, so a network scenario and 
 twin differ only in who hears whom.
 
 Aware prospects consider the firm for a while: each week they may buy (conversion) or stop
-considering it (they are then lost to the firm for the rest of the run).
+considering it. A market is open: those who stopped considering the firm are, after a while
+(``reconsider``, a probability per week), back among the unaware, to be reached again by
+advertising and word of mouth. This stands equally for people who forget and for the turnover of
+a market's members (a newcomer who has not heard of the firm takes a leaver's place), so the
+number of people stays ``potential``. Without it (``reconsider`` 0) the lost are lost for good,
+and once everyone has heard of the firm advertising has nobody left to reach.
 """
 
 from __future__ import annotations
@@ -48,11 +53,19 @@ class Market:
     network : scipy.sparse.csr_array, optional
         Symmetric contact matrix over all people (:func:`sim.network.contact_network`); None
         for full mixing.
+    reconsider : float, optional
+        Probability per week that a prospect who stopped considering the firm is back among the
+        unaware (``market.reconsideration``); 0 keeps the lost lost.
     """
 
     def __init__(self, potential: int, initial_customers: int, initially_aware: float, streams: Streams,
-                 network=None):
+                 network=None, reconsider: float = 0.0):
         self.potential = int(potential)
+        self.reconsider = float(reconsider)
+        # The lost waiting to reconsider (ids and the week they do), and, under full mixing, the
+        # returned unaware with their own thresholds on the cumulative hazard (not in the sorted order).
+        self._rest_ids, self._rest_week = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)
+        self._back_ids, self._back_thresholds = np.empty(0, dtype=np.int32), np.empty(0)
         self.status = np.zeros(self.potential, dtype=np.int8)
         self.status[:initial_customers] = CUSTOMER
         self._streams = streams
@@ -122,11 +135,17 @@ class Market:
         newly aware prospect is marked as referred with that probability (keyed ``referral``
         stream), so referrals can be rewarded and convert better.
         """
+        self._wake(week)
         self.cumulative_hazard += hazard
         end = self._passed()
         fresh = self._order[self._cursor : end]
         self._cursor = end
         fresh = fresh[self.status[fresh] == UNAWARE]
+        if self._back_ids.size:
+            passed = self._back_thresholds <= self.cumulative_hazard
+            if passed.any():
+                fresh = np.concatenate([fresh, self._back_ids[passed]])
+                self._back_ids, self._back_thresholds = self._back_ids[~passed], self._back_thresholds[~passed]
         self.status[fresh] = AWARE
         if fresh.size:
             if word_of_mouth_share > 0 and streams is not None:
@@ -169,6 +188,7 @@ class Market:
         week : int
             The week (key of the referral stream).
         """
+        self._wake(week)
         self.cumulative_hazard += ad_hazard
         ids = self._unaware_ids
         wom = None
@@ -190,7 +210,38 @@ class Market:
             self._join_pool(fresh, referred)
         return fresh
 
-    def convert(self, ids: np.ndarray, lost: np.ndarray | None = None, keep: np.ndarray | None = None) -> None:
+    def _rest(self, lost: np.ndarray, week: int) -> None:
+        """The ``lost`` prospects reconsider after a geometric number of weeks (keyed ``reconsider`` stream)."""
+        if self.reconsider <= 0 or lost.size == 0:
+            return
+        rate = -np.log1p(-min(self.reconsider, 1 - 1e-12))  # the geometric wait as a ceiled exponential
+        wait = np.ceil(self._streams.exponential("reconsider", week, lost) / rate)
+        self._rest_ids = np.concatenate([self._rest_ids, lost.astype(np.int32)])
+        self._rest_week = np.concatenate([self._rest_week, (week + np.maximum(wait, 1)).astype(np.int32)])
+
+    def _wake(self, week: int) -> None:
+        """Those lost whose week to reconsider has come are unaware again, each with a fresh
+        exponential threshold above the hazard so far (keyed ``reconsider`` stream, draw 1)."""
+        if self._rest_ids.size == 0:
+            return
+        due = self._rest_week <= week
+        if not due.any():
+            return
+        ids = self._rest_ids[due]
+        self._rest_ids, self._rest_week = self._rest_ids[~due], self._rest_week[~due]
+        self.status[ids] = UNAWARE
+        thresholds = self.cumulative_hazard + self._streams.exponential("reconsider", week, ids, draw=1)
+        if self.network is None:
+            self._back_ids = np.concatenate([self._back_ids, ids])
+            self._back_thresholds = np.concatenate([self._back_thresholds, thresholds])
+            return
+        # Over a network a prospect's own word-of-mouth exposure starts again from nothing.
+        self._unaware_ids = np.concatenate([self._unaware_ids, ids])
+        self._thresholds = np.concatenate([self._thresholds, thresholds])
+        self._wom = np.concatenate([self._wom, np.zeros(ids.size)])
+
+    def convert(self, ids: np.ndarray, lost: np.ndarray | None = None, keep: np.ndarray | None = None,
+                week: int = 0) -> None:
         """Mark aware prospects ``ids`` as customers and drop them from the pool.
 
         ``lost``, if given, are aware prospects who stop considering the firm in the same week
@@ -200,11 +251,13 @@ class Market:
         self.status[ids] = CUSTOMER
         if lost is not None:
             self.status[lost] = LOST
+            self._rest(lost, week)
         self._prune(keep)
 
-    def lose(self, ids: np.ndarray, keep: np.ndarray | None = None) -> None:
-        """Aware prospects ``ids`` stop considering the firm (``keep`` as in :meth:`convert`)."""
+    def lose(self, ids: np.ndarray, keep: np.ndarray | None = None, week: int = 0) -> None:
+        """Aware prospects ``ids`` stop considering the firm in ``week`` (``keep`` as in :meth:`convert`)."""
         self.status[ids] = LOST
+        self._rest(ids, week)
         self._prune(keep)
 
     def _prune(self, keep: np.ndarray | None = None) -> None:
@@ -215,7 +268,7 @@ class Market:
 
     @property
     def lost(self) -> int:
-        """Prospects who were aware but stopped considering the firm."""
+        """Prospects who were aware but stopped considering the firm (and have not yet reconsidered)."""
         return int(np.count_nonzero(self.status == LOST))
 
     @property
@@ -223,7 +276,7 @@ class Market:
         """Prospects who have not heard of the firm."""
         if self.network is not None:
             return self._unaware_ids.size
-        return self._order.size - self._cursor
+        return self._order.size - self._cursor + self._back_ids.size
 
     @property
     def aware(self) -> int:

@@ -71,7 +71,9 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     With a loyalty programme and ``loyalty.paired_baseline`` (the default), the same scenario is
     also run without the programme; the same seed gives both runs the same customers and the
     same luck, so ``profit - baseline profit`` is the programme's incremental profit with little
-    noise. ``loyalty_roi`` is that increment over the programme's net cost.
+    noise. ``loyalty_net_roi`` is that increment over the programme's net cost: a net ROI,
+    ``(incremental margin - programme cost) / programme cost``, since the increment is net of the
+    cost (the points liability at the horizon included, expensed as points were earned).
 
     Raises
     ------
@@ -94,5 +96,5 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
         result.summary["loyalty_incremental_npv"] = result.summary["npv_profit"] - base["npv_profit"]
         roi = incremental / cost if cost > 0 else None
         # A cost of a few cents' fractions makes the ratio overflow: null, like no cost at all.
-        result.summary["loyalty_roi"] = roi if roi is not None and math.isfinite(roi) else None
+        result.summary["loyalty_net_roi"] = roi if roi is not None and math.isfinite(roi) else None
     return result

@@ -39,7 +39,7 @@ def check(summary, margin, retention, rate, n, periods, tenure=()):
     survival = retention ** np.arange(1, periods + 1)
     mean, sd = lifetime_value_moments(survival, tenure_margins(margin, list(tenure), periods), rate)
     se = sd / math.sqrt(n)
-    assert abs(summary["mean_clv"] - mean) <= 4.5 * se, (summary["mean_clv"], mean, se)
+    assert abs(summary["mean_clv_to_horizon"] - mean) <= 4.5 * se, (summary["mean_clv_to_horizon"], mean, se)
     return mean, se
 
 

@@ -14,7 +14,9 @@ from sim.behaviour import acquisition, churn, purchase, risk
 from sim.behaviour import awareness as aw
 from sim.behaviour.satisfaction import (
     EncounterParams,
+    adapted_expectation,
     attachment_after,
+    cumulative_satisfaction,
     experienced_value,
     felt_loss_aversion,
     transaction_satisfaction,
@@ -127,10 +129,34 @@ def test_losses_weigh_more_than_gains():
 def test_satisfaction_bounded_and_expectations_follow_experience():
     rng = np.random.default_rng(1)
     for s0, e0, v in zip(rng.uniform(0, 1, 500), rng.uniform(-1, 2, 500), rng.uniform(-3, 3, 500)):
-        t, surprise = transaction_satisfaction(v, e0, 0.5, P)
+        t, surprise = transaction_satisfaction(v, 0.0, e0, 0.5, P)
         s, e, _, a = encounter(v, np.float32(s0), np.float32(e0), np.int8(0), np.float32(0.5), False, False, P, SHRINK)
         assert 0.0 <= t <= 1.0 and -1e-6 <= s <= 1.0 + 1e-6 and 0.0 <= a <= 1.0
         assert np.sign(e - np.float32(e0)) in (0.0, np.sign(v - e0))
+
+
+def test_price_counts_in_satisfaction_only_as_a_surprise():
+    """A price level acts on the rate and on conversion through the elasticity; in satisfaction it
+    counts only against expectation, which adapts: a price rise disappoints at first, and after
+    enough purchases the customer is as satisfied as at the old price (no second, permanent price
+    effect on churn and word of mouth). Quality above the reference keeps a lasting effect."""
+    def settle(price, quality_value, n=300):
+        s, e = np.float32(0.6), np.float32(quality_value)  # expected the quality at the reference price
+        first = None
+        for _ in range(n):
+            v = quality_value - price
+            t, surprise = transaction_satisfaction(v, price, float(e), 0.0, P)
+            s = cumulative_satisfaction(s, t, P)
+            e = adapted_expectation(e, surprise, P)
+            first = t if first is None else first
+        return first, float(s)
+    ref = P.reference_value
+    first_hi, long_hi = settle(0.2, ref)
+    _, long_ref = settle(0.0, ref)
+    assert first_hi < P.neutral  # the rise disappoints at first
+    assert abs(long_hi - long_ref) < 1e-3  # and is no lasting satisfaction effect
+    _, long_q = settle(0.0, ref + 0.2)
+    assert long_q > long_ref + 0.01  # better quality is
 
 
 def test_a_well_handled_first_failure_leaves_the_customer_more_satisfied():

@@ -8,8 +8,24 @@ import pytest
 from sim.ledger import CATEGORIES, Ledger
 
 
+def test_costs_by_who_bore_them_and_the_cost_of_keeping():
+    """Borne parts keep their category's sign; keeping = retention group + service + complaints."""
+    led = Ledger(2, tuple(c for c in CATEGORIES if c.declared))
+    assert "points_accrued" not in Ledger(2).magnitudes()  # declared categories only when declared
+    led.post(0, "winback_offers", 10.0, (4.0, 6.0))
+    led.post(1, "service_cost", 7.0, (7.0, 0.0))
+    led.post(1, "points_released", 3.0, (1.0, 2.0))  # a positive flow lowers the cost borne
+    led.post(0, "programme_cost", 5.0)  # the firm's own: nobody's
+    led.post(0, "fixed_costs", 100.0, (50.0, 50.0))
+    assert led.borne("new") == pytest.approx(6.0 - 2.0 + 50.0)
+    assert led.borne("base", ("winback_offers", "service_cost")) == pytest.approx(11.0)
+    assert led.keeping_cost() == pytest.approx(10.0 + 7.0 - 3.0 + 5.0)
+    assert led.borne("new", led.keeping_categories()) == pytest.approx(4.0)
+    assert "fixed_costs" not in led.keeping_categories()
+
+
 def test_profit_identity_by_construction():
-    led = Ledger(3)
+    led = Ledger(3, tuple(c for c in CATEGORIES if c.declared))  # every category, the declared ones too
     rng = np.random.default_rng(0)
     for c in CATEGORIES:
         for w in range(3):

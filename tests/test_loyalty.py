@@ -44,18 +44,20 @@ def test_every_scheme_balances_its_books(results, name):
     check_identities(r)
     s = r.summary
     if name == "none":
-        assert s["loyalty_cost"] == 0.0 and s["points_liability"] == 0.0 and s["loyalty_roi"] is None
+        assert s["loyalty_cost"] == 0.0 and s["points_liability"] == 0.0 and s["loyalty_net_roi"] is None
         return
     assert s["loyalty_cost"] > 0
-    assert s["loyalty_incremental_profit"] is not None and "loyalty_roi" in s
+    assert s["loyalty_incremental_profit"] is not None and "loyalty_net_roi" in s
     assert s["members_end"] > 0 and 0 < s["members_active_end"] <= s["members_end"]
     assert 0 < s["member_sales"] <= s["revenue"]
-    # Cost by category adds up to the loyalty cost (partner funding offsets it).
+    # Cost by category adds up to the loyalty cost (partner funding and the release of the points
+    # provision offset it).
     by_cat = {k[len("loyalty_"):]: v for k, v in s.items() if k.startswith("loyalty_") and isinstance(v, float)
-              and k not in ("loyalty_cost", "loyalty_roi", "loyalty_incremental_profit", "loyalty_incremental_npv",
+              and k not in ("loyalty_cost", "loyalty_net_roi", "loyalty_incremental_profit", "loyalty_incremental_npv",
                             "loyalty_cost_share_of_member_sales", "loyalty_prepaid_received",
                             "loyalty_prepaid_released")}
-    assert sum(-v if k == "partner_funding" else v for k, v in by_cat.items()) == pytest.approx(s["loyalty_cost"])
+    offsets = ("partner_funding", "points_released")
+    assert sum(-v if k in offsets else v for k, v in by_cat.items()) == pytest.approx(s["loyalty_cost"])
     ts = r.timeseries
     assert (ts["members_active"] <= ts["members"]).all()
     assert ts["member_sales"].sum() == pytest.approx(s["member_sales"])

@@ -89,6 +89,15 @@ def test_goal_gradient_near_the_threshold(gradient_runs):
     assert all(b > a for a, b in zip(fifths, fifths[1:]))
 
 
+def test_goal_gradient_pulls_purchases_forward_without_adding_them(gradient_runs):
+    """The gradient moves members' purchases towards the reward and away from just after it; it
+    is no lasting lift (a lift is ``purchase_uplift``'s): members' occasions over the run, per
+    unit of trait purchase rate, are within 2 % of the same run without a gradient. As a
+    permanent lift, 0.25 added about 5 % to all purchases of the default scenario."""
+    per = {g: d["occasions"].sum() / d["rate"].sum() for g, d in gradient_runs.items()}
+    assert abs(per[0.25] / per[0.0] - 1.0) < 0.02, per
+
+
 def test_post_reward_dip(gradient_runs):
     """In the two weeks after a reward members buy less often than just before it: the card
     resets (Kivetz, Urminsky & Zheng 2006). Members who just redeemed are a selected, active
@@ -124,7 +133,7 @@ def test_breakage_rises_with_shorter_expiry():
     for weeks in (52, 16, 6):
         s = run(points_config(**{"loyalty.points.expiry_weeks": weeks, "loyalty.points.threshold": 500})).summary
         assert s["points_issued"] == s["points_redeemed"] + s["points_expired"] + s["points_outstanding"]
-        breakage.append(s["points_breakage_rate"])
+        breakage.append(s["points_breakage_ultimate"])
     assert breakage[0] < breakage[1] < breakage[2]
 
 
@@ -219,7 +228,7 @@ def test_credit_pack_liability_released_as_spent(gamified):
     later = ts.loc[60:, "prepaid_liability"].to_numpy()
     released = ts.loc[61:, "prepaid_released"].to_numpy()
     assert np.all(np.diff(later) <= 1e-9) and np.allclose(-np.diff(later), released)
-    assert later[-1] < 0.5 * later[0]
+    assert later[-1] < 0.75 * later[0]  # spent down; the credit of churned holders waits for a win-back
     # The bonus part of the credit spent is the programme's cost.
     assert s["loyalty_prepaid_bonus"] == pytest.approx(s["loyalty_prepaid_released"] * bonus)
     assert s["credit_spent"] == pytest.approx(s["loyalty_prepaid_released"] * (1 + bonus))

@@ -314,7 +314,8 @@ def valid_configs(draw) -> Config:
 
 # Columns and KPIs that are rates or shares: each must lie in [0, 1].
 UNIT_SUMMARY = ("retention_rate_annual", "share_profitable_customers", "member_sales_share", "points_redemption_rate",
-                "points_breakage_rate", "members_rewarded_share", "partner_funding_share_of_rewards",
+                "points_breakage_ultimate", "points_breakage_settled", "members_rewarded_share",
+                "partner_funding_share_of_rewards",
                 "charity_attachment_values_driven", "charity_attachment_others")
 UNIT_TIMESERIES = ("mean_satisfaction", "discount", "failure_prob", "share_of_wallet")
 UNIT_CUSTOMERS = ("satisfaction", "attachment")

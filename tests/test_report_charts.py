@@ -14,6 +14,7 @@ from matplotlib.transforms import Bbox
 
 from sim.report import messages as msg
 from sim.report.compare import (
+    SPEND_AND_PROFIT,
     plot_paired_differences,
     plot_spend_and_profit,
     plot_strategy_comparison,
@@ -121,6 +122,7 @@ def sweep_results(labels=("none", "points"), seeds=5, shift=(0.0, 30_000.0)) -> 
             rows.append({"job": f"{label}{s}", MEDIA: label, "seed": s,
                          "npv_profit": 1_000_000 + add + noise[s] + rng.normal(0, 2_000),
                          "acquisition_spend": 200_000.0, "retention_spend": 50_000.0 + add / 10,
+                         "cost_to_keep_new": 80_000.0 + add / 20, "cost_to_keep_base": 120_000.0,
                          "profit_from_new": 300_000 + add, "profit_from_retained": 700_000.0 + noise[s]})
     return pd.DataFrame(rows)
 
@@ -293,7 +295,7 @@ def test_strategy_charts_render_with_long_labels_without_overlaps():
     assert ax.get_yticklabels()[0].get_text() == "media_budget_per_week=10,000\nwinback_share=0.02"
     draw(plot_paired_differences, table)
     spend = spend_and_profit(results)
-    assert spend.shape == (4, 4)
+    assert spend.shape == (4, len(SPEND_AND_PROFIT))
     draw(plot_spend_and_profit, spend)
 
 

@@ -282,14 +282,16 @@ def test_answer_slide_opens_the_deck_with_the_headline_numbers(run_dir, tmp_path
     summary = json.loads((run_dir / "summary.json").read_text())
     assert body == headline_answer(summary, "$")
     f = headline_figures(summary)
-    keep = summary["retention_spend"] / (summary["customer_weeks"] / 52)
+    # The cost of keeping a customer is all of it: offers, loyalty, service and complaints.
+    keep = summary["cost_to_keep"] / (summary["customer_weeks"] / 52)
     assert f["cost_to_keep_per_year"] == pytest.approx(keep) and f["cost_to_acquire"] == summary["cac"]
     assert f["acquire_to_keep"] == pytest.approx(summary["cac"] / keep)
     assert body[0].startswith(f"Winning a customer costs ${summary['cac']:,.2f}; keeping one costs ${keep:,.2f} a year")
     assert f"{summary['ltv_to_cac']:,.1f} times what it cost to win (LTV/CAC)" in body[1]
-    profit, new, kept = answer_numbers(body[2:])
-    assert (profit, new, kept) == pytest.approx((summary["profit"], summary["profit_from_new"],
-                                                 summary["profit_from_retained"]), abs=0.5)
+    numbers = answer_numbers(body[2:])
+    assert numbers == pytest.approx([summary["profit"], summary["profit_from_new"], summary["acquisition_spend"],
+                                     summary["cost_to_keep_new"], summary["profit_from_retained"],
+                                     summary["cost_to_keep_base"]], abs=0.5)
 
 
 def test_labels_and_title_name_the_scenarios_in_table_charts_and_deck(sweep, tmp_path, capsys):

@@ -25,7 +25,7 @@ def test_subscribers_pay_and_leave_only_at_renewals():
     """With the whole agent model on (satisfaction, acquisition, service), every payment and every
     churn of a subscriber falls on her renewal weeks, each payment is one list price, and a new
     subscriber pays in her week of joining."""
-    r = subscription_run()
+    r = subscription_run("acquisition.winback_share=0")
     tx, cust = r.transactions, r.customers.set_index("customer_id")
     since = tx["week"].to_numpy() - cust.loc[tx["customer_id"], "acquired_week"].to_numpy()
     assert (since % PERIOD == 0).all() and (tx["occasions"] == 1).all()
@@ -38,6 +38,32 @@ def test_subscribers_pay_and_leave_only_at_renewals():
     drops = np.flatnonzero(np.diff(np.r_[r.summary["customers_initial"], base]) < 0)
     assert drops.size and ((drops + 1) % PERIOD == 0).all()
     assert (r.timeseries["lapsing"] == 0).all()  # paying every period, never quiet long enough
+
+
+def test_won_back_subscriber_starts_a_new_billing_cycle():
+    """A subscriber won back in week w pays in week w + 1 and then every period: a new
+    subscription, not the rest of the old one (which would leave her up to P - 1 weeks free and
+    keep her payments on the old cycle). Win-back success is certain here, so everyone offered returns."""
+    period = 13
+    r = subscription_run(f"customers.billing_period_weeks={period}", "horizon.weeks=60",
+                         "acquisition.winback_share=0.2", "acquisition.winback_success_prob=1")
+    tx, cust = r.transactions, r.customers.set_index("customer_id")
+    back = cust[cust["won_back_count"] > 0]
+    assert len(back) > 50
+    # Payments of customers never won back stay on the cycle of their acquisition.
+    never = tx[~tx["customer_id"].isin(back.index)]
+    assert ((never["week"] - cust.loc[never["customer_id"], "acquired_week"].to_numpy()) % period == 0).all()
+    # Every win-back event is followed by a payment the next week (those of the last week excepted).
+    returns = r.timeseries["won_back"].to_numpy()
+    paid_by_back = tx[tx["customer_id"].isin(back.index)].groupby("week").size().reindex(
+        range(r.config.horizon.weeks), fill_value=0).to_numpy()
+    for w in np.flatnonzero(returns[:-1] > 0):
+        due = paid_by_back[w + 1]
+        assert due >= returns[w], (w, returns[w], due)  # returners pay at once (old subscribers may add)
+    # After a return, most payments are off the old cycle: a new subscription started.
+    after = tx[tx["customer_id"].isin(back.index)]
+    off = (after["week"] - cust.loc[after["customer_id"], "acquired_week"].to_numpy()) % period != 0
+    assert off.mean() > 0.3
 
 
 def test_gamma_dropout_hazard_gives_pareto_nbd_survival():

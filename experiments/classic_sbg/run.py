@@ -56,7 +56,8 @@ def main() -> None:
         value, sd = lifetime_value_moments(theory, tenure_margins(MARGIN, [], YEARS), RATE)
         fits.append({
             "case": label, "alpha": alpha, "beta": beta, "alpha refit": refit.alpha, "beta refit": refit.beta,
-            "value theory": value, "mean_clv simulated": result.summary["mean_clv"], "value SE": sd / np.sqrt(N),
+            "value theory": value, "mean_clv simulated": result.summary["mean_clv_to_horizon"],
+            "value SE": sd / np.sqrt(N),
         })
         curves.append((label, survival, theory, retention, r_theory))
     write_table(pd.DataFrame(rows), args.out, "table")

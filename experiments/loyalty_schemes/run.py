@@ -27,8 +27,8 @@ HERE = Path(__file__).resolve().parent
 CONFIGS = HERE.parents[1] / "configs"
 SCHEMES = ("none", "points", "tiers", "gamified", "coalition", "charity", "hybrid")
 KPIS = ("profit", "npv_profit", "loyalty_cost", "loyalty_incremental_profit", "loyalty_incremental_npv",
-        "loyalty_roi", "members_end", "members_active_end", "loyalty_cost_share_of_member_sales",
-        "points_redemption_rate", "points_breakage_rate", "points_liability", "retention_rate_annual",
+        "loyalty_net_roi", "members_end", "members_active_end", "loyalty_cost_share_of_member_sales",
+        "points_redemption_rate", "points_breakage_ultimate", "points_liability", "retention_rate_annual",
         "customers_active_end", "revenue")
 
 
@@ -54,7 +54,7 @@ def table(results: pd.DataFrame) -> str:
     def pct(x) -> str:
         return "" if pd.isna(x) else f"{100 * x:.1f} %"
 
-    rows = ["| scheme | profit | npv_profit | loyalty_cost | incremental profit | incremental npv | loyalty_roi "
+    rows = ["| scheme | profit | npv_profit | loyalty_cost | incremental profit | incremental npv | loyalty_net_roi "
             "| members (active) | cost / member sales | redeemed | breakage | liability | retention/yr |",
             "|---|" + "---:|" * 12]
     for scheme, m in mean.iterrows():
@@ -63,10 +63,10 @@ def table(results: pd.DataFrame) -> str:
             else k(m.loyalty_incremental_profit))
         rows.append(
             f"| {scheme} | {k(m.profit)} | {k(m.npv_profit)} | {k(m.loyalty_cost)} | {inc} "
-            f"| {k(m.loyalty_incremental_npv)} | {'' if pd.isna(m.loyalty_roi) else f'{m.loyalty_roi:.2f}'} "
+            f"| {k(m.loyalty_incremental_npv)} | {'' if pd.isna(m.loyalty_net_roi) else f'{m.loyalty_net_roi:.2f}'} "
             f"| {'' if pd.isna(m.members_end) else f'{m.members_end:,.0f} ({m.members_active_end:,.0f})'} "
             f"| {pct(m.loyalty_cost_share_of_member_sales)} | {pct(m.points_redemption_rate)} "
-            f"| {pct(m.points_breakage_rate)} | {k(m.points_liability)} | {pct(m.retention_rate_annual)} |")
+            f"| {pct(m.points_breakage_ultimate)} | {k(m.points_liability)} | {pct(m.retention_rate_annual)} |")
     return "\n".join(rows)
 
 

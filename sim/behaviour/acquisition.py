@@ -5,7 +5,10 @@ An aware prospect converts in a week with probability ``min(conversion_rate * m,
 ``m`` multiplies price's effect (the prospect's own elasticity), the firm's choice share among
 rivals, the product's age, a referral's boost, the deterrence of detractors and, with reviews or
 an advertising promise, what the prospect expects. A churned customer reached by a win-back offer
-returns with ``winback_success_prob`` (:func:`sim.behaviour.events.happens`).
+returns with a probability that falls with the time since her last purchase and depends on why she
+left, as her satisfaction remembers it (:func:`winback_probability`): lost customers are the
+easier to win back the sooner they are approached (Thomas, Blattberg & Fox 2004) and the less
+dissatisfied they left (Kumar, Bhagwat & Zhang 2015).
 
 Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernels`.
 """
@@ -16,7 +19,7 @@ import numpy as np
 
 from sim.jit import njit
 
-__all__ = ["conversion_multiplier", "expectation_multiplier", "conversion_probability"]
+__all__ = ["conversion_multiplier", "expectation_multiplier", "conversion_probability", "winback_probability"]
 
 _rule = njit(cache=True, nogil=True, inline="always")
 
@@ -40,3 +43,17 @@ def expectation_multiplier(expectation, reference_value, effect):  # pragma: no 
 def conversion_probability(conversion_rate, multiplier):  # pragma: no cover - compiled
     """Probability this week that an aware prospect becomes a customer, at most 1."""
     return min(conversion_rate * multiplier, 1.0)
+
+
+@_rule
+def winback_probability(base, weeks_since_purchase, decay_weeks, satisfaction, neutral,
+                        satisfaction_effect):  # pragma: no cover - compiled
+    """Probability that a churned customer takes a win-back offer.
+
+    ``base * exp(-weeks_since_purchase / decay_weeks) * exp(satisfaction_effect * (satisfaction
+    - neutral))``, at most 1: ``base`` for a customer who just left at neutral satisfaction, less
+    the longer ago she last bought (``decay_weeks``, weeks), and less if she left dissatisfied by
+    the same log ratio per unit of satisfaction as churn rises (``customers.churn_satisfaction_effect``).
+    """
+    p = base * np.exp(-weeks_since_purchase / decay_weeks + satisfaction_effect * (satisfaction - neutral))
+    return min(p, 1.0)

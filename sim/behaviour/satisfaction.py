@@ -30,9 +30,9 @@ import numpy as np
 from sim.jit import njit
 
 __all__ = [
-    "EncounterParams", "experienced_value", "felt_loss_aversion", "transaction_satisfaction", "recovered_transaction",
-    "cumulative_satisfaction", "adapted_expectation", "failures_after", "attachment_after", "expectation_base",
-    "prior_expectation", "satisfaction_after_offer",
+    "EncounterParams", "experienced_value", "price_cost", "felt_loss_aversion", "transaction_satisfaction",
+    "recovered_transaction", "cumulative_satisfaction", "adapted_expectation", "failures_after", "attachment_after",
+    "expectation_base", "prior_expectation", "satisfaction_after_offer",
 ]
 
 _rule = njit(cache=True, nogil=True, inline="always")
@@ -71,8 +71,7 @@ def experienced_value(quality_sensitivity, product_quality, service_quality, pri
     at the reference costs nothing beyond it. ``qs / 2`` is taken in the sensitivities' float32.
     """
     value = np.float64(quality_sensitivity * np.float32(0.5)) * (product_quality + service_quality)
-    value -= np.float64(price_sensitivity) * (price_ratio - 1.0)
-    return value
+    return value - price_cost(price_sensitivity, price_ratio)
 
 
 @_rule
@@ -86,12 +85,26 @@ def felt_loss_aversion(attachment, p):  # pragma: no cover - compiled
 
 
 @_rule
-def transaction_satisfaction(value, expectation, attachment, p):  # pragma: no cover - compiled
-    """Satisfaction with one transaction, in [0, 1], and its surprise ``value - expectation``."""
+def price_cost(price_sensitivity, price_ratio):  # pragma: no cover - compiled
+    """The price part of experienced value: ``ps * (price_ratio - 1)``, 0 at the reference price."""
+    return np.float64(price_sensitivity) * (price_ratio - 1.0)
+
+
+@_rule
+def transaction_satisfaction(value, price, expectation, attachment, p):  # pragma: no cover - compiled
+    """Satisfaction with one transaction, in [0, 1], and its surprise ``value - expectation``.
+
+    ``value`` is the experienced value and ``price`` its price part (:func:`price_cost`). The
+    level term rewards quality above the market's reference (``value + price``); price counts only
+    through the surprise against expectation, which adapts. A standing price level already acts on
+    the purchase rate and on conversion through the customer's price elasticity; counted in the
+    level as well it would act a second time on every satisfaction-driven behaviour (churn, word
+    of mouth, attachment), which made the realised price elasticity several times the parameter.
+    """
     surprise = value - expectation
     lossy = felt_loss_aversion(attachment, p) * surprise
     felt = surprise if surprise >= 0.0 else lossy
-    t = p.neutral + p.value_weight * (value - p.reference_value) + p.disconfirmation_weight * felt
+    t = p.neutral + p.value_weight * (value + price - p.reference_value) + p.disconfirmation_weight * felt
     return min(max(t, 0.0), 1.0), surprise
 
 

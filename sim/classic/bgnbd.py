@@ -96,7 +96,7 @@ class BGNBDSimulation(ClassicSimulation):
         Uses ``customers.initial`` (cohort size), ``classic.r`` and ``classic.alpha`` (purchase
         rates, per week), ``classic.a`` and ``classic.b`` (drop-out), ``classic.spend_p``,
         ``classic.spend_q`` and ``classic.spend_gamma`` (spend), and
-        ``market.discount_log_rate_weekly`` for ``mean_clv``.
+        ``market.discount_log_rate_weekly`` for ``mean_clv_to_horizon``.
 
     Notes
     -----
@@ -107,7 +107,7 @@ class BGNBDSimulation(ClassicSimulation):
     def __init__(self, cfg: Config):
         super().__init__(cfg)
         self.recorder = self._recorder(TimedRecorder)
-        # Discounting of mean_clv as in the agent model.
+        # Discounting of mean_clv_to_horizon as in the agent model.
         self._discount_per_week = cfg.market.discount_log_rate_weekly
         self._init_agents(self.pop.id)
         self.pop.purchase_rate[:] = self._rate

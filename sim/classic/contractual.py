@@ -4,7 +4,7 @@ The textbook setting of the sBG and constant-retention CLV models (run by the en
 :mod:`sim.classic.presets`): the ``customers.initial`` customers of week 0 are one cohort; at the
 end of each period every customer still active churns with her own probability ``theta`` or
 renews and pays the period's margin. Discounted per period at ``i`` as seen from week 0,
-``mean_clv`` is the value of a customer just acquired, ``sum_t m_t S(t) / (1 + i)^t`` (Gupta &
+``mean_clv_to_horizon`` is the value of a customer just acquired, ``sum_t m_t S(t) / (1 + i)^t`` (Gupta &
 Lehmann 2003). These functions are the oracles the engine is tested against.
 """
 
@@ -46,7 +46,7 @@ def lifetime_value_moments(survival: np.ndarray, margins: np.ndarray, discount_r
     ``C_l = sum_{t <= l} m_t / (1 + i)^t``; she does so with probability ``S(l) - S(l + 1)``
     (``S(T)`` for surviving them all). These are exact for a cohort whose customers are
     independent, so ``sd / sqrt(n)`` is the Monte-Carlo standard error of a cohort's
-    ``mean_clv``.
+    ``mean_clv_to_horizon``.
 
     Parameters
     ----------

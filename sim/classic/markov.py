@@ -8,7 +8,7 @@ state on (and stays in the last). The state is not stored: it is read from the w
 purchase in the population arrays.
 
 The cohort starts just after a purchase (the reward of period 0 is earned in week 0), so
-``mean_clv``, discounted at ``classic.discount_rate`` per period, estimates the first element of
+``mean_clv_to_horizon``, discounted at ``classic.discount_rate`` per period, estimates the first element of
 ``V = (I - P / (1 + d))^-1 R``: 231.08 for d = 0.1, probabilities (0.5, 0.2, 0.1, 0) and a reward
 of 100. A customer who reaches a state from which no purchase is possible any more (every
 later state has probability 0) is recorded as churned; others who did not buy last period are
@@ -34,7 +34,7 @@ def markov_value_moments(purchase_probs: list[float], reward: float, discount_ra
     With ``X_k`` the value from state k, ``X_k = R [k = 1] + X' / (1 + d)`` where ``X'`` is the
     value from the next state, so the first two moments obey
     ``V = R e_1 + P V / (1 + d)`` and ``W = R^2 e_1 + 2 R e_1 (P V)_1 / (1 + d) + P W / (1 + d)^2``.
-    ``sd / sqrt(n)`` is the Monte-Carlo standard error of the ``mean_clv`` of ``n`` customers.
+    ``sd / sqrt(n)`` is the Monte-Carlo standard error of the ``mean_clv_to_horizon`` of ``n`` customers.
 
     Parameters
     ----------

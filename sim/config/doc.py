@@ -40,6 +40,8 @@ SOURCES: dict[str, str] = {
                                      "Fader, Hardie & Lee 2005)",
     "customers.needs_shares": "needs-based segmentation (Wind 1978); shares are illustrative",
     "customers.churn_rate": "annual retention about 70-80 % in many consumer businesses (Reichheld & Sasser 1990)",
+    "acquisition.winback_after_weeks": "recency is what a non-contractual firm observes (Fader, Hardie & Lee "
+                                       "2005); half a year is a common practice cut-off",
     "acquisition.offer_cost": "acquiring a customer costs several times more than keeping one (practice)",
     "service.complaint_handling_quality": "complaint handling drives post-complaint loyalty "
                                           "(Tax, Brown & Chandrashekaran 1998)",

@@ -94,12 +94,12 @@ class PointsConfig(Checked):
     purchase_uplift : float
         Relative rise of every member's purchase rate, whatever the balance.
     goal_gradient : float
-        Relative rise of a member's purchase rate at a full card (balance at the threshold)
-        over an empty one, rising linearly in between; 0.25 shortens the time between visits
-        by 20 % from the first step to the last, as on the coffee card of Kivetz, Urminsky &
-        Zheng (2006). After a reward the balance, and so the rate, falls back (the post-reward
-        dip). The default is smaller: a 1 % rebate 40 visits away pulls less than a free
-        coffee 10 visits away.
+        Rise of a member's purchase rate from an empty card to a full one (balance at the
+        threshold), linear in between and centred on a half-full card (``1 + g x (progress -
+        1/2)``): purchases are pulled forward before a reward and pause after it, without a
+        lasting lift. 0.25 shortens the time between visits by about 20 % from the first step
+        to the last, as on the coffee card of Kivetz, Urminsky & Zheng (2006). The default is
+        smaller: a 1 % rebate 40 visits away pulls less than a free coffee 10 visits away.
     endowed_points : int
         Head-start points given at enrolment (points); with the threshold raised by the same
         amount the effort is unchanged but members start part-way (Nunes & Dreze 2006).
@@ -118,7 +118,8 @@ class PointsConfig(Checked):
     purchase_uplift: float = _p(0.0, ge=0.0, le=5.0, prior=(0.0, 0.05), source=(
         "loyalty programmes lift members' buying by a few per cent at most (Leenheer, van Heerde, Bijmolt & "
         "Smidts 2007; Liu 2007)"))
-    goal_gradient: float = _p(0.1, ge=0.0, le=5.0, prior=(0.0, 0.25), source=(
+    # At most 2: the rate stays >= 0.
+    goal_gradient: float = _p(0.1, ge=0.0, le=2.0, prior=(0.0, 0.25), source=(
         "goal gradient: purchases accelerate towards a reward; 0.25 gives the 20 % shorter times between visits "
         "of a 10-stamp coffee card (Kivetz, Urminsky & Zheng 2006), a rebate far away pulls less; 0 allows none"))
     endowed_points: int = _p(0, ge=0, le=10**9)

@@ -40,7 +40,11 @@ class MarketConfig(Checked):
         Satisfaction above which an active customer spreads positive word of mouth.
     consideration_exit : float
         Probability per week that an aware prospect who has not bought stops considering the
-        firm for good.
+        firm.
+    reconsideration : float
+        Probability per week that a prospect who stopped considering the firm is back among the
+        unaware, to be reached again by advertising and word of mouth (people forget, and a
+        market's members turn over); 0 keeps the lost lost for the rest of the run.
     discount_rate_annual : float
         Discount rate per year for NPV and customer lifetime value.
     discount_rate_weekly : float
@@ -82,14 +86,17 @@ class MarketConfig(Checked):
     name: str = "default"
     potential: int = _p(300_000, ge=1, le=2_000_000_000)  # market ids are int32
     initially_aware: float = _p(0.05, **PROB)
-    word_of_mouth: float = _p(0.08, **NONNEG, prior=(0.002, 0.04), source=(
-        "Bass imitation q of about 0.1-1 a year, meta-analysis mean 0.38 (Sultan, Farley & Lehmann 1990), i.e. "
-        "about 0.002-0.02 a week, doubled at the top since only promoters talk"))
+    word_of_mouth: float = _p(0.0073, **NONNEG, prior=(0.002, 0.04), source=(
+        "Bass imitation q: meta-analysis mean 0.38 a year (Sultan, Farley & Lehmann 1990), 0.0073 a week; q of "
+        "about 0.1-1 a year is 0.002-0.02 a week, doubled at the top since only promoters talk"))
     promoter_satisfaction: float = _p(0.6, **PROB, prior=(0.5, 0.8), source=(
         "who recommends (Reichheld 2003, Net Promoter); threshold on this scale modelling choice, wide prior"))
     consideration_exit: float = _p(0.05, **PROB, prior=(0.005, 0.1), source=(
         "prospects keep few brands in their consideration sets (Hauser & Wernerfelt 1990); the rate at which one "
         "drops out is a modelling choice, wide prior"))
+    reconsideration: float = _p(0.0192, **PROB, prior=(0.005, 0.08), source=(
+        "consideration sets change over time (Roberts & Lattin 1991); about a year on average is a modelling "
+        "choice, wide prior"))
     discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
     discount_rate_weekly: float = _p(0.0, ge=0.0, le=10.0)
     detractor_satisfaction: float = _p(0.4, **PROB, prior=(0.2, 0.5), source=(

@@ -36,11 +36,18 @@ class AcquisitionConfig(Checked):
     offer_cost : float
         Cost of the sign-up offer per new customer (currency units).
     winback_share : float
-        Share of churned customers sent a win-back offer each week.
+        Share, each week, of the customers the firm has not seen buy for ``winback_after_weeks``
+        who are sent a win-back offer (the firm cannot see who has really left).
+    winback_after_weeks : int
+        Weeks without a purchase the firm has seen after which it counts a customer as lost.
     winback_offer_cost : float
         Cost of one win-back offer (currency units).
     winback_success_prob : float
-        Probability that an offer wins the customer back.
+        Probability that an offer wins back a customer who left just now at neutral
+        satisfaction; it falls with the time since her last purchase (``winback_decay_weeks``)
+        and with her dissatisfaction (by ``customers.churn_satisfaction_effect``).
+    winback_decay_weeks : float
+        Weeks since the last purchase over which the chance of a win-back falls by a factor e.
     referral_reward : float
         Paid to the referring customer per prospect who became aware by word of mouth and then
         bought (currency units).
@@ -67,8 +74,12 @@ class AcquisitionConfig(Checked):
     winback_share: float = _p(0.02, **PROB)
     winback_offer_cost: float = _p(5.0, **NONNEG)
     winback_success_prob: float = _p(0.1, **PROB, prior=(0.01, 0.15), source=(
-        "regained customers are a minority of those approached (Thomas, Blattberg & Fox 2004 model "
-        "reacquisition); the rate is modelling choice, wide prior"))
+        "reacquisition falls with time since the lapse (Thomas, Blattberg & Fox 2004); 10 % for a fresh leaver is "
+        "a modelling choice, wide prior"))
+    winback_after_weeks: int = _p(26, ge=1, le=1040)
+    winback_decay_weeks: float = _p(52.0, gt=0.0, prior=(13.0, 104.0), source=(
+        "lost customers are easier to regain sooner (Thomas, Blattberg & Fox 2004; Kumar, Bhagwat & Zhang 2015); "
+        "the year is a modelling choice, wide prior"))
     referral_reward: float = _p(0.0, **NONNEG)
     referral_conversion_boost: float = _p(1.5, ge=0.0, prior=(1.0, 2.5), source=(
         "referred customers convert and stay better (Schmitt, Skiera & Van den Bulte 2011); size modelling "

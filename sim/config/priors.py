@@ -49,8 +49,9 @@ _BY_KIND = {
                  "product.introduction_marketing_multiplier", "pricing.list_price", "pricing.discount",
                  "pricing.new_customer_discount", "pricing.match_lag_weeks", "pricing.match_floor", "service.quality",
                  "service.complaint_handling_quality", "service.support_quality", "acquisition.media_budget_per_week",
-                 "acquisition.winback_share", "acquisition.ad_expectation_lift", "retention.budget_per_week",
-                 "retention.min_risk", "retention.cooldown_weeks", "segments.platinum_share", "segments.gold_share",
+                 "acquisition.winback_share", "acquisition.winback_after_weeks", "acquisition.ad_expectation_lift",
+                 "retention.budget_per_week", "retention.min_risk", "retention.cooldown_weeks",
+                 "segments.platinum_share", "segments.gold_share",
                  "segments.silver_share", "segments.review_weeks", "loyalty.points.earn_rate",
                  "loyalty.points.threshold", "loyalty.points.expiry_weeks", "loyalty.points.endowed_points",
                  "loyalty.tiers.window_weeks", "loyalty.tiers.review_weeks", "loyalty.gamified.challenge_weeks",
@@ -79,7 +80,6 @@ NOT_ASSUMED: dict[str, str] = {key: kind for kind, keys in _BY_KIND.items() for 
 #: moves behavioural defaults into the published ranges; the test insists each entry is still
 #: outside, so the list shrinks as defaults move.
 DEFAULT_OUTSIDE_PRIOR = {
-    "market.word_of_mouth": "0.08 a week is about 4 a year, ten times the published q",
     "customers.service_demand_sigma": "sigma 3 concentrates service cost on a handful of customers",
 }
 
@@ -197,6 +197,7 @@ def inert(key: str, cfg: Any) -> str | None:
         return f"network={network}"
     if key == "retention.satisfaction_gain" and not cfg.retention.budget_per_week:
         return "no retention budget"
-    if key == "acquisition.winback_success_prob" and not cfg.acquisition.winback_share:
+    winback = ("acquisition.winback_success_prob", "acquisition.winback_decay_weeks")
+    if key in winback and not cfg.acquisition.winback_share:
         return "no win-back offers"
     return None

@@ -4,6 +4,10 @@ Money moves only through the :class:`~sim.ledger.Ledger`. A cost a customer bear
 offers, rewards, programme membership) is posted to its ledger category and added to that
 customer's cost of the week; :meth:`Books.close_week` then moves each customer's margin and cost
 of the week into her lifetime accounts and discounted value.
+
+Every cost borne by customers is also booked in the ledger by who bore it (the initial base or
+customers acquired during the run, :data:`sim.ledger.WHO`), so that the costs of keeping new
+customers (their win-back offers, say) are never counted as the retained base's.
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ class Books:
         self._discount_by_age = np.exp(-discount_log_rate * np.arange(1, ledger.weeks + 2))
         # Per-row cost of the current week; rows are zeroed once the week is booked.
         self._cost_buf = np.zeros(pop._cap)
+        # Rows credited this week that may be outside the week's customers (points expiring on a
+        # churned customer's card): booked at the close of the week.
+        self._credited: list[np.ndarray] = []
+
+    def _borne(self, rows: np.ndarray, amounts: np.ndarray) -> tuple[float, float]:
+        """The parts of ``amounts`` borne by the initial base and by new customers (currency units)."""
+        new = self.pop.acquired_week[rows] >= 0
+        return float(amounts[~new].sum()), float(amounts[new].sum())
 
     def post(self, category: str, amount: float) -> None:
         """Post a flow of the firm as a whole this week (currency units, >= 0)."""
@@ -61,9 +73,30 @@ class Books:
             self.ledger.post(self.week, category, float(amounts))
             return
         amounts = np.broadcast_to(np.asarray(amounts, dtype=np.float64), rows.shape)
-        self.ledger.post(self.week, category, float(amounts.sum()))
+        self.ledger.post(self.week, category, float(amounts.sum()), self._borne(rows, amounts))
         self.ensure_capacity()
         kb.scatter_add(self._cost_buf, rows, amounts)
+
+    def credit(self, rows: np.ndarray, amounts: np.ndarray | float, category: str) -> None:
+        """Post a positive flow (a category of sign +1) that lowers customers ``rows``' cost of the week.
+
+        Unlike :meth:`charge`, ``rows`` may include customers who are not this week's (a churned
+        customer's points expiring): they are booked at the close of the week.
+
+        Parameters
+        ----------
+        rows : ndarray of int
+            Distinct population rows.
+        amounts : ndarray or float
+            Amount per row (currency units, >= 0).
+        category : str
+            Ledger category of sign +1 (e.g. ``points_released``).
+        """
+        amounts = np.broadcast_to(np.asarray(amounts, dtype=np.float64), rows.shape)
+        self.ledger.post(self.week, category, float(amounts.sum()), self._borne(rows, amounts))
+        self.ensure_capacity()
+        kb.scatter_add(self._cost_buf, rows, -amounts)
+        self._credited.append(rows)
 
     def charge_per_row(self, rows: np.ndarray, unit_cost: float, weights: np.ndarray, category: str,
                        counts: np.ndarray | None = None) -> None:
@@ -74,7 +107,7 @@ class Books:
         """
         self.ensure_capacity()
         amounts = kb.per_row_charge(self._cost_buf, rows, weights, unit_cost, counts)
-        self.ledger.post(self.week, category, float(amounts.sum()))
+        self.ledger.post(self.week, category, float(amounts.sum()), self._borne(rows, amounts))
 
     def ensure_capacity(self) -> None:
         """Grow the cost buffer with the population."""
@@ -88,7 +121,8 @@ class Books:
         ``parts`` are the week's blocks of customers (each with its rows and the margins of its
         buyers); ``targeted`` are win-back targets outside them, who bore a cost. The fixed cost
         is spread equally over the week's customers, as the last charge of the week (or booked
-        to the firm when it has none). Returns the week's contribution (margin less cost,
+        to the firm when it has none). Customers credited this week outside ``parts`` and
+        ``targeted`` are booked last. Returns the week's contribution (margin less cost,
         currency units) by acquisition week + 1.
         """
         week, pop = self.week, self.pop
@@ -96,7 +130,9 @@ class Books:
         fixed_share = 0.0
         if n:
             fixed_share = fixed_cost / n
-            self.ledger.post(week, "fixed_costs", float(np.broadcast_to(np.float64(fixed_share), (n,)).sum()))
+            n_new = sum(int(np.count_nonzero(pop.acquired_week[p.rows] >= 0)) for p in parts)
+            self.ledger.post(week, "fixed_costs", float(np.broadcast_to(np.float64(fixed_share), (n,)).sum()),
+                             (fixed_share * (n - n_new), fixed_share * n_new))
         else:
             self.charge(None, fixed_cost, "fixed_costs")
         self.ensure_capacity()
@@ -106,6 +142,11 @@ class Books:
             kb.book_week(p.rows, margin, self._cost_buf, pop, self._discount_by_age, week, by_week, fixed_share)
         if targeted.size:
             kb.book_week(targeted, np.zeros(targeted.size), self._cost_buf, pop, self._discount_by_age, week, by_week)
+        if self._credited:  # whoever is credited and not booked yet still has an amount in the buffer
+            rows = np.unique(np.concatenate(self._credited))
+            rows = rows[self._cost_buf[rows] != 0.0]
+            self._credited = []
+            kb.book_week(rows, np.zeros(rows.size), self._cost_buf, pop, self._discount_by_age, week, by_week)
         return by_week
 
     def free(self) -> None:

@@ -86,7 +86,7 @@ class Conversion:
         lost = pool[gone] if gone.any() else None  # leave the pool with the converts, below
         if not won.any():
             if lost is not None:
-                self.market.lose(lost, keep=~gone)
+                self.market.lose(lost, keep=~gone, week=week)
             return none, 0
         return self._acquire(week, wk, (pool[won], referred[won], c.reference_value if expectation is None
                                          else expectation[won]), (lost, ~(won | gone)))
@@ -102,12 +102,13 @@ class Conversion:
             satisfaction=cfg.customers.satisfaction_neutral,
             expectation=expectation,
             last_purchase_week=week,
+            seen_week=week,  # she signed up: the firm knows her from her first purchase
             acquisition_cost=a.offer_cost + wk.media_budget / ids.size,
             generation=wk.generation,
             **draw_traits(self.streams, ids, cfg.customers),
         )
         lost, keep = leaving
-        self.market.convert(ids, lost, keep=keep)  # the pool is all aware: those who stay
+        self.market.convert(ids, lost, keep=keep, week=week)  # the pool is all aware: those who stay
         self.books.ensure_capacity()
         self.books.post("acquisition_offers", a.offer_cost * ids.size)
         new_rows = np.arange(rows.start, rows.stop)

@@ -3,6 +3,11 @@
 Every KPI is computed from the ledger, the weekly series and the final customer snapshot, so the
 identities of the contract hold by construction (``profit = gross_margin - acquisition_spend -
 retention_spend - other_costs``; customers and points conserved).
+
+Who a cost belongs to follows the customer, not the kind of spend: the ledger books every cost a
+customer bears as the initial base's or the new customers' (``cost_to_keep_new`` is what keeping
+new customers cost, their win-back offers included). ``mean_clv`` is projected past the horizon
+(:func:`clv_tail`), so that LTV/CAC does not shrink with a shorter run.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from sim.engine.record import Recorder
 from sim.kernels.census import bincount
 from sim.segments import SEGMENTS
 
-__all__ = ["compute_kpis", "payback_weeks", "segment_table"]
+__all__ = ["compute_kpis", "payback_weeks", "segment_table", "clv_tail"]
 
 
 def segment_table(customers: pd.DataFrame) -> pd.DataFrame:
@@ -65,13 +70,51 @@ def payback_weeks(rec: Recorder, cac: float | None) -> int | None:
     return int(hit[0]) if hit.size else None
 
 
-def _customer_kpis(customers: pd.DataFrame, acquisition: float) -> dict[str, float]:
+def clv_tail(customers: pd.DataFrame, weeks: int, retention_weekly: float, discount_log_rate: float) -> np.ndarray:
+    """Value beyond the horizon of each customer, discounted to her acquisition (currency units).
+
+    A customer still a customer at the horizon (not churned) is expected to go on contributing her
+    observed contribution per week of tenure ``m`` (contribution over the weeks since her
+    acquisition, or since week 0 for the initial base) while she stays, each week with the run's
+    weekly retention ``r``. Discounted at ``d`` a week (``1 + d = exp(discount_log_rate)``), the
+    tail at the horizon is the closed form ``m r / (1 + d - r)``, discounted back to the week of
+    acquisition as ``clv_pv`` discounts. Churned customers get no tail (a win-back is not counted
+    on).
+
+    Parameters
+    ----------
+    customers : DataFrame
+        The run's customer snapshot (``state``, ``acquired_week``, ``contribution``).
+    weeks : int
+        The horizon (weeks).
+    retention_weekly : float
+        Share of customers at risk who stay a week, in [0, 1].
+    discount_log_rate : float
+        Continuous discount rate per week.
+
+    Returns
+    -------
+    ndarray
+        Tail per customer (0 for churned customers).
+    """
+    start = np.maximum(customers["acquired_week"].to_numpy().astype(np.int64), 0)
+    tenure = np.maximum(weeks - start, 1)
+    per_week = customers["contribution"].to_numpy() / tenure  # currency units per week
+    x = retention_weekly * math.exp(-discount_log_rate)  # survival and discount of one more week
+    annuity = x / (1.0 - x) if x < 1.0 else 0.0  # undiscounted, no churn: no finite value, no tail
+    alive = (customers["state"] != "churned").to_numpy()
+    return np.where(alive, per_week * annuity * np.exp(-discount_log_rate * tenure), 0.0)
+
+
+def _customer_kpis(customers: pd.DataFrame, acquisition: float, tail: np.ndarray) -> dict[str, float]:
     """CLV of new customers, the share of profitable customers, and profit from new customers."""
     new = customers["acquired_week"].to_numpy() >= 0
     contribution = customers["contribution"].to_numpy()
-    clv_base = customers["clv_pv"].to_numpy()[new] if new.any() else customers["clv_pv"].to_numpy()
+    of = new if new.any() else np.ones(new.size, dtype=bool)  # no new customer: the CLV of the base
+    to_horizon = customers["clv_pv"].to_numpy()[of]
     return {
-        "mean_clv": float(clv_base.mean()) if clv_base.size else 0.0,
+        "mean_clv": float((to_horizon + tail[of]).mean()) if to_horizon.size else 0.0,
+        "mean_clv_to_horizon": float(to_horizon.mean()) if to_horizon.size else 0.0,
         "share_profitable_customers": float((contribution > 0).mean()) if contribution.size else 0.0,
         "profit_from_new": float(contribution[new].sum()) - acquisition,
     }
@@ -93,7 +136,9 @@ def compute_kpis(cfg, ledger, rec: Recorder, tables: tuple[pd.DataFrame, pd.Data
     cac = _ratio(acquisition, acquired)
     at_risk = int(rec.at_risk.sum())
     weekly_churn = churned / at_risk if at_risk else 0.0
-    per_customer = _customer_kpis(customers, acquisition)
+    tail = clv_tail(customers, rec.weeks, 1.0 - weekly_churn, weekly_rate)
+    per_customer = _customer_kpis(customers, acquisition, tail)
+    keeping, keeping_new = ledger.keeping_cost(), ledger.borne("new", ledger.keeping_categories())
     points = ledger.points()
     return {
         "customers_initial": int(cfg.customers.initial),
@@ -106,15 +151,19 @@ def compute_kpis(cfg, ledger, rec: Recorder, tables: tuple[pd.DataFrame, pd.Data
         "acquisition_spend": acquisition,
         "retention_spend": ledger.group_total("retention"),
         "other_costs": ledger.group_total("other"),
+        "cost_to_keep": keeping,
+        "cost_to_keep_base": keeping - keeping_new,
+        "cost_to_keep_new": keeping_new,
         "profit": profit,
         "npv_profit": npv,
         "cac": cac,
         "retention_rate_annual": (1.0 - weekly_churn) ** 52,
         "mean_clv": per_customer["mean_clv"],
+        "mean_clv_to_horizon": per_customer["mean_clv_to_horizon"],
         "ltv_to_cac": _ratio(per_customer["mean_clv"], cac) if cac else None,
         "payback_weeks": payback_weeks(rec, cac),
         "loyalty_cost": ledger.loyalty_cost(),
-        "loyalty_roi": None,
+        "loyalty_net_roi": None,
         "points_liability": liability,
         "points_issued": int(points["points_issued"].sum()),
         "points_redeemed": int(points["points_redeemed"].sum()),

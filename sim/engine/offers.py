@@ -1,20 +1,21 @@
 """Phases 7 and 8 of the week: win-back offers to lost customers, retention offers to those at risk.
 
-Win-back offers go to a share of the customers who churned before this week (keyed ``winback``
-stream, draw 0); each returns with ``winback_success_prob`` (draw 1), active again with the
-market's norms of satisfaction and expectation. Retention offers go, within the week's budget, to
-the current customers whose churn risk, as the firm sees it from the visits it observes, is at
-least ``retention.min_risk``, highest ``risk x observed visit rate`` first, none twice within the
-cooldown.
+The firm cannot see who has left a non-contractual relationship, only when it last saw each
+customer buy. Win-back offers go each week to a share (keyed ``winback`` stream, draw 0) of the
+customers it has not seen buy for ``winback_after_weeks``; those still active take no notice,
+and a churned one returns (draw 1) with :func:`sim.behaviour.acquisition.winback_probability`,
+active again and remembering her satisfaction and expectations. Retention offers go, within the
+week's budget, to the current customers whose churn risk, as the firm sees it from the visits it
+observes, is at least ``retention.min_risk``, highest ``risk x observed visit rate`` first, none
+twice within the cooldown.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.kernels.churn import rows_drawn
-from sim.kernels.events import happened
-from sim.kernels.offers import churn_risks, give_offers
+from sim.kernels.churn import rows_drawn_up_to
+from sim.kernels.offers import churn_risks, give_offers, winback_probabilities
 from sim.population import ACTIVE, CHURNED, LAPSING, saturating_increment
 
 __all__ = ["Offers"]
@@ -40,11 +41,13 @@ class Offers:
         self.pop, self.streams, self.books = pop, streams, books
 
     def winback_targets(self, week: int) -> np.ndarray | None:
-        """Churned customers who get a win-back offer this week (drawn before this week's churners join them)."""
+        """Customers sent a win-back offer this week: a share of those the firm has not seen buy
+        for ``winback_after_weeks``, whether or not they have left (drawn before this week's purchases)."""
         if self.a.winback_share <= 0:
             return None
         pop = self.pop
-        return rows_drawn(pop.state, CHURNED, pop.id, self.streams.key("winback", week, 0), self.a.winback_share)
+        return rows_drawn_up_to(pop.seen_week, week - self.a.winback_after_weeks, pop.id,
+                                self.streams.key("winback", week, 0), self.a.winback_share)
 
     def win_back(self, week: int, targeted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Offers to ``targeted`` customers; return the rows won back and the rows targeted."""
@@ -53,13 +56,18 @@ class Offers:
         if targeted is None or targeted.size == 0:
             return none, none
         self.books.charge(targeted, a.winback_offer_cost, "winback_offers")
-        u = self.streams.uniform("winback", week, pop.id[targeted], draw=1)
-        won_back = targeted[happened(u, a.winback_success_prob)]
+        gone = targeted[pop.state[targeted] == CHURNED]  # the active take no notice
+        p = winback_probabilities(pop, gone, week, (a.winback_success_prob, a.winback_decay_weeks),
+                                  (c.satisfaction_neutral, c.churn_satisfaction_effect))
+        u = self.streams.uniform("winback", week, pop.id[gone], draw=1)
+        won_back = gone[u < p]
         pop.state[won_back] = ACTIVE
         saturating_increment(pop.won_back_count, won_back)
-        pop.last_purchase_week[won_back] = week
-        pop.satisfaction[won_back] = c.satisfaction_neutral
-        pop.expectation[won_back] = c.reference_value
+        # She answered the offer, so the firm knows she is back; she keeps her memories. A returning
+        # subscriber starts a new billing cycle: her first fee falls due next week.
+        period = c.billing_period_weeks
+        pop.last_purchase_week[won_back] = week - period if period else week
+        pop.seen_week[won_back] = week
         return won_back, targeted
 
     def retain(self, week: int, alive: np.ndarray) -> tuple[int, int]:

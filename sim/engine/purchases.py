@@ -93,15 +93,17 @@ class Purchases:
     def renewals(self, week: int, b: Block) -> PurchaseDraw:
         """A subscription's week: subscribers at the end of a billing period renew, and pay, or leave.
 
-        A subscriber acquired in week ``a`` (the base in week -1) renews in weeks ``a + k P``
-        (``customers.billing_period_weeks``); she leaves then with the churn rule's probability
-        times her propensity and the loyalty programme's multiplier, and pays otherwise. A new
+        A subscriber renews ``P`` weeks (``customers.billing_period_weeks``) after her last
+        payment: acquired in week ``a`` (the base in week -1), in weeks ``a + k P``; won back in
+        week ``w``, in weeks ``w + 1 + k P`` (a new subscription). She leaves at a renewal with
+        the churn rule's probability times her propensity and the loyalty programme's multiplier,
+        and pays otherwise. A new
         subscriber pays on joining. Every payment is one occasion.
         """
         c, pop, n_risk = self.cfg.customers, self.pop, b.n_risk
         at_risk = b.rows[:n_risk]
-        since = week - pop.acquired_week[at_risk].astype(np.int64)
-        due = np.flatnonzero(since % c.billing_period_weeks == 0)
+        since = week - pop.last_purchase_week[at_risk].astype(np.int64)
+        due = np.flatnonzero(since >= c.billing_period_weeks)
         rows = at_risk[due]
         _, _, sat_eff, ids = kp.customer_state(pop, rows, self.params)
         prog = self.programme

@@ -104,7 +104,8 @@ class Simulation:
         network = contact_network(m.network, m.potential, m.network_degree,
                                   self.streams.generator("network", -1, m.network_draw),
                                   rewire=m.network_rewire, exponent=m.network_exponent, seeding=m.network_seeding)
-        market = Market(m.potential, cfg.customers.initial, m.initially_aware, self.streams, network=network)
+        market = Market(m.potential, cfg.customers.initial, m.initially_aware, self.streams, network=network,
+                        reconsider=m.reconsideration)
         # Prospects' sensitivities (pure functions of their ids) are drawn once, when they hear of the firm.
         market.keep_for_pool(lambda ids: dict(zip(("price_sensitivity", "quality_sensitivity"),
                                                   needs_and_sensitivities(self.streams, ids, cfg.customers)[1:])))

@@ -19,7 +19,8 @@ from sim.jit import njit
 from sim.mathfn import BLOCK, exp_into, undecided
 from sim.rng import uniform_into, unit
 
-__all__ = ["ChurnParams", "churn_block", "churn_draw", "decay_and_lapse", "rows_drawn", "destinations"]
+__all__ = ["ChurnParams", "churn_block", "churn_draw", "decay_and_lapse", "rows_drawn", "rows_drawn_up_to",
+           "destinations"]
 
 
 class ChurnParams(NamedTuple):
@@ -137,23 +138,23 @@ def decay_and_lapse(pop, alive: np.ndarray, keep: np.float32, threshold: int, st
 
 
 @njit(cache=True, nogil=True)
-def _rows_drawn(state, code, ids, key, p):  # pragma: no cover - compiled
+def _rows_drawn(values, low, high, ids, key, p):  # pragma: no cover - compiled
     # Room for every row, but only the pages written (the drawn rows) are ever touched, so the
     # resident cost is that of the result.
-    out = np.empty(state.size + 1, dtype=np.int64)
+    out = np.empty(values.size + 1, dtype=np.int64)
     rows, cand, u = np.empty(BLOCK, dtype=np.int64), np.empty(BLOCK, dtype=ids.dtype), np.empty(BLOCK)
     k = 0
-    for lo in range(0, state.size, BLOCK):
-        hi = min(lo + BLOCK, state.size)
+    for lo in range(0, values.size, BLOCK):
+        hi = min(lo + BLOCK, values.size)
         m = 0
         for r in range(lo, hi):
-            # Branch-free: rows in the state are scattered, so a test per row would be
-            # mispredicted half the time. Each row is written, and kept only if in the state.
+            # Branch-free: the rows in range are scattered, so a test per row would be
+            # mispredicted half the time. Each row is written, and kept only if in range.
             rows[m] = r
-            m += state[r] == code
+            m += (values[r] >= low) & (values[r] <= high)
         for j in range(m):
             cand[j] = ids[np.uint64(rows[j])]
-        uniform_into(cand[:m], key, u)  # only the rows in the state are hashed
+        uniform_into(cand[:m], key, u)  # only the rows in range are hashed
         for j in range(m):
             out[k] = rows[j]
             k += happens(u[j], p)
@@ -166,7 +167,15 @@ def rows_drawn(state: np.ndarray, code: int, ids: np.ndarray, key: int, p: float
     One pass over the population instead of the list of every row in that state (millions of
     churned customers in a long run).
     """
-    return _rows_drawn(state, np.int8(code), ids, np.uint64(key), float(p))
+    return _rows_drawn(state, np.int8(code), np.int8(code), ids, np.uint64(key), float(p))
+
+
+def rows_drawn_up_to(values: np.ndarray, high: int, ids: np.ndarray, key: int, p: float) -> np.ndarray:
+    """Rows whose ``values`` (an integer column) are at most ``high``, each kept with probability
+    ``p`` under stream ``key``, ascending (as :func:`rows_drawn`)."""
+    low = np.iinfo(values.dtype).min
+    high = min(max(int(high), int(low)), int(np.iinfo(values.dtype).max))
+    return _rows_drawn(values, values.dtype.type(low), values.dtype.type(high), ids, np.uint64(key), float(p))
 
 
 @njit(cache=True, nogil=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.behaviour.acquisition import winback_probability
 from sim.behaviour.risk import churn_risk
 from sim.behaviour.satisfaction import satisfaction_after_offer
 from sim.jit import njit
 
-__all__ = ["churn_risks", "give_offers"]
+__all__ = ["churn_risks", "give_offers", "winback_probabilities"]
 
 
 @njit(cache=True, nogil=True)
@@ -40,3 +41,26 @@ def _give_offers(rows, satisfaction, gain, offer_week, week):  # pragma: no cove
 def give_offers(pop, rows: np.ndarray, gain: float, week: int) -> None:
     """Customers ``rows`` receive a retention offer this week: satisfaction up by ``gain``."""
     _give_offers(rows, pop.satisfaction, np.float32(gain), pop.offer_week, week)
+
+
+@njit(cache=True, nogil=True)
+def _winback_probabilities(rows, last_purchase_week, satisfaction, week, base, decay, neutral, effect,
+                           out):  # pragma: no cover - compiled
+    for i in range(rows.size):
+        r = np.uint64(rows[i])
+        out[i] = winback_probability(base, np.float64(week - last_purchase_week[r]), decay,
+                                     np.float64(satisfaction[r]), neutral, effect)
+
+
+def winback_probabilities(pop, rows: np.ndarray, week: int, offer: tuple[float, float],
+                          norms: tuple[float, float]) -> np.ndarray:
+    """Each churned customer's probability of taking a win-back offer this week.
+
+    ``offer`` is ``(winback_success_prob, winback_decay_weeks)``, ``norms`` is
+    ``(satisfaction_neutral, churn_satisfaction_effect)``
+    (:func:`sim.behaviour.acquisition.winback_probability`).
+    """
+    out = np.empty(rows.size)
+    _winback_probabilities(rows, pop.last_purchase_week, pop.satisfaction, int(week), float(offer[0]),
+                           float(offer[1]), float(norms[0]), float(norms[1]), out)
+    return out

@@ -54,11 +54,13 @@ def _encounter(buyers, quality, failed, recovered, price_ratio, severity, gen_qu
         r = np.uint64(buyers[i])
         fl = failed[i]
         q = felt_quality(quality[i], fl, severity_if)
+        ratio = price_ratio[i * step]
         v = rule.experienced_value(quality_sensitivity[r], gen_quality[np.uint64(generation[r])], q,
-                                   price_sensitivity[r], price_ratio[i * step])
+                                   price_sensitivity[r], ratio)
         value_out[i] = v
         a, e = attachment[r], expectation[r]
-        t, surprise = rule.transaction_satisfaction(v, np.float64(e), np.float64(a), p)
+        t, surprise = rule.transaction_satisfaction(v, rule.price_cost(price_sensitivity[r], ratio), np.float64(e),
+                                                    np.float64(a), p)
         f = failures[r]
         t = rule.recovered_transaction(t, recovered[i], f, p)
         satisfaction[r] = rule.cumulative_satisfaction(satisfaction[r], t, p)

@@ -40,8 +40,11 @@ __all__ = [
     "plot_tornado",
 ]
 
-#: KPIs of the spend-and-profit chart: what each side of the business costs and earns.
-SPEND_AND_PROFIT = ("acquisition_spend", "profit_from_new", "retention_spend", "profit_from_retained")
+#: KPIs of the spend-and-profit chart: what each side of the business costs and earns, booked by who
+#: the customer is (new customers: acquisition spend and their keeping cost; the retained base: its
+#: keeping cost).
+SPEND_AND_PROFIT = ("acquisition_spend", "cost_to_keep_new", "profit_from_new", "cost_to_keep_base",
+                    "profit_from_retained")
 
 
 def _kpi_rows(table: pd.DataFrame, kpi: str) -> pd.DataFrame:
@@ -155,8 +158,8 @@ def spend_and_profit(results: pd.DataFrame, by: Sequence[str] | None = None) -> 
 
 
 def plot_spend_and_profit(spend: pd.DataFrame, ax=None):
-    """Paired bars per strategy: acquisition spend next to profit from new customers, retention
-    spend next to profit from the retained base.
+    """Bars per strategy: acquisition spend and the cost of keeping new customers next to the profit
+    from new customers; the cost of keeping the retained base next to its profit.
 
     Parameters
     ----------
@@ -164,10 +167,11 @@ def plot_spend_and_profit(spend: pd.DataFrame, ax=None):
         :func:`spend_and_profit` output (scenario index, currency units).
     """
     ax = ax if ax is not None else deck_figure()[1]
-    names = {"acquisition_spend": "acquisition spend", "profit_from_new": "profit from new customers",
-             "retention_spend": "retention spend", "profit_from_retained": "profit from the retained base"}
-    colours = {"acquisition_spend": PALETTE[1], "profit_from_new": PALETTE[0],
-               "retention_spend": PALETTE[7], "profit_from_retained": PALETTE[2]}
+    names = {"acquisition_spend": "acquisition spend", "cost_to_keep_new": "cost of keeping new customers",
+             "profit_from_new": "profit from new customers", "cost_to_keep_base": "cost of keeping the base",
+             "profit_from_retained": "profit from the retained base"}
+    colours = {"acquisition_spend": PALETTE[1], "cost_to_keep_new": PALETTE[3], "profit_from_new": PALETTE[0],
+               "cost_to_keep_base": PALETTE[7], "profit_from_retained": PALETTE[2]}
     k = len(SPEND_AND_PROFIT)
     height = 0.8 / k
     y = np.arange(len(spend))[::-1].astype(float)
@@ -178,7 +182,7 @@ def plot_spend_and_profit(spend: pd.DataFrame, ax=None):
     ax.set_yticks(y, [short_label(s, "\n") for s in spend.index])
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_formatter(currency)
-    ax.set(xlabel="currency units, mean over seeds", title="Acquisition spend vs retention profit by strategy")
+    ax.set(xlabel="currency units, mean over seeds", title="Spend and profit of new and retained customers by strategy")
     legend_outside(ax)
     return ax
 

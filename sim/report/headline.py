@@ -47,13 +47,15 @@ def headline_figures(summary: Mapping[str, Any]) -> dict[str, Any]:
     -------
     dict
         ``cost_to_acquire`` (CAC, currency units per new customer); ``cost_to_keep_per_year``
-        (retention spend per customer-year: ``retention_spend / (customer_weeks / 52)``, currency
-        units); ``acquire_to_keep`` (their ratio: how many customers the cost of winning one
-        keeps for a year); ``ltv_to_cac``; ``payback_weeks``; ``mean_clv``; ``profit``, ``profit_from_new``
-        and ``profit_from_retained`` (currency units).
+        (the cost of keeping customers per customer-year: ``cost_to_keep / (customer_weeks / 52)``,
+        retention and win-back offers, loyalty costs, service and complaints; currency units);
+        ``acquire_to_keep`` (their ratio: how many customers the cost of winning one keeps for a
+        year); ``ltv_to_cac``; ``payback_weeks``; ``mean_clv``; ``profit``, ``profit_from_new``,
+        ``profit_from_retained``, ``acquisition_spend``, ``cost_to_keep_new`` and
+        ``cost_to_keep_base`` (currency units).
     """
     years = (summary.get("customer_weeks") or 0) / WEEKS_PER_YEAR
-    keep = summary["retention_spend"] / years if years > 0 else None
+    keep = summary["cost_to_keep"] / years if years > 0 else None
     cac = summary.get("cac")
     return {
         "cost_to_acquire": cac,
@@ -65,6 +67,9 @@ def headline_figures(summary: Mapping[str, Any]) -> dict[str, Any]:
         "profit": summary["profit"],
         "profit_from_new": summary["profit_from_new"],
         "profit_from_retained": summary["profit_from_retained"],
+        "acquisition_spend": summary["acquisition_spend"],
+        "cost_to_keep_new": summary["cost_to_keep_new"],
+        "cost_to_keep_base": summary["cost_to_keep_base"],
     }
 
 
@@ -97,8 +102,8 @@ def headline_answer(summary: Mapping[str, Any], currency: str = "") -> list[str]
     """
     f = headline_figures(summary)
     cac, keep = f["cost_to_acquire"], f["cost_to_keep_per_year"]
-    keeping = (f"keeping one costs {_money(keep, currency)} a year in retention spend" if keep
-               else "keeping one cost no retention spend")
+    keeping = (f"keeping one costs {_money(keep, currency)} a year (offers, loyalty and service)" if keep
+               else "keeping one cost nothing")
     if cac is None:
         first = f"No customer was won at a cost (CAC undefined); {keeping}."
     elif f["acquire_to_keep"] is not None:
@@ -109,10 +114,12 @@ def headline_answer(summary: Mapping[str, Any], currency: str = "") -> list[str]
     ratio, payback = f["ltv_to_cac"], f["payback_weeks"]
     pays = (f"pays its acquisition cost back in {payback:,.0f} weeks" if payback is not None
             else "does not pay its acquisition cost back within the horizon")
-    second = (f"A new customer is worth {_money(f['mean_clv'], currency)} to the horizon (discounted), "
+    second = (f"A new customer is worth {_money(f['mean_clv'], currency)} (discounted, projected past the horizon), "
               f"{ratio:,.1f} times what it cost to win (LTV/CAC), and {pays}." if ratio is not None and
               f["mean_clv"] is not None else f"A new customer {pays}.")
     third = (f"Of the {_money(f['profit'], currency)} profit, new customers brought "
-             f"{_money(f['profit_from_new'], currency)} (after what winning them cost) and the retained base "
-             f"{_money(f['profit_from_retained'], currency)}.")
+             f"{_money(f['profit_from_new'], currency)} (after {_money(f['acquisition_spend'], currency)} to win "
+             f"them and {_money(f['cost_to_keep_new'], currency)} to keep them) and the retained base "
+             f"{_money(f['profit_from_retained'], currency)} (after {_money(f['cost_to_keep_base'], currency)} "
+             f"to keep it).")
     return [first, second, third]

@@ -207,8 +207,10 @@ def headline_spend_and_profit(spend: pd.DataFrame) -> str:
     best = total.idxmax()
     row = spend.loc[best]
     return (f"{short_label(best)} makes the most profit: {format_money(row['profit_from_retained'])} from the "
-            f"retained base and {format_money(row['profit_from_new'])} from new customers after "
-            f"{format_money(row['acquisition_spend'])} of acquisition spend")
+            f"retained base after {format_money(row['cost_to_keep_base'])} of keeping cost and "
+            f"{format_money(row['profit_from_new'])} from new customers after "
+            f"{format_money(row['acquisition_spend'])} of acquisition spend and "
+            f"{format_money(row['cost_to_keep_new'])} of keeping cost")
 
 
 def headline_funnel(stages: pd.Series) -> str:
@@ -248,11 +250,16 @@ def headline_profit_by_category(timeseries: pd.DataFrame) -> str:
 
 
 def headline_acquisition_vs_retention(summary: Mapping[str, Any]) -> str:
-    """Profit from each side of the business against what it costs."""
-    return (f"The retained base earns {format_money(summary['profit_from_retained'])} on "
-            f"{format_money(summary['retention_spend'])} of retention spend; new customers earn "
+    """Profit from each side of the business against what it costs, booked by who the customer is.
+
+    The cost of keeping a side is ``cost_to_keep_base`` or ``cost_to_keep_new`` (retention and
+    win-back offers, loyalty costs, service and complaints of those customers); each profit is net
+    of the costs named beside it.
+    """
+    return (f"The retained base earns {format_money(summary['profit_from_retained'])} after "
+            f"{format_money(summary['cost_to_keep_base'])} of keeping cost; new customers earn "
             f"{format_money(summary['profit_from_new'])} after {format_money(summary['acquisition_spend'])} "
-            f"of acquisition spend")
+            f"of acquisition spend and {format_money(summary['cost_to_keep_new'])} of keeping cost")
 
 
 def headline_cohort_retention(cohorts: pd.DataFrame, age: int = 52) -> str:

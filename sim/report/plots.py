@@ -192,17 +192,22 @@ def plot_cohort_retention(cohorts: pd.DataFrame, ax=None, max_cohorts: int = 8):
 
 
 def plot_acquisition_vs_retention(summary: dict[str, Any], ax=None):
-    """What acquisition and retention each cost, and the profit each side of the business made.
+    """What new customers and the retained base each cost, and the profit each side of the business made.
+
+    Costs are booked by who the customer is: new customers' spend is the acquisition spend plus
+    what keeping them cost (``cost_to_keep_new``: their win-back and retention offers, loyalty
+    costs and service); the retained base's is ``cost_to_keep_base``. Each profit is net of the
+    spend beside it.
 
     Parameters
     ----------
     summary : dict
-        The run's KPIs (``acquisition_spend, retention_spend, profit_from_new,
-        profit_from_retained``), currency units.
+        The run's KPIs (``acquisition_spend, cost_to_keep_new, cost_to_keep_base,
+        profit_from_new, profit_from_retained``), currency units.
     """
     ax = _ax(ax)
     x = np.arange(2)
-    spend = [summary["acquisition_spend"], summary["retention_spend"]]
+    spend = [summary["acquisition_spend"] + summary["cost_to_keep_new"], summary["cost_to_keep_base"]]
     profit = [summary["profit_from_new"], summary["profit_from_retained"]]
     bars = [ax.bar(x - 0.2, spend, width=0.4, color=PALETTE[1], label="spend"),
             ax.bar(x + 0.2, profit, width=0.4, color=PALETTE[0], label="profit")]
@@ -211,10 +216,10 @@ def plot_acquisition_vs_retention(summary: dict[str, Any], ax=None):
             v = rect.get_height()
             ax.annotate(format_money(v), (rect.get_x() + rect.get_width() / 2, v), xytext=(0, 4 if v >= 0 else -4),
                         textcoords="offset points", ha="center", va="bottom" if v >= 0 else "top", fontsize=13)
-    ax.set_xticks(x, ["new customers\n(acquisition spend)", "retained base\n(retention spend)"])
+    ax.set_xticks(x, ["new customers\n(acquisition + keeping cost)", "retained base\n(keeping cost)"])
     ax.axhline(0, color="#333333", lw=0.8)
     ax.margins(y=0.12)
-    ax.set(ylabel="currency units", title="Acquisition spend vs retention profit")
+    ax.set(ylabel="currency units", title="What new and retained customers cost and earn")
     ax.yaxis.set_major_formatter(currency)
     legend_outside(ax)
     return ax

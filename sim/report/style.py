@@ -275,6 +275,7 @@ _KPI_LABELS = {
     "cac": "CAC",
     "acquisition_spend": "acquisition spend",
     "retention_spend": "retention spend",
+    "cost_to_keep": "cost of keeping customers",
     "share_profitable_customers": "share of profitable customers",
     "profit_from_new": "profit from new customers",
     "profit_from_retained": "profit from the retained base",
@@ -284,8 +285,8 @@ _KPI_LABELS = {
 _COUNT_KPIS = frozenset({"customers_initial", "customers_acquired", "customers_churned", "customers_won_back",
                          "customers_active_end", "customer_weeks", "points_issued", "points_redeemed",
                          "points_expired", "points_outstanding", "members_end"})
-_SHARE_KPIS = frozenset({"retention_rate_annual", "share_profitable_customers"})
-_RATIO_KPIS = frozenset({"ltv_to_cac", "loyalty_roi"})
+_SHARE_KPIS = frozenset({"retention_rate_annual", "share_profitable_customers", "points_breakage_ultimate"})
+_RATIO_KPIS = frozenset({"ltv_to_cac", "loyalty_net_roi"})
 
 
 def kpi_label(kpi: str) -> str:

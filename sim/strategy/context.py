@@ -68,6 +68,11 @@ class RunContext:
         """Book a cost this week, borne by customers ``rows`` (or by the firm when None); currency units."""
         self._books.charge(rows, amounts, category)
 
+    def credit(self, rows: np.ndarray, amounts: np.ndarray | float, category: str) -> None:
+        """Book a positive flow this week that lowers customers ``rows``' cost (e.g. a released
+        points provision); currency units >= 0 per row."""
+        self._books.credit(rows, amounts, category)
+
     def post(self, category: str, amount: float) -> None:
         """Book a flow of the firm as a whole this week (e.g. partner funding received), currency units >= 0."""
         self._books.ledger.post(self.week, category, amount)

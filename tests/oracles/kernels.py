@@ -37,7 +37,8 @@ def encounter(pop, buyers, quality, failed, recovered, price_ratio, severity, ge
         pop.satisfaction[buyers].astype(np.float64), pop.expectation[buyers].astype(np.float64), value,
         neutral=c["neutral"], reference_value=c["reference_value"], value_weight=c["value_weight"],
         disconfirmation_weight=c["disconfirmation_weight"], loss_aversion=c["loss_aversion"], memory=c["memory"],
-        adaptation=c["adaptation"])
+        adaptation=c["adaptation"],
+        price=pop.price_sensitivity[buyers].astype(np.float64) * (np.asarray(price_ratio, dtype=np.float64) - 1.0))
     if paradox.any():
         transaction[paradox] = c["recovery_transaction"]
         old = pop.satisfaction[buyers[paradox]].astype(np.float64)

@@ -152,8 +152,12 @@ def update_satisfaction(
     loss_aversion: float,
     memory: float,
     adaptation: float,
+    price: np.ndarray | float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Satisfaction after one purchase each.
+
+    ``price`` is the price part of each experienced value (``ps * (price_ratio - 1)``): the level
+    term rewards the value without it, so price counts only through the surprise.
 
     Returns
     -------
@@ -163,7 +167,7 @@ def update_satisfaction(
     """
     surprise = value - expectation
     felt = np.where(surprise >= 0.0, surprise, loss_aversion * surprise)
-    transaction = neutral + value_weight * (value - reference_value) + disconfirmation_weight * felt
+    transaction = neutral + value_weight * (value + price - reference_value) + disconfirmation_weight * felt
     np.clip(transaction, 0.0, 1.0, out=transaction)
     new_satisfaction = (1.0 - memory) * satisfaction + memory * transaction
     new_expectation = expectation + adaptation * surprise
