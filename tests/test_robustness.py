@@ -58,7 +58,7 @@ def test_three_strategies_count_the_best_and_the_whole_ranking():
     a = X[:, 0]
     Y = np.vstack([np.ones(len(X)), 2 + a, 2.5 * np.ones(len(X))])  # C > B unless a > 0.5; both beat A
     info = verdict_robustness(AB, X, Y, np.array([1.0, 2.4, 2.5]), ["A", "B", "C"])
-    assert info["best"] == "C" and info["runner_up"] == "B"
+    assert info["best"] == "C" and info["runner_up"] == "B" == info["challenger"]
     assert info["best_holds"] == info["ranking_holds"] == int(np.sum(a < 0.5))
     assert [p["against"] for p in info["pairs"]] == ["B", "A"] and info["pairs"][1]["share"] == 1.0
     assert "| B | " in robustness_markdown(info, {"market.network_degree": "network=full"})
@@ -163,3 +163,13 @@ def test_a_factor_given_replaces_the_prior_of_its_key_and_others_are_added():
                                            "customers.churn_rate=0.0025:0.01"]
     assert skipped == {}
     assert study_factors(None, given, [[]], SMALL) == (given, {})
+
+
+def test_the_verdict_hangs_on_what_moves_the_gap_to_the_strategy_that_overtakes_the_best():
+    X = design()
+    a, b = X[:, 0], X[:, 1]
+    # B is runner-up at the reference and never overtakes A, but its gap moves with b; C overtakes A when a > 0.5.
+    Y = np.vstack([np.full(len(X), 2.0), 1.0 + 0.9 * b, 1.5 + a])
+    info = verdict_robustness(AB, X, Y, np.array([2.0, 1.9, 1.5]), ["A", "B", "C"])
+    assert info["runner_up"] == "B" and info["challenger"] == "C" and not info["robust"]
+    assert info["hangs_on"] == ["a"]

@@ -9,7 +9,8 @@ the reference point (the scenario's own values). The verdict is
 * **robust** when the strategy that is best at the reference is best at every design point:
   "robust over the priors (holds in N of M)";
 * otherwise **not robust**, and it *hangs on* the assumptions that move the gap between the
-  best strategy and the runner-up the most (Morris ``mu_star``, or Sobol ``ST``, of that
+  best strategy and its challenger (the strategy that beats it at the most design points; the
+  runner-up when none does) the most (Morris ``mu_star``, or Sobol ``ST``, of that
   difference): "hangs on X, Y".
 
 :func:`verdict_robustness` computes it from the study's arrays; :func:`robustness_markdown`
@@ -82,10 +83,12 @@ def verdict_robustness(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, 
     Returns
     -------
     dict
-        ``best`` and ``runner_up`` at the reference, ``points``, ``best_holds`` (points where the
-        best stays best), ``ranking_holds`` (points with the whole reference ranking), ``robust``,
-        ``pairs`` (per other strategy: points where the best beats it), ``importance`` (per factor,
-        effect on the gap best - runner-up, largest first), ``hangs_on`` and ``statement``.
+        ``best`` and ``runner_up`` at the reference, ``challenger`` (the strategy that beats the
+        best at the most points, else the runner-up), ``points``, ``best_holds`` (points where
+        the best stays best), ``ranking_holds`` (points with the whole reference ranking),
+        ``robust``, ``pairs`` (per other strategy: points where the best beats it),
+        ``importance`` (per factor, effect on the gap best - challenger, largest first),
+        ``hangs_on`` and ``statement``.
     """
     method, levels, seed = design
     Y, reference = np.asarray(Y, dtype=float), np.asarray(reference, dtype=float)
@@ -96,11 +99,14 @@ def verdict_robustness(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, 
     same_order = np.all(np.argsort(-filled, axis=0, kind="stable") == np.array(order)[:, None], axis=0)
     pairs = [{"against": labels[j], "best_better_points": int(np.sum(Y[best] > Y[j])),
               "share": float(np.mean(Y[best] > Y[j]))} for j in order[1:]]
-    importance = _importance(factors, X, Y[best] - Y[runner], method, levels, seed)
+    # The gap that decides the verdict is the one against the strategy that overtakes the best most often.
+    challenger = min(order[1:], key=lambda j: (int(np.sum(Y[best] > Y[j])), order.index(j)))
+    importance = _importance(factors, X, Y[best] - Y[challenger], method, levels, seed)
     info: dict[str, Any] = {
         "kpi": kpi, "method": method, "strategies": list(labels),
         "reference": {lab: (None if math.isnan(v) else float(v)) for lab, v in zip(labels, reference)},
-        "best": labels[best], "runner_up": labels[runner], "points": int(Y.shape[1]),
+        "best": labels[best], "runner_up": labels[runner], "challenger": labels[challenger],
+        "points": int(Y.shape[1]),
         "best_holds": int(holds.sum()), "ranking_holds": int(same_order.sum()), "robust": bool(holds.all()),
         "pairs": pairs, "importance": importance, "hangs_on": _hangs_on(importance),
     }
@@ -129,7 +135,7 @@ def robustness_markdown(info: Mapping[str, Any], skipped: Mapping[str, str] | No
     lines += [f"| {p['against']} | {p['best_better_points']} of {info['points']} | {p['share']:.0%} |"
               for p in info["pairs"]]
     name = "mu*" if info.get("method", "morris") == "morris" else "ST"
-    lines += ["", f"Effect of each assumption over its prior range on the gap {info['best']} - {info['runner_up']} "
+    lines += ["", f"Effect of each assumption over its prior range on the gap {info['best']} - {info['challenger']} "
               f"({name}, {kpi} units{'' if name == 'mu*' else ' as a share of variance'}):", "",
               f"| assumption | prior range | {name} |", "|---|---|---|"]
     lines += [f"| `{r['factor']}` | {r['low']:g} to {r['high']:g} | {_number(r['importance'])} |"
