@@ -6,13 +6,23 @@ same seeds, and the indices rank the factors by how much they move the KPI; with
 design and the indices are :mod:`sim.analysis.sensitivity`, the tornado chart
 :func:`sim.report.compare.plot_indices`.
 
-Command line (see :func:`build_parser`)::
-
-    python -m sim.sensitivity --compare "loyalty=none" "loyalty=points" --trajectories 10 \\
-        --out sensitivity/loyalty customers.initial=5000 market.potential=50000
-
 Factor syntax (``--factor``, repeatable): ``KEY=LOW:HIGH``, a uniform range of one config value,
 e.g. ``customers.churn_rate=0.0025:0.01``. Default: :data:`DEFAULT_FACTORS`.
+
+Over the priors (``--priors [GROUP_OR_NAME ...]``): the factors are the behavioural parameters'
+prior ranges declared in the config schema (:mod:`sim.config.priors`), all of them or those
+named, less those that cannot move the scenarios compared; ``--factor`` adds to them or
+overrides one. With two or more strategies every design point and the scenario's own values
+(the reference) are run under each, and ``robustness.json`` and ``robustness.md`` say whether
+the best strategy stays best over the priors and which assumptions the verdict hangs on
+(:mod:`sim.analysis.robustness`); ``python -m sim.report`` puts that into the deck. Command
+line (see :func:`build_parser`)::
+
+    python -m sim.sensitivity --priors --compare "loyalty=none" "loyalty=points" \\
+        --out multirun/x/robustness customers.initial=2000 market.potential=10000 horizon.weeks=52
+
+Cost: ``(r (k + 1) + 1) x strategies x replications`` runs for ``k`` factors and ``r`` Morris
+trajectories (2 by default over the priors); docs/behaviour.md, "Robustness over the priors".
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.robustness import ROBUSTNESS_JSON, ROBUSTNESS_MD, robustness_markdown, verdict_robustness
 from sim.analysis.sensitivity import (
     DEFAULT_FACTORS,
     FACTOR_SYNTAX,
@@ -41,10 +53,12 @@ from sim.analysis.sensitivity import (
     Factor,
     analyse,
     parse_factor,
+    prior_factors,
     ranking,
     sample_design,
     targets,
 )
+from sim.config.priors import priors
 from sim.errors import ArgumentError, ConfigError, MissingExtraError, require
 from sim.io import DISK_FULL, atomic_write
 from sim.report.compare import plot_indices
@@ -63,6 +77,7 @@ __all__ = [
     "analyse",
     "plot_indices",
     "sensitivity",
+    "study_factors",
     "build_parser",
     "main",
 ]
@@ -77,7 +92,8 @@ class SensitivityOptions:
     kpi : str
         KPI analysed (mean over ``seeds`` at each design point).
     strategies : sequence of sequence of str
-        One strategy, or two (A, B) to compare, each as overrides (e.g. ``["loyalty=points"]``).
+        One strategy, or two or more to compare (the first is A), each as overrides (e.g.
+        ``["loyalty=points"]``).
     overrides : sequence of str
         Overrides of the base scenario shared by all runs (e.g. population size).
     method : str
@@ -130,8 +146,8 @@ def _check_options(factors: Sequence[Factor], options: SensitivityOptions) -> No
         raise ArgumentError("--kpi", options.kpi, "one of " + ", ".join(KPI_NAMES))
     if options.method not in METHODS:
         raise ArgumentError("--method", options.method, "one of " + ", ".join(METHODS))
-    if len(options.strategies) not in (1, 2):
-        raise ArgumentError("--compare", list(options.strategies), "two strategies, A and B")
+    if not options.strategies:
+        raise ArgumentError("--compare", [], "two or more strategies, A B ...")
     if not factors or len({f.key for f in factors}) != len(factors):
         raise ArgumentError("--factor", [f.spec() for f in factors], "a non-empty list of distinct keys")
     n = options.n
@@ -155,14 +171,19 @@ def _check_bounds(factors: Sequence[Factor], strategies: Sequence[Sequence[str]]
 
 
 def _run_design(factors: Sequence[Factor], X: np.ndarray, options: SensitivityOptions) -> np.ndarray:
-    """The KPI per strategy (rows) and design point (columns), the mean over the seeds."""
+    """The KPI per strategy (rows) and design point (columns), the mean over the seeds.
+
+    With two or more strategies the last column is the reference point: the scenario's own values.
+    """
     strategies, seeds, kpi = options.strategies, list(options.seeds), options.kpi
     bases = [compose_config([*options.overrides, *s]) for s in strategies]
-    scenarios = [dataclasses.replace(to_scenario(_set_factors(base, factors, x)), seed=seed)
-                 for base in bases for x in X for seed in seeds]
+    points = [_set_factors(base, factors, x) for base in bases for x in X]
+    if len(strategies) > 1:
+        points = [c for i, base in enumerate(bases) for c in (*points[i * len(X):(i + 1) * len(X)], base)]
+    scenarios = [dataclasses.replace(to_scenario(c), seed=seed) for c in points for seed in seeds]
     runs = run_scenarios(scenarios, n_jobs=options.n_jobs, desc="sensitivity", progress=options.progress)
     values = np.array([math.nan if r[kpi] is None else r[kpi] for r in runs], dtype=float)
-    return values.reshape(len(strategies), len(X), len(seeds)).mean(axis=2)
+    return values.reshape(len(strategies), -1, len(seeds)).mean(axis=2)
 
 
 def _write_charts(indices: pd.DataFrame, names: Sequence[str], method: str, out: Path) -> None:
@@ -189,7 +210,7 @@ def _write_indices(factors: Sequence[Factor], X: np.ndarray, outputs: dict[str, 
 
 
 def sensitivity(factors: Sequence[Factor], options: SensitivityOptions | None = None, /,
-                **fields: Any) -> dict[str, Any]:
+                skipped: dict[str, str] | None = None, **fields: Any) -> dict[str, Any]:
     """Run a sensitivity analysis and write its results to ``options.out_dir``.
 
     Parameters
@@ -198,20 +219,31 @@ def sensitivity(factors: Sequence[Factor], options: SensitivityOptions | None = 
         Uncertain config values and their ranges.
     options : SensitivityOptions, optional
         What to run and write (default :class:`SensitivityOptions`).
+    skipped : dict, optional
+        Priors left out of ``factors`` and why (:func:`study_factors`), for ``robustness.md``.
     **fields
         Fields of :class:`SensitivityOptions` to change, e.g. ``n=20``.
 
     Returns
     -------
     dict
-        The content of ``summary.json``: settings, targets, and for two strategies the share of
-        design points where B beats A.
+        The content of ``summary.json``: settings, targets, for two strategies the share of
+        design points where B beats A, and for two or more the robustness statement
+        (``robustness``; details in ``robustness.json``).
     """
+    skipped = skipped or {}
     options = dataclasses.replace(options or SensitivityOptions(), **fields)
     _check_options(factors, options)
-    _check_bounds(factors, options.strategies, options.overrides)
+    # Declared priors lie within their allowed ranges (tests/test_priors.py): composing each
+    # bound of some fifty of them would cost more than the study itself.
+    declared = {(p.key, p.low, p.high) for p in priors()}
+    _check_bounds([f for f in factors if (f.key, f.low, f.high) not in declared], options.strategies,
+                  options.overrides)
     X = sample_design(factors, options.method, options.n, options.levels, options.design_seed)
+    started = time.monotonic()
     Y = _run_design(factors, X, options)
+    seconds = time.monotonic() - started
+    reference, Y = (Y[:, -1], Y[:, :-1]) if len(options.strategies) > 1 else (None, Y)
     labels = [" ".join(s) or "base" for s in options.strategies]
     for label, row in zip(labels, Y):
         if np.isnan(row).all():  # nothing to analyse: say so rather than write NaN indices
@@ -224,12 +256,54 @@ def sensitivity(factors: Sequence[Factor], options: SensitivityOptions | None = 
     summary: dict[str, Any] = {
         "method": options.method, "kpi": options.kpi, "factors": [f.spec() for f in factors], "strategies": labels,
         "overrides": list(options.overrides), "seeds": list(options.seeds), "design_points": len(X),
-        "runs": len(X) * len(options.strategies) * len(options.seeds), "targets": list(outputs),
+        "runs": (len(X) + (reference is not None)) * len(options.strategies) * len(options.seeds),
+        "seconds": round(seconds, 1), "targets": list(outputs),
     }
     if len(options.strategies) == 2:
         summary["ranking"] = ranking(Y[1] - Y[0])
+    if reference is not None:
+        summary["robustness"] = _write_robustness(factors, X, Y, reference, labels, options, summary, skipped)
     atomic_write(out / "summary.json", lambda p: p.write_text(json.dumps(summary, indent=2) + "\n"))
     return summary
+
+
+def _write_robustness(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, reference: np.ndarray,
+                      labels: Sequence[str], options: SensitivityOptions, summary: dict[str, Any],
+                      skipped: dict[str, str]) -> str:
+    """``robustness.json`` and ``robustness.md``: does the best strategy stay best over the design?"""
+    info = verdict_robustness(factors, X, Y, reference, labels, kpi=options.kpi,
+                              design=(options.method, options.levels, options.design_seed))
+    info.update(factors=[f.spec() for f in factors], skipped=dict(skipped), overrides=list(options.overrides),
+                seeds=list(options.seeds), runs=summary["runs"], seconds=summary["seconds"])
+    cost = (f"{summary['runs']} runs ({summary['design_points']} design points and the reference, "
+            f"{len(labels)} strategies, {len(options.seeds)} seed(s) each) in {summary['seconds']:,.0f} s; "
+            f"overrides: {' '.join(options.overrides) or 'none'}.")
+    out = Path(options.out_dir)
+    atomic_write(out / ROBUSTNESS_JSON, lambda p: p.write_text(json.dumps(info, indent=2) + "\n"))
+    atomic_write(out / ROBUSTNESS_MD, lambda p: p.write_text(robustness_markdown(info, skipped, cost)))
+    return info["statement"]
+
+
+def study_factors(priors: Sequence[str] | None, factors: Sequence[Factor], strategies: Sequence[Sequence[str]],
+                  overrides: Sequence[str]) -> tuple[list[Factor], dict[str, str]]:
+    """The factors of a study: ``factors`` alone, or with ``priors`` (a list, empty for all) the priors
+    that can move the scenarios compared, each ``factors`` entry replacing the prior of its key.
+
+    Returns
+    -------
+    tuple
+        The factors and the priors left out with the reason (empty without ``priors``).
+    """
+    if priors is None:
+        return list(factors) or [parse_factor(t) for t in DEFAULT_FACTORS], {}
+    from omegaconf import OmegaConf
+
+    scenarios = [compose_config([*overrides, *s]) for s in strategies]
+    chosen, skipped = prior_factors(priors, scenarios, lambda c, k: OmegaConf.select(c, k))
+    given = {f.key: f for f in factors}
+    for key in given:
+        skipped.pop(key, None)
+    return [given.pop(f.key, f) for f in chosen] + list(given.values()), skipped
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -244,11 +318,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", metavar="OVERRIDE",
                    help="overrides of the base scenario, as for python -m sim")
     p.add_argument("--factor", action="append", default=None, metavar="SPEC", help="an uncertain value (repeatable)")
+    p.add_argument("--priors", nargs="*", default=None, metavar="GROUP_OR_NAME",
+                   help="vary the behavioural parameters over their prior ranges (config schema): all that can move "
+                        "the scenarios, or those of the groups or names given (customers, loyalty.points, "
+                        "market.word_of_mouth, ...); with --compare, writes robustness.json and robustness.md")
     p.add_argument("--compare", nargs=2, metavar=("A", "B"),
                    help='two strategies as quoted override lists, e.g. "loyalty=none" "loyalty=points"')
+    p.add_argument("--strategy", action="append", metavar="OVERRIDES",
+                   help="one more strategy to compare, as a quoted override list (repeatable; after --compare's "
+                        "two, or two or more on their own)")
     p.add_argument("--kpi", default="npv_profit", help="KPI to analyse (default npv_profit)")
     p.add_argument("--method", choices=METHODS, default="morris", help="morris (default) or sobol")
-    p.add_argument("--trajectories", type=int, default=10, help="Morris trajectories (default 10)")
+    p.add_argument("--trajectories", type=int, default=None,
+                   help="Morris trajectories (default 10; 2 with --priors, to keep the many factors affordable)")
     p.add_argument("--levels", type=int, default=4, help="Morris grid levels (default 4)")
     p.add_argument("--samples", type=int, default=64, help="Sobol base sample, a power of two (default 64)")
     p.add_argument("--replications", type=int, default=1, help="seeds per design point, 0..R-1 (default 1)")
@@ -263,10 +345,15 @@ def _options(args: argparse.Namespace) -> SensitivityOptions:
     """The analysis options of parsed command-line arguments."""
     if args.replications < 1:
         raise ArgumentError("--replications", args.replications, "an integer >= 1")
+    # One value per --strategy: an open-ended --compare list would swallow the overrides after it.
+    compared = [*(args.compare or ()), *(args.strategy or ())]
+    if len(compared) == 1:
+        raise ArgumentError("--strategy", compared, "two or more strategies (or --compare A B)")
+    trajectories = args.trajectories if args.trajectories is not None else 2 if args.priors is not None else 10
     return SensitivityOptions(
-        kpi=args.kpi, strategies=[a.split() for a in args.compare] if args.compare else [[]],
+        kpi=args.kpi, strategies=[a.split() for a in compared] if compared else [[]],
         overrides=args.overrides, method=args.method,
-        n=args.trajectories if args.method == "morris" else args.samples, levels=args.levels,
+        n=trajectories if args.method == "morris" else args.samples, levels=args.levels,
         seeds=range(args.replications), out_dir=args.out, n_jobs=args.jobs, design_seed=args.design_seed,
         progress=not args.no_progress,
     )
@@ -278,6 +365,8 @@ def _print_results(out: str, summary: dict[str, Any]) -> None:
     with pd.option_context("display.width", 160, "display.max_columns", 20, "display.float_format", "{:,.4g}".format):
         for target, block in indices.groupby("target", sort=False):
             print(f"{target}\n{block.drop(columns='target').to_string(index=False)}\n")
+    if "robustness" in summary:
+        print(summary["robustness"])
     if "ranking" in summary:
         r = summary["ranking"]
         a, b = summary["strategies"]
@@ -292,8 +381,10 @@ def main(argv: list[str] | None = None) -> int:
     created = not Path(args.out).exists()
     try:
         require("SALib", "python -m sim.sensitivity")
-        factors = [parse_factor(t) for t in (args.factor or DEFAULT_FACTORS)]
-        summary = sensitivity(factors, _options(args))
+        options = _options(args)
+        factors, skipped = study_factors(args.priors, [parse_factor(t) for t in args.factor or ()],
+                                         options.strategies, options.overrides)
+        summary = sensitivity(factors, options, skipped=skipped)
     except (ArgumentError, ConfigError, MissingExtraError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2

@@ -18,5 +18,5 @@ def test_generated_block_is_current():
 def test_every_parameter_has_a_meaning():
     rows = [r for r in parameter_table().splitlines() if r.startswith("| `")]
     assert len(rows) > 60
-    empty = [r.split("|")[1].strip() for r in rows if not r.split("|")[4].strip()]
+    empty = [r.split("|")[1].strip() for r in rows if not r.split("|")[5].strip()]
     assert not empty, empty

@@ -330,3 +330,17 @@ def test_tornado_reuses_the_sensitivity_chart():
     assert msg.headline_tornado(indices, "npv_profit") == (
         "customers.churn_rate moves npv_profit most: 3.00m over its range, 3.0 times the next factor "
         "(market.word_of_mouth)")
+
+
+def test_tornado_of_a_study_over_all_priors_shows_the_largest_factors_legibly():
+    from sim.config.priors import priors
+    from sim.report.compare import TORNADO_FACTORS
+
+    keys = [p.key for p in priors()]
+    effect = np.arange(len(keys), dtype=float) + 1.0
+    indices = pd.DataFrame({"target": "npv_profit: B - A", "factor": keys, "mu": effect, "mu_star": effect,
+                            "mu_star_conf": effect / 10, "sigma": effect / 5})
+    _, ax = draw(plot_tornado, indices)  # no overlapping or clipped text with every prior in the study
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert shown == keys[-TORNADO_FACTORS:]
+    assert ax.get_ylabel() == f"the {TORNADO_FACTORS} largest of {len(keys)} factors"

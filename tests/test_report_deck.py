@@ -138,11 +138,12 @@ def test_sweep_takeaway_matches_the_results_table(sweep, sweep_report):
     number = r"(-?[\d.,]+(?:bn|m|k)?)"
     if lo > 0 or hi < 0:
         m = re.fullmatch(rf"loyalty={winner} wins on NPV profit: {number} more than the runner-up loyalty={runner} "
-                         rf"\(95% CI {number} to {number}, paired over (\d+) seeds\)\.", takeaway)
+                         rf"\(95% CI {number} to {number}, paired over (\d+) seeds; simulation noise only, "
+                         rf"assumptions fixed\)\.", takeaway)
     else:
         m = re.fullmatch(rf"loyalty={winner} has the highest NPV profit, but its lead of {number} over "
                          rf"loyalty={runner} is not significant \(95% CI {number} to {number}, paired over (\d+) "
-                         rf"seeds\)\.", takeaway)
+                         rf"seeds; simulation noise only, assumptions fixed\)\.", takeaway)
     assert m, takeaway
     for text, value in zip(m.groups()[:3], (d.mean(), lo, hi)):
         assert_shown_as(text, value)
@@ -332,3 +333,31 @@ def test_a_firms_experiment_folder_on_the_searchpath_runs_alone_and_labels_its_r
     assert main([str(sweep_dir), "--out", str(tmp_path / "r")]) == 0
     subtitle = slide_texts(Presentation(str(tmp_path / "r" / "deck.pptx")).slides[0])[1]
     assert "Premium push" in subtitle and "Price cut" in subtitle
+
+
+# -- robustness over the priors ---------------------------------------------------------------
+@pytest.mark.slow
+def test_takeaway_says_whether_the_verdict_holds_over_the_priors(sweep, tmp_path, capsys):
+    from sim.sensitivity import main as sensitivity_main
+
+    study = tmp_path / "robustness"
+    assert sensitivity_main(["--priors", "loyalty.points", "--compare", "loyalty=none", "loyalty=points",
+                             "--out", str(study), "--no-progress", *SMALL]) == 0
+    info = json.loads((study / "robustness.json").read_text())
+    capsys.readouterr()
+    assert main([str(sweep), "--sensitivity", str(study), "--out", str(tmp_path / "r")]) == 0
+    assert info["statement"] in capsys.readouterr().out
+    takeaway = json.loads((tmp_path / "r" / "report.json").read_text())["takeaway"]
+    assert "simulation noise only, assumptions fixed" in takeaway
+    assert re.search(r"(Robust over the priors \(holds in (\d+) of \2\)|Not robust over the priors \(holds in \d+ of "
+                     r"\d+\): .* hangs on loyalty\.points\.)", takeaway), takeaway
+    summary = Presentation(str(tmp_path / "r" / "deck.pptx")).slides[2]
+    assert any(info["statement"].split(":")[0] in t for t in slide_texts(summary))
+
+
+def test_a_broken_robustness_record_fails_cleanly(sweep, tmp_path, capsys):
+    (tmp_path / "robustness.json").write_text("{\"statement\": 1}")
+    assert main([str(sweep), "--no-charts", "--sensitivity", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Error: The '--sensitivity' argument must be a directory written by python -m "
+                          "sim.sensitivity --priors with two or more strategies") and err.count("\n") == 1

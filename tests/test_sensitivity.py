@@ -54,7 +54,8 @@ def test_small_morris_study_compares_two_strategies(tmp_path):
     summary = sensitivity(factors, strategies=[["loyalty=none"], ["loyalty=points"]], overrides=SMALL, n=2,
                           out_dir=tmp_path, progress=False)
     targets = ["npv_profit [loyalty=none]", "npv_profit [loyalty=points]", "npv_profit: loyalty=points - loyalty=none"]
-    assert summary["targets"] == targets and summary["runs"] == 2 * 2 * 3
+    # 2 x (2 + 1) design points and the reference point, for each strategy.
+    assert summary["targets"] == targets and summary["runs"] == (6 + 1) * 2
     design = pd.read_parquet(tmp_path / "design.parquet")
     assert len(design) == 6
     assert np.allclose(design[targets[2]], design[targets[1]] - design[targets[0]])
@@ -66,3 +67,7 @@ def test_small_morris_study_compares_two_strategies(tmp_path):
     assert len(list(tmp_path.glob("morris_*.png"))) == 3
     ranking = json.loads((tmp_path / "summary.json").read_text())["ranking"]
     assert ranking["points"] == 6 and ranking["ranking_changes"] == (0 < ranking["b_better_points"] < 6)
+    robustness = json.loads((tmp_path / "robustness.json").read_text())
+    # The ranking of the design and the robustness record agree on the design points.
+    b_best = robustness["best"] == "loyalty=points"
+    assert robustness["best_holds"] == (ranking["b_better_points"] if b_best else 6 - ranking["b_better_points"])

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.config.priors import inert, select
 from sim.errors import ArgumentError
 
 __all__ = [
@@ -46,16 +47,22 @@ __all__ = [
     "analyse",
     "targets",
     "ranking",
+    "PRIORS_ALLOWED",
+    "prior_factors",
 ]
 
+#: What ``--priors`` takes, completing "must be ...".
+PRIORS_ALLOWED = ("names of behavioural parameters with a prior, or their groups (customers, market, "
+                  "loyalty.points, ...; the 'prior range' column of docs/behaviour.md lists them); overrides of "
+                  "the scenario go before --priors")
+
 FACTOR_SYNTAX = "KEY=LOW:HIGH with numbers LOW < HIGH"
-#: Behavioural assumptions varied by default: about half to twice their default values.
+#: Assumptions varied when no factor is given: the churn rate (fitted from a firm's log, so
+#: without a prior) and the priors of four behavioural parameters (``--priors`` varies them all).
 DEFAULT_FACTORS = (
     "customers.churn_rate=0.0025:0.01",
-    "customers.price_sensitivity_mean=0.75:2.25",
-    "customers.conversion_rate=0.015:0.06",
-    "market.word_of_mouth=0.05:0.3",
-    "customers.loss_aversion=1.0:3.0",
+    *(f"{p.key}={p.low!r}:{p.high!r}" for p in select(["customers.price_sensitivity_mean", "customers.conversion_rate",
+                                                       "market.word_of_mouth", "customers.loss_aversion"])),
 )
 #: Sensitivity methods: Morris screening and Sobol variance decomposition.
 METHODS = ("morris", "sobol")
@@ -145,21 +152,22 @@ def analyse(factors: Sequence[Factor], X: np.ndarray, Y: np.ndarray, method: str
 
 
 def targets(kpi: str, labels: Sequence[str], Y: np.ndarray) -> dict[str, np.ndarray]:
-    """The analysed outputs by name: the KPI of each strategy and, for two, their difference B - A.
+    """The analysed outputs by name: the KPI of each strategy and, for two or more, each one's
+    difference from the first (B - A, C - A, ...).
 
     Parameters
     ----------
     kpi : str
         KPI name.
     labels : sequence of str
-        One label per strategy (one or two).
+        One label per strategy.
     Y : ndarray
         KPI per strategy (rows) and design point (columns), in KPI units.
     """
-    out = {f"{kpi} [{labels[0]}]" if len(labels) == 2 else kpi: Y[0]}
-    if len(labels) == 2:
-        out[f"{kpi} [{labels[1]}]"] = Y[1]
-        out[f"{kpi}: {labels[1]} - {labels[0]}"] = Y[1] - Y[0]
+    if len(labels) == 1:
+        return {kpi: Y[0]}
+    out = {f"{kpi} [{lab}]": Y[i] for i, lab in enumerate(labels)}
+    out.update({f"{kpi}: {lab} - {labels[0]}": Y[i] - Y[0] for i, lab in enumerate(labels) if i})
     return out
 
 
@@ -177,3 +185,62 @@ def ranking(diff: np.ndarray) -> dict[str, Any]:
         "b_better_points": better, "points": len(diff), "share_b_better": better / len(diff),
         "ranking_changes": 0 < better < len(diff),
     }
+
+
+def prior_factors(prefixes: Sequence[str], scenarios: Sequence[Any],
+                  lookup: Any = None) -> tuple[list[Factor], dict[str, str]]:
+    """The factors of a study over the priors: every prior under ``prefixes`` that can move a scenario.
+
+    A prior is left out when it cannot move any of ``scenarios`` (:func:`sim.config.priors.inert`)
+    or when a scenario sets the parameter away from its default: the scenario has then made it a
+    fact (a calibrated firm switches mechanisms off), held at that value.
+
+    Parameters
+    ----------
+    prefixes : sequence of str
+        Groups, parts or names of parameters (:func:`sim.config.priors.select`); empty for all.
+    scenarios : sequence
+        The composed scenarios of the strategies compared (attribute access, as ``Config`` or
+        an OmegaConf config).
+    lookup : callable, optional
+        ``lookup(scenario, key)``: the value of ``key`` in a scenario; default attribute access.
+
+    Returns
+    -------
+    tuple
+        The factors (prior ranges, in field order) and the priors left out, key -> reason.
+
+    Raises
+    ------
+    ArgumentError
+        For a prefix that names no prior, or when every selected prior is left out.
+    """
+    lookup = lookup or _attribute
+    try:
+        chosen = select(list(prefixes))
+    except KeyError as err:
+        raise ArgumentError("--priors", err.args[0], PRIORS_ALLOWED) from None
+    factors, skipped = [], {}
+    for p in chosen:
+        values = {lookup(s, p.key) for s in scenarios}
+        reasons = {inert(p.key, s) for s in scenarios}
+        if None not in reasons:  # inert in every scenario: say why in the words of the one closest to using it
+            skipped[p.key] = sorted(reasons, key=lambda r: (r == "no loyalty programme", r))[0]
+        elif values != {p.default}:
+            skipped[p.key] = "held at the scenario's value " + ", ".join(repr(v) for v in sorted(values))
+        else:
+            # Whole-number bounds for an integer parameter, which Hydra refuses to set to 4.0.
+            factors.append(Factor(p.key, int(p.low), int(p.high)) if p.integer else Factor(p.key, p.low, p.high))
+    if not factors:
+        raise ArgumentError("--priors", " ".join(prefixes) or "(all)",
+                            "priors of which at least one can move the scenarios compared; all are inert or "
+                            "held: " + "; ".join(f"{k} ({why})" for k, why in skipped.items()))
+    return factors, skipped
+
+
+def _attribute(scenario: Any, key: str) -> Any:
+    """The value of dotted ``key`` in a scenario, by attribute access."""
+    node = scenario
+    for name in key.split("."):
+        node = getattr(node, name)
+    return node

@@ -23,6 +23,7 @@ output         what a run writes
 loyalty        the loyalty programme and the parameters of each scheme
 classic        the classical textbook models
 schema         the root :class:`Config` and the horizon
+priors         which parameters are assumptions: prior ranges and sources; the others by kind
 ranges         checking every field against its range
 rules          :func:`validate`: the ranges, then the rules across fields
 store          :func:`register_configs` for Hydra

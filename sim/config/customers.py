@@ -126,45 +126,92 @@ class CustomersConfig(Checked):
     initial: int = _p(20_000, ge=0)
     purchase_rate_mean: float = _p(0.25, gt=0.0, le=50.0)
     purchase_rate_shape: float = _p(0.45, gt=0.0)
-    service_demand_sigma: float = _p(3.0, ge=0.0, le=4.0)
+    service_demand_sigma: float = _p(3.0, ge=0.0, le=4.0, prior=(0.25, 2.0), source=(
+        "cost to serve differs widely between customers (Kaplan & Cooper 1998; whale curves of 150-300 %, Kaplan "
+        "& Narayanan 2001); the spread is a modelling choice, wide prior (sigma 3 puts 39 % of service cost on "
+        "0.1 % of customers)"))
     basket_units_mean: float = _p(2.0, gt=0.0, le=1e6)
     basket_sigma: float = _p(0.5, ge=0.0, le=3.0)
-    price_sensitivity_mean: float = _p(1.5, **NONNEG)
-    price_sensitivity_sd: float = _p(0.5, **NONNEG)
-    quality_sensitivity_mean: float = _p(1.0, **NONNEG)
-    quality_sensitivity_sd: float = _p(0.3, **NONNEG)
-    conversion_rate: float = _p(0.008, **PROB)
-    lapse_weeks: int = _p(8, ge=1, le=1040)  # weeks are int16 in the population
+    price_sensitivity_mean: float = _p(1.5, **NONNEG, prior=(0.5, 3.0), source=(
+        "total price elasticity: mean -2.62, most between -1 and -5 (Bijmolt, van Heerde & Pieters 2005 "
+        "meta-analysis); this is only the purchase-rate part (price also acts through conversion and value), so "
+        "the lower part of that range"))
+    price_sensitivity_sd: float = _p(0.5, **NONNEG, prior=(0.1, 1.0), source=(
+        "heterogeneity of price response across customers: modelling choice, wide prior"))
+    quality_sensitivity_mean: float = _p(1.0, **NONNEG, prior=(0.3, 2.0), source=(
+        "modelling choice, wide prior"))
+    quality_sensitivity_sd: float = _p(0.3, **NONNEG, prior=(0.05, 0.6), source=(
+        "modelling choice, wide prior"))
+    conversion_rate: float = _p(0.008, **PROB, prior=(0.002, 0.03), source=(
+        "weekly trial of an aware prospect: modelling choice, wide prior"))
+    lapse_weeks: int = _p(8, ge=1, le=1040, prior=(4, 26), source=(
+        "when a quiet customer starts to drift away: modelling choice, wide prior"))
     churn_rate: float = _p(0.003, **PROB)
-    churn_satisfaction_effect: float = _p(4.0, **NONNEG)
-    lapsing_churn_multiplier: float = _p(3.0, ge=1.0)
-    satisfaction_neutral: float = _p(0.6, **PROB)
-    reference_value: float = _p(0.65, ge=-10.0, le=10.0)
-    satisfaction_memory: float = _p(0.2, **PROB)
-    value_weight: float = _p(0.8, **NONNEG)
-    disconfirmation_weight: float = _p(0.5, **NONNEG)
-    loss_aversion: float = _p(2.0, ge=1.0)
-    expectation_adaptation: float = _p(0.1, **PROB)
-    satisfaction_purchase_effect: float = _p(1.0, **NONNEG)
+    churn_satisfaction_effect: float = _p(4.0, **NONNEG, prior=(0.5, 5.0), source=(
+        "satisfaction lengthens relationships (Bolton 1998); its size on this scale is unpublished: modelling "
+        "choice, wide prior"))
+    lapsing_churn_multiplier: float = _p(3.0, ge=1.0, prior=(1.0, 5.0), source=(
+        "modelling choice, wide prior"))
+    satisfaction_neutral: float = _p(0.6, **PROB, prior=(0.45, 0.75), source=(
+        "anchor of the satisfaction scale: modelling choice, wide prior"))
+    reference_value: float = _p(0.65, ge=-10.0, le=10.0, prior=(0.55, 0.75), source=(
+        "reference points of value (Kalyanaram & Winer 1995 on reference prices); the level is modelling choice, "
+        "wide prior"))
+    satisfaction_memory: float = _p(0.2, **PROB, prior=(0.05, 0.5), source=(
+        "cumulative satisfaction (Anderson, Fornell & Lehmann 1994); the weight of the latest experience is "
+        "modelling choice, wide prior"))
+    value_weight: float = _p(0.8, **NONNEG, prior=(0.3, 1.5), source=(
+        "modelling choice, wide prior"))
+    disconfirmation_weight: float = _p(0.5, **NONNEG, prior=(0.2, 1.0), source=(
+        "expectation-disconfirmation (Oliver 1980); size modelling choice, wide prior"))
+    loss_aversion: float = _p(2.0, ge=1.0, prior=(1.5, 2.5), source=(
+        "losses weigh about twice gains (Tversky & Kahneman 1992: 2.25); negative disconfirmation weighs about "
+        "twice positive (Anderson & Sullivan 1993)"))
+    expectation_adaptation: float = _p(0.1, **PROB, prior=(0.03, 0.3), source=(
+        "adaptation level of expectations (Oliver 1980); speed modelling choice, wide prior"))
+    satisfaction_purchase_effect: float = _p(1.0, **NONNEG, prior=(0.2, 2.0), source=(
+        "satisfaction raises usage (Bolton & Lemon 1999); size on this scale modelling choice, wide prior"))
     needs_shares: list[float] = _p(factory=lambda: [0.3, 0.25, 0.15, 0.3], each=PROB)
-    price_seeker_price_factor: float = _p(1.6, ge=1.0)
-    quality_seeker_quality_factor: float = _p(1.5, ge=1.0)
-    attachment_growth: float = _p(0.05, **PROB)
-    attachment_threshold: float = _p(0.7, **PROB)
-    attachment_decay: float = _p(0.005, **PROB)
-    attachment_purchase_ratio: float = _p(3.0, ge=1.0)
-    attachment_advocacy_ratio: float = _p(3.0, ge=1.0)
-    attachment_price_relief: float = _p(0.5, **PROB)
-    choice_sensitivity: float = _p(6.0, **NONNEG)
-    switching_inertia: float = _p(1.0, **NONNEG)
-    competitor_churn_effect: float = _p(2.0, **NONNEG)
-    complaint_propensity: float = _p(0.4, **PROB)
-    recovery_gain: float = _p(0.3, **PROB)
-    failure_trust_penalty: float = _p(0.08, **PROB)
-    expectation_conversion_effect: float = _p(2.0, ge=0.0, le=50.0)
-    attachment_loss_buffer: float = _p(0.0, **PROB, source=(
+    price_seeker_price_factor: float = _p(1.6, ge=1.0, prior=(1.0, 2.5), source=(
+        "needs-based segments (Wind 1978); modelling choice, wide prior"))
+    quality_seeker_quality_factor: float = _p(1.5, ge=1.0, prior=(1.0, 2.5), source=(
+        "needs-based segments (Wind 1978); modelling choice, wide prior"))
+    attachment_growth: float = _p(0.05, **PROB, prior=(0.01, 0.15), source=(
+        "emotional attachment builds with delighting experiences (Thomson, MacInnis & Park 2005); speed modelling "
+        "choice, wide prior"))
+    attachment_threshold: float = _p(0.7, **PROB, prior=(0.6, 0.85), source=(
+        "modelling choice, wide prior"))
+    attachment_decay: float = _p(0.005, **PROB, prior=(0.001, 0.02), source=(
+        "modelling choice, wide prior"))
+    attachment_purchase_ratio: float = _p(3.0, ge=1.0, prior=(1.0, 3.0), source=(
+        "emotionally connected customers are on average about 50 % more valuable than highly satisfied ones, up "
+        "to about 3x in some categories (Magids, Zorfas & Leemon 2015, HBR)"))
+    attachment_advocacy_ratio: float = _p(3.0, ge=1.0, prior=(1.0, 3.0), source=(
+        "emotionally connected customers recommend more (Magids, Zorfas & Leemon 2015, HBR); 1 to the practice "
+        "figure of 3x"))
+    attachment_price_relief: float = _p(0.5, **PROB, prior=(0.0, 0.7), source=(
+        "attached customers are less price sensitive (Thomson, MacInnis & Park 2005); size modelling choice, wide "
+        "prior"))
+    choice_sensitivity: float = _p(6.0, **NONNEG, prior=(2.0, 12.0), source=(
+        "multinomial logit choice (McFadden 1974; Guadagni & Little 1983); scale modelling choice, wide prior"))
+    switching_inertia: float = _p(1.0, **NONNEG, prior=(0.2, 2.0), source=(
+        "switching costs and inertia (Burnham, Frels & Mahajan 2003); size modelling choice, wide prior"))
+    competitor_churn_effect: float = _p(2.0, **NONNEG, prior=(0.5, 4.0), source=(
+        "modelling choice, wide prior"))
+    complaint_propensity: float = _p(0.4, **PROB, prior=(0.05, 0.6), source=(
+        "most dissatisfied customers do not complain; the share rises with the problem's cost (TARP studies, "
+        "Goodman 1999)"))
+    recovery_gain: float = _p(0.3, **PROB, prior=(0.0, 0.4), source=(
+        "service recovery paradox: a significant rise in satisfaction after a good recovery (de Matos, Henrique & "
+        "Rossi 2007 meta-analysis); 0 allows no paradox"))
+    failure_trust_penalty: float = _p(0.08, **PROB, prior=(0.0, 0.15), source=(
+        "the recovery paradox does not reach repurchase intention or loyalty (de Matos, Henrique & Rossi 2007); "
+        "size modelling choice, wide prior"))
+    expectation_conversion_effect: float = _p(2.0, ge=0.0, le=50.0, prior=(0.5, 4.0), source=(
+        "raised expectations raise trial (Kopalle & Lehmann 2006); size modelling choice, wide prior"))
+    attachment_loss_buffer: float = _p(0.0, **PROB, prior=(0.0, 0.5), source=(
         "committed customers discount negative information (Ahluwalia, Burnkrant & Unnava 2000, JMR 37(2)); "
-        "magnitude unpublished, off by default"))
+        "magnitude unpublished, off by default: modelling choice, wide prior"))
     churn_propensity: str = _p("none", choices=("none", "beta", "gamma_hazard"), source=(
         "heterogeneous dropout: Beta across customers (Fader & Hardie 2007, sBG), Gamma dropout rates "
         "(Schmittlein, Morrison & Colombo 1987, Pareto/NBD)"))

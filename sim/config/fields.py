@@ -2,6 +2,8 @@
 
 A field declared with :func:`_p` carries its range as dataclass metadata (``rule``), which
 :func:`sim.config.validate` checks and the parameter reference (``sim/config/doc.py``) prints.
+A behavioural parameter that data cannot pin down also carries its prior range (``prior``) and
+the source of that range (``source``); :mod:`sim.config.priors` collects them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ __all__ = ["_p", "PROB", "NONNEG", "POS", "Checked"]
 
 
 def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING, source: str = "",
-       **rule: Any) -> Any:
+       prior: tuple[float, float] | None = None, **rule: Any) -> Any:
     """A dataclass field whose allowed range is stored as metadata for :func:`sim.config.validate`.
 
     Parameters
@@ -28,7 +30,13 @@ def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING
     factory : callable, optional
         Default factory instead of ``default`` (for lists).
     source : str, optional
-        Where the default or the mechanism comes from, for the parameter reference.
+        Where the default or the mechanism comes from, for the parameter reference; with
+        ``prior``, where the prior range comes from ("modelling choice, wide prior" when no
+        published range exists).
+    prior : tuple of float, optional
+        ``(low, high)``: the range of values the literature (or, failing it, judgement) finds
+        plausible for a behavioural parameter, in the field's unit; the sensitivity study over
+        priors (``python -m sim.sensitivity --priors``) samples it uniformly.
     **rule
         ``ge``, ``gt``, ``le``, ``lt`` (bounds, in the field's unit), ``choices`` (a tuple),
         ``each`` (a rule applied to every element of a list).
@@ -36,9 +44,14 @@ def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING
     Returns
     -------
     dataclasses.Field
-        The field, with the rule under ``metadata["rule"]`` (and the source under ``"source"``).
+        The field, with the rule under ``metadata["rule"]`` (and the source under ``"source"``,
+        the prior under ``"prior"``).
     """
-    metadata = {"rule": rule, "source": source} if source else {"rule": rule}
+    metadata: dict[str, Any] = {"rule": rule}
+    if source:
+        metadata["source"] = source
+    if prior is not None:
+        metadata["prior"] = (float(prior[0]), float(prior[1]))
     if factory is not dataclasses.MISSING:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, metadata=metadata)

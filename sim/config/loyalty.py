@@ -110,11 +110,18 @@ class PointsConfig(Checked):
     earn_rate: float = _p(1.0, ge=0.0, le=1000.0)
     threshold: int = _p(500, ge=1)
     reward_value: float = _p(5.0, **NONNEG)
-    redemption_prob: float = _p(0.5, **PROB)
-    redeemer_share: float = _p(0.75, **PROB)
+    redemption_prob: float = _p(0.5, **PROB, prior=(0.1, 0.9), source=(
+        "modelling choice, wide prior"))
+    redeemer_share: float = _p(0.75, **PROB, prior=(0.4, 0.9), source=(
+        "about a third of points earned go unused (COLLOQUY and Swift Exchange 2011)"))
     expiry_weeks: int = _p(52, ge=1)
-    purchase_uplift: float = _p(0.0, ge=0.0, le=5.0)
-    goal_gradient: float = _p(0.1, ge=0.0, le=2.0)  # at most 2: the rate stays >= 0
+    purchase_uplift: float = _p(0.0, ge=0.0, le=5.0, prior=(0.0, 0.05), source=(
+        "loyalty programmes lift members' buying by a few per cent at most (Leenheer, van Heerde, Bijmolt & "
+        "Smidts 2007; Liu 2007)"))
+    # At most 2: the rate stays >= 0.
+    goal_gradient: float = _p(0.1, ge=0.0, le=2.0, prior=(0.0, 0.25), source=(
+        "goal gradient: purchases accelerate towards a reward; 0.25 gives the 20 % shorter times between visits "
+        "of a 10-stamp coffee card (Kivetz, Urminsky & Zheng 2006), a rebate far away pulls less; 0 allows none"))
     endowed_points: int = _p(0, ge=0, le=10**9)
     expected_redemption: float = _p(0.67, **PROB)
 
@@ -182,11 +189,19 @@ class TiersConfig(Checked):
     earn_multipliers: list[float] = _p(factory=lambda: [1.0, 1.25, 1.5], each={"ge": 0.0, "le": 100.0})
     purchase_multipliers: list[float] = _p(factory=lambda: [1.0, 1.01, 1.02], each={"gt": 0.0, "le": 10.0})
     churn_multipliers: list[float] = _p(factory=lambda: [1.0, 0.95, 0.9], each={"ge": 0.0, "le": 10.0})
-    promotion_attachment_gain: float = _p(0.05, **PROB)
-    promotion_satisfaction_gain: float = _p(0.02, **PROB)
-    demotion_attachment_loss: float = _p(0.15, **PROB)
-    demotion_satisfaction_loss: float = _p(0.06, **PROB)
-    demotion_churn_multiplier: float = _p(1.3, ge=1.0, le=10.0)
+    promotion_attachment_gain: float = _p(0.05, **PROB, prior=(0.0, 0.15), source=(
+        "status is valued (Dreze & Nunes 2009); size modelling choice, wide prior"))
+    promotion_satisfaction_gain: float = _p(0.02, **PROB, prior=(0.0, 0.05), source=(
+        "status is valued (Dreze & Nunes 2009); size modelling choice, wide prior"))
+    demotion_attachment_loss: float = _p(0.15, **PROB, prior=(0.0, 0.3), source=(
+        "demotion hurts loyalty more than promotion helps (Wagner, Hennig-Thurau & Rudolph 2009); size modelling "
+        "choice, wide prior"))
+    demotion_satisfaction_loss: float = _p(0.06, **PROB, prior=(0.0, 0.12), source=(
+        "demotion hurts more than promotion helps (Wagner, Hennig-Thurau & Rudolph 2009); size modelling choice, "
+        "wide prior"))
+    demotion_churn_multiplier: float = _p(1.3, ge=1.0, le=10.0, prior=(1.0, 2.0), source=(
+        "demoted customers end less loyal than never-promoted ones (Wagner, Hennig-Thurau & Rudolph 2009); size "
+        "modelling choice, wide prior"))
 
 
 @dataclass
@@ -235,14 +250,21 @@ class GamifiedConfig(Checked):
     challenge_reward: float = _p(3.0, **NONNEG)
     instant_win_prob: float = _p(0.02, **PROB)
     instant_win_value: float = _p(5.0, **NONNEG)
-    engagement_uplift: float = _p(0.15, ge=0.0, le=5.0)
-    novelty_half_life_weeks: float = _p(26.0, gt=0.0)
-    novelty_floor: float = _p(0.3, **PROB)
-    affinity_a: float = _p(1.0, gt=0.0)
-    affinity_b: float = _p(2.0, gt=0.0)
+    engagement_uplift: float = _p(0.15, ge=0.0, le=5.0, prior=(0.0, 0.3), source=(
+        "gamification works, with novelty effects (Hamari, Koivisto & Sarsa 2014); size modelling choice, wide "
+        "prior"))
+    novelty_half_life_weeks: float = _p(26.0, gt=0.0, prior=(8.0, 52.0), source=(
+        "novelty effects of gamification (Koivisto & Hamari 2014); speed modelling choice, wide prior"))
+    novelty_floor: float = _p(0.3, **PROB, prior=(0.0, 0.6), source=(
+        "modelling choice, wide prior"))
+    affinity_a: float = _p(1.0, gt=0.0, prior=(0.5, 3.0), source=(
+        "modelling choice, wide prior"))
+    affinity_b: float = _p(2.0, gt=0.0, prior=(0.5, 4.0), source=(
+        "modelling choice, wide prior"))
     pack_price: float = _p(50.0, gt=0.0)
     pack_bonus: float = _p(0.1, ge=0.0, le=1.0)
-    pack_uptake: float = _p(0.1, **PROB)
+    pack_uptake: float = _p(0.1, **PROB, prior=(0.02, 0.3), source=(
+        "modelling choice, wide prior"))
 
 
 @dataclass
@@ -280,15 +302,20 @@ class CoalitionConfig(Checked):
         Churn-hazard multiplier of members with partner discounts unlocked.
     """
 
-    partner_share: float = _p(0.4, **PROB)
-    partner_points_per_week: float = _p(6.0, ge=0.0, le=1000.0)
+    partner_share: float = _p(0.4, **PROB, prior=(0.1, 0.7), source=(
+        "coalition programmes (Dorotic, Bijmolt & Verhoef 2012 review); share modelling choice, wide prior"))
+    partner_points_per_week: float = _p(6.0, ge=0.0, le=1000.0, prior=(1.0, 15.0), source=(
+        "modelling choice, wide prior"))
     funding_share: float = _p(0.25, **PROB)
     fee_per_member_week: float = _p(0.01, **NONNEG)
-    partner_engagement: float = _p(0.02, ge=0.0, le=5.0)
+    partner_engagement: float = _p(0.02, ge=0.0, le=5.0, prior=(0.0, 0.06), source=(
+        "programme effects are small (Dorotic, Bijmolt & Verhoef 2012 review); modelling choice, wide prior"))
     unlock_spend: float = _p(250.0, **NONNEG)
     unlock_period_weeks: int = _p(13, ge=1, le=520)
-    unlocked_purchase_multiplier: float = _p(1.02, gt=0.0, le=10.0)
-    unlocked_churn_multiplier: float = _p(0.95, ge=0.0, le=10.0)
+    unlocked_purchase_multiplier: float = _p(1.02, gt=0.0, le=10.0, prior=(1.0, 1.06), source=(
+        "programme effects are small (Dorotic, Bijmolt & Verhoef 2012 review); modelling choice, wide prior"))
+    unlocked_churn_multiplier: float = _p(0.95, ge=0.0, le=10.0, prior=(0.85, 1.0), source=(
+        "programme effects are small (Dorotic, Bijmolt & Verhoef 2012 review); modelling choice, wide prior"))
 
 
 @dataclass
@@ -310,7 +337,9 @@ class CharityConfig(Checked):
     """
 
     donation_share: float = _p(0.01, ge=0.0, le=0.5)
-    attachment_lift: float = _p(0.03, **PROB)
+    attachment_lift: float = _p(0.03, **PROB, prior=(0.0, 0.08), source=(
+        "customers who identify with a firm's values grow attached (Bhattacharya & Sen 2003); size modelling "
+        "choice, wide prior"))
 
 
 @dataclass
@@ -343,7 +372,9 @@ class LoyaltyConfig(Checked):
 
     name: str = "none"
     schemes: list[str] = _p(factory=list, each={"choices": SCHEME_NAMES})
-    enrolment_prob: float = _p(0.5, **PROB)
+    enrolment_prob: float = _p(0.5, **PROB, prior=(0.2, 0.8), source=(
+        "take-up of a programme: US households hold 18 memberships and use 8 (COLLOQUY 2011 census); modelling "
+        "choice, wide prior"))
     signup_offer_cost: float = _p(0.0, **NONNEG)
     setup_cost: float = _p(0.0, **NONNEG)
     fixed_cost_per_week: float = _p(0.0, **NONNEG)

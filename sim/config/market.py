@@ -86,22 +86,37 @@ class MarketConfig(Checked):
     name: str = "default"
     potential: int = _p(300_000, ge=1, le=2_000_000_000)  # market ids are int32
     initially_aware: float = _p(0.05, **PROB)
-    word_of_mouth: float = _p(0.0073, **NONNEG)  # q = 0.38 a year (SOURCES), per week
-    promoter_satisfaction: float = _p(0.6, **PROB)
-    consideration_exit: float = _p(0.05, **PROB)
-    reconsideration: float = _p(0.0192, **PROB)  # about a year
+    word_of_mouth: float = _p(0.0073, **NONNEG, prior=(0.002, 0.04), source=(
+        "Bass imitation q: meta-analysis mean 0.38 a year (Sultan, Farley & Lehmann 1990), 0.0073 a week; q of "
+        "about 0.1-1 a year is 0.002-0.02 a week, doubled at the top since only promoters talk"))
+    promoter_satisfaction: float = _p(0.6, **PROB, prior=(0.5, 0.8), source=(
+        "who recommends (Reichheld 2003, Net Promoter); threshold on this scale modelling choice, wide prior"))
+    consideration_exit: float = _p(0.05, **PROB, prior=(0.005, 0.1), source=(
+        "prospects keep few brands in their consideration sets (Hauser & Wernerfelt 1990); the rate at which one "
+        "drops out is a modelling choice, wide prior"))
+    reconsideration: float = _p(0.0192, **PROB, prior=(0.005, 0.08), source=(
+        "consideration sets change over time (Roberts & Lattin 1991); about a year on average is a modelling "
+        "choice, wide prior"))
     discount_rate_annual: float = _p(0.10, ge=0.0, le=1.0)
     discount_rate_weekly: float = _p(0.0, ge=0.0, le=10.0)
-    detractor_satisfaction: float = _p(0.4, **PROB)
-    detractor_effect: float = _p(2.0, **NONNEG)
+    detractor_satisfaction: float = _p(0.4, **PROB, prior=(0.2, 0.5), source=(
+        "modelling choice, wide prior"))
+    detractor_effect: float = _p(2.0, **NONNEG, prior=(0.5, 4.0), source=(
+        "negative word of mouth weighs more than positive (Reichheld 2003, Net Promoter); size modelling choice, "
+        "wide prior"))
     competitors: list[Competitor] = field(default_factory=list)
     network: str = _p("full", choices=NETWORKS)
-    network_degree: float = _p(10.0, gt=0.0)
-    network_rewire: float = _p(0.1, **PROB)
-    network_exponent: float = _p(2.5, gt=2.0, le=10.0)
+    network_degree: float = _p(10.0, gt=0.0, prior=(4.0, 30.0), source=(
+        "people talk to a personal network of a few to a few tens of ties (Goldenberg, Libai & Muller 2001)"))
+    network_rewire: float = _p(0.1, **PROB, prior=(0.01, 0.3), source=(
+        "Watts & Strogatz (1998): clustering stays high up to about 0.1 while paths are already short"))
+    network_exponent: float = _p(2.5, gt=2.0, le=10.0, prior=(2.1, 3.0), source=(
+        "scale-free networks show tail exponents 2-3 (Barabasi & Albert 1999); Chung & Lu (2002) graph"))
     network_seeding: str = _p("random", choices=SEEDINGS)
     network_draw: int = _p(0, ge=0)
-    review_weight: float = _p(0.0, **PROB)
+    review_weight: float = _p(0.0, **PROB, prior=(0.0, 0.5), source=(
+        "online reviews shape expectations and sales (Chevalier & Mayzlin 2006); weight modelling choice, wide "
+        "prior"))
 
     @property
     def discount_log_rate_weekly(self) -> float:

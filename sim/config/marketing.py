@@ -64,16 +64,26 @@ class AcquisitionConfig(Checked):
 
     name: str = "default"
     media_budget_per_week: float = _p(12_000.0, **NONNEG)
-    reach_max: float = _p(0.02, **PROB)
-    reach_half_budget: float = _p(20_000.0, gt=0.0)
+    reach_max: float = _p(0.02, **PROB, prior=(0.005, 0.05), source=(
+        "advertising response with diminishing returns (Little 1979); the sales elasticity it should give, 0.12 "
+        "short-term and 0.24 long-term (Sethuraman, Tellis & Briesch 2011), is an emergent target, so the reach "
+        "curve itself is a modelling choice, wide prior"))
+    reach_half_budget: float = _p(20_000.0, gt=0.0, prior=(5000.0, 60000.0), source=(
+        "diminishing returns to advertising (Little 1979); see reach_max: modelling choice, wide prior"))
     offer_cost: float = _p(40.0, **NONNEG)
     winback_share: float = _p(0.02, **PROB)
     winback_offer_cost: float = _p(5.0, **NONNEG)
-    winback_success_prob: float = _p(0.1, **PROB)
+    winback_success_prob: float = _p(0.1, **PROB, prior=(0.01, 0.15), source=(
+        "reacquisition falls with time since the lapse (Thomas, Blattberg & Fox 2004); 10 % for a fresh leaver is "
+        "a modelling choice, wide prior"))
     winback_after_weeks: int = _p(26, ge=1, le=1040)
-    winback_decay_weeks: float = _p(52.0, gt=0.0)
+    winback_decay_weeks: float = _p(52.0, gt=0.0, prior=(13.0, 104.0), source=(
+        "lost customers are easier to regain sooner (Thomas, Blattberg & Fox 2004; Kumar, Bhagwat & Zhang 2015); "
+        "the year is a modelling choice, wide prior"))
     referral_reward: float = _p(0.0, **NONNEG)
-    referral_conversion_boost: float = _p(1.5, ge=0.0)
+    referral_conversion_boost: float = _p(1.5, ge=0.0, prior=(1.0, 2.5), source=(
+        "referred customers convert and stay better (Schmitt, Skiera & Van den Bulte 2011); size modelling "
+        "choice, wide prior"))
     campaigns: list[Campaign] = field(default_factory=list)
     ad_expectation_lift: float = _p(0.0, ge=-1.0, le=1.0)
 
@@ -161,7 +171,8 @@ class RetentionConfig(Checked):
     budget_per_week: float = _p(0.0, **NONNEG)
     offer_cost: float = _p(10.0, gt=0.0)
     min_risk: float = _p(0.5, **PROB)
-    satisfaction_gain: float = _p(0.15, **PROB)
+    satisfaction_gain: float = _p(0.15, **PROB, prior=(0.02, 0.25), source=(
+        "a retention offer's lift of satisfaction: modelling choice, wide prior"))
     anonymous_visibility: float = _p(0.3, **PROB)
     cooldown_weeks: int = _p(13, ge=1)
     prior_churn: float = _p(0.01, **PROB)

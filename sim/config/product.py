@@ -63,8 +63,10 @@ class ProductConfig(Checked):
     plateau_growth: float = _p(0.05, ge=-1.0)
     decline_share: float = _p(0.8, **PROB)
     introduction_marketing_multiplier: float = _p(2.0, ge=0.0)
-    maturity_advertising_growth: float = _p(0.2, ge=0.0)
-    obsolescence_rate: float = _p(0.0, ge=0.0)
+    maturity_advertising_growth: float = _p(0.2, ge=0.0, prior=(0.0, 0.4), source=(
+        "rivals' advertising rises in maturity: modelling choice, wide prior"))
+    obsolescence_rate: float = _p(0.0, ge=0.0, prior=(0.0, 0.3), source=(
+        "modelling choice, wide prior"))
     generations: list[Generation] = field(default_factory=list)
 
 

@@ -61,7 +61,8 @@ class ServiceConfig(Checked):
     quality: float = _p(0.6, **PROB)
     quality_sd: float = _p(0.15, ge=0.0, le=10.0)
     failure_prob: float = _p(0.03, **PROB)
-    failure_severity: float = _p(0.5, ge=0.0, le=10.0)
+    failure_severity: float = _p(0.5, ge=0.0, le=10.0, prior=(0.2, 0.8), source=(
+        "how much a failure spoils the experience: modelling choice, wide prior"))
     cost_per_customer_week: float = _p(1.2, **NONNEG)
     cost_per_transaction: float = _p(3.0, **NONNEG)
     complaint_handling_quality: float = _p(0.6, **PROB)

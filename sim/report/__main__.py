@@ -44,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--currency", default="", metavar="SYMBOL",
                    help="prefix of money amounts in charts and deck, e.g. '$' (default none)")
     p.add_argument("--sensitivity", metavar="DIR",
-                   help="add tornado charts from a python -m sim.sensitivity output directory")
+                   help="add tornado charts from a python -m sim.sensitivity output directory; for a sweep, a study "
+                        "over the priors there (--priors --compare ...) says whether the verdict holds over them "
+                        "(default: the one in PATH/robustness/, if any)")
     p.add_argument("--no-charts", action="store_true", help="print the table only; write no charts or deck")
     p.add_argument("--title", help="title of the deck (default: the run's label, or the sweep's experiment name)")
     p.add_argument("--label", action="append", metavar="SCENARIO:NAME",
@@ -151,6 +153,16 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+def _print_robustness(path: Path, sensitivity: str | None) -> None:
+    """The robustness of the verdict over the priors, or that it was not studied."""
+    from sim.report.robustness import find_robustness, robustness_dir
+
+    info = find_robustness(path, robustness_dir(sensitivity))
+    print("\n" + (info["statement"] if info else "Robustness over the priors: not studied, the intervals show "
+                  "simulation noise only (python -m sim.sensitivity --priors --compare A B "
+                  f"--out {path / 'robustness'} studies it)."))
+
+
 def _main(args: argparse.Namespace, path: Path) -> int:
     try:
         if not 0 < args.level < 1:
@@ -169,6 +181,7 @@ def _main(args: argparse.Namespace, path: Path) -> int:
             print(f"Run {path}\n{format_headline(run.summary)}\n\n" + "\n".join(headline_answer(run.summary, currency)))
         else:
             print(sweep_report(path, args.kpi, args.baseline, args.level, labels, args.mixed_designs), end="")
+            _print_robustness(path, args.sensitivity)
         if not args.no_charts:
             out = build_report(path, args.out, baseline=args.baseline, level=args.level, currency=args.currency,
                                sensitivity=args.sensitivity, title=args.title, labels=labels)

@@ -30,6 +30,7 @@ from sim.errors import ArgumentError
 from sim.io import atomic_write
 from sim.report.deck import Deck, write_deck
 from sim.report.names import resolve_names, scenario_names
+from sim.report.robustness import find_robustness, robustness_dir
 from sim.report.run_deck import run_deck, tornado_charts
 from sim.report.source import KEY_ASSUMPTIONS, RUN_TABLES, Chart, RunData, detect, load_run, lookup
 from sim.report.style import deck_figure, deck_style, footnote
@@ -90,7 +91,7 @@ def _recorded_currency(path: Path, kind: str) -> str:
 
 
 def _content(path: Path, kind: str, baseline: str | None, level: float,
-             title: str | None) -> tuple[Deck, list[Chart]]:
+             title: str | None, robustness: str | Path | None = None) -> tuple[Deck, list[Chart]]:
     """The deck content and charts of a run or a sweep directory."""
     if kind == "run":
         return run_deck(load_run(path), title)
@@ -101,7 +102,7 @@ def _content(path: Path, kind: str, baseline: str | None, level: float,
     except ValueError:
         options = ", ".join(repr(s) for s in dict.fromkeys(scenario_labels(results, by)))
         raise ArgumentError("--baseline", baseline, f"exactly one scenario of the sweep: one of {options}") from None
-    return sweep_deck(path, results, base, level, title)
+    return sweep_deck(path, results, base, level, title, find_robustness(path, robustness))
 
 
 def _names(path: Path, kind: str, labels: dict[str, str] | None) -> dict[str, str]:
@@ -128,10 +129,10 @@ def build_report(path: str | Path, out: str | Path | None = None, *, baseline: s
     level : float
         Confidence level of every interval.
     currency : str
-        Prefix of money amounts (e.g. ``"$"``); default the run's ``output.currency`` (none
-        unless set).
+        Prefix of money amounts (e.g. ``"$"``); default the run's ``output.currency``, if set.
     sensitivity : path, optional
-        A ``python -m sim.sensitivity`` output directory: adds one tornado chart per target.
+        A ``python -m sim.sensitivity`` output directory: a tornado chart per target, and its
+        ``robustness.json`` (else the sweep's own) joins the takeaway (:mod:`sim.report.robustness`).
     title : str, optional
         Title of the deck; default the run's label, or the sweep's experiment (or folder) name.
     labels : dict, optional
@@ -153,7 +154,7 @@ def build_report(path: str | Path, out: str | Path | None = None, *, baseline: s
     kind = detect(path)
     currency = currency or _recorded_currency(path, kind)
     with deck_style(currency), scenario_names(_names(path, kind, labels)):  # headlines in the deck's words too
-        deck, charts = _content(path, kind, baseline, level, title)
+        deck, charts = _content(path, kind, baseline, level, title, robustness_dir(sensitivity))
         if sensitivity is not None:
             charts += tornado_charts(Path(sensitivity))
         out_dir = Path(out) if out is not None else path / REPORT_DIR

@@ -98,7 +98,8 @@ def plot_strategy_comparison(table: pd.DataFrame, kpi: str = "npv_profit", ax=No
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_formatter(kpi_formatter(kpi))
     n = int(d["n"].min())
-    ax.set(xlabel=f"{kpi_label(kpi)} ({kpi_unit(kpi)}): mean and {level:.0%} confidence interval over {n} seeds",
+    ax.set(xlabel=f"{kpi_label(kpi)} ({kpi_unit(kpi)}): mean and {level:.0%} confidence interval over {n} seeds\n"
+                  "(simulation noise only, assumptions fixed)",
            title=_title(f"{_capital(kpi_label(kpi))} by strategy"))
     return ax
 
@@ -136,7 +137,7 @@ def plot_paired_differences(table: pd.DataFrame, kpi: str = "npv_profit", ax=Non
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_formatter(kpi_formatter(kpi))
     ax.set(xlabel=f"difference in {kpi_label(kpi)} ({kpi_unit(kpi)}): mean and {level:.0%} confidence interval, "
-                  f"paired by seed",
+                  "paired by seed\n(simulation noise only, assumptions fixed)",
            title=_title(f"{_capital(kpi_label(kpi))} compared with {short_label(base)}"))
     return ax
 
@@ -202,11 +203,16 @@ def plot_tornado(indices: pd.DataFrame, target: str | None = None, ax=None):
     return plot_indices(indices, target if target is not None else indices["target"].iloc[0], ax=ax)
 
 
+#: Most factors a tornado chart shows (the largest effects).
+TORNADO_FACTORS = 15
+
+
 def plot_indices(indices: pd.DataFrame, target: str, ax=None):
     """Tornado chart of one target's indices: factors sorted by effect, largest on top.
 
     Morris: bars of ``mu_star`` with their confidence half-widths (KPI units). Sobol: total
-    indices ``ST`` as bars and first-order ``S1`` as dots (shares of variance).
+    indices ``ST`` as bars and first-order ``S1`` as dots (shares of variance). At most
+    :data:`TORNADO_FACTORS` factors, the largest.
 
     Parameters
     ----------
@@ -221,7 +227,10 @@ def plot_indices(indices: pd.DataFrame, target: str, ax=None):
     d = indices[indices["target"] == target]
     morris = "mu_star" in d.columns and d["mu_star"].notna().any()
     value = "mu_star" if morris else "ST"
+    # A study over all priors has some fifty factors: the largest fit on a slide, the rest are named by count.
     d = d.sort_values(value)
+    rest = max(len(d) - TORNADO_FACTORS, 0)
+    d = d.iloc[rest:]
     y = np.arange(len(d))
     colour = HIGHLIGHT if " - " in target else PALETTE[0]
     ax.barh(y, d[value], xerr=d[f"{value}_conf"], color=colour, alpha=0.9, capsize=4)
@@ -234,4 +243,6 @@ def plot_indices(indices: pd.DataFrame, target: str, ax=None):
         ax.set(xlabel="share of variance (total index ST; dots: first order S1)", title=f"What moves {target} (Sobol)")
         ax.legend(loc="lower right")
     ax.set_yticks(y, d["factor"])
+    if rest:
+        ax.set_ylabel(f"the {len(d)} largest of {len(d) + rest} factors")
     return ax

@@ -174,7 +174,9 @@ def _summary_slide(prs, deck: Deck) -> None:
     width = SLIDE_SIZE[0] - 2 * _MARGIN
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     _headline(slide, SUMMARY_TITLE)
-    box = _text_box(slide, (_MARGIN, _BODY_TOP, width, 1.2), [deck.takeaway], 20, colour=HIGHLIGHT.lstrip("#"))
+    # A takeaway with its robustness over the priors runs to three or four lines: smaller type.
+    size = 20 if len(deck.takeaway) <= 220 else 16
+    box = _text_box(slide, (_MARGIN, _BODY_TOP, width, 1.2), [deck.takeaway], size, colour=HIGHLIGHT.lstrip("#"))
     box.text_frame.paragraphs[0].runs[0].font.bold = True
     top = _BODY_TOP + 1.35
     if deck.highlights:

@@ -23,6 +23,7 @@ from sim.report.style import format_count, format_kpi, format_money, format_rati
 from sim.report.value import whale_peak
 
 __all__ = [
+    "NOISE_ONLY",
     "Verdict",
     "compare_strategies",
     "RUN_HIGHLIGHTS",
@@ -51,6 +52,10 @@ def _signed(value: float, kpi: str) -> str:
 
 def _interval(lo: float, hi: float, kpi: str, level: float) -> str:
     return f"{level:.0%} CI {format_kpi(lo, kpi)} to {format_kpi(hi, kpi)}"
+
+
+#: What an interval over seeds shows: the luck of the draw, not the uncertainty of the assumptions.
+NOISE_ONLY = "simulation noise only, assumptions fixed"
 
 
 @dataclass(frozen=True)
@@ -107,9 +112,9 @@ class Verdict:
         ci = _interval(self.ci_low, self.ci_high, k, self.level)
         if self.significant:
             return (f"{winner} wins on {name}: {format_kpi(self.diff, k)} more than the runner-up {runner} "
-                    f"({ci}, paired over {self.n_pairs} seeds).")
+                    f"({ci}, paired over {self.n_pairs} seeds; {NOISE_ONLY}).")
         return (f"{winner} has the highest {name}, but its lead of {format_kpi(self.diff, k)} over {runner} "
-                f"is not significant ({ci}, paired over {self.n_pairs} seeds).")
+                f"is not significant ({ci}, paired over {self.n_pairs} seeds; {NOISE_ONLY}).")
 
 
 def compare_strategies(results: pd.DataFrame, kpi: str = "npv_profit", *, by: Sequence[str] | None = None,

@@ -23,6 +23,7 @@ from sim.report.compare import (
 from sim.report.deck import Deck
 from sim.report.headline import headline_answer
 from sim.report.names import title_of
+from sim.report.robustness import robustness_takeaway
 from sim.report.run_deck import run_charts
 from sim.report.source import RUN_TABLES, Chart, assumptions, load_run, lookup, now_text
 from sim.report.style import currency_symbol, footnote_text, format_kpi, short_label
@@ -102,10 +103,12 @@ def _listing(scenarios: Sequence[str], most: int = 8) -> str:
 
 
 def sweep_deck(sweep_dir: Path, results: pd.DataFrame, base: str, level: float,
-               title: str | None = None) -> tuple[Deck, list[Chart]]:
+               title: str | None = None, robustness: dict[str, Any] | None = None) -> tuple[Deck, list[Chart]]:
     """The deck content (title, takeaway, summary table, appendix) and the charts of a sweep.
 
-    ``title`` defaults to "Strategy comparison:" and the experiment's name (or the folder's).
+    ``title`` defaults to "Strategy comparison:" and the experiment's name (or the folder's);
+    ``robustness``, a study over the priors (:mod:`sim.report.robustness`), adds to the takeaway
+    whether the verdict holds over them.
     """
     by = scenario_columns(results)
     labels = scenario_labels(results, by)
@@ -132,7 +135,7 @@ def sweep_deck(sweep_dir: Path, results: pd.DataFrame, base: str, level: float,
         subtitle="\n".join([f"{len(scenarios)} strategies x {len(seeds)} seeds, paired by seed (common random numbers)",
                             _listing(scenarios),
                             f"{sweep_dir}  |  customer-sim {', '.join(versions)}  |  {now_text()}"]),
-        takeaway=verdict.sentence(),
+        takeaway=robustness_takeaway(verdict.sentence(), robustness, verdict.winner),
         answer=_winner_answer(results, labels, verdict.winner),
         table=summary_table,
         assumptions=assumptions(first.config, {c: list(dict.fromkeys(results[c].tolist())) for c in by}),

@@ -103,7 +103,8 @@ def format_table(table: pd.DataFrame) -> str:
     header = ("scenario", "n", "mean", f"{pct} CI", "diff vs baseline", f"{pct} CI of diff", "var. red.",
               "n to resolve")
     out = [f"Scenarios compared with {pct} confidence intervals (t distribution over replications);",
-           f"differences are paired by seed against the baseline '{base}'.", ""]
+           f"differences are paired by seed against the baseline '{base}'. The intervals show simulation",
+           "noise only, assumptions fixed (python -m sim.sensitivity --priors tests the assumptions).", ""]
     for kpi, block in table.groupby("kpi", sort=False):
         lines = [header]
         for r in block.itertuples(index=False):
