@@ -67,20 +67,8 @@ from sim.results import KPI_NAMES
 from sim.scenario import check_range_value, compose_config, compose_scenario, to_scenario
 from sim.sweep import run_scenarios
 
-__all__ = [
-    "DEFAULT_FACTORS",
-    "FACTOR_SYNTAX",
-    "Factor",
-    "SensitivityOptions",
-    "parse_factor",
-    "sample_design",
-    "analyse",
-    "plot_indices",
-    "sensitivity",
-    "study_factors",
-    "build_parser",
-    "main",
-]
+__all__ = ["DEFAULT_FACTORS", "FACTOR_SYNTAX", "Factor", "SensitivityOptions", "parse_factor", "sample_design",
+           "analyse", "plot_indices", "sensitivity", "study_factors", "build_parser", "main"]
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import signal
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,9 @@ def with_changes(cfg: Config, **changes) -> Config:
             obj = getattr(obj, p)
         setattr(obj, leaf, value)
     return new
+
+
+def interruptible() -> None:
+    """``preexec_fn`` of a command a test interrupts: Ctrl-C handled by default, as at a terminal
+    (a test run started in the background inherits an ignored SIGINT, which Python then keeps)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

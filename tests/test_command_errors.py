@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from sim.analysis.collect import design_difference
+from tests.conftest import interruptible
 
 SMALL = ["customers.initial=50", "market.potential=300", "horizon.weeks=3", "output.plots=false"]
 
@@ -151,7 +152,7 @@ def test_report_ctrl_c_is_one_line_and_writes_nothing_half(sweep, tmp_path):
     sw = _copy(sweep, tmp_path / "sw")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "sim.report", str(sw)], cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, preexec_fn=interruptible)
     proc.stdout.readline()  # the table is printed before the charts and the deck are drawn
     proc.send_signal(signal.SIGINT)
     code = proc.wait(timeout=120)

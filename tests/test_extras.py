@@ -17,6 +17,7 @@ from sim.config import register_configs
 from sim.errors import ArgumentError, MissingExtraError
 from sim.sensitivity import main as sensitivity_main
 from sim.sweep import CONFIG_DIR, absolute_sweep_dir, check_launcher
+from tests.conftest import interruptible
 
 
 def _installed(module: str) -> bool:
@@ -89,7 +90,7 @@ def test_ray_cluster_launcher_joins_a_running_cluster_without_sizing_its_object_
 def _interrupt(args: list[str], cwd: Path, ready: Path) -> subprocess.CompletedProcess:
     """Run ``python -m sim ARGS``, press Ctrl-C once ``ready`` exists, and return what it printed."""
     proc = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while not ready.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)

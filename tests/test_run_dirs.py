@@ -24,6 +24,7 @@ import pytest
 from sim.errors import ArgumentError
 from sim.io import LOCK_FILE, DirBusyError, DirLock
 from sim.rundir import claim_run_dir
+from tests.conftest import interruptible
 
 SMALL = ["customers.initial=50", "market.potential=300", "horizon.weeks=3", "output.plots=false"]
 
@@ -134,7 +135,8 @@ def test_ctrl_c_ends_in_one_line_and_leaves_no_run_directory(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
     proc = subprocess.Popen(sim_cmd(["customers.initial=200000", "market.potential=2000000", "horizon.weeks=520",
                                      "output.plots=false", "hydra.run.dir=out/run"]),
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=interruptible)
     deadline = time.monotonic() + 120
     while not (tmp_path / "out" / "run" / ".hydra").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
