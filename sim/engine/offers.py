@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kernels.churn import rows_drawn, rows_drawn_up_to
-from sim.kernels.offers import churn_risks, give_offers, winback_probabilities
+from sim.kernels.offers import churn_risks, give_offers, winback_returns
 from sim.population import ACTIVE, CHURNED, LAPSING, saturating_increment
 
 __all__ = ["Offers"]
@@ -60,10 +60,9 @@ class Offers:
             return none, none
         self.books.charge(targeted, a.winback_offer_cost, "winback_offers")
         gone = targeted[pop.state[targeted] == CHURNED]  # the active take no notice
-        p = winback_probabilities(pop, gone, week, (a.winback_success_prob, a.winback_decay_weeks),
-                                  (c.satisfaction_neutral, c.churn_satisfaction_effect))
         u = self.streams.uniform("winback", week, pop.id[gone], draw=1)
-        won_back = gone[u < p]
+        won_back = gone[winback_returns(pop, gone, u, week, (a.winback_success_prob, a.winback_decay_weeks),
+                                        (c.satisfaction_neutral, c.churn_satisfaction_effect))]
         pop.state[won_back] = ACTIVE
         saturating_increment(pop.won_back_count, won_back)
         # She answered the offer, so the firm knows she is back; she keeps her memories. A returning

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.acquisition import winback_probability
+from sim.behaviour.events import happens
 from sim.behaviour.risk import churn_risk
 from sim.behaviour.satisfaction import satisfaction_after_offer
 from sim.jit import njit
 
-__all__ = ["churn_risks", "give_offers", "winback_probabilities"]
+__all__ = ["churn_risks", "give_offers", "winback_returns"]
 
 
 @njit(cache=True, nogil=True)
@@ -44,23 +45,24 @@ def give_offers(pop, rows: np.ndarray, gain: float, week: int) -> None:
 
 
 @njit(cache=True, nogil=True)
-def _winback_probabilities(rows, last_purchase_week, satisfaction, week, base, decay, neutral, effect,
-                           out):  # pragma: no cover - compiled
+def _winback_returns(rows, u, last_purchase_week, satisfaction, week, base, decay, neutral, effect,
+                     out):  # pragma: no cover - compiled
     for i in range(rows.size):
         r = np.uint64(rows[i])
-        out[i] = winback_probability(base, np.float64(week - last_purchase_week[r]), decay,
-                                     np.float64(satisfaction[r]), neutral, effect)
+        p = winback_probability(base, np.float64(week - last_purchase_week[r]), decay, np.float64(satisfaction[r]),
+                                neutral, effect)
+        out[i] = happens(u[i], p)
 
 
-def winback_probabilities(pop, rows: np.ndarray, week: int, offer: tuple[float, float],
-                          norms: tuple[float, float]) -> np.ndarray:
-    """Each churned customer's probability of taking a win-back offer this week.
+def winback_returns(pop, rows: np.ndarray, u: np.ndarray, week: int, offer: tuple[float, float],
+                    norms: tuple[float, float]) -> np.ndarray:
+    """Whether each churned customer of ``rows``, with her keyed uniform ``u``, takes a win-back offer this week.
 
     ``offer`` is ``(winback_success_prob, winback_decay_weeks)``, ``norms`` is
     ``(satisfaction_neutral, churn_satisfaction_effect)``
-    (:func:`sim.behaviour.acquisition.winback_probability`).
+    (:func:`sim.behaviour.acquisition.winback_probability`, :func:`sim.behaviour.events.happens`).
     """
-    out = np.empty(rows.size)
-    _winback_probabilities(rows, pop.last_purchase_week, pop.satisfaction, int(week), float(offer[0]),
-                           float(offer[1]), float(norms[0]), float(norms[1]), out)
+    out = np.empty(rows.size, dtype=np.bool_)
+    _winback_returns(rows, np.ascontiguousarray(u, dtype=np.float64), pop.last_purchase_week, pop.satisfaction,
+                     int(week), float(offer[0]), float(offer[1]), float(norms[0]), float(norms[1]), out)
     return out
