@@ -15,7 +15,13 @@ The names below are imported on first use, so that importing a light module of t
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
+
+if sys.argv[:1] == ["-m"]:  # Python sets this while it loads the package to run ``python -m sim...``
+    from sim import interrupts
+
+    interrupts.hold()  # Ctrl-C during the imports: one line, no traceback; each command releases it
 
 __all__ = ["Config", "ConfigError", "validate", "compose", "Simulation", "run", "RunResult", "load_run", "KPI_NAMES"]
 __version__ = "0.1.0"

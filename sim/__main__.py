@@ -13,6 +13,7 @@ import hydra
 from omegaconf import DictConfig
 
 import sim.sweep  # noqa: F401  (registers the sim.job_dir resolver used by sweep directories)
+from sim import interrupts
 from sim.config import register_configs
 from sim.errors import ArgumentError, ConfigError, MissingExtraError
 from sim.scenario import firm_overrides
@@ -56,6 +57,7 @@ def launch(argv: list[str]) -> int:
     from sim.preflight import preflight
 
     try:
+        interrupts.release()  # from here Ctrl-C is handled below
         # Unknown group options (loyalty=nope) get the project's one-line message shape before
         # Hydra composes anything.
         sim.sweep.check_group_overrides(a for a in argv if not a.startswith("-"))

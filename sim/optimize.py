@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import interrupts
 from sim.analysis import optimize as study_tools
 from sim.analysis.optimize import PARAM_SYNTAX, Param, override_text, parse_param, study_report, study_settings
 from sim.analysis.stats import t_interval
@@ -355,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out or f"optimize/{args.study_name}")
     created = not out.exists()
     try:
+        interrupts.release()  # from here Ctrl-C is handled below
         require("optuna", "python -m sim.optimize")
         params = [parse_param(t) for t in args.param]
         if out.exists() and not out.is_dir():

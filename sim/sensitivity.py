@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim import interrupts
 from sim.analysis.robustness import ROBUSTNESS_JSON, ROBUSTNESS_MD, robustness_markdown, verdict_robustness
 from sim.analysis.sensitivity import (
     DEFAULT_FACTORS,
@@ -368,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     created = not Path(args.out).exists()
     try:
+        interrupts.release()  # from here Ctrl-C is handled below
         require("SALib", "python -m sim.sensitivity")
         options = _options(args)
         factors, skipped = study_factors(args.priors, [parse_factor(t) for t in args.factor or ()],

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -193,3 +194,58 @@ def test_sensitivity_on_a_full_disk_is_one_line_and_keeps_nothing(tmp_path):
     line = _one_line(proc)
     assert line.startswith("Error: cannot write to the '--out' directory 's': File too large"), line
     assert line.endswith("nothing was kept.") and not (tmp_path / "s").exists()
+
+
+def _loading(pid: int, library: str) -> bool:
+    """Whether process ``pid`` has mapped a shared library whose path contains ``library``."""
+    try:
+        return library in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+# Each command reads something real, so that it is still loading libraries when numpy is mapped.
+LOADING = {
+    "sim": SMALL,
+    "sim.report": ["."],
+    "sim.calibrate": ["--transactions", "cdnow", "--calibration-weeks", "39", "--out", "firm"],
+    "sim.optimize": [*SMALL, "--param", "pricing.list_price=float:15:40", "--trials", "1", "--out", "o"],
+    "sim.sensitivity": [*SMALL, "--factor", "pricing.list_price=15:40", "--out", "s"],
+}
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs /proc to see a process load numpy")
+@pytest.mark.parametrize("module", sorted(LOADING))
+def test_ctrl_c_while_a_command_loads_its_libraries_is_one_line(module, tmp_path):
+    """Ctrl-C after the interpreter has started but before the command's own handling (while
+    numpy, pandas, Hydra, numba load): one line, status 130, no traceback, nothing written."""
+    proc = subprocess.Popen([sys.executable, "-m", module, *LOADING[module]], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=interruptible)
+    while proc.poll() is None and not _loading(proc.pid, "_multiarray_umath"):
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_held_ctrl_c_ends_the_process_and_a_released_one_is_the_commands_to_handle(tmp_path):
+    """:mod:`sim.interrupts`: held while ``python -m sim...`` loads the package (``sys.argv[0]``
+    is ``-m`` then), released where a command starts handling ``KeyboardInterrupt`` itself."""
+    held = ("import os, signal, sys, time; sys.argv = ['-m']; import sim; "
+            "os.kill(os.getpid(), signal.SIGINT); time.sleep(30)")
+    proc = subprocess.run([sys.executable, "-c", held], capture_output=True, text=True, timeout=60,
+                          preexec_fn=interruptible)
+    assert (proc.returncode, proc.stderr) == (130, "Interrupted: nothing was written.\n")
+    released = ("import os, signal, sys; sys.argv = ['-m']; import sim; from sim import interrupts; "
+                "interrupts.release()\ntry:\n os.kill(os.getpid(), signal.SIGINT); import time; time.sleep(30)\n"
+                "except KeyboardInterrupt:\n print('handled')")
+    proc = subprocess.run([sys.executable, "-c", released], capture_output=True, text=True, timeout=60,
+                          preexec_fn=interruptible)
+    assert (proc.returncode, proc.stdout) == (0, "handled\n"), proc.stderr
+    library_use = "import os, signal, time, sim\ntry:\n os.kill(os.getpid(), signal.SIGINT); time.sleep(30)\n" \
+                  "except KeyboardInterrupt:\n print('handled')"
+    proc = subprocess.run([sys.executable, "-c", library_use], capture_output=True, text=True, timeout=60,
+                          preexec_fn=interruptible)
+    assert (proc.returncode, proc.stdout) == (0, "handled\n"), proc.stderr  # importing the package changes nothing

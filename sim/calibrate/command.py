@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sim import interrupts
 from sim.analysis.transactions import TransactionLogError, cdnow_sample_path, read_transactions
 from sim.calibrate.compare import calibrate_firm
 from sim.calibrate.data import CalibrationError
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
     try:
+        interrupts.release()  # from here Ctrl-C is handled below
         if args.out.exists() and not args.out.is_dir():
             raise CalibrationError(f"The '--out' argument must be a directory. Got {str(args.out)!r}, which is a file.")
         source = cdnow_sample_path() if args.transactions == "cdnow" else args.transactions

@@ -20,6 +20,7 @@ import os
 import sys
 from pathlib import Path
 
+from sim import interrupts
 from sim.errors import ArgumentError
 from sim.io import DISK_FULL, atomic_write
 from sim.report.headline import format_headline, headline_answer
@@ -165,6 +166,7 @@ def _print_robustness(path: Path, sensitivity: str | None) -> None:
 
 def _main(args: argparse.Namespace, path: Path) -> int:
     try:
+        interrupts.release()  # from here Ctrl-C is handled below
         if not 0 < args.level < 1:
             raise ArgumentError("--level", args.level, "a number in (0, 1)")
         if args.describe:

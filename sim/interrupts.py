@@ -1,0 +1,39 @@
+"""Ctrl-C while a command is still loading its libraries: one line, exit status 130, no traceback.
+
+A command (``python -m sim``, ``sim.report``, ``sim.calibrate``, ``sim.optimize``,
+``sim.sensitivity``) handles ``KeyboardInterrupt`` itself once it runs; before that, while
+Python imports numpy, pandas, Hydra or numba (up to a second or so), an interrupt would end in
+the import machinery's traceback. The package holds Ctrl-C from the moment ``python -m sim...``
+loads it, and each command releases it where its own handling starts. Nothing is written before
+that point, so ending at once is safe. (The interpreter's own start-up, the first few
+milliseconds before any of the package runs, is out of reach.)
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+__all__ = ["hold", "release"]
+
+_MESSAGE = b"Interrupted: nothing was written.\n"
+
+
+def _quit(signum, frame) -> None:
+    os.write(2, _MESSAGE)
+    os._exit(130)  # no clean-up to run: nothing was written yet, and raising would print a traceback
+
+
+def hold() -> None:
+    """Until :func:`release`, Ctrl-C ends the process at once with one line (status 130).
+
+    Only Python's default handling is replaced: an ignored or custom SIGINT is left as it is.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _quit)
+
+
+def release() -> None:
+    """Ctrl-C raises ``KeyboardInterrupt`` again, for the command's own handling."""
+    if signal.getsignal(signal.SIGINT) is _quit:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
