@@ -242,7 +242,7 @@ def run_scenarios(scenarios: Sequence[Config], *, n_jobs: int = 1, desc: str | N
 
 
 def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], baseline: str | None = None,
-                         derive=None, sweep_dir: Path | None = None) -> Path:
+                         derive=None, sweep_dir: Path | None = None, compare=None, out: Path | None = None) -> Path:
     """Run (or resume) the sweep of ``experiment=name`` under ``multirun/<name>`` and print its table.
 
     Parameters
@@ -259,6 +259,16 @@ def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], ba
         Adds derived columns to the results table before the comparison.
     sweep_dir : Path, optional
         Where the sweep runs (default ``multirun/<name>`` in the project).
+    compare : tuple of two str, or callable, optional
+        Two strategies as override lists (``"loyalty=none"``, ``"loyalty=points"``), or a function
+        of the results table that names them (e.g. the two best cells): after the sweep, whether
+        the better of the two stays better over the priors of the behavioural
+        assumptions (``python -m sim.sensitivity --priors --compare A B``, Morris, written to
+        ``<sweep dir>/robustness/``, where ``python -m sim.report`` finds it). Skipped when that
+        study is already there.
+    out : Path, optional
+        A folder (the experiment's own) that receives ``table.md`` and, with ``compare``,
+        ``robustness.md``: what the README quotes.
 
     Returns
     -------
@@ -268,6 +278,7 @@ def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], ba
     import subprocess
 
     from sim.analysis.collect import collect
+    from sim.analysis.robustness import ROBUSTNESS_MD
     from sim.report.table import comparison_table, format_table
 
     root = CONFIG_DIR.parent
@@ -279,7 +290,24 @@ def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], ba
         results = derive(results)
     table = comparison_table(results, kpis, baseline=baseline) if baseline else comparison_table(results, kpis)
     table.to_csv(sweep_dir / "comparison.csv", index=False)
-    print(format_table(table))
+    text = format_table(table)
+    print(text)
+    robustness = None
+    if callable(compare):
+        compare = compare(results)
+    if compare is not None:
+        where = sweep_dir / "robustness"
+        if not (where / ROBUSTNESS_MD).is_file():
+            # The sweep's own overrides (not Hydra's settings) are the study's base scenario.
+            base = [a for a in argv if not a.startswith(("hydra.", "hydra/", "seed="))]
+            subprocess.run([sys.executable, "-m", "sim.sensitivity", *base, "--priors", "--compare", *compare,
+                            "--out", str(where), "--jobs", "-1", "--no-progress"], cwd=root, check=True)
+        robustness = (where / ROBUSTNESS_MD).read_text(encoding="utf-8")
+        print("\n" + robustness)
+    if out is not None:
+        (out / "table.md").write_text("```\n" + text.strip() + "\n```\n", encoding="utf-8")
+        if robustness is not None:
+            (out / "robustness.md").write_text(robustness, encoding="utf-8")
     return sweep_dir
 
 
