@@ -124,8 +124,9 @@ def _set_factors(cfg: Any, factors: Sequence[Factor], values: np.ndarray) -> Any
     cfg = cfg.copy()
     for f, v in zip(factors, values):
         current = OmegaConf.select(cfg, f.key)
-        OmegaConf.update(cfg, f.key, int(round(v)) if isinstance(current, int) and not isinstance(current, bool)
-                         else float(v), merge=False)
+        value = (f.value(float(v)) if f.ladder is not None
+                 else int(round(v)) if isinstance(current, int) and not isinstance(current, bool) else float(v))
+        OmegaConf.update(cfg, f.key, value, merge=False)
     return cfg
 
 
@@ -225,8 +226,9 @@ def sensitivity(factors: Sequence[Factor], options: SensitivityOptions | None = 
     _check_options(factors, options)
     # Declared priors lie within their allowed ranges (tests/test_priors.py): composing each
     # bound of some fifty of them would cost more than the study itself.
-    declared = {(p.key, p.low, p.high) for p in priors()}
-    _check_bounds([f for f in factors if (f.key, f.low, f.high) not in declared], options.strategies,
+    declared = {(p.key, p.low, p.high) for p in priors() if not p.is_list}
+    undeclared = [f for f in factors if f.ladder is None and (f.key, f.low, f.high) not in declared]
+    _check_bounds(undeclared, options.strategies,
                   options.overrides)
     X = sample_design(factors, options.method, options.n, options.levels, options.design_seed)
     started = time.monotonic()

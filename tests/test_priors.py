@@ -10,12 +10,23 @@ import pytest
 from sim.config import Config
 from sim.config.doc import parameter_table
 from sim.config.fields import _p
-from sim.config.priors import DEFAULT_OUTSIDE_PRIOR, KINDS, NOT_ASSUMED, inert, priors, scalar_fields, select
+from sim.config.priors import (
+    DEFAULT_OUTSIDE_PRIOR,
+    KINDS,
+    NOT_ASSUMED,
+    inert,
+    list_fields,
+    priors,
+    scalar_fields,
+    select,
+)
 from sim.config.ranges import check_value
 from sim.errors import ConfigError
 
 PRIORS = {p.key: p for p in priors()}
-FIELDS = {key: f for key, f, _ in scalar_fields()}
+FIELDS = {key: f for key, f, _ in [*scalar_fields(), *list_fields()]}
+SCALAR_PRIORS = sorted(k for k, p in PRIORS.items() if not p.is_list)
+LIST_PRIORS = sorted(k for k, p in PRIORS.items() if p.is_list)
 
 
 def test_every_numeric_parameter_is_an_assumption_with_a_prior_or_of_a_named_kind():
@@ -42,7 +53,7 @@ def test_decisions_costs_sizes_and_fitted_values_are_not(key):
     assert key not in PRIORS and key in NOT_ASSUMED
 
 
-@pytest.mark.parametrize("key", sorted(PRIORS))
+@pytest.mark.parametrize("key", SCALAR_PRIORS)
 def test_prior_is_a_range_within_the_allowed_values_with_a_source(key):
     p, rule = PRIORS[key], dict(FIELDS[key].metadata["rule"])
     assert p.low < p.high
@@ -51,6 +62,22 @@ def test_prior_is_a_range_within_the_allowed_values_with_a_source(key):
     assert len(p.source) > 10
     # A range without a published one says so.
     assert re.search(r"\b(19|20)\d\d\b", p.source) or "modelling choice, wide prior" in p.source
+
+
+@pytest.mark.parametrize("key", LIST_PRIORS)
+def test_list_prior_is_two_ladders_of_the_lists_length_within_the_allowed_values(key):
+    """A list's prior is one position between a low and a high list (a tier ladder stays a ladder)."""
+    p, rule = PRIORS[key], dict(FIELDS[key].metadata["rule"])
+    assert len(p.low) == len(p.high) == len(p.default) and p.low != p.high
+    for ladder in (p.low, p.high, p.at(0.5)):
+        check_value(key, list(ladder), rule)
+    assert p.at(0.0) == list(p.low) and p.at(1.0) == list(p.high)
+    assert re.search(r"\b(19|20)\d\d\b", p.source)
+
+
+@pytest.mark.parametrize("key", ["loyalty.tiers.purchase_multipliers", "loyalty.tiers.churn_multipliers"])
+def test_responses_to_tier_status_are_assumptions(key):
+    assert PRIORS[key].is_list
 
 
 @pytest.mark.parametrize("key", sorted(PRIORS))
@@ -64,7 +91,7 @@ def test_generated_reference_prints_each_prior_and_each_kind():
     rows = {r.split("|")[1].strip(" `"): r.split("|")[4].strip() for r in parameter_table().splitlines()
             if r.startswith("| `")}
     for key, p in PRIORS.items():
-        assert rows[key].startswith(f"{p.low:g} to {p.high:g}"), key
+        assert rows[key].startswith(p.range_text()), key
     for key, kind in NOT_ASSUMED.items():
         assert rows[key] == f"({kind})", key
 

@@ -82,6 +82,28 @@ def test_prior_factors_leave_out_inert_and_held_priors():
         prior_factors(["loyalty.points"], [Config()])
 
 
+def test_a_list_prior_moves_its_whole_ladder_between_the_low_and_the_high_list():
+    """The tier ladders are one factor each: position 0.5 sets every element half way, the held
+    value is compared as a list, and the scenario receives a valid list."""
+    from omegaconf import OmegaConf
+
+    from sim.scenario import compose_config
+    from sim.sensitivity import _set_factors
+
+    tiers = Config()
+    tiers.loyalty.schemes = ["tiers"]
+    factors, skipped = prior_factors(["loyalty.tiers"], [tiers])
+    ladder = next(f for f in factors if f.key == "loyalty.tiers.churn_multipliers")
+    assert (ladder.low, ladder.high) == (0.0, 1.0) and ladder.range_text() == "[1, 1, 1] to [1, 0.85, 0.7]"
+    cfg = _set_factors(compose_config(["loyalty=tiers"]), [ladder], np.array([0.5]))
+    assert OmegaConf.to_container(cfg.loyalty.tiers.churn_multipliers) == pytest.approx([1.0, 0.925, 0.85])
+    held = Config()
+    held.loyalty.schemes = ["tiers"]
+    held.loyalty.tiers.purchase_multipliers = [1.0, 1.2, 1.4]
+    _, skipped = prior_factors(["loyalty.tiers"], [held])
+    assert skipped["loyalty.tiers.purchase_multipliers"].startswith("held at the scenario's value")
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--priors", "customers.nonsense"], "The '--priors' argument must be names of behavioural parameters"),
     (["--priors", "--strategy", "loyalty=none"], "The '--strategy' argument must be two or more strategies"),

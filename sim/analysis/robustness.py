@@ -44,9 +44,15 @@ def _importance(factors: Sequence[Factor], X: np.ndarray, diff: np.ndarray, meth
     column = "mu_star" if method == "morris" else "ST"
     rows = []
     for f, r in zip(factors, table.to_dict("records")):
-        rows.append({"factor": f.key, "low": f.low, "high": f.high, "importance": float(r[column]),
+        rows.append({"factor": f.key, "low": f.low, "high": f.high, "range": f.range_text(),
+                     "importance": float(r[column]),
                      **{k: float(v) for k, v in r.items() if k != "factor"}})
     return sorted(rows, key=lambda r: -r["importance"])
+
+
+def _range(row: Mapping[str, Any]) -> str:
+    """A factor's prior range as printed (robustness.json of older studies has no ``range``)."""
+    return row.get("range") or f"{row['low']:g} to {row['high']:g}"
 
 
 def _hangs_on(importance: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -138,7 +144,7 @@ def robustness_markdown(info: Mapping[str, Any], skipped: Mapping[str, str] | No
     lines += ["", f"Effect of each assumption over its prior range on the gap {info['best']} - {info['challenger']} "
               f"({name}, {kpi} units{'' if name == 'mu*' else ' as a share of variance'}):", "",
               f"| assumption | prior range | {name} |", "|---|---|---|"]
-    lines += [f"| `{r['factor']}` | {r['low']:g} to {r['high']:g} | {_number(r['importance'])} |"
+    lines += [f"| `{r['factor']}` | {_range(r)} | {_number(r['importance'])} |"
               for r in info["importance"]]
     if skipped:
         lines += ["", "Not varied:", ""] + [f"- `{k}`: {why}" for k, why in skipped.items()]

@@ -72,15 +72,33 @@ INDEX_COLUMNS = {"morris": ("mu", "mu_star", "mu_star_conf", "sigma"), "sobol": 
 
 @dataclass(frozen=True)
 class Factor:
-    """An uncertain config value, varied uniformly over ``[low, high]`` (units of the value)."""
+    """An uncertain config value, varied uniformly over ``[low, high]`` (units of the value).
+
+    A list value (a ladder of tier effects) has ``ladder = (low list, high list)``: the factor
+    is then a position in ``[0, 1]`` between the two, every element moving together.
+    """
 
     key: str
     low: float
     high: float
+    ladder: tuple[tuple[float, ...], tuple[float, ...]] | None = None
 
     def spec(self) -> str:
         """The canonical ``--factor`` text."""
         return f"{self.key}={self.low!r}:{self.high!r}"
+
+    def value(self, x: float) -> float | list[float]:
+        """The config value at design value ``x``: ``x`` itself, or the list at position ``x`` of a ladder."""
+        if self.ladder is None:
+            return x
+        return [lo + x * (hi - lo) for lo, hi in zip(*self.ladder)]
+
+    def range_text(self) -> str:
+        """The range as reports print it."""
+        if self.ladder is None:
+            return f"{self.low:g} to {self.high:g}"
+        low, high = self.ladder
+        return f"[{', '.join(f'{v:g}' for v in low)}] to [{', '.join(f'{v:g}' for v in high)}]"
 
 
 def parse_factor(text: str) -> Factor:
@@ -187,6 +205,13 @@ def ranking(diff: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _hashable(value: Any) -> Any:
+    """A config value that can go into a set: lists (plain or OmegaConf) as tuples of floats."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        return value
+    return tuple(float(v) for v in value)
+
+
 def prior_factors(prefixes: Sequence[str], scenarios: Sequence[Any],
                   lookup: Any = None) -> tuple[list[Factor], dict[str, str]]:
     """The factors of a study over the priors: every prior under ``prefixes`` that can move a scenario.
@@ -222,7 +247,7 @@ def prior_factors(prefixes: Sequence[str], scenarios: Sequence[Any],
         raise ArgumentError("--priors", err.args[0], PRIORS_ALLOWED) from None
     factors, skipped = [], {}
     for p in chosen:
-        values = {lookup(s, p.key) for s in scenarios}
+        values = {_hashable(lookup(s, p.key)) for s in scenarios}
         reasons = {inert(p.key, s) for s in scenarios}
         if None not in reasons:  # inert in every scenario: say why in the words of the one closest to using it
             skipped[p.key] = sorted(reasons, key=lambda r: (r == "no loyalty programme", r))[0]
@@ -230,7 +255,8 @@ def prior_factors(prefixes: Sequence[str], scenarios: Sequence[Any],
             skipped[p.key] = "held at the scenario's value " + ", ".join(repr(v) for v in sorted(values))
         else:
             # Whole-number bounds for an integer parameter, which Hydra refuses to set to 4.0.
-            factors.append(Factor(p.key, int(p.low), int(p.high)) if p.integer else Factor(p.key, p.low, p.high))
+            factors.append(Factor(p.key, 0.0, 1.0, (p.low, p.high)) if p.is_list
+                           else Factor(p.key, int(p.low), int(p.high)) if p.integer else Factor(p.key, p.low, p.high))
     if not factors:
         raise ArgumentError("--priors", " ".join(prefixes) or "(all)",
                             "priors of which at least one can move the scenarios compared; all are inert or "

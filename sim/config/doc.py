@@ -85,7 +85,9 @@ def _prior(key: str, field: dataclasses.Field) -> str:
     prior = field.metadata.get("prior")
     if prior is None:
         return f"({NOT_ASSUMED[key]})" if key in NOT_ASSUMED else ""
-    text = f"{prior[0]:g} to {prior[1]:g}"
+    low, high = prior
+    text = (f"[{', '.join(f'{v:g}' for v in low)}] to [{', '.join(f'{v:g}' for v in high)}]"
+            if isinstance(low, tuple) else f"{low:g} to {high:g}")
     return text + "; the default lies outside" if key in DEFAULT_OUTSIDE_PRIOR else text
 
 

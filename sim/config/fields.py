@@ -20,7 +20,7 @@ __all__ = ["_p", "PROB", "NONNEG", "POS", "Checked"]
 
 
 def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING, source: str = "",
-       prior: tuple[float, float] | None = None, **rule: Any) -> Any:
+       prior: tuple[Any, Any] | None = None, **rule: Any) -> Any:
     """A dataclass field whose allowed range is stored as metadata for :func:`sim.config.validate`.
 
     Parameters
@@ -36,7 +36,9 @@ def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING
     prior : tuple of float, optional
         ``(low, high)``: the range of values the literature (or, failing it, judgement) finds
         plausible for a behavioural parameter, in the field's unit; the sensitivity study over
-        priors (``python -m sim.sensitivity --priors``) samples it uniformly.
+        priors (``python -m sim.sensitivity --priors``) samples it uniformly. For a list
+        parameter, ``(low list, high list)`` of its length: one uncertain position between the
+        two, every element moving together (a tier ladder stays a ladder).
     **rule
         ``ge``, ``gt``, ``le``, ``lt`` (bounds, in the field's unit), ``choices`` (a tuple),
         ``each`` (a rule applied to every element of a list).
@@ -51,7 +53,9 @@ def _p(default: Any = dataclasses.MISSING, *, factory: Any = dataclasses.MISSING
     if source:
         metadata["source"] = source
     if prior is not None:
-        metadata["prior"] = (float(prior[0]), float(prior[1]))
+        low, high = prior
+        metadata["prior"] = ((tuple(map(float, low)), tuple(map(float, high))) if isinstance(low, (list, tuple))
+                             else (float(low), float(high)))
     if factory is not dataclasses.MISSING:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, metadata=metadata)

@@ -22,8 +22,8 @@ from typing import Any
 
 from sim.config.schema import Config
 
-__all__ = ["PRIOR_GROUPS", "KINDS", "NOT_ASSUMED", "DEFAULT_OUTSIDE_PRIOR", "Prior", "scalar_fields", "priors",
-           "select", "inert"]
+__all__ = ["PRIOR_GROUPS", "KINDS", "NOT_ASSUMED", "DEFAULT_OUTSIDE_PRIOR", "Prior", "scalar_fields", "list_fields",
+           "priors", "select", "inert"]
 
 #: Config groups whose parameters are classified; the classical models' parameters are the
 #: textbook model's own (set by each experiment), horizon, seed and output change no behaviour.
@@ -44,7 +44,7 @@ _BY_KIND = {
                "customers.basket_sigma", "customers.churn_rate", "customers.churn_propensity_a",
                "customers.churn_propensity_b"),
     "measured": ("market.initially_aware", "pricing.reference_price", "service.quality_sd", "service.failure_prob",
-                 "service.support_contact_rate"),
+                 "service.support_contact_rate", "customers.needs_shares"),
     "decision": ("customers.billing_period_weeks", "product.quality", "product.launch_week",
                  "product.introduction_marketing_multiplier", "pricing.list_price", "pricing.discount",
                  "pricing.new_customer_discount", "pricing.match_lag_weeks", "pricing.match_floor", "service.quality",
@@ -58,14 +58,16 @@ _BY_KIND = {
                  "loyalty.gamified.challenge_target", "loyalty.gamified.instant_win_prob",
                  "loyalty.gamified.pack_price", "loyalty.gamified.pack_bonus", "loyalty.coalition.funding_share",
                  "loyalty.coalition.unlock_spend",
-                 "loyalty.coalition.unlock_period_weeks", "loyalty.charity.donation_share"),
+                 "loyalty.coalition.unlock_period_weeks", "loyalty.charity.donation_share",
+                 "customers.billing_tenure_factors", "loyalty.tiers.thresholds", "loyalty.tiers.discounts",
+                 "loyalty.tiers.service_bonuses", "loyalty.tiers.earn_multipliers"),
     "cost": ("product.unit_cost", "product.fixed_cost_per_week", "product.development_cost_per_week",
              "service.cost_per_customer_week", "service.cost_per_transaction", "service.cost_per_complaint",
              "service.cost_per_support_contact", "acquisition.offer_cost", "acquisition.winback_offer_cost",
              "acquisition.referral_reward", "retention.offer_cost", "loyalty.signup_offer_cost", "loyalty.setup_cost",
              "loyalty.fixed_cost_per_week", "loyalty.cost_per_member_week", "loyalty.points.reward_value",
              "loyalty.gamified.challenge_reward", "loyalty.gamified.instant_win_value",
-             "loyalty.coalition.fee_per_member_week"),
+             "loyalty.coalition.fee_per_member_week", "loyalty.tiers.service_costs"),
     # The firm's own estimates (prior_churn, expected_redemption) and what it can see are its
     # settings, not customers' behaviour.
     "setting": ("market.potential", "market.discount_rate_annual", "market.discount_rate_weekly",
@@ -73,7 +75,8 @@ _BY_KIND = {
                 "product.plateau_growth", "product.decline_share", "retention.anonymous_visibility",
                 "retention.prior_churn", "loyalty.points.expected_redemption"),
 }
-#: Every numeric parameter without a prior, by path, and its kind (a key of :data:`KINDS`).
+#: Every numeric parameter (number or list of numbers) without a prior, by path, and its kind (a
+#: key of :data:`KINDS`).
 NOT_ASSUMED: dict[str, str] = {key: kind for kind, keys in _BY_KIND.items() for key in keys}
 
 #: Defaults that lie outside their published prior, and why they are kept for now: issue 22
@@ -88,14 +91,17 @@ DEFAULT_OUTSIDE_PRIOR = {
 class Prior:
     """A behavioural parameter's prior: uniform over ``[low, high]`` in the parameter's unit.
 
+    A list parameter (a ladder of tier effects) has a low and a high list: its prior is one
+    uniform position ``u`` in [0, 1] between them, every element at ``low + u (high - low)``.
+
     Attributes
     ----------
     key : str
         Dotted path in the scenario (``"market.word_of_mouth"``).
-    default : float
+    default : float or tuple of float
         The schema's default.
-    low, high : float
-        The prior range.
+    low, high : float or tuple of float
+        The prior range (tuples for a list parameter).
     source : str
         Where the range comes from.
     integer : bool
@@ -103,16 +109,34 @@ class Prior:
     """
 
     key: str
-    default: float
-    low: float
-    high: float
+    default: Any
+    low: Any
+    high: Any
     source: str
     integer: bool = False
 
     @property
+    def is_list(self) -> bool:
+        """Whether the parameter is a list (its prior a position between two lists)."""
+        return isinstance(self.low, tuple)
+
+    @property
     def contains_default(self) -> bool:
-        """Whether the default lies inside the prior range."""
+        """Whether the default lies inside the prior range (element by element for a list)."""
+        if self.is_list:
+            return len(self.default) == len(self.low) and all(
+                min(lo, hi) <= d <= max(lo, hi) for d, lo, hi in zip(self.default, self.low, self.high))
         return self.low <= self.default <= self.high
+
+    def at(self, u: float) -> list[float]:
+        """A list parameter's value at position ``u`` in [0, 1] between its low and high lists."""
+        return [lo + u * (hi - lo) for lo, hi in zip(self.low, self.high)]
+
+    def range_text(self) -> str:
+        """The range as the parameter reference and the robustness table print it."""
+        if self.is_list:
+            return f"[{', '.join(f'{v:g}' for v in self.low)}] to [{', '.join(f'{v:g}' for v in self.high)}]"
+        return f"{self.low:g} to {self.high:g}"
 
 
 def scalar_fields(root: Any = None, groups: Sequence[str] = PRIOR_GROUPS) -> Iterator[tuple[str, Any, Any]]:
@@ -138,9 +162,27 @@ def scalar_fields(root: Any = None, groups: Sequence[str] = PRIOR_GROUPS) -> Ite
 
 
 def priors() -> list[Prior]:
-    """The prior of every behavioural parameter that declares one, in field order."""
+    """The prior of every behavioural parameter that declares one (numbers, then lists), in field order."""
+    lists = [Prior(key, tuple(map(float, value)), *f.metadata["prior"], f.metadata.get("source", ""))
+             for key, f, value in list_fields() if "prior" in f.metadata]
     return [Prior(key, value, *f.metadata["prior"], f.metadata.get("source", ""), isinstance(value, int))
-            for key, f, value in scalar_fields() if "prior" in f.metadata]
+            for key, f, value in scalar_fields() if "prior" in f.metadata] + lists
+
+
+def list_fields(root: Any = None, groups: Sequence[str] = PRIOR_GROUPS) -> Iterator[tuple[str, Any, list]]:
+    """Every list-of-numbers field of ``groups``, nested configs included, as :func:`scalar_fields`."""
+    root = Config() if root is None else root
+
+    def walk(node: Any, prefix: str) -> Iterator[tuple[str, Any, list]]:
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if dataclasses.is_dataclass(value):
+                yield from walk(value, f"{prefix}{f.name}.")
+            elif str(f.type).replace(" ", "") in ("list[float]", "list[int]"):
+                yield f"{prefix}{f.name}", f, value
+
+    for group in groups:
+        yield from walk(getattr(root, group), f"{group}.")
 
 
 def select(prefixes: Sequence[str] = ()) -> list[Prior]:
