@@ -4,8 +4,8 @@
 and actual repeat transactions in the holdout weeks (total and weekly cumulative), the comparison
 by calibration frequency (x = 0, 1, ..., 7+), each model's errors, the model choice (each
 purchase model's likelihood, AIC, BIC and holdout error: BG/NBD, Pareto/NBD and the agent
-model's covariate BG/NBD) and, when spend can be fitted,
-holdout revenue.
+model's covariate BG/NBD), when spend can be fitted holdout revenue, and the Bass arrival
+curve of new customers when the log has ongoing acquisition (:mod:`sim.calibrate.arrivals`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sim.analysis.clv import (
     pareto_nbd_expected_transactions,
 )
 from sim.analysis.clv.histories import distinct_histories
+from sim.calibrate.arrivals import arrival_curve
 from sim.calibrate.data import CalibrationError, calibration_amounts, holdout_revenue, prepare
 from sim.calibrate.firm import firm_scenario
 from sim.calibrate.simulate import fit_spend, replications_for, simulate_holdout
@@ -331,6 +332,10 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     values, customers, record = firm_scenario(summary, pareto, spend_fit,
                                               calibration_amounts(log, calibration_weeks), weeks)
     clock("firm_scenario")
+    arrivals = arrival_curve(summary["first_purchase"], log["date"].min(), calibration_weeks)
+    if arrivals["identified"]:
+        notes["acquisition_curve"] = ("fitted from weekly first purchases; the firm's runs simulate its existing "
+                                      "customers only and do not yet draw new arrivals from it")
     report = {
         "calibration_weeks": calibration_weeks,
         "holdout_weeks": weeks,
@@ -342,6 +347,7 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "errors": errors,
         "model_choice": _model_choice(parameters, errors, len(summary)),
         "spend": spend,
+        "acquisition_curve": arrivals,
         "scenario": record,
         "seed": seed,
         "notes": notes,

@@ -29,7 +29,15 @@ One module per model: :mod:`~sim.analysis.clv.bass`, :mod:`~sim.analysis.clv.sbg
 
 from __future__ import annotations
 
-from sim.analysis.clv.bass import bass_cdf, bass_discrete, bass_pdf, bass_peak_time
+from sim.analysis.clv.bass import (
+    BassFit,
+    bass_cdf,
+    bass_discrete,
+    bass_log_likelihood,
+    bass_pdf,
+    bass_peak_time,
+    fit_bass,
+)
 from sim.analysis.clv.bgnbd import (
     BGNBDFit,
     BGNBDLikelihood,
@@ -69,7 +77,10 @@ __all__ = [
     "GammaGammaLikelihood",
     "ParetoNBDLikelihood",
     "SBGFit",
+    "BassFit",
     "bass_cdf",
+    "bass_log_likelihood",
+    "fit_bass",
     "bass_discrete",
     "bass_pdf",
     "bass_peak_time",

@@ -1,16 +1,20 @@
-"""Bass (1969) diffusion of a new product: adoption curve, density, peak and discrete steps.
+"""Bass (1969) diffusion of a new product: adoption curve, density, peak, discrete steps, and its fit.
 
 Time is in the caller's unit (years in the paper); ``p`` and ``q`` are rates per that unit.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
+from scipy.special import gammaln
 
-from sim.analysis.clv._common import require
+from sim.analysis.clv._common import minimise, require
 
-__all__ = ["bass_cdf", "bass_pdf", "bass_peak_time", "bass_discrete"]
+__all__ = ["bass_cdf", "bass_pdf", "bass_peak_time", "bass_discrete", "BassFit", "bass_log_likelihood", "fit_bass"]
 
 
 def _check_bass(p: np.ndarray, q: np.ndarray) -> None:
@@ -123,3 +127,87 @@ def bass_discrete(n_steps: int, p: float, q: float, dt: float = 1.0) -> np.ndarr
     for k in range(n_steps):  # each step depends on the previous one: no closed vectorization
         cdf[k + 1] = cdf[k] + (p + q * cdf[k]) * (1.0 - cdf[k]) * dt
     return cdf
+
+
+@dataclass(frozen=True)
+class BassFit:
+    """Maximum-likelihood Bass arrival curve (Schmittlein & Mahajan 1982).
+
+    Attributes
+    ----------
+    p, q : float
+        Coefficients of innovation and imitation, per period of the counts (per week for weekly
+        first purchases).
+    m : float
+        Market potential: everyone who will ever adopt (customers), adopters so far included.
+    log_likelihood : float
+        Maximised log-likelihood (multinomial over the periods, plus those not adopted by the
+        last one).
+    """
+
+    p: float
+    q: float
+    m: float
+    log_likelihood: float
+
+
+def bass_log_likelihood(counts: npt.ArrayLike, p: float, q: float, m: float) -> float:
+    """Log-likelihood of adoption counts per period under the Bass model.
+
+    Each of ``m`` eventual adopters adopts in period ``t`` (from ``t - 1`` to ``t``) with
+    probability ``F(t) - F(t - 1)``; those not seen by the last period ``T`` have not adopted yet
+    (probability ``1 - F(T)``): a multinomial (Schmittlein & Mahajan 1982).
+
+    Parameters
+    ----------
+    counts : array_like
+        New adopters in periods 1..T (customers per period).
+    p, q : float
+        Bass coefficients per period.
+    m : float
+        Market potential (customers), at least the adopters counted.
+
+    Returns
+    -------
+    float
+    """
+    counts = np.asarray(counts, dtype=float)
+    adopted = counts.sum()
+    f = bass_cdf(np.arange(counts.size + 1), p, q)
+    probs = np.diff(f)
+    waiting = m - adopted
+    if waiting < 0 or np.any(probs[counts > 0] <= 0):
+        return -np.inf
+    ll = float(np.sum(counts[counts > 0] * np.log(probs[counts > 0])))
+    ll += waiting * float(np.log1p(-f[-1])) if waiting > 0 else 0.0
+    return ll + float(gammaln(m + 1) - gammaln(waiting + 1) - np.sum(gammaln(counts + 1)))
+
+
+def fit_bass(counts: npt.ArrayLike) -> BassFit:
+    """Fit the Bass model to adoption counts per period by maximum likelihood.
+
+    Searched over ``log p``, ``log q`` and ``log(m - adopters)`` from several starts.
+
+    Parameters
+    ----------
+    counts : array_like
+        New adopters in periods 1..T (customers per period), at least 3 periods and 1 adopter.
+
+    Returns
+    -------
+    BassFit
+    """
+    counts = np.asarray(counts, dtype=float)
+    require(counts.ndim == 1 and counts.size >= 3, "Bass fit needs counts for at least 3 periods")
+    require(np.isfinite(counts) & (counts >= 0), "Bass counts must be finite and >= 0")
+    adopted = counts.sum()
+    require(adopted > 0, "Bass fit needs at least one adopter")
+
+    def negative(v: np.ndarray) -> float:
+        ll = bass_log_likelihood(counts, math.exp(v[0]), math.exp(v[1]), adopted + math.exp(v[2]))
+        return -ll if np.isfinite(ll) else 1e300
+
+    starts = [np.log([p0, q0, adopted * k]) for p0 in (1e-3, 1e-2) for q0 in (0.02, 0.2) for k in (0.5, 5.0)]
+    best = minimise(negative, starts)
+    p, q, waiting = np.exp(best.x)
+    return BassFit(float(p), float(q), float(adopted + waiting), -float(best.fun))
