@@ -5,8 +5,9 @@ leaves with probability
 
     min(base * exp(-effect * (s - neutral)) * (lapsing multiplier if lapsing), 1)
 
-further multiplied (each product capped at 1) by loyalty schemes' switching costs and by the
-share of the customer's purchases lost to rivals. Emotional attachment fades a little every week.
+further multiplied (each product capped at 1) by loyalty schemes' switching costs, by the
+share of the customer's purchases lost to rivals, by the customer's own propensity, and for a
+while after a retention offer by the offer's relief. Emotional attachment fades a little every week.
 
 Each rule is a compiled scalar (numba), inlined by the loops of :mod:`sim.kernels`.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from sim.jit import njit
 
-__all__ = ["churn_exponent", "churn_probability", "churn_multiplied", "lapses", "faded_attachment"]
+__all__ = ["churn_exponent", "churn_probability", "churn_multiplied", "offer_relief", "lapses", "faded_attachment"]
 
 _rule = njit(cache=True, nogil=True, inline="always")
 
@@ -36,6 +37,13 @@ def churn_probability(satisfaction_factor, base, lapse_factor):  # pragma: no co
 def churn_multiplied(p, multiplier):  # pragma: no cover - compiled
     """A churn probability times a strategy's multiplier, capped at 1."""
     return min(p * multiplier, 1.0)
+
+
+@_rule
+def offer_relief(weeks_since_offer, relief, relief_weeks):  # pragma: no cover - compiled
+    """Multiplier of the churn hazard of a customer ``weeks_since_offer`` weeks after a retention
+    offer: ``1 - relief`` for ``relief_weeks`` weeks (the week of the offer first), 1 after."""
+    return 1.0 - relief if weeks_since_offer < relief_weeks else 1.0
 
 
 @_rule

@@ -159,6 +159,12 @@ class RetentionConfig(Checked):
         Lowest risk score worth an offer, in [0, 1].
     satisfaction_gain : float
         Rise in satisfaction of a customer who receives an offer.
+    churn_relief : float
+        Share by which an offer lowers its receiver's churn hazard while it lasts (negative: the
+        offer reminds her to leave); acts beside ``satisfaction_gain``, for firms whose churn
+        does not follow satisfaction (a calibrated firm). 0 switches it off.
+    relief_weeks : int
+        Weeks an offer's churn relief lasts, the week of the offer first (weeks).
     anonymous_visibility : float
         Share of a non-member's visits the firm can attribute to them (card payments, logins).
     cooldown_weeks : int
@@ -173,6 +179,10 @@ class RetentionConfig(Checked):
     min_risk: float = _p(0.5, **PROB)
     satisfaction_gain: float = _p(0.15, **PROB, prior=(0.02, 0.25), source=(
         "a retention offer's lift of satisfaction: modelling choice, wide prior"))
+    churn_relief: float = _p(0.0, ge=-1.0, le=1.0, prior=(-0.1, 0.4), source=(
+        "targeted retention campaigns lower churn among receivers by up to about a third, not at all for many, and "
+        "can raise it (Ascarza 2018; Ascarza, Iyengar & Schleicher 2016); modelling choice, wide prior"))
+    relief_weeks: int = _p(13, ge=1, le=520)
     anonymous_visibility: float = _p(0.3, **PROB)
     cooldown_weeks: int = _p(13, ge=1)
     prior_churn: float = _p(0.01, **PROB)

@@ -51,7 +51,7 @@ _BY_KIND = {
                  "service.complaint_handling_quality", "service.support_quality", "acquisition.media_budget_per_week",
                  "acquisition.winback_share", "acquisition.winback_after_weeks", "acquisition.ad_expectation_lift",
                  "retention.budget_per_week", "retention.min_risk", "retention.cooldown_weeks",
-                 "segments.platinum_share", "segments.gold_share",
+                 "retention.relief_weeks", "segments.platinum_share", "segments.gold_share",
                  "segments.silver_share", "segments.review_weeks", "loyalty.points.earn_rate",
                  "loyalty.points.threshold", "loyalty.points.expiry_weeks", "loyalty.points.endowed_points",
                  "loyalty.tiers.window_weeks", "loyalty.tiers.review_weeks", "loyalty.gamified.challenge_weeks",
@@ -237,7 +237,7 @@ def inert(key: str, cfg: Any) -> str | None:
              "market.network_rewire": ("small_world",), "market.network_exponent": ("scale_free",)}
     if key in needs and network not in needs[key]:
         return f"network={network}"
-    if key == "retention.satisfaction_gain" and not cfg.retention.budget_per_week:
+    if key in ("retention.satisfaction_gain", "retention.churn_relief") and not cfg.retention.budget_per_week:
         return "no retention budget"
     winback = ("acquisition.winback_success_prob", "acquisition.winback_decay_weeks")
     if key in winback and not cfg.acquisition.winback_share:

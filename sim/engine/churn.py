@@ -12,9 +12,23 @@ import numpy as np
 
 from sim.engine.week import Block, PurchaseDraw
 from sim.kernels.churn import ChurnParams, churn_draw, decay_and_lapse, destinations
+from sim.kernels.offers import offer_reliefs
 from sim.population import ACTIVE, CHURNED, LAPSING, saturating_increment
 
-__all__ = ["Churn"]
+__all__ = ["Churn", "relieves", "offer_relief"]
+
+
+def relieves(r) -> bool:
+    """Whether retention offers (``retention`` config ``r``) lower their receivers' churn directly."""
+    return bool(r.churn_relief and r.budget_per_week)
+
+
+def offer_relief(r, pop, week: int, rows: np.ndarray) -> np.ndarray | None:
+    """Churn multipliers of customers ``rows`` this week from retention offers (``retention``
+    config ``r``; :func:`sim.behaviour.churn.offer_relief`), or None when offers carry no relief."""
+    if not relieves(r):
+        return None
+    return offer_reliefs(pop, rows, week, r.churn_relief, r.relief_weeks)
 
 
 class Churn:
@@ -34,7 +48,7 @@ class Churn:
     """
 
     def __init__(self, cfg, pop, streams, strategy):
-        self.c, self.pop, self.streams = cfg.customers, pop, streams
+        self.c, self.r, self.pop, self.streams = cfg.customers, cfg.retention, pop, streams
         self.programme, self.ctx, self.active_rivals = strategy
         self.params = ChurnParams.from_config(cfg.customers)
 
@@ -58,7 +72,7 @@ class Churn:
             m2 = None if d.rival_share is None else 1.0 + self.c.competitor_churn_effect * (1.0 - d.share[:n_risk])
             m3 = pop.churn_propensity[at_risk] if self.c.churn_propensity != "none" else None
             leaving = churn_draw(pop, at_risk, d.sat_eff, d.ids, self.streams.key("churn", week), self.params,
-                                 LAPSING, (m1, m2, m3))
+                                 LAPSING, (m1, m2, m3, offer_relief(self.r, self.pop, week, at_risk)))
         churned = at_risk[leaving]
         pop.state[churned] = CHURNED
         saturating_increment(pop.churn_count, churned)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import mathfn
+from sim.engine.churn import offer_relief, relieves
 from sim.engine.week import Block, Prices, PurchaseDraw, WeekFigures
 from sim.kernels import purchases as kp
 from sim.kernels.choice import firm_shares
@@ -66,7 +67,7 @@ class Purchases:
         key = self.streams.key("purchase", week)
         # Attachment's multiplier alone on the rate, and churn the same rule for all, each week.
         alone = (not (prog.active or obsolescence) and np.ndim(b.price_ratio) == 0
-                 and c.churn_propensity == "none")
+                 and c.churn_propensity == "none" and not relieves(self.cfg.retention))
         offer = self.offer(week, b.rows, b.price_ratio, c.switching_inertia)
         if alone and offer is None:
             keys = WeekKeys(key, self.streams.key("churn", week))
@@ -108,7 +109,8 @@ class Purchases:
         _, _, sat_eff, ids = kp.customer_state(pop, rows, self.params)
         prog = self.programme
         multipliers = (prog.churn_multiplier(self.ctx, rows) if prog.active else None,
-                       pop.churn_propensity[rows] if c.churn_propensity != "none" else None)
+                       pop.churn_propensity[rows] if c.churn_propensity != "none" else None,
+                       offer_relief(self.cfg.retention, pop, week, rows))
         leaving = due[churn_draw(pop, rows, sat_eff, ids, self.streams.key("churn", week), self.churn, LAPSING,
                                  multipliers)]
         bought = np.concatenate([np.setdiff1d(due, leaving, assume_unique=True), np.arange(n_risk, b.rows.size)])

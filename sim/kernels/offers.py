@@ -1,16 +1,18 @@
-"""Retention-offer kernels: the firm's churn-risk score of its customers, and an offer's lift."""
+"""Offer kernels: the firm's churn-risk score of its customers, a retention offer's lift and churn relief,
+who takes a win-back offer."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from sim.behaviour.acquisition import winback_probability
+from sim.behaviour.churn import offer_relief
 from sim.behaviour.events import happens
 from sim.behaviour.risk import churn_risk
 from sim.behaviour.satisfaction import satisfaction_after_offer
 from sim.jit import njit
 
-__all__ = ["churn_risks", "give_offers", "winback_returns"]
+__all__ = ["churn_risks", "give_offers", "offer_reliefs", "winback_returns"]
 
 
 @njit(cache=True, nogil=True)
@@ -42,6 +44,19 @@ def _give_offers(rows, satisfaction, gain, offer_week, week):  # pragma: no cove
 def give_offers(pop, rows: np.ndarray, gain: float, week: int) -> None:
     """Customers ``rows`` receive a retention offer this week: satisfaction up by ``gain``."""
     _give_offers(rows, pop.satisfaction, np.float32(gain), pop.offer_week, week)
+
+
+@njit(cache=True, nogil=True)
+def _offer_reliefs(rows, offer_week, week, relief, relief_weeks, out):  # pragma: no cover - compiled
+    for i in range(rows.size):
+        out[i] = offer_relief(week - np.int64(offer_week[np.uint64(rows[i])]), relief, relief_weeks)
+
+
+def offer_reliefs(pop, rows: np.ndarray, week: int, relief: float, relief_weeks: int) -> np.ndarray:
+    """:func:`sim.behaviour.churn.offer_relief` of customers ``rows`` this week: their churn multipliers."""
+    out = np.empty(rows.size)
+    _offer_reliefs(rows, pop.offer_week, np.int64(week), float(relief), np.int64(relief_weeks), out)
+    return out
 
 
 @njit(cache=True, nogil=True)
