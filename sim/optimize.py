@@ -4,8 +4,7 @@ Each trial sets the searched parameters, runs the scenario with the same ``R`` s
 other trial (common random numbers, so trials differ by strategy and not by luck), and scores
 the mean KPI over those replications. Trials live in an Optuna storage (SQLite in the output
 directory by default), so an interrupted study resumes where it stopped, and several worker
-processes (on one or many machines) can share one study through any database URL Optuna
-accepts.
+processes (on one or many machines) can share one study through any database URL.
 
 Command line (see :func:`build_parser`)::
 
@@ -13,8 +12,7 @@ Command line (see :func:`build_parser`)::
         --param loyalty.points.earn_rate=float:0:3 --param service.quality=float:0.4:0.9 \\
         --trials 50 --replications 5 --out optimize/price_loyalty loyalty=points
 
-The search space and the study report are :mod:`sim.analysis.optimize`; the ``--param``
-syntax is described there.
+The search space, the study report and the ``--param`` syntax are :mod:`sim.analysis.optimize`.
 """
 
 from __future__ import annotations

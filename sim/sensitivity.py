@@ -6,8 +6,8 @@ same seeds, and the indices rank the factors by how much they move the KPI; with
 design and the indices are :mod:`sim.analysis.sensitivity`, the tornado chart
 :func:`sim.report.compare.plot_indices`.
 
-Factor syntax (``--factor``, repeatable): ``KEY=LOW:HIGH``, a uniform range of one config value,
-e.g. ``customers.churn_rate=0.0025:0.01``. Default: :data:`DEFAULT_FACTORS`.
+``--factor KEY=LOW:HIGH`` (repeatable), e.g. ``customers.churn_rate=0.0025:0.01``: a uniform range
+of one config value. Default: :data:`DEFAULT_FACTORS`.
 
 Over the priors (``--priors [GROUP_OR_NAME ...]``): the factors are the behavioural parameters'
 prior ranges declared in the config schema (:mod:`sim.config.priors`), all of them or those
@@ -228,8 +228,7 @@ def sensitivity(factors: Sequence[Factor], options: SensitivityOptions | None = 
     # bound of some fifty of them would cost more than the study itself.
     declared = {(p.key, p.low, p.high) for p in priors() if not p.is_list}
     undeclared = [f for f in factors if f.ladder is None and (f.key, f.low, f.high) not in declared]
-    _check_bounds(undeclared, options.strategies,
-                  options.overrides)
+    _check_bounds(undeclared, options.strategies, options.overrides)
     X = sample_design(factors, options.method, options.n, options.levels, options.design_seed)
     started = time.monotonic()
     Y = _run_design(factors, X, options)

@@ -278,7 +278,6 @@ def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], ba
     import subprocess
 
     from sim.analysis.collect import collect
-    from sim.analysis.robustness import ROBUSTNESS_MD
     from sim.report.table import comparison_table, format_table
 
     root = CONFIG_DIR.parent
@@ -292,23 +291,29 @@ def run_named_experiment(name: str, kpis: Sequence[str], argv: Sequence[str], ba
     table.to_csv(sweep_dir / "comparison.csv", index=False)
     text = format_table(table)
     print(text)
-    robustness = None
-    if callable(compare):
-        compare = compare(results)
-    if compare is not None:
-        where = sweep_dir / "robustness"
-        if not (where / ROBUSTNESS_MD).is_file():
-            # The sweep's own overrides (not Hydra's settings) are the study's base scenario.
-            base = [a for a in argv if not a.startswith(("hydra.", "hydra/", "seed="))]
-            subprocess.run([sys.executable, "-m", "sim.sensitivity", *base, "--priors", "--compare", *compare,
-                            "--out", str(where), "--jobs", "-1", "--no-progress"], cwd=root, check=True)
-        robustness = (where / ROBUSTNESS_MD).read_text(encoding="utf-8")
+    robustness = None if compare is None else _robustness(
+        compare(results) if callable(compare) else compare, argv, sweep_dir / "robustness")
+    if robustness is not None:
         print("\n" + robustness)
     if out is not None:
         (out / "table.md").write_text("```\n" + text.strip() + "\n```\n", encoding="utf-8")
         if robustness is not None:
             (out / "robustness.md").write_text(robustness, encoding="utf-8")
     return sweep_dir
+
+
+def _robustness(compare: Sequence[str], argv: Sequence[str], where: Path) -> str:
+    """``robustness.md`` of the study over the priors of ``compare`` (run into ``where`` unless there)."""
+    import subprocess
+
+    from sim.analysis.robustness import ROBUSTNESS_MD
+
+    if not (where / ROBUSTNESS_MD).is_file():
+        # The sweep's own overrides (not Hydra's settings) are the study's base scenario.
+        base = [a for a in argv if not a.startswith(("hydra.", "hydra/", "seed="))]
+        subprocess.run([sys.executable, "-m", "sim.sensitivity", *base, "--priors", "--compare", *compare,
+                        "--out", str(where), "--jobs", "-1", "--no-progress"], cwd=CONFIG_DIR.parent, check=True)
+    return (where / ROBUSTNESS_MD).read_text(encoding="utf-8")
 
 
 #: Launchers (``hydra/launcher=NAME``) that come from an optional extra: the plugin each needs.

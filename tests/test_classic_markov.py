@@ -2,12 +2,16 @@
 
 V = (I - P/(1+d))^-1 R for the recency chain; the paper's example (d = 0.1, purchase
 probabilities 0.5, 0.2, 0.1, 0 in recency states 1-4, reward 100 in state 1) gives
-V = (231.08, 57.29, 21.01, 0), and ``mean_clv_to_horizon`` of a cohort that has just bought estimates V1.
+V = (231.08, 57.29, 21.01, 0). The chain is a configuration of the one engine
+(``customers.recency_purchase_probs`` with ``billing_period_weeks``, :mod:`sim.classic.presets`):
+the cohort has just bought (week -1), so ``mean_clv_to_horizon`` estimates V1 - R, the value
+after that purchase, over the T periods simulated (V1 of T + 1 periods less R).
 
 Monte-Carlo error. Customers are independent and the first two moments of one customer's
 discounted value follow from the chain (:func:`markov_value_moments`, exact for the simulated
-number of periods); the tests allow 4.5 standard errors sd/sqrt(n) and check that the value
-beyond the horizon is below a tenth of one.
+number of periods; the purchase already made shifts the mean, not the spread); the tests allow
+4.5 standard errors sd/sqrt(n) and check that the value beyond the horizon is below a tenth of
+one.
 """
 
 from __future__ import annotations
@@ -35,10 +39,10 @@ def simulate(probs, reward, rate, n, periods, period_weeks=52, seed=0):
 
 
 def check(result, probs, reward, rate, n, periods):
-    mean, sd = markov_value_moments(probs, reward, rate, periods)
+    mean, sd = markov_value_moments(probs, reward, rate, periods + 1)
     se = sd / math.sqrt(n)
     clv = result.summary["mean_clv_to_horizon"]
-    assert abs(clv - mean) <= 4.5 * se, (clv, mean, se)
+    assert abs(clv - (mean - reward)) <= 4.5 * se, (clv, mean - reward, se)
     infinite, _ = markov_value_moments(probs, reward, rate)
     assert infinite - mean < 0.1 * se
     return infinite
@@ -55,14 +59,15 @@ def test_moments_match_the_closed_form_and_a_direct_sum():
 
 def test_pfeifer_carraway_example():
     """The paper's chain with yearly periods over 30 years, 100,000 customers (SE about 0.5):
-    mean_clv_to_horizon = 231.08. State 4 is absorbing with no purchases, so customers who reach it are
+    mean_clv_to_horizon = 231.08 - 100. State 4 is absorbing with no purchases, so customers who reach it are
     churned: after three periods without buying nobody is left who can come back."""
     probs, reward, rate = PAPER
     result = simulate(probs, reward, rate, 100_000, 30)
     assert check(result, probs, reward, rate, 100_000, 30) == pytest.approx(231.08, abs=0.005)
     ts = result.timeseries
-    # First churn possible at the start of period 3 (states 1 -> 2 -> 3 -> 4 without buying).
-    assert ts["churned"].iloc[: 3 * 52].sum() == 0 and ts["churned"].iloc[3 * 52] > 0
+    # First churn possible at the third decision (states 1 -> 2 -> 3 -> 4 without buying): the
+    # cohort bought in week -1, so its decisions fall in weeks 51, 103, 155, ...
+    assert ts["churned"].iloc[: 3 * 52 - 1].sum() == 0 and ts["churned"].iloc[3 * 52 - 1] > 0
     assert result.summary["customers_active_end"] < 100
 
 

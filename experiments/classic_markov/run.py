@@ -6,8 +6,10 @@ Runs ``experiment=classic_markov`` (100,000 customers who have just bought, year
 30 years) for the paper's example (d = 0.1, purchase probabilities 0.5, 0.2, 0.1, 0, reward
 100: V1 = 231.08) and two random chains; writes ``table.csv``/``table.md`` and ``figure.png``
 (how the discounted value per customer accumulates, and where the cohort is each year). The
-simulation is compared with V1 over its 30 periods (exact, by backward recursion); the infinite-
-horizon V1 is shown too (the paper's chain loses everyone, so the two agree there).
+cohort bought in week -1 (the reward of period 0) and decides at the end of each of the 30
+periods, so the reward plus the simulated ``mean_clv_to_horizon`` is compared with V1 over 31
+periods (exact, by backward recursion); the infinite-horizon V1 is shown too (the paper's chain
+loses everyone, so the two agree there).
 """
 
 from __future__ import annotations
@@ -44,24 +46,27 @@ def main() -> None:
                            f"classic.reward={reward}", f"classic.discount_rate={rate}", f"customers.initial={N}",
                            f"horizon.weeks={52 * YEARS}", f"seed={i + 1}"], args.runs / f"case{i}")
         closed = markov_clv(probs, reward, rate)
-        mean, sd = markov_value_moments(probs, reward, rate, YEARS)
+        # The cohort bought in week -1 (the reward of period 0) and decides at the end of each
+        # of the YEARS periods simulated: V1 over YEARS + 1 periods.
+        mean, sd = markov_value_moments(probs, reward, rate, YEARS + 1)
         se = sd / np.sqrt(N)
-        clv = result.summary["mean_clv_to_horizon"]
+        clv = reward + result.summary["mean_clv_to_horizon"]
         rows.append({"case": label, "purchase probs": " ".join(map(str, probs)), "reward": reward, "d": rate,
                      "V (all states)": " ".join(f"{v:.2f}" for v in closed), "V1 closed form": float(closed[0]),
-                     f"V1 over {YEARS} periods": mean, "mean_clv simulated": clv, "MC SE": se,
+                     f"V1 over {YEARS + 1} periods": mean, "R + mean_clv simulated": clv, "MC SE": se,
                      "z": (clv - mean) / se})
         ts = result.timeseries
-        yearly = ts["revenue"].to_numpy()[::52] / N
-        partial = [markov_value_moments(probs, reward, rate, k)[0] for k in range(1, YEARS + 1)]
-        curves.append((label, np.cumsum(yearly * (1 + rate) ** -np.arange(YEARS)), np.array(partial),
+        yearly = ts["revenue"].to_numpy()[51::52] / N  # the decisions fall in weeks 51, 103, ...
+        path = reward + np.cumsum(np.concatenate([[0.0], yearly * (1 + rate) ** -np.arange(1, YEARS + 1)]))
+        partial = [markov_value_moments(probs, reward, rate, k)[0] for k in range(1, YEARS + 2)]
+        curves.append((label, path, np.array(partial),
                        ts["active"].to_numpy()[::52] - ts["lapsing"].to_numpy()[::52], ts["lapsing"].to_numpy()[::52]))
     table = pd.DataFrame(rows)
     write_table(table, args.out, "table")
 
     with deck_style():
         fig, axes = deck_figure(1, 2)
-        years = np.arange(YEARS)
+        years = np.arange(YEARS + 1)
         for i, (label, sim_path, theory_path, _bought, _lapsing) in enumerate(curves):
             colour = HIGHLIGHT if i == 0 else PALETTE[i]
             axes[0].plot(years, theory_path, color=colour, lw=1.5)

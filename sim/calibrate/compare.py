@@ -39,6 +39,8 @@ from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactio
 __all__ = ["FREQUENCY_GROUPS", "calibrate", "calibrate_firm"]
 
 FREQUENCY_GROUPS = 8  # x = 0, 1, ..., 6 and 7+
+ARRIVALS_NOTE = ("fitted from weekly first purchases; the firm's runs simulate its existing customers only and do "
+                 "not yet draw new arrivals from it")
 
 
 @dataclass(frozen=True)
@@ -333,9 +335,6 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
                                               calibration_amounts(log, calibration_weeks), weeks)
     clock("firm_scenario")
     arrivals = arrival_curve(summary["first_purchase"], log["date"].min(), calibration_weeks)
-    if arrivals["identified"]:
-        notes["acquisition_curve"] = ("fitted from weekly first purchases; the firm's runs simulate its existing "
-                                      "customers only and do not yet draw new arrivals from it")
     report = {
         "calibration_weeks": calibration_weeks,
         "holdout_weeks": weeks,
@@ -350,7 +349,7 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "acquisition_curve": arrivals,
         "scenario": record,
         "seed": seed,
-        "notes": notes,
+        "notes": notes | ({"acquisition_curve": ARRIVALS_NOTE} if arrivals["identified"] else {}),
         "stage_seconds": clock.seconds,
     }
     return report, values, customers

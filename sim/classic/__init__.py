@@ -1,9 +1,9 @@
 """The classical textbook models, reached by configuration (``experiment=classic_*``).
 
-``sbg`` and ``clv`` are presets of the agent engine (:mod:`sim.classic.presets`): ordinary engine
-fields, no weekly step of their own. ``bass``, ``bgnbd`` and ``markov`` still have a weekly step
-of their own in :data:`MODELS`, which :func:`sim.runner.simulation_class` picks by
-``classic.model``.
+``sbg``, ``clv``, ``paretonbd`` and ``markov`` are presets of the agent engine
+(:mod:`sim.classic.presets`): ordinary engine fields, no weekly step of their own. ``bass`` and
+``bgnbd`` still have a weekly step of their own in :data:`MODELS`, which
+:func:`sim.runner.simulation_class` picks by ``classic.model``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from sim.classic.base import ClassicSimulation
 from sim.classic.bass import BassSimulation
 from sim.classic.bgnbd import BGNBDSimulation
-from sim.classic.markov import MarkovSimulation
 from sim.engine import Simulation
 
 __all__ = [
@@ -19,12 +18,10 @@ __all__ = [
     "ClassicSimulation",
     "BassSimulation",
     "BGNBDSimulation",
-    "MarkovSimulation",
 ]
 
 #: Engine of each classical model with a weekly step of its own, by its ``classic.model`` name.
 MODELS: dict[str, type[Simulation]] = {
     "bass": BassSimulation,
     "bgnbd": BGNBDSimulation,
-    "markov": MarkovSimulation,
 }

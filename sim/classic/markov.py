@@ -1,18 +1,13 @@
-"""Markov-chain customer value (Pfeifer & Carraway 2000): a recency chain with a reward per purchase.
+"""Markov-chain customer value in closed form (Pfeifer & Carraway 2000): the oracle of the recency chain.
 
-The customer's state in a period is its recency: k periods since the last purchase (k = 1 for a
-purchase in the period before), the last of the K states meaning "K or more". At the start of
-each period of ``classic.period_weeks`` weeks, a customer in state k buys with probability
-``purchase_probs[k - 1]``; a buyer returns to state 1 and earns ``reward``, a non-buyer moves one
-state on (and stays in the last). The state is not stored: it is read from the week of the last
-purchase in the population arrays.
-
-The cohort starts just after a purchase (the reward of period 0 is earned in week 0), so
-``mean_clv_to_horizon``, discounted at ``classic.discount_rate`` per period, estimates the first element of
-``V = (I - P / (1 + d))^-1 R``: 231.08 for d = 0.1, probabilities (0.5, 0.2, 0.1, 0) and a reward
-of 100. A customer who reaches a state from which no purchase is possible any more (every
-later state has probability 0) is recorded as churned; others who did not buy last period are
-lapsing.
+The engine runs the chain through :mod:`sim.classic.presets` (``classic.model=markov``): a cohort
+whose customers decide every ``classic.period_weeks`` weeks after their last purchase whether
+to buy again, with the probability of their recency state (periods since the last purchase, the
+last state for that many or more), earning ``reward`` per purchase; one who reaches a state
+from which no purchase can follow has left. The cohort has just bought (in week -1, before the
+run), so ``mean_clv_to_horizon``, discounted at ``classic.discount_rate`` per period, estimates
+the value after that purchase: the first element of ``V = (I - P / (1 + d))^-1 R`` less ``R``
+(231.08 - 100 for d = 0.1, probabilities (0.5, 0.2, 0.1, 0) and a reward of 100).
 """
 
 from __future__ import annotations
@@ -20,11 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.analysis.clv import markov_transition_matrix
-from sim.classic.base import ClassicSimulation
-from sim.config import Config
-from sim.population import ACTIVE, LAPSING
 
-__all__ = ["MarkovSimulation", "markov_value_moments"]
+__all__ = ["markov_value_moments"]
 
 
 def markov_value_moments(purchase_probs: list[float], reward: float, discount_rate: float,
@@ -67,48 +59,3 @@ def markov_value_moments(purchase_probs: list[float], reward: float, discount_ra
             mean, second = (rewards + factor * (matrix @ mean),
                             rewards**2 + 2.0 * rewards * factor * (matrix @ mean) + factor**2 * (matrix @ second))
     return float(mean[0]), float(np.sqrt(max(second[0] - mean[0] ** 2, 0.0)))
-
-
-class MarkovSimulation(ClassicSimulation):
-    """The agent model reduced to the Pfeifer-Carraway recency chain (``classic.model=markov``).
-
-    Parameters
-    ----------
-    cfg : Config
-        Uses ``customers.initial`` (cohort size), ``classic.purchase_probs``,
-        ``classic.reward``, ``classic.period_weeks`` and ``classic.discount_rate``.
-    """
-
-    def __init__(self, cfg: Config):
-        super().__init__(cfg)
-        c = cfg.classic
-        self._probs = np.asarray(c.purchase_probs, dtype=np.float64)
-        self._period = c.period_weeks
-        # First recency state (1-based) from which every later state has purchase probability 0.
-        buying = np.flatnonzero(self._probs > 0)
-        self._lost_state = int(buying[-1]) + 2 if buying.size else 1
-        self._discount = 1.0 + c.discount_rate
-
-    def step(self) -> None:
-        """At the start of each period every customer buys, or not, by her recency state."""
-        week, pop, reward = self.week, self.pop, self.cfg.classic.reward
-        alive = self._alive()
-        if week % self._period:
-            self._record(alive=alive)
-            return
-        t = week // self._period
-        if t == 0:
-            buyers, churned = alive, self._none
-        else:
-            n_states = self._probs.size
-            recency = np.minimum(t - pop.last_purchase_week[alive] // self._period, n_states)
-            buys = self.streams.uniform("purchase", week, pop.id[alive]) < self._probs[recency - 1]
-            buyers = alive[buys]
-            lost = ~buys & (np.minimum(recency + 1, n_states) >= self._lost_state)
-            churned = alive[lost]
-            pop.state[alive[~buys & ~lost]] = LAPSING
-            pop.state[buyers] = ACTIVE
-            self._churn(churned)
-        paid = np.full(buyers.size, reward)
-        margin = self._sell(buyers, paid, 1, self._discount**-t)
-        self._record(alive=alive, churned=churned, buyers=buyers, paid=paid, margin=margin, occasions=1)

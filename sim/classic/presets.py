@@ -10,6 +10,9 @@ any scenario; no weekly step is replaced. The resulting scenario is what the run
             each leaving at a renewal with her own probability ``theta ~ Beta(alpha, beta)``
             (``customers.churn_propensity=beta``), paying ``classic.margin`` per renewal
 ``clv``     the same with one probability for all, ``1 - classic.retention``
+``markov``  a cohort deciding every ``classic.period_weeks`` whether to buy again, with the
+            probability of its recency state (``customers.recency_purchase_probs``), paying
+            ``classic.reward`` per purchase (Pfeifer & Carraway 2000)
 ``paretonbd`` a cohort of ``customers.initial`` buyers at Poisson rates ``lambda ~ Gamma(r, alpha)``
             a week (``customers.purchase_rate_mean``, ``purchase_rate_shape``), each leaving with
             her own weekly hazard ``mu ~ Gamma(s, beta)`` (``customers.churn_propensity=gamma_hazard``)
@@ -76,8 +79,19 @@ def _clv(cfg: Config) -> Config:
     return _contractual(cfg, {"churn_propensity": "none"}, churn_rate=1.0 - cfg.classic.retention)
 
 
+def _markov(cfg: Config) -> Config:
+    """The recency chain: a purchase decision every period by periods since the last purchase,
+    ``classic.reward`` per purchase, and no other cause of leaving."""
+    c = cfg.classic
+    chain = _contractual(cfg, {"churn_propensity": "none"}, churn_rate=0.0)
+    customers = dataclasses.replace(chain.customers, recency_purchase_probs=list(c.purchase_probs),
+                                    billing_tenure_factors=[])
+    pricing = dataclasses.replace(chain.pricing, list_price=c.reward, reference_price=c.reward)
+    return dataclasses.replace(chain, customers=customers, pricing=pricing)
+
+
 #: The presets by ``classic.model``.
-PRESETS = {"sbg": _sbg, "clv": _clv, "paretonbd": _pareto_nbd}
+PRESETS = {"sbg": _sbg, "clv": _clv, "paretonbd": _pareto_nbd, "markov": _markov}
 
 
 def configure(cfg: Config) -> Config:

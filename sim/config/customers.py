@@ -120,6 +120,13 @@ class CustomersConfig(Checked):
     billing_tenure_factors : list of float
         Multipliers of the subscription fee in a subscriber's 1st, 2nd, ... billing period (the
         last one holds for all later periods); empty: a flat fee.
+    recency_purchase_probs : list of float
+        With ``billing_period_weeks``: instead of renewing or leaving, a customer decides every
+        ``billing_period_weeks`` weeks after her last purchase whether to buy again, with the
+        probability of her recency state (periods since her last purchase, 1, 2, ..., the last
+        for that many or more), and pays the list price when she does; she has left once no
+        later state can buy (a recency chain, Pfeifer & Carraway 2000). Empty (the default):
+        subscriptions renew or leave.
     """
 
     name: str = "default"
@@ -219,4 +226,6 @@ class CustomersConfig(Checked):
     churn_propensity_b: float = _p(1.0, gt=0.0, le=1e6)
     billing_period_weeks: int = _p(0, ge=0, le=520)
     billing_tenure_factors: list[float] = _p(factory=list, each={"ge": 0.0, "le": 1e6})
+    recency_purchase_probs: list[float] = _p(factory=list, each=PROB, source=(
+        "recency chain of customer value (Pfeifer & Carraway 2000)"))
 

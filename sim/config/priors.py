@@ -42,7 +42,7 @@ KINDS = {
 _BY_KIND = {
     "fitted": ("customers.purchase_rate_mean", "customers.purchase_rate_shape", "customers.basket_units_mean",
                "customers.basket_sigma", "customers.churn_rate", "customers.churn_propensity_a",
-               "customers.churn_propensity_b"),
+               "customers.churn_propensity_b", "customers.recency_purchase_probs"),
     "measured": ("market.initially_aware", "pricing.reference_price", "service.quality_sd", "service.failure_prob",
                  "service.support_contact_rate", "customers.needs_shares"),
     "decision": ("customers.billing_period_weeks", "product.quality", "product.launch_week",

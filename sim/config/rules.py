@@ -158,6 +158,17 @@ def _network_fits(cfg: Config) -> None:
                           f"a number with market.potential x degree / 2 <= {MAX_TIES:,} ties")
 
 
+def _recency_chain_has_periods(cfg: Config) -> None:
+    """Purchases by recency are decided once a period, so they need one."""
+    c = cfg.customers
+    if c.recency_purchase_probs and not c.billing_period_weeks:
+        raise ConfigError("customers.recency_purchase_probs", list(c.recency_purchase_probs),
+                          "empty unless customers.billing_period_weeks is set (the period of the purchase decisions)")
+    if len(c.recency_purchase_probs) > _MAX_RECENCY_STATES:
+        raise ConfigError("customers.recency_purchase_probs", list(c.recency_purchase_probs),
+                          f"a list of at most {_MAX_RECENCY_STATES} probabilities (one per recency state)")
+
+
 def _needs_shares_sum_to_one(cfg: Config) -> None:
     """One share per needs segment, summing to 1."""
     shares = cfg.customers.needs_shares
@@ -238,6 +249,7 @@ _CROSS_FIELD_RULES = (
     _initial_within_market,
     _network_fits,
     _needs_shares_sum_to_one,
+    _recency_chain_has_periods,
     _schemes_distinct,
     _schedule_within_horizon,
     _competitors_named,

@@ -17,6 +17,7 @@ from sim.engine.week import Block, Prices, PurchaseDraw, WeekFigures
 from sim.kernels import purchases as kp
 from sim.kernels.choice import firm_shares
 from sim.kernels.churn import ChurnParams, churn_draw
+from sim.kernels.events import happened_each
 from sim.kernels.purchase_week import LapseParams, WeekKeys, purchase_week
 from sim.population import ACTIVE, LAPSING
 
@@ -104,6 +105,8 @@ class Purchases:
         c, pop, n_risk = self.cfg.customers, self.pop, b.n_risk
         at_risk = b.rows[:n_risk]
         since = week - pop.last_purchase_week[at_risk].astype(np.int64)
+        if c.recency_purchase_probs:
+            return self._recency_decisions(week, b, since)
         due = np.flatnonzero(since >= c.billing_period_weeks)
         rows = at_risk[due]
         _, _, sat_eff, ids = kp.customer_state(pop, rows, self.params)
@@ -114,6 +117,28 @@ class Purchases:
         leaving = due[churn_draw(pop, rows, sat_eff, ids, self.streams.key("churn", week), self.churn, LAPSING,
                                  multipliers)]
         bought = np.concatenate([np.setdiff1d(due, leaving, assume_unique=True), np.arange(n_risk, b.rows.size)])
+        buyers = b.rows[bought]
+        return PurchaseDraw(bought, buyers, np.ones(bought.size, dtype=np.int32), pop.id[buyers], leaving=leaving)
+
+    def _recency_decisions(self, week: int, b: Block, since: np.ndarray) -> PurchaseDraw:
+        """A recency chain's week (``customers.recency_purchase_probs``): each customer ``P``, ``2P``, ...
+        weeks after her last purchase buys with the probability of her recency state (``purchase``
+        stream) and pays; one who does not buy and whose next state cannot buy any more has left.
+
+        ``since`` are the weeks since the last purchase of the block's customers at risk; new
+        customers pay on joining.
+        """
+        c, pop, n_risk = self.cfg.customers, self.pop, b.n_risk
+        period, probs = c.billing_period_weeks, np.asarray(c.recency_purchase_probs, dtype=np.float64)
+        due = np.flatnonzero(since % period == 0)
+        state = np.minimum(since[due] // period, probs.size)  # 1, 2, ..., the last for that many or more
+        ids = pop.id[b.rows[due]]
+        buys = happened_each(self.streams.uniform("purchase", week, ids), probs[state - 1])
+        # From the first state after which no state can buy, nobody comes back.
+        buying = np.flatnonzero(probs > 0)
+        lost_state = int(buying[-1]) + 2 if buying.size else 1
+        leaving = due[~buys & (np.minimum(state + 1, probs.size) >= lost_state)]
+        bought = np.concatenate([due[buys], np.arange(n_risk, b.rows.size)])
         buyers = b.rows[bought]
         return PurchaseDraw(bought, buyers, np.ones(bought.size, dtype=np.int32), pop.id[buyers], leaving=leaving)
 
