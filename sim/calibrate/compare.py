@@ -329,7 +329,7 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
                                                                                       else {})
     clock("closed_forms_and_holdout")
     values, customers, record = firm_scenario(summary, pareto, spend_fit,
-                                              calibration_amounts(log, calibration_weeks), weeks)
+                                              calibration_amounts(log, calibration_weeks), weeks, spend_cov)
     clock("firm_scenario")
     report = {
         "calibration_weeks": calibration_weeks,
