@@ -31,7 +31,7 @@ from sim.io import atomic_write, write_text
 from sim.runner import FIRM_COLUMNS, HISTORY_COLUMNS, firm_posterior
 from sim.scenario import FIRM_CUSTOMERS, FIRM_SCENARIO
 
-__all__ = ["firm_scenario", "write_firm", "ASSUMED_OFF"]
+__all__ = ["firm_scenario", "write_firm", "pareto_nbd_sampling", "standard_errors", "ASSUMED_OFF"]
 
 #: Mechanisms a transaction log cannot identify and that would move the fitted model's forecast
 #: with no strategy change: switched off in a calibrated firm, with the reason.
@@ -70,11 +70,7 @@ def _sampling(fit: ParetoNBDFit, summary: pd.DataFrame, spend_fit: GammaGammaFit
               spend_cov: np.ndarray | None) -> dict[str, Any]:
     """The estimates and the covariance of their logs (the inverse observed information), as plain
     numbers: what each replication draws its parameters from (:func:`sim.runner.firm_parameters`)."""
-    x, t_x, T = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T"))
-    likelihood = ParetoNBDLikelihood(distinct_histories(x, t_x, T))
-    cov, note = checked_covariance(lambda v: likelihood(np.exp(v)), np.log(fit.params))
-    out = {"pareto_nbd": {"estimate": [float(v) for v in fit.params],
-                          "log_covariance": None if cov is None else cov.tolist(), "note": note}}
+    out = {"pareto_nbd": pareto_nbd_sampling(fit, *(summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T")))}
     if spend_fit is not None and spend_fit.q > 1:
         out["gamma_gamma"] = {"estimate": [float(v) for v in spend_fit.params],
                               "log_covariance": None if spend_cov is None else np.asarray(spend_cov).tolist(),
@@ -82,7 +78,17 @@ def _sampling(fit: ParetoNBDFit, summary: pd.DataFrame, spend_fit: GammaGammaFit
     return out
 
 
-def _standard_errors(block: dict[str, Any], names: tuple[str, ...]) -> dict[str, float]:
+def pareto_nbd_sampling(fit: ParetoNBDFit, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> dict[str, Any]:
+    """The Pareto/NBD estimates (r, alpha, s, beta; alpha and beta in weeks) and the covariance of
+    their logs, the inverse observed information of the histories (x, t_x, T in weeks), as plain
+    numbers; ``log_covariance`` is None, and ``note`` says why, when the information is singular."""
+    likelihood = ParetoNBDLikelihood(distinct_histories(x, t_x, T))
+    cov, note = checked_covariance(lambda v: likelihood(np.exp(v)), np.log(fit.params))
+    return {"estimate": [float(v) for v in fit.params], "log_covariance": None if cov is None else cov.tolist(),
+            "note": note}
+
+
+def standard_errors(block: dict[str, Any], names: tuple[str, ...]) -> dict[str, float]:
     """Standard errors by the delta method from the log-parameter covariance (NaN without one)."""
     cov = block["log_covariance"]
     se_log = np.full(len(names), np.nan) if cov is None else np.sqrt(np.clip(np.diag(cov), 0.0, None))
@@ -174,8 +180,8 @@ def _record(fit: ParetoNBDFit, sampling: dict[str, Any], spend_fit: GammaGammaFi
             sizes: tuple[int, int]) -> dict[str, Any]:
     """What is fitted (with standard errors) and what is assumed (with reason or source)."""
     n, horizon_weeks = sizes
-    se = _standard_errors(sampling["pareto_nbd"], ("r", "alpha", "s", "beta"))
-    spend_se = (_standard_errors(sampling["gamma_gamma"], ("p", "q", "gamma")) if "gamma_gamma" in sampling
+    se = standard_errors(sampling["pareto_nbd"], ("r", "alpha", "s", "beta"))
+    spend_se = (standard_errors(sampling["gamma_gamma"], ("p", "q", "gamma")) if "gamma_gamma" in sampling
                 else {})
     reference_price = Config().pricing.reference_price
     return {
