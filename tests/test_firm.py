@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -126,6 +127,7 @@ def test_parameter_draws_follow_the_sampling_distribution(firm):
     tolerance: 4 standard errors of a mean, and 20 % on each variance with 2,000 draws, whose
     standard error is 3 %)."""
     sampling = yaml.safe_load((firm[0] / "scenario.yaml").read_text())["sampling"]
+    assert sampling == firm[1]["sampling"]  # calibration.json holds the same numbers
     assert firm_parameters(sampling, 0) == {m: sampling[m]["estimate"] for m in SAMPLED_MODELS}
     assert firm_parameters(sampling, 7) == firm_parameters(sampling, 7) != firm_parameters(sampling, 8)
     for model in SAMPLED_MODELS:
@@ -227,3 +229,48 @@ def test_python_m_sim_runs_a_strategy_on_the_firm(firm, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "sim", f"firm={tmp_path / 'nope'}"], capture_output=True, text=True,
                          env=env, cwd=tmp_path, timeout=300)
     assert bad.returncode == 2 and "'firm'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_deck_of_a_firm_run_lists_every_parameter_as_fitted_or_assumed(firm, tmp_path):
+    """`python -m sim.report` on a run of a calibrated firm adds an appendix slide: each Pareto/NBD
+    parameter with its value and standard error, each assumption with its value and source or
+    reason; the firm's record travels in the run directory (firm.json), so the report needs
+    nothing outside it: it works after the firm's own directory is gone."""
+    from pptx import Presentation
+
+    from sim.report.__main__ import main
+    from sim.report.firm import FIRM_TITLE
+    from sim.rundir import write_run_dir
+
+    folder, report = tmp_path / "firm", firm[1]
+    shutil.copytree(firm[0], folder)
+    run_dir = write_run_dir(firm_run(folder, "seed=2", "horizon.weeks=8", "customers.lapse_weeks=6"), tmp_path / "run")
+    shutil.rmtree(folder)
+    assert main([str(run_dir), "--out", str(tmp_path / "report")]) == 0
+    slides = [s for s in Presentation(str(tmp_path / "report" / "deck.pptx")).slides
+              if s.shapes.title is not None and s.shapes.title.text == FIRM_TITLE]
+    assert len(slides) == 1
+    text = "\n".join(p.text for shape in slides[0].shapes if shape.has_text_frame and shape != slides[0].shapes.title
+                     for p in shape.text_frame.paragraphs)
+    fitted = report["scenario"]["fitted"]
+    r = fitted["customers.purchase_rate_shape"]
+    assert f"Pareto/NBD r: {r['value']:.4g} (SE {r['se']:.4g})" in text
+    beta = fitted["customers.churn_propensity_b"]
+    assert f"Pareto/NBD beta (weeks): {beta['value']:.4g} (SE {beta['se']:.4g})" in text
+    source = report["scenario"]["assumed_defaults"]["customers.price_sensitivity_mean"]["source"]
+    assert f"customers.price_sensitivity_mean = 1.5: {source[:40]}" in text
+    reason = report["scenario"]["assumed_off"]["customers.churn_satisfaction_effect"]["reason"]
+    assert f"customers.churn_satisfaction_effect = 0: {reason[:40]}" in text
+    # A value set for the run is shown as set; the run's own parameter draw (seed 2) is listed.
+    assert "customers.lapse_weeks = 6 (set; the firm assumes" not in text  # an assumed default: shown as run
+    assert "customers.lapse_weeks = 6:" in text
+    drawn = json.loads((run_dir / "firm.json").read_text())["parameters"]["pareto_nbd"]
+    assert drawn != report["sampling"]["pareto_nbd"]["estimate"]
+    assert "This run's r, alpha, s, beta: " + ", ".join(f"{v:.4g}" for v in drawn) in text
+
+
+def test_a_run_without_a_firm_has_no_firm_slide(tmp_path):
+    """The default firm's deck has no calibrated-firm appendix (and its run no firm.json)."""
+    from sim.report.firm import firm_parameter_lines
+
+    assert firm_parameter_lines(None, {}) == ([], [])

@@ -343,6 +343,7 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "model_choice": _model_choice(parameters, errors, len(summary)),
         "spend": spend,
         "scenario": record,
+        "sampling": values["sampling"],
         "seed": seed,
         "notes": notes,
         "stage_seconds": clock.seconds,
