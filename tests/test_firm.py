@@ -25,7 +25,7 @@ from sim.analysis.transactions import cdnow_sample_path, read_transactions
 from sim.calibrate import calibrate_firm, prepare
 from sim.calibrate.firm import write_firm
 from sim.errors import ConfigError
-from sim.runner import SAMPLED_MODELS, firm_parameters, run
+from sim.runner import FIRM_COLUMNS, HISTORY_COLUMNS, SAMPLED_MODELS, firm_parameters, firm_posterior, run
 from sim.scenario import FIRM_DATA_KEYS, compose_scenario
 from tests.test_engine import check_identities
 
@@ -61,6 +61,11 @@ def test_the_firm_is_the_fitted_model_on_its_customers(firm):
     assert np.allclose(customers["rate_shape"], fit["r"] + summary["x"])
     assert np.allclose(customers["rate_rate"], fit["alpha"] + summary["T"])
     assert ((customers["p_alive"] > 0) & (customers["p_alive"] <= 1)).all()
+    # The histories give back the posterior at the estimates (what a seed's draw recomputes).
+    again = firm_posterior(tuple(report["sampling"]["pareto_nbd"]["estimate"]),
+                           {c: customers[c].to_numpy() for c in HISTORY_COLUMNS},
+                           tuple(report["sampling"]["gamma_gamma"]["estimate"]))
+    assert all(np.array_equal(again[c], customers[c].to_numpy()) for c in FIRM_COLUMNS)
     # Every value is either fitted (with a standard error where estimated) or assumed (with a reason or source).
     record = report["scenario"]
     assert all(v["se"] > 0 for v in record["fitted"].values() if "se" in v)

@@ -11,7 +11,10 @@ P(alive | x, t_x, T). Spend per purchase is her Gamma-Gamma expectation (Fader &
 (:func:`sim.scenario.firm_overrides`, :func:`sim.runner.known_customers`). What a log cannot
 identify (responses to price, loyalty, service; costs) is assumed; ``scenario.yaml`` and
 ``calibration.json`` list each value as fitted (with its standard error) or assumed (with
-its source).
+its source). ``scenario.yaml``'s ``sampling`` holds the estimates and the covariance of their logs,
+and ``customers.parquet`` each customer's history, so that each replication can draw the
+parameters from their sampling distribution and recompute the posteriors under them
+(:func:`sim.runner.firm_parameters`, :func:`sim.runner.firm_posterior`).
 """
 
 from __future__ import annotations
