@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["atomic_write", "write_text", "is_complete", "package_version", "git_revision", "COMPLETION_FILE",
-           "current_umask", "DirLock", "DirBusyError", "LOCK_FILE", "DISK_FULL", "finite_json"]
+           "FIRM_FILE", "current_umask", "DirLock", "DirBusyError", "LOCK_FILE", "DISK_FULL", "finite_json"]
 
 COMPLETION_FILE = "run.json"
+#: A calibrated firm's run keeps its fit here: what is fitted and assumed, the sampling record, the
+#: parameters the run used (so a report reads the run directory only).
+FIRM_FILE = "firm.json"
 #: The lock file a writing process holds in the directory it writes (removed when it is done).
 LOCK_FILE = ".lock"
 #: Error numbers of a write that failed for want of room: no space left, quota exceeded, a file larger

@@ -28,11 +28,13 @@ from typing import Any
 from sim.errors import ArgumentError
 from sim.io import (
     COMPLETION_FILE,
+    FIRM_FILE,
     LOCK_FILE,
     DirBusyError,
     DirLock,
     atomic_write,
     current_umask,
+    finite_json,
     git_revision,
     package_version,
     write_text,
@@ -43,7 +45,7 @@ __all__ = ["write_run_dir", "claim_run_dir", "RunDirClaim", "clear_outputs", "OU
 
 #: What a run writes into its directory (``run.json`` last), besides Hydra's own files.
 OUTPUT_FILES = ("summary.json", "timeseries.parquet", "cohorts.parquet", "customers.parquet", "segments.parquet",
-                "transactions.parquet", "plots", COMPLETION_FILE)
+                "transactions.parquet", FIRM_FILE, "plots", COMPLETION_FILE)
 #: What Hydra writes into a run directory before the run starts: its config record and log.
 HYDRA_FILES = (".hydra", "sim.log", LOCK_FILE)
 
@@ -221,6 +223,8 @@ def write_run_dir(result: RunResult, run_dir: Path, *, config_path: str | None =
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / COMPLETION_FILE).unlink(missing_ok=True)
     _write_tables(result, run_dir)
+    if "firm" in result.extra:  # a calibrated firm: its fit travels with the run, for the report
+        write_text(run_dir / FIRM_FILE, json.dumps(finite_json(result.extra["firm"])[0], indent=2) + "\n")
     if result.config.output.plots is not False:  # None: a single run's default, plots on
         _write_plots(result, run_dir)
     record = {

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.analysis.clv import gamma_gamma_expected_spend, pareto_nbd_prob_alive
+from sim.analysis.clv.histories import distinct_histories
 from sim.classic import MODELS
 from sim.classic.presets import configure
 from sim.config import Config, LoyaltyConfig
@@ -20,13 +22,92 @@ from sim.engine import KnownCustomers, Simulation
 from sim.errors import ConfigError
 from sim.footprint import check_fits
 from sim.results import RunResult
-from sim.scenario import FIRM_CUSTOMERS
+from sim.rng import Streams
+from sim.scenario import FIRM_CUSTOMERS, firm_data
 
-__all__ = ["run", "simulation_class", "known_customers", "FIRM_COLUMNS"]
+__all__ = ["run", "simulation_class", "known_customers", "firm_posterior", "firm_parameters", "firm_run_record",
+           "FIRM_COLUMNS", "HISTORY_COLUMNS", "SAMPLED_MODELS"]
 
 #: Columns of a calibrated firm's customers.parquet, in the order of :class:`KnownCustomers`.
 FIRM_COLUMNS = ("p_alive", "rate_shape", "rate_rate", "dropout_shape", "dropout_rate", "weeks_since_purchase",
                 "spend_per_purchase")
+#: Columns of a calibrated firm's customers.parquet with her history in the calibration period, from
+#: which her posterior is recomputed under drawn parameters: repeat purchases x, the week of the last
+#: one t_x and the weeks observed T (weeks since her first purchase), valued repeat purchases and their
+#: mean amount (currency units).
+HISTORY_COLUMNS = ("x", "t_x", "T", "spend_n", "spend_mean")
+#: The fitted models whose parameters a firm's ``sampling`` record holds, with their parameter names.
+SAMPLED_MODELS = {"pareto_nbd": ("r", "alpha", "s", "beta"), "gamma_gamma": ("p", "q", "gamma")}
+
+
+def firm_posterior(pareto: tuple[float, ...], history: dict[str, np.ndarray],
+                   spend: tuple[float, float, float] | None = None) -> dict[str, np.ndarray]:
+    """Each customer's posterior under Pareto/NBD parameters ``pareto`` = (r, alpha, s, beta) (per week).
+
+    Parameters
+    ----------
+    pareto : tuple of float
+        r, alpha (weeks), s, beta (weeks).
+    history : dict of ndarray
+        :data:`HISTORY_COLUMNS`: x, t_x, T (weeks), spend_n, spend_mean (currency units).
+    spend : tuple of float, optional
+        Gamma-Gamma p, q (> 1), gamma (currency units); without it there is no ``spend_per_purchase``.
+
+    Returns
+    -------
+    dict of ndarray
+        :data:`FIRM_COLUMNS`: P(alive), purchase rate Gamma(r + x, alpha + T), dropout hazard
+        Gamma(s, beta + T), whole weeks since the last purchase, and with ``spend`` her Gamma-Gamma
+        expected spend per purchase (the population mean for a customer with no valued repeat purchase).
+    """
+    r, alpha, s, beta = pareto
+    x, t_x, T = (np.asarray(history[c], dtype=np.float64) for c in ("x", "t_x", "T"))
+    h = distinct_histories(x, t_x, T)  # P(alive) once per distinct history
+    out = {"p_alive": pareto_nbd_prob_alive(pareto, h.x, h.t_x, h.T)[h.inverse], "rate_shape": r + x,
+           "rate_rate": alpha + T, "dropout_shape": np.full(x.size, s), "dropout_rate": beta + T,
+           "weeks_since_purchase": np.floor(T - t_x)}
+    if spend is not None:
+        p, q, gamma = spend
+        per = np.full(x.size, p * gamma / (q - 1))
+        n = np.asarray(history["spend_n"], dtype=np.float64)
+        has = n > 0
+        per[has] = gamma_gamma_expected_spend(spend, n[has], np.asarray(history["spend_mean"])[has])
+        out["spend_per_purchase"] = per
+    return out
+
+
+def firm_parameters(sampling: dict, seed: int) -> dict[str, list[float]]:
+    """The fitted parameters a run of a calibrated firm uses: drawn for ``seed`` from their sampling distribution.
+
+    Each model's parameters are drawn from the asymptotic sampling distribution of the maximum-likelihood
+    estimates, normal on their logs with the inverse observed information as covariance, from the
+    run's keyed ``parameters`` stream (one standard normal per parameter). Seed 0 takes the estimates.
+    A model without a covariance (singular information) stays at its estimates; a Gamma-Gamma draw
+    with no mean spend (q <= 1) is replaced by the estimates.
+
+    Parameters
+    ----------
+    sampling : dict
+        ``{model: {"estimate": [...], "log_covariance": [[...]] or None}}`` for the models of
+        :data:`SAMPLED_MODELS` (a firm's scenario.yaml ``sampling``).
+    seed : int
+        The run's seed.
+    """
+    streams = Streams(seed)
+    out = {}
+    for draw, (model, names) in enumerate(SAMPLED_MODELS.items()):
+        block = sampling.get(model)
+        if not block:
+            continue
+        estimate = np.asarray(block["estimate"], dtype=np.float64)
+        cov = block.get("log_covariance")
+        if seed == 0 or cov is None:
+            out[model] = estimate.tolist()
+            continue
+        z = streams.normal("parameters", -1, np.arange(len(names)), draw=draw)
+        drawn = np.exp(np.log(estimate) + np.linalg.cholesky(np.asarray(cov, dtype=np.float64)) @ z)
+        out[model] = (estimate if model == "gamma_gamma" and drawn[1] <= 1 else drawn).tolist()
+    return out
 
 
 def known_customers(cfg: Config) -> KnownCustomers | None:
@@ -48,7 +129,9 @@ def known_customers(cfg: Config) -> KnownCustomers | None:
     except Exception as err:  # missing file, damaged Parquet or missing columns: all one message
         raise ConfigError("firm", cfg.firm, f"a calibrated firm's directory whose {FIRM_CUSTOMERS} has the columns "
                           f"{', '.join(FIRM_COLUMNS)} ({type(err).__name__}: {str(err).splitlines()[0]})") from None
-    arrays = [frame[c].to_numpy(dtype=np.float64) for c in FIRM_COLUMNS]
+    columns = {c: frame[c].to_numpy(dtype=np.float64) for c in FIRM_COLUMNS}
+    columns.update(_drawn_posterior(cfg, path, len(frame)))
+    arrays = [columns[c] for c in FIRM_COLUMNS]
     if not all(np.isfinite(a).all() for a in arrays):
         raise ConfigError("firm", cfg.firm, f"a calibrated firm whose {FIRM_CUSTOMERS} has finite values only")
     if len(frame) != cfg.customers.initial:
@@ -58,6 +141,39 @@ def known_customers(cfg: Config) -> KnownCustomers | None:
         raise ConfigError("customers.churn_propensity", cfg.customers.churn_propensity,
                           f"'gamma_hazard' with firm {cfg.firm!r} (its customers' dropout is a weekly hazard)")
     return KnownCustomers(*arrays)
+
+
+def _drawn_posterior(cfg: Config, path: Path, n: int) -> dict[str, np.ndarray]:
+    """The customers' posterior under this seed's draw of the fitted parameters (:func:`firm_parameters`);
+    empty when the run keeps the file's posterior (seed 0, or ``firm_parameter_draws`` off)."""
+    if not cfg.firm_parameter_draws or cfg.seed == 0:
+        return {}
+    import pandas as pd
+
+    sampling = firm_data(cfg.firm)["sampling"]
+    try:
+        history = pd.read_parquet(path, columns=list(HISTORY_COLUMNS))
+    except Exception:  # a firm written before parameter draws: no history to recompute from
+        history = None
+    if not sampling or history is None or len(history) != n:
+        raise ConfigError("firm_parameter_draws", True, f"false for firm {cfg.firm!r}, which has no sampling record or "
+                          f"customer histories ({', '.join(HISTORY_COLUMNS)}): calibrate it again with "
+                          "python -m sim.calibrate to draw its parameters")
+    params = firm_parameters(sampling, cfg.seed)
+    spend = params.get("gamma_gamma")
+    return firm_posterior(tuple(params["pareto_nbd"]), {c: history[c].to_numpy() for c in HISTORY_COLUMNS},
+                          None if spend is None else tuple(spend))
+
+
+def firm_run_record(cfg: Config) -> dict:
+    """What a run of a calibrated firm records about the fit (``firm.json`` in its directory): the
+    firm's fitted-or-assumed ``record`` and ``sampling`` (:data:`sim.scenario.FIRM_DATA_KEYS`), and
+    the ``parameters`` this run used (drawn for its seed, or the estimates)."""
+    data = firm_data(cfg.firm)
+    sampling = data["sampling"] or {}
+    draws = bool(cfg.firm_parameter_draws and sampling)
+    return {"firm": cfg.firm, **data, "parameter_draws": draws,
+            "parameters": firm_parameters(sampling, cfg.seed if draws else 0) if sampling else None}
 
 
 def simulation_class(cfg: Config) -> type[Simulation]:
@@ -86,6 +202,8 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     known = known_customers(cfg)
     cls = simulation_class(cfg)
     result = (Simulation(cfg, known) if known is not None else cls(cfg)).run(on_week)
+    if known is not None:
+        result.extra["firm"] = firm_run_record(cfg)
     if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:
         base_cfg = dataclasses.replace(cfg, loyalty=LoyaltyConfig(),
                                        output=dataclasses.replace(cfg.output, transactions=False))

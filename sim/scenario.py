@@ -22,12 +22,16 @@ from sim.safeconfig import check_scenario_resolvers
 
 __all__ = [
     "CONFIG_DIR", "check_group_overrides", "compose_config", "compose_scenario", "to_scenario", "check_range_value",
-    "firm_overrides", "FIRM_SCENARIO", "FIRM_CUSTOMERS",
+    "firm_overrides", "firm_data", "FIRM_SCENARIO", "FIRM_CUSTOMERS", "FIRM_DATA_KEYS",
     "override_error", "with_plots_resolved",
 ]
 
 #: Files of a calibrated firm's directory (``python -m sim.calibrate --out DIR``).
 FIRM_SCENARIO, FIRM_CUSTOMERS = "scenario.yaml", "customers.parquet"
+#: Keys of a firm's scenario.yaml that are data about the fit, not config values: ``sampling`` (the
+#: estimates and the covariance of their logs, from which each replication draws its parameters)
+#: and ``record`` (what is fitted, with standard errors, and what is assumed, with its source).
+FIRM_DATA_KEYS = ("sampling", "record")
 _FIRM_ALLOWED = "a directory written by python -m sim.calibrate --out DIR (holding scenario.yaml and customers.parquet)"
 
 #: The Hydra config tree the command line uses (``python -m sim``).
@@ -153,9 +157,10 @@ def firm_overrides(overrides: Sequence[str]) -> list[str]:
     """``overrides`` with a calibrated firm's values put before them (``firm=DIR`` among them).
 
     The firm's ``DIR/scenario.yaml`` is read as data (YAML, no interpolation, no class paths).
-    Its ``groups`` (``{acquisition: none}``) become group choices and its other values ordinary
-    overrides, all placed first: a group chosen on the command line or in an experiment file
-    replaces the firm's choice, and a value given on the command line wins over the firm's. The
+    Its ``sampling`` and ``record`` (:data:`FIRM_DATA_KEYS`) are data about the fit, not values
+    (:func:`firm_data` reads them). Its ``groups`` (``{acquisition: none}``) become group choices
+    and its other values ordinary overrides, all placed first: a group chosen on the command line
+    or in an experiment file replaces the firm's choice, and a value given on the command line wins over the firm's. The
     firm's values (the fitted customers and the closed market) beat group and experiment files,
     which do not set them. Without ``firm=`` the overrides are returned unchanged.
 
@@ -165,26 +170,47 @@ def firm_overrides(overrides: Sequence[str]) -> list[str]:
         Naming ``firm`` and the value when the directory is not a calibrated firm, or the key
         and value of a scenario.yaml entry that is not plain data.
     """
-    import yaml
-
     overrides = list(overrides)
     given = [o.split("=", 1)[1] for o in overrides if o.split("=", 1)[0].lstrip("+") == "firm" and "=" in o]
     if not given or not given[-1]:
         return overrides
-    folder = Path(given[-1])
-    if not ((folder / FIRM_SCENARIO).is_file() and (folder / FIRM_CUSTOMERS).is_file()):
-        raise ConfigError("firm", given[-1], _FIRM_ALLOWED)
-    try:
-        data = yaml.safe_load((folder / FIRM_SCENARIO).read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
-        raise ConfigError("firm", given[-1], f"{_FIRM_ALLOWED}; its scenario.yaml is not valid YAML ({err})") from None
-    if not isinstance(data, dict):
-        raise ConfigError("firm", given[-1], f"{_FIRM_ALLOWED}; its scenario.yaml is not a mapping of values")
-    data.pop("firm", None)
+    data = _firm_yaml(given[-1])
+    for key in ("firm", *FIRM_DATA_KEYS):
+        data.pop(key, None)
     groups = data.pop("groups", None) or {}
     if not isinstance(groups, dict) or not all(isinstance(v, str) for v in groups.values()):
         raise ConfigError("firm", given[-1], f"{_FIRM_ALLOWED}; its scenario.yaml's groups map a group to an option")
     return [*(f"{group}={option}" for group, option in groups.items()), *_flatten(data), *overrides]
+
+
+def _firm_yaml(folder_name: str) -> dict[str, Any]:
+    """A calibrated firm's ``scenario.yaml`` as plain data (YAML, no interpolation, no class paths)."""
+    import yaml
+
+    folder = Path(folder_name)
+    if not ((folder / FIRM_SCENARIO).is_file() and (folder / FIRM_CUSTOMERS).is_file()):
+        raise ConfigError("firm", folder_name, _FIRM_ALLOWED)
+    try:
+        data = yaml.safe_load((folder / FIRM_SCENARIO).read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise ConfigError("firm", folder_name,
+                          f"{_FIRM_ALLOWED}; its scenario.yaml is not valid YAML ({err})") from None
+    if not isinstance(data, dict):
+        raise ConfigError("firm", folder_name, f"{_FIRM_ALLOWED}; its scenario.yaml is not a mapping of values")
+    return data
+
+
+def firm_data(folder: str) -> dict[str, Any]:
+    """The fit's data in a calibrated firm's ``scenario.yaml``: :data:`FIRM_DATA_KEYS`, each None
+    when the firm was written without it (by an older version of ``python -m sim.calibrate``).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``firm`` when the directory is not a calibrated firm.
+    """
+    data = _firm_yaml(folder)
+    return {key: data.get(key) for key in FIRM_DATA_KEYS}
 
 
 def searchpath_dirs(overrides: Iterable[str]) -> list[Path]:

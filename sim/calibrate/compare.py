@@ -332,7 +332,7 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
                                                                                       else {})
     clock("closed_forms_and_holdout")
     values, customers, record = firm_scenario(summary, pareto, spend_fit,
-                                              calibration_amounts(log, calibration_weeks), weeks)
+                                              calibration_amounts(log, calibration_weeks), weeks, spend_cov)
     clock("firm_scenario")
     arrivals = arrival_curve(summary["first_purchase"], log["date"].min(), calibration_weeks)
     report = {
@@ -348,6 +348,7 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "spend": spend,
         "acquisition_curve": arrivals,
         "scenario": record,
+        "sampling": values["sampling"],
         "seed": seed,
         "notes": notes | ({"acquisition_curve": ARRIVALS_NOTE} if arrivals["identified"] else {}),
         "stage_seconds": clock.seconds,

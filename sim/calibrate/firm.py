@@ -11,7 +11,10 @@ P(alive | x, t_x, T). Spend per purchase is her Gamma-Gamma expectation (Fader &
 (:func:`sim.scenario.firm_overrides`, :func:`sim.runner.known_customers`). What a log cannot
 identify (responses to price, loyalty, service; costs) is assumed; ``scenario.yaml`` and
 ``calibration.json`` list each value as fitted (with its standard error) or assumed (with
-its source).
+its source). ``scenario.yaml``'s ``sampling`` holds the estimates and the covariance of their logs,
+and ``customers.parquet`` each customer's history, so that each replication can draw the
+parameters from their sampling distribution and recompute the posteriors under them
+(:func:`sim.runner.firm_parameters`, :func:`sim.runner.firm_posterior`).
 """
 
 from __future__ import annotations
@@ -23,21 +26,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.clv import (
-    GammaGammaFit,
-    ParetoNBDFit,
-    ParetoNBDLikelihood,
-    gamma_gamma_expected_spend,
-    pareto_nbd_prob_alive,
-)
-from sim.analysis.clv.histories import Histories, distinct_histories
-from sim.calibration.fit import log_parameter_covariance
+from sim.analysis.clv import GammaGammaFit, ParetoNBDFit, ParetoNBDLikelihood
+from sim.analysis.clv.histories import distinct_histories
+from sim.calibration.fit import checked_covariance
 from sim.config import Config
 from sim.io import atomic_write, write_text
-from sim.runner import FIRM_COLUMNS
+from sim.runner import FIRM_COLUMNS, HISTORY_COLUMNS, firm_posterior
 from sim.scenario import FIRM_CUSTOMERS, FIRM_SCENARIO
 
-__all__ = ["firm_scenario", "write_firm", "ASSUMED_OFF"]
+__all__ = ["firm_scenario", "write_firm", "pareto_nbd_sampling", "standard_errors", "ASSUMED_OFF"]
 
 #: Mechanisms a transaction log cannot identify and that would move the fitted model's forecast
 #: with no strategy change: switched off in a calibrated firm, with the reason.
@@ -72,13 +69,33 @@ ASSUMED_DEFAULTS = (
 )
 
 
-def _standard_errors(fit: ParetoNBDFit, histories: Histories) -> dict[str, float]:
-    """Standard errors of r, alpha, s, beta (delta method from the log-parameter covariance)."""
-    log_params = np.log(fit.params)
-    likelihood = ParetoNBDLikelihood(histories)
-    cov = log_parameter_covariance(lambda v: likelihood(np.exp(v)), log_params)
-    se_log = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    return dict(zip(("r", "alpha", "s", "beta"), (np.asarray(fit.params) * se_log).tolist()))
+def _sampling(fit: ParetoNBDFit, summary: pd.DataFrame, spend_fit: GammaGammaFit | None,
+              spend_cov: np.ndarray | None) -> dict[str, Any]:
+    """The estimates and the covariance of their logs (the inverse observed information), as plain
+    numbers: what each replication draws its parameters from (:func:`sim.runner.firm_parameters`)."""
+    out = {"pareto_nbd": pareto_nbd_sampling(fit, *(summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T")))}
+    if spend_fit is not None and spend_fit.q > 1:
+        out["gamma_gamma"] = {"estimate": [float(v) for v in spend_fit.params],
+                              "log_covariance": None if spend_cov is None else np.asarray(spend_cov).tolist(),
+                              "note": None if spend_cov is not None else "singular information: held at the fit"}
+    return out
+
+
+def pareto_nbd_sampling(fit: ParetoNBDFit, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> dict[str, Any]:
+    """The Pareto/NBD estimates (r, alpha, s, beta; alpha and beta in weeks) and the covariance of
+    their logs, the inverse observed information of the histories (x, t_x, T in weeks), as plain
+    numbers; ``log_covariance`` is None, and ``note`` says why, when the information is singular."""
+    likelihood = ParetoNBDLikelihood(distinct_histories(x, t_x, T))
+    cov, note = checked_covariance(lambda v: likelihood(np.exp(v)), np.log(fit.params))
+    return {"estimate": [float(v) for v in fit.params], "log_covariance": None if cov is None else cov.tolist(),
+            "note": note}
+
+
+def standard_errors(block: dict[str, Any], names: tuple[str, ...]) -> dict[str, float]:
+    """Standard errors by the delta method from the log-parameter covariance (NaN without one)."""
+    cov = block["log_covariance"]
+    se_log = np.full(len(names), np.nan) if cov is None else np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    return dict(zip(names, (np.asarray(block["estimate"]) * se_log).tolist()))
 
 
 def _sources() -> dict[str, str]:
@@ -95,7 +112,8 @@ def _sources() -> dict[str, str]:
 
 
 def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGammaFit | None,
-                  amounts: pd.Series, horizon_weeks: int) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
+                  amounts: pd.Series, horizon_weeks: int,
+                  spend_cov: np.ndarray | None = None) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
     """The scenario values, the customers table and the fitted-or-assumed record of a firm.
 
     Parameters
@@ -113,19 +131,27 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
     horizon_weeks : int
         Weeks of the holdout period the calibration checked (recorded; the run's horizon is the
         user's choice).
+    spend_cov : ndarray, optional
+        Covariance of the Gamma-Gamma (ln p, ln q, ln gamma) estimates; without it spend is not drawn.
+
+    Returns
+    -------
+    values : dict
+        scenario.yaml's content: config values, and the ``sampling`` and ``record`` data
+        (:data:`sim.scenario.FIRM_DATA_KEYS`).
+    customers : DataFrame
+        customer_id, :data:`~sim.runner.FIRM_COLUMNS` (her posterior) and
+        :data:`~sim.runner.HISTORY_COLUMNS` (her history, to recompute it under drawn parameters).
+    record : dict
+        What is fitted and what assumed (also ``values["record"]``).
     """
-    x, t_x, T = (summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T"))
     n = len(summary)
-    h = distinct_histories(x, t_x, T)
-    customers = pd.DataFrame({
-        "customer_id": summary.index.astype(str),
-        "p_alive": pareto_nbd_prob_alive(fit, h.x, h.t_x, h.T)[h.inverse],
-        "rate_shape": fit.r + x, "rate_rate": fit.alpha + T,
-        "dropout_shape": np.full(n, fit.s), "dropout_rate": fit.beta + T,
-        "weeks_since_purchase": np.floor(T - t_x),
-        "spend_per_purchase": _spend(summary, spend_fit, amounts),
-    })
-    assert tuple(customers.columns[1:]) == FIRM_COLUMNS
+    history = _history(summary)
+    modelled = spend_fit is not None and spend_fit.q > 1
+    posterior = firm_posterior(fit.params, history, spend_fit.params if modelled else None)
+    posterior.setdefault("spend_per_purchase", np.full(n, float(amounts.mean())))
+    customers = pd.DataFrame({"customer_id": summary.index.astype(str), **{c: posterior[c] for c in FIRM_COLUMNS},
+                              **{c: history[c] for c in HISTORY_COLUMNS}})
     values = {
         "groups": {g: o for g, (o, _) in FIRM_GROUPS.items()},
         "customers": {
@@ -138,25 +164,28 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
     for key, (value, _) in ASSUMED_OFF.items():
         group, name = key.split(".")
         values.setdefault(group, {})[name] = n if value is None else value
-    return values, customers, _record(fit, _standard_errors(fit, h), spend_fit, amounts, (n, horizon_weeks))
+    sampling = _sampling(fit, summary, spend_fit, spend_cov)
+    record = _record(fit, sampling, spend_fit, amounts, (n, horizon_weeks))
+    values["sampling"], values["record"] = sampling, record
+    return values, customers, record
 
 
-def _spend(summary: pd.DataFrame, spend_fit: GammaGammaFit | None, amounts: pd.Series) -> np.ndarray:
-    """Each customer's expected spend per purchase (Gamma-Gamma; the mean amount without it)."""
-    n = len(summary)
-    if spend_fit is None or spend_fit.q <= 1:
-        return np.full(n, float(amounts.mean()))
-    spend = np.full(n, spend_fit.p * spend_fit.gamma / (spend_fit.q - 1))
-    has = summary["spend_n"].to_numpy() > 0
-    spend[has] = gamma_gamma_expected_spend(spend_fit, summary["spend_n"].to_numpy()[has],
-                                            (summary["spend_total"] / summary["spend_n"]).to_numpy()[has])
-    return spend
+def _history(summary: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each customer's :data:`~sim.runner.HISTORY_COLUMNS` (mean spend 0 without a valued repeat purchase)."""
+    spend_n = summary["spend_n"].to_numpy(dtype=np.float64)
+    total = summary["spend_total"].to_numpy(dtype=np.float64)
+    return {"x": summary["x"].to_numpy(np.float64), "t_x": summary["t_x"].to_numpy(np.float64),
+            "T": summary["T"].to_numpy(np.float64), "spend_n": spend_n,
+            "spend_mean": np.where(spend_n > 0, total / np.maximum(spend_n, 1), 0.0)}
 
 
-def _record(fit: ParetoNBDFit, se: dict[str, float], spend_fit: GammaGammaFit | None, amounts: pd.Series,
+def _record(fit: ParetoNBDFit, sampling: dict[str, Any], spend_fit: GammaGammaFit | None, amounts: pd.Series,
             sizes: tuple[int, int]) -> dict[str, Any]:
     """What is fitted (with standard errors) and what is assumed (with reason or source)."""
     n, horizon_weeks = sizes
+    se = standard_errors(sampling["pareto_nbd"], ("r", "alpha", "s", "beta"))
+    spend_se = (standard_errors(sampling["gamma_gamma"], ("p", "q", "gamma")) if "gamma_gamma" in sampling
+                else {})
     reference_price = Config().pricing.reference_price
     return {
         "model": "pareto_nbd",
@@ -167,7 +196,8 @@ def _record(fit: ParetoNBDFit, se: dict[str, float], spend_fit: GammaGammaFit | 
             "customers.churn_propensity_a": {"value": fit.s, "se": se["s"], "as": "Pareto/NBD s"},
             "customers.churn_propensity_b": {"value": fit.beta, "se": se["beta"], "as": "Pareto/NBD beta, per week"},
             "customers.initial": {"value": n, "as": "customers with a first purchase in the calibration period"},
-            "spend": ({"p": spend_fit.p, "q": spend_fit.q, "gamma": spend_fit.gamma, "as": "Gamma-Gamma"}
+            "spend": ({"p": spend_fit.p, "q": spend_fit.q, "gamma": spend_fit.gamma, "as": "Gamma-Gamma",
+                       **{f"{k}_se": v for k, v in spend_se.items()}}
                       if spend_fit is not None else {"mean": float(amounts.mean()), "as": "mean amount per purchase"}),
         },
         "assumed_off": {k: {"value": n if v is None else v, "reason": why} for k, (v, why) in ASSUMED_OFF.items()},
@@ -186,10 +216,11 @@ def _yaml_text(values: dict[str, Any], record: dict[str, Any], source: str) -> s
     lines = [f"# A calibrated firm, written by python -m sim.calibrate from {source}.",
              "# Run: python -m sim firm=THIS_DIRECTORY [loyalty=points] [retention=targeted] ...",
              "# Values given on the command line win over these. Plain data only (no interpolation).",
-             "#", "# Fitted (Pareto/NBD; standard errors in calibration.json):"]
+             "#", "# Fitted (Pareto/NBD; standard errors here in record, covariance of the logs in sampling):"]
     for key, v in record["fitted"].items():
         if "value" in v:
-            se = f" (SE {v['se']:.4g})" if "se" in v else ""
+            se = "" if "se" not in v else " (SE n/a)" if v["se"] is None or not np.isfinite(v["se"]) else \
+                f" (SE {v['se']:.4g})"
             lines.append(f"#   {key} = {v['value']:.6g}{se}: {v['as']}")
     lines.append("# Assumed, switched off (a transaction log cannot identify them):")
     lines += [f"#   {k} = {v['value']}: {v['reason']}" for k, v in record["assumed_off"].items()]

@@ -47,6 +47,13 @@ class Config(Checked):
         invented default firm: its ``scenario.yaml`` holds the fitted and assumed values (applied
         before the command line's overrides, :func:`sim.scenario.firm_overrides`) and its
         ``customers.parquet`` the initial base, each customer drawn from her posterior.
+    firm_parameter_draws : bool
+        With a calibrated firm: each seed other than 0 draws the fitted parameters (Pareto/NBD r,
+        alpha, s, beta; Gamma-Gamma p, q, gamma) from the asymptotic sampling distribution of
+        their estimates, and its customers from their posterior under those parameters, so the
+        spread across seeds includes parameter uncertainty. Seed 0 runs at the estimates. False:
+        every seed runs at the estimates (process noise and the customers' posteriors only).
+        No effect without ``firm``.
     """
 
     seed: int = _p(0, ge=0, le=2**63 - 1)  # the keyed streams take 63 bits
@@ -64,4 +71,5 @@ class Config(Checked):
     output: OutputConfig = field(default_factory=OutputConfig)
     classic: ClassicConfig = field(default_factory=ClassicConfig)
     firm: str = ""
+    firm_parameter_draws: bool = True
 

@@ -50,6 +50,10 @@ class Deck:
         Headline and PNG file of each chart slide, in order.
     assumptions, reproducibility : list of (str, str)
         Appendix entries as label and value.
+    firm_fitted, firm_assumed : list of str
+        A calibrated firm's parameters, fitted (value, standard error) and assumed (value, source
+        or reason), as "name: text" lines (:func:`sim.report.firm.firm_parameter_lines`); their
+        own appendix slide when given.
     """
 
     title: str
@@ -61,6 +65,8 @@ class Deck:
     charts: list[tuple[str, Path]] = field(default_factory=list)
     assumptions: list[tuple[str, str]] = field(default_factory=list)
     reproducibility: list[tuple[str, str]] = field(default_factory=list)
+    firm_fitted: list[str] = field(default_factory=list)
+    firm_assumed: list[str] = field(default_factory=list)
 
 
 def _style_runs(paragraph, size: float, *, bold: bool = False, colour: str = _DARK) -> None:
@@ -216,11 +222,31 @@ def _appendix_slide(prs, deck: Deck) -> None:
         first.space_after = Pt(8)
 
 
+def _firm_slide(prs, deck: Deck) -> None:
+    """A calibrated firm's parameters: fitted on the left, assumed on the right (small type: every one is listed)."""
+    from pptx.util import Pt
+
+    from sim.report.firm import FIRM_TITLE
+
+    width = SLIDE_SIZE[0] - 2 * _MARGIN
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    _headline(slide, FIRM_TITLE)
+    columns = (("Fitted (value, standard error)", deck.firm_fitted, 0.0, 0.34, 11),
+               ("Assumed (value: source or reason)", deck.firm_assumed, 0.34, 0.66, 8))
+    for heading, lines, left, share, size in columns:
+        box = _text_box(slide, (_MARGIN + left * width, _BODY_TOP, share * width - 0.2, 5.8), [heading, *lines], size,
+                        bold_prefix=True)
+        first = box.text_frame.paragraphs[0]
+        _style_runs(first, 14, bold=True)
+        first.space_after = Pt(6)
+
+
 def write_deck(deck: Deck, path: str | Path) -> Path:
     """Write ``deck`` as a 16:9 PowerPoint file and return its path.
 
     Slides: title; the answer (when ``deck.answer`` holds it); executive summary (takeaway,
-    highlights, table); one slide per chart with the headline as its title; appendix. Every
+    highlights, table); one slide per chart with the headline as its title; appendix; for a
+    calibrated firm, an appendix slide of its fitted and assumed parameters. Every
     slide's title is its title placeholder, so outline views and accessibility tools list the
     messages.
     """
@@ -237,6 +263,8 @@ def write_deck(deck: Deck, path: str | Path) -> Path:
     _summary_slide(prs, deck)
     _chart_slides(prs, deck)
     _appendix_slide(prs, deck)
+    if deck.firm_fitted or deck.firm_assumed:
+        _firm_slide(prs, deck)
     path = Path(path)
     prs.save(str(path))
     return path

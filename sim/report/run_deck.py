@@ -12,6 +12,7 @@ from sim.io import COMPLETION_FILE, package_version
 from sim.report import messages as msg
 from sim.report.compare import plot_tornado
 from sim.report.deck import Deck
+from sim.report.firm import firm_parameter_lines
 from sim.report.headline import headline_answer
 from sim.report.plots import (
     funnel_stages,
@@ -81,6 +82,7 @@ def run_deck(run: RunData, title: str | None = None) -> tuple[Deck, list[Chart]]
     ``title`` defaults to the scenario's ``label`` when it has one.
     """
     config, record = run.config, run.record
+    fitted, assumed = firm_parameter_lines(run.firm, config)
     weeks = lookup(config, "horizon.weeks")
     initial = lookup(config, "customers.initial")
     scale = ", ".join(p for p in (f"{initial:,} initial customers" if initial is not None else "",
@@ -106,6 +108,7 @@ def run_deck(run: RunData, title: str | None = None) -> tuple[Deck, list[Chart]]
             ("Engine wall time", f"{record.get('wall_seconds', float('nan')):.1f} s"),
             ("Rerun", " ".join(["python -m sim", *(record.get("overrides") or []), "hydra.run.dir=DIR"])),
         ],
+        firm_fitted=fitted, firm_assumed=assumed,
     )
     return deck, run_charts(run)
 

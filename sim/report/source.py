@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.analysis.collect import find_runs
 from sim.errors import ArgumentError
-from sim.io import COMPLETION_FILE, is_complete
+from sim.io import COMPLETION_FILE, FIRM_FILE, is_complete
 
 __all__ = ["KEY_ASSUMPTIONS", "RUN_TABLES", "Chart", "RunData", "detect", "load_run", "lookup", "format_value",
            "assumptions", "git_text", "now_text"]
@@ -72,12 +72,14 @@ class Chart:
 
 @dataclass
 class RunData:
-    """The files of one complete run directory."""
+    """The files of one complete run directory (``firm``: its ``firm.json``, a calibrated firm's fit,
+    None for other runs)."""
 
     path: Path
     summary: dict[str, Any]
     record: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    firm: dict[str, Any] | None = None
 
     @property
     def config(self) -> dict[str, Any]:
@@ -131,9 +133,11 @@ def load_run(run_dir: str | Path, tables: Sequence[str] = RUN_TABLES) -> RunData
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
         record = json.loads((run_dir / COMPLETION_FILE).read_text(encoding="utf-8"))
         data = {t: pd.read_parquet(run_dir / f"{t}.parquet") for t in tables}
+        firm = json.loads((run_dir / FIRM_FILE).read_text(encoding="utf-8")) if (run_dir / FIRM_FILE).is_file() \
+            else None
     except (OSError, ValueError) as err:
         raise _bad_path(run_dir, f"a run directory with readable files ({err})") from None
-    return RunData(run_dir, summary, record, data)
+    return RunData(run_dir, summary, record, data, firm)
 
 
 def lookup(config: dict[str, Any], key: str) -> Any:

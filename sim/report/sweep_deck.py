@@ -21,6 +21,7 @@ from sim.report.compare import (
     spend_and_profit,
 )
 from sim.report.deck import Deck
+from sim.report.firm import firm_parameter_lines
 from sim.report.headline import headline_answer
 from sim.report.names import title_of
 from sim.report.robustness import robustness_takeaway
@@ -150,6 +151,7 @@ def sweep_deck(sweep_dir: Path, results: pd.DataFrame, base: str, level: float,
             ("Rerun", _sweep_command(results, sweep_dir)),
         ],
     )
+    deck.firm_fitted, deck.firm_assumed = firm_parameter_lines(first.firm, first.config, one_run=False)
     return deck, _sweep_charts(sweep_dir, results, by, base, verdict, note)
 
 
