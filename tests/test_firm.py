@@ -72,8 +72,9 @@ def test_the_firm_is_the_fitted_model_on_its_customers(firm):
     assert all(v["reason"] for v in record["assumed_off"].values())
     assert all(v["source"] for v in record["assumed_defaults"].values())
     flat = {f"{g}.{k}" for g, d in values.items() if g not in ("groups", *FIRM_DATA_KEYS) for k in d}
-    assert flat <= set(record["fitted"]) | set(record["assumed_off"]) | {"customers.churn_propensity",
-                                                                          "customers.churn_rate"}
+    assert flat <= set(record["fitted"]) | set(record["assumed_off"]) | set(record["assumed_on"]) | {
+        "customers.churn_propensity", "customers.churn_rate"}
+    assert all(v["source"] for v in record["assumed_on"].values())
     assert set(values["groups"]) == set(record["groups"]) and all(v["reason"] for v in record["groups"].values())
 
 
@@ -185,6 +186,20 @@ def test_strategies_move_the_firm_the_way_they_should(firm):
     assert premium.summary["revenue"] / occasions["premium"] > base.summary["revenue"] / occasions["base"]
     assert winback.summary["customers_won_back"] > 0 == base.summary["customers_won_back"]
     assert base.summary["customers_acquired"] == 0  # a log has no prospects: the market is closed
+
+
+def test_targeted_retention_keeps_calibrated_customers_through_its_assumed_relief(firm):
+    """Satisfaction's effects are off on a calibrated firm, so a retention offer acts through its
+    churn relief (assumed 0.15, recorded with its source): targeted offers keep more customers
+    than no offers on the same seed, and none when the relief is set to 0."""
+    folder = firm[0]
+    runs = {k: firm_run(folder, "seed=4", "horizon.weeks=52", *o).summary for k, o in (
+        ("none", []), ("targeted", ["retention=targeted", "retention.budget_per_week=200", "retention.min_risk=0"]),
+        ("no_relief", ["retention=targeted", "retention.budget_per_week=200", "retention.min_risk=0",
+                       "retention.churn_relief=0"]))}
+    assert runs["targeted"]["customers_churned"] < runs["none"]["customers_churned"]
+    assert runs["no_relief"]["customers_churned"] == runs["none"]["customers_churned"]
+    assert firm[1]["scenario"]["assumed_on"]["retention.churn_relief"]["value"] == 0.15
 
 
 def test_command_line_values_win_and_bad_firms_are_refused(firm, tmp_path):

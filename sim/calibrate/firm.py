@@ -51,6 +51,13 @@ ASSUMED_OFF = {
     "market.initially_aware": (0.0, "no prospects"),
 }
 
+#: Responses a calibrated firm needs set because the mechanism the default firm uses is off there,
+#: with their source: a retention offer acts on churn directly, not through satisfaction.
+ASSUMED_ON = {
+    "retention.churn_relief": (0.15, "a retention offer lowers its receiver's churn directly while satisfaction's "
+                               "effects are off: the middle of its prior, -0.1 to 0.4 (Ascarza 2018)"),
+}
+
 #: Group options a calibrated firm starts from (a strategy's own choice replaces them), with the reason.
 FIRM_GROUPS = {
     "acquisition": ("none", "the firm's present acquisition and win-back efforts are in the fitted rates; "
@@ -161,7 +168,7 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
         },
         "market": {"potential": n},
     }
-    for key, (value, _) in ASSUMED_OFF.items():
+    for key, (value, _) in {**ASSUMED_OFF, **ASSUMED_ON}.items():
         group, name = key.split(".")
         values.setdefault(group, {})[name] = n if value is None else value
     sampling = _sampling(fit, summary, spend_fit, spend_cov)
@@ -201,6 +208,7 @@ def _record(fit: ParetoNBDFit, sampling: dict[str, Any], spend_fit: GammaGammaFi
                       if spend_fit is not None else {"mean": float(amounts.mean()), "as": "mean amount per purchase"}),
         },
         "assumed_off": {k: {"value": n if v is None else v, "reason": why} for k, (v, why) in ASSUMED_OFF.items()},
+        "assumed_on": {k: {"value": v, "source": why} for k, (v, why) in ASSUMED_ON.items()},
         "groups": {g: {"option": o, "reason": why} for g, (o, why) in FIRM_GROUPS.items()},
         "unknown_costs": list(UNKNOWN_COSTS),
         "forecast_weeks": int(horizon_weeks),

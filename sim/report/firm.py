@@ -65,6 +65,7 @@ def _assumed(record: dict[str, Any], config: dict[str, Any]) -> list[str]:
     lines = [f"{k} = {value(k, v['value'])}: {_short(v['reason'])}" for k, v in record.get("assumed_off", {}).items()]
     lines += [f"{g} = {value(f'{g}.name', v['option'])}: {_short(v['reason'])}"
               for g, v in record.get("groups", {}).items()]
+    lines += [f"{k} = {value(k, v['value'])}: {_short(v['source'])}" for k, v in record.get("assumed_on", {}).items()]
     lines += [f"{k} = {value(k)}: {_short(v['source'])}" for k, v in record.get("assumed_defaults", {}).items()]
     lines += [f"{k} = {value(k)}: the default firm's amount (currency units); a log does not show it"
               for k in record.get("unknown_costs", [])]
