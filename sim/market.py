@@ -54,6 +54,11 @@ def _merge_runs(older, newer, out):  # pragma: no cover - compiled
             i += 1
 
 
+def _allocated(a: np.ndarray) -> int:
+    """Elements of the buffer that ``a`` (an array or a slice of one) holds on to."""
+    return a.size if a.base is None else a.base.size
+
+
 class Waiting:
     """People waiting for a key of their own (a week, a threshold) to be reached, let go in the order they came.
 
@@ -69,6 +74,9 @@ class Waiting:
         Type of the keys.
     """
 
+    #: Ranks of arrival are int32; past this they are renumbered.
+    MAX_RANK = np.iinfo(np.int32).max
+
     def __init__(self, key_dtype):
         self._key_dtype = key_dtype
         # (ids, keys, rank of arrival), each run sorted by key then arrival; runs in order of arrival.
@@ -83,12 +91,24 @@ class Waiting:
         """``ids`` (int32) start waiting, each for its key; after all waiting, in their order."""
         if ids.size == 0:
             return
+        if self._arrived + ids.size > self.MAX_RANK:
+            self._renumber()
         order = np.argsort(keys, kind="stable")
-        self._runs.append((ids[order], keys.astype(self._key_dtype, copy=False)[order], self._arrived + order))
+        rank = (self._arrived + order).astype(np.int32)
+        self._runs.append((ids[order], keys.astype(self._key_dtype, copy=False)[order], rank))
         self._arrived += ids.size
         while len(self._runs) > 1 and 2 * self._runs[-1][0].size >= self._runs[-2][0].size:
             newer = self._runs.pop()
             self._runs[-1] = self._merged(self._runs[-1], newer)
+
+    def _renumber(self) -> None:
+        """Ranks of arrival 0, 1, ... for those waiting, in the same order (ranks are int32)."""
+        ranks = np.concatenate([run[2] for run in self._runs])
+        new = np.empty(ranks.size, dtype=np.int32)
+        new[np.argsort(ranks)] = np.arange(ranks.size, dtype=np.int32)
+        bounds = np.cumsum([0] + [run[0].size for run in self._runs])
+        self._runs = [(run[0], run[1], new[lo:hi]) for run, lo, hi in zip(self._runs, bounds[:-1], bounds[1:])]
+        self._arrived = ranks.size
 
     @staticmethod
     def _merged(older, newer):
@@ -106,7 +126,8 @@ class Waiting:
             ids.append(run[0][:k])
             arrival.append(run[2][:k])
             if k < run[0].size:
-                runs.append(tuple(a[k:] for a in run))
+                # A run let go of more than half of its buffer is copied, so the buffer is freed.
+                runs.append(tuple(a[k:] if 2 * (a.size - k) >= _allocated(a) else a[k:].copy() for a in run))
         self._runs = runs
         if not ids:
             return np.empty(0, dtype=np.int32)

@@ -71,10 +71,11 @@ def _waiting_list_as_scanned(arrivals, releases):
     return out, ids.size
 
 
-@pytest.mark.parametrize("integer_keys", [True, False])
-def test_waiting_lets_go_those_due_in_order_of_arrival(integer_keys):
-    """Whatever the runs it keeps and merges, the waiting list lets go exactly whom a scan of
-    everyone waiting would, in the same order (the order prospects join the pool), ties included."""
+@pytest.mark.parametrize(("integer_keys", "max_rank"), [(True, None), (False, None), (True, 20_000)])
+def test_waiting_lets_go_those_due_in_order_of_arrival(integer_keys, max_rank):
+    """Whatever the runs it keeps, merges and copies, and when ranks of arrival are renumbered, the
+    waiting list lets go exactly whom a scan of everyone waiting would, in the same order (the
+    order prospects join the pool), ties included."""
     rng = np.random.default_rng(3)
     arrivals, releases = [], []
     for week in range(120):
@@ -88,6 +89,8 @@ def test_waiting_lets_go_those_due_in_order_of_arrival(integer_keys):
         releases.append(up_to)
     expected, left = _waiting_list_as_scanned(arrivals, releases)
     waiting = Waiting(np.int32 if integer_keys else np.float64)
+    if max_rank:
+        waiting.MAX_RANK = max_rank  # renumbered every few weeks
     for (ids, keys), up_to, want in zip(arrivals, releases, expected):
         waiting.add(ids, keys)
         got = waiting.release(up_to)
