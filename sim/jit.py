@@ -27,7 +27,7 @@ __all__ = ["njit", "PackageCacheLocator", "compiled_sources", "package_stamp"]
 
 _PACKAGE = Path(__file__).resolve().parent
 #: Where compiled code lives: a change to any of these files invalidates every cached function.
-COMPILED = ("jit.py", "mathfn.py", "rng.py", "network.py", "behaviour/*.py", "kernels/*.py")
+COMPILED = ("jit.py", "mathfn.py", "rng.py", "network.py", "market.py", "behaviour/*.py", "kernels/*.py")
 
 
 def compiled_sources(root: Path = _PACKAGE) -> list[Path]:

@@ -29,12 +29,110 @@ from collections.abc import Callable
 
 import numpy as np
 
+from sim.jit import njit
 from sim.network import contact_exposure, mean_degree
 from sim.rng import Streams
 
-__all__ = ["Market", "UNAWARE", "AWARE", "CUSTOMER", "LOST"]
+__all__ = ["Market", "Waiting", "UNAWARE", "AWARE", "CUSTOMER", "LOST"]
 
 UNAWARE, AWARE, CUSTOMER, LOST = 0, 1, 2, 3
+
+
+@njit(cache=True, nogil=True)
+def _merge_runs(older, newer, out):  # pragma: no cover - compiled
+    """Merge two runs (ids, keys, ranks), each sorted by key, into ``out``; ties keep ``older`` first."""
+    ids_a, keys_a, rank_a = older
+    ids_b, keys_b, rank_b = newer
+    ids, keys, rank = out
+    i = j = 0
+    for k in range(ids.size):
+        if j < ids_b.size and (i == ids_a.size or keys_b[j] < keys_a[i]):
+            ids[k], keys[k], rank[k] = ids_b[j], keys_b[j], rank_b[j]
+            j += 1
+        else:
+            ids[k], keys[k], rank[k] = ids_a[i], keys_a[i], rank_a[i]
+            i += 1
+
+
+def _allocated(a: np.ndarray) -> int:
+    """Elements of the buffer that ``a`` (an array or a slice of one) holds on to."""
+    return a.size if a.base is None else a.base.size
+
+
+class Waiting:
+    """People waiting for a key of their own (a week, a threshold) to be reached, let go in the order they came.
+
+    They are kept in a few runs sorted by key, so a week's release is a prefix of each run, not a
+    scan of everyone waiting. Each arrival is a new run; the newest run is merged into the one
+    before it while it is at least half as large, so there are about log2(size) runs and each
+    person is merged about as many times. Order of arrival is kept: it is the order in which
+    prospects join the pool, and so become customers' rows.
+
+    Parameters
+    ----------
+    key_dtype : numpy dtype
+        Type of the keys.
+    """
+
+    #: Ranks of arrival are int32; past this they are renumbered.
+    MAX_RANK = np.iinfo(np.int32).max
+
+    def __init__(self, key_dtype):
+        self._key_dtype = key_dtype
+        # (ids, keys, rank of arrival), each run sorted by key then arrival; runs in order of arrival.
+        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._arrived = 0
+
+    @property
+    def size(self) -> int:
+        return sum(run[0].size for run in self._runs)
+
+    def add(self, ids: np.ndarray, keys: np.ndarray) -> None:
+        """``ids`` (int32) start waiting, each for its key; after all waiting, in their order."""
+        if ids.size == 0:
+            return
+        if self._arrived + ids.size > self.MAX_RANK:
+            self._renumber()
+        order = np.argsort(keys, kind="stable")
+        rank = (self._arrived + order).astype(np.int32)
+        self._runs.append((ids[order], keys.astype(self._key_dtype, copy=False)[order], rank))
+        self._arrived += ids.size
+        while len(self._runs) > 1 and 2 * self._runs[-1][0].size >= self._runs[-2][0].size:
+            newer = self._runs.pop()
+            self._runs[-1] = self._merged(self._runs[-1], newer)
+
+    def _renumber(self) -> None:
+        """Ranks of arrival 0, 1, ... for those waiting, in the same order (ranks are int32)."""
+        ranks = np.concatenate([run[2] for run in self._runs])
+        new = np.empty(ranks.size, dtype=np.int32)
+        new[np.argsort(ranks)] = np.arange(ranks.size, dtype=np.int32)
+        bounds = np.cumsum([0] + [run[0].size for run in self._runs])
+        self._runs = [(run[0], run[1], new[lo:hi]) for run, lo, hi in zip(self._runs, bounds[:-1], bounds[1:])]
+        self._arrived = ranks.size
+
+    @staticmethod
+    def _merged(older, newer):
+        """One sorted run of two; a newer arrival goes after older ones with an equal key."""
+        merged = tuple(np.empty(a.size + b.size, dtype=a.dtype) for a, b in zip(older, newer))
+        _merge_runs(older, newer, merged)
+        return merged
+
+    def release(self, up_to) -> np.ndarray:
+        """Ids of those whose key is at most ``up_to``, in order of arrival; they stop waiting."""
+        ids, arrival, runs = [], [], []
+        up_to = np.asarray(up_to, dtype=self._key_dtype)  # of the keys' type: searchsorted would convert the keys
+        for run in self._runs:
+            k = int(np.searchsorted(run[1], up_to, side="right"))
+            ids.append(run[0][:k])
+            arrival.append(run[2][:k])
+            if k < run[0].size:
+                # A run let go of more than half of its buffer is copied, so the buffer is freed.
+                runs.append(tuple(a[k:] if 2 * (a.size - k) >= _allocated(a) else a[k:].copy() for a in run))
+        self._runs = runs
+        if not ids:
+            return np.empty(0, dtype=np.int32)
+        ids, arrival = np.concatenate(ids), np.concatenate(arrival)
+        return ids[np.argsort(arrival)]
 
 
 class Market:
@@ -62,10 +160,9 @@ class Market:
                  network=None, reconsider: float = 0.0):
         self.potential = int(potential)
         self.reconsider = float(reconsider)
-        # The lost waiting to reconsider (ids and the week they do), and, under full mixing, the
-        # returned unaware with their own thresholds on the cumulative hazard (not in the sorted order).
-        self._rest_ids, self._rest_week = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)
-        self._back_ids, self._back_thresholds = np.empty(0, dtype=np.int32), np.empty(0)
+        # The lost waiting for the week they reconsider, and, under full mixing, the returned
+        # unaware waiting for the cumulative hazard to pass their own thresholds (not in the sorted order).
+        self._resting, self._back = Waiting(np.int32), Waiting(np.float64)
         self.status = np.zeros(self.potential, dtype=np.int8)
         self.status[:initial_customers] = CUSTOMER
         self._streams = streams
@@ -141,11 +238,9 @@ class Market:
         fresh = self._order[self._cursor : end]
         self._cursor = end
         fresh = fresh[self.status[fresh] == UNAWARE]
-        if self._back_ids.size:
-            passed = self._back_thresholds <= self.cumulative_hazard
-            if passed.any():
-                fresh = np.concatenate([fresh, self._back_ids[passed]])
-                self._back_ids, self._back_thresholds = self._back_ids[~passed], self._back_thresholds[~passed]
+        back = self._back.release(self.cumulative_hazard)
+        if back.size:
+            fresh = np.concatenate([fresh, back])
         self.status[fresh] = AWARE
         if fresh.size:
             if word_of_mouth_share > 0 and streams is not None:
@@ -216,24 +311,18 @@ class Market:
             return
         rate = -np.log1p(-min(self.reconsider, 1 - 1e-12))  # the geometric wait as a ceiled exponential
         wait = np.ceil(self._streams.exponential("reconsider", week, lost) / rate)
-        self._rest_ids = np.concatenate([self._rest_ids, lost.astype(np.int32)])
-        self._rest_week = np.concatenate([self._rest_week, (week + np.maximum(wait, 1)).astype(np.int32)])
+        self._resting.add(lost.astype(np.int32), (week + np.maximum(wait, 1)).astype(np.int32))
 
     def _wake(self, week: int) -> None:
         """Those lost whose week to reconsider has come are unaware again, each with a fresh
         exponential threshold above the hazard so far (keyed ``reconsider`` stream, draw 1)."""
-        if self._rest_ids.size == 0:
+        ids = self._resting.release(week)
+        if ids.size == 0:
             return
-        due = self._rest_week <= week
-        if not due.any():
-            return
-        ids = self._rest_ids[due]
-        self._rest_ids, self._rest_week = self._rest_ids[~due], self._rest_week[~due]
         self.status[ids] = UNAWARE
         thresholds = self.cumulative_hazard + self._streams.exponential("reconsider", week, ids, draw=1)
         if self.network is None:
-            self._back_ids = np.concatenate([self._back_ids, ids])
-            self._back_thresholds = np.concatenate([self._back_thresholds, thresholds])
+            self._back.add(ids, thresholds)
             return
         # Over a network a prospect's own word-of-mouth exposure starts again from nothing.
         self._unaware_ids = np.concatenate([self._unaware_ids, ids])
@@ -276,7 +365,7 @@ class Market:
         """Prospects who have not heard of the firm."""
         if self.network is not None:
             return self._unaware_ids.size
-        return self._order.size - self._cursor + self._back_ids.size
+        return self._order.size - self._cursor + self._back.size
 
     @property
     def aware(self) -> int:

@@ -88,6 +88,28 @@ def test_costs_borne_by_base_and_new_customers_add_up_to_their_accounts(targeted
                                                  - s["acquisition_spend"], rel=1e-12)
 
 
+def test_the_initial_base_is_the_first_rows(targeted):
+    """Books tell who bore a cost by the row alone: the initial base holds exactly the first rows."""
+    sim, _ = targeted
+    new = sim.pop.acquired_week >= 0
+    assert sim.books.n_initial == sim.cfg.customers.initial and new.size > sim.books.n_initial
+    assert not new[:sim.books.n_initial].any() and new[sim.books.n_initial:].all()
+
+
+def test_costs_split_by_row_as_by_acquisition_week(targeted):
+    """The split of a cost between base and new customers, exactly as summing the customers picked
+    out by their acquisition week: ascending rows, rows in any order, one amount for all."""
+    sim, _ = targeted
+    books, acquired = sim.books, sim.pop.acquired_week
+    rng = np.random.default_rng(0)
+    ascending = np.sort(rng.choice(acquired.size, acquired.size // 2, replace=False))
+    some = rng.random(ascending.size)
+    for rows, amounts in ((ascending, some), (rng.permutation(ascending), some), (ascending[:1], some[:1]),
+                          (ascending, np.broadcast_to(np.float64(0.37), ascending.shape)), (ascending[:0], some[:0])):
+        new = acquired[rows] >= 0
+        assert books._borne(rows, amounts) == (float(amounts[~new].sum()), float(amounts[new].sum()))
+
+
 def test_without_an_initial_base_the_base_keeps_nothing():
     """With (almost) no retained base, the base's keeping cost is (almost) nothing, whatever the
     win-back and retention offers to new customers cost; the old pairing put them all on the base."""

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from sim.market import AWARE, CUSTOMER, LOST, Market
+from sim.market import AWARE, CUSTOMER, LOST, Market, Waiting
 from sim.population import ACTIVE, Population
 from sim.rng import Streams
 
@@ -57,3 +58,58 @@ def test_conversion_and_loss_leave_the_pool():
     lone = Market(1_000, 0, 0.5, Streams(1))
     lone.lose(pool[5:9], keep=~np.isin(pool, pool[5:9]))
     assert lone.aware == pool.size - 4 and lone.lost == 4 and not np.isin(pool[5:9], lone.aware_pool).any()
+
+
+def _waiting_list_as_scanned(arrivals, releases):
+    """What a plain list of the waiting, scanned at each release, lets go: the reference for :class:`Waiting`."""
+    ids, keys, out = np.empty(0, dtype=np.int32), np.empty(0), []
+    for (new_ids, new_keys), up_to in zip(arrivals, releases):
+        ids, keys = np.concatenate([ids, new_ids]), np.concatenate([keys, new_keys])
+        due = keys <= up_to
+        out.append(ids[due])
+        ids, keys = ids[~due], keys[~due]
+    return out, ids.size
+
+
+@pytest.mark.parametrize(("integer_keys", "max_rank"), [(True, None), (False, None), (True, 20_000)])
+def test_waiting_lets_go_those_due_in_order_of_arrival(integer_keys, max_rank):
+    """Whatever the runs it keeps, merges and copies, and when ranks of arrival are renumbered, the
+    waiting list lets go exactly whom a scan of everyone waiting would, in the same order (the
+    order prospects join the pool), ties included."""
+    rng = np.random.default_rng(3)
+    arrivals, releases = [], []
+    for week in range(120):
+        n = int(rng.choice([0, 1, 50, 400, 3000]))
+        ids = rng.integers(0, 10**6, n).astype(np.int32)
+        if integer_keys:  # weeks to reconsider: many ties
+            keys, up_to = (week + rng.integers(1, 30, n)).astype(np.int32), week + int(rng.integers(0, 3))
+        else:  # thresholds on a cumulative hazard
+            keys, up_to = 0.05 * week + rng.exponential(1.0, n), 0.05 * week + 0.02
+        arrivals.append((ids, keys))
+        releases.append(up_to)
+    expected, left = _waiting_list_as_scanned(arrivals, releases)
+    waiting = Waiting(np.int32 if integer_keys else np.float64)
+    if max_rank:
+        waiting.MAX_RANK = max_rank  # renumbered every few weeks
+    for (ids, keys), up_to, want in zip(arrivals, releases, expected):
+        waiting.add(ids, keys)
+        got = waiting.release(up_to)
+        assert got.dtype == np.int32 and np.array_equal(got, want)
+    assert waiting.size == left > 0
+
+
+def test_the_lost_come_back_unaware_and_aware_again():
+    """An open market: prospects who stopped considering the firm are back among the unaware after
+    a while and hear of it again; with reconsideration 0 they stay lost."""
+    for reconsider in (0.0, 0.2):
+        m = Market(20_000, 0, 0.5, Streams(2), reconsider=reconsider)
+        lost = m.aware_pool.copy()
+        m.lose(lost, week=0)
+        for week in range(1, 40):
+            m.expose(0.05, week=week)
+        back = np.isin(m.aware_pool, lost)
+        if reconsider == 0:
+            assert m.lost == lost.size and not back.any()
+        else:
+            assert m.lost < lost.size * 0.01  # (1 - 0.2)**39: none left waiting
+            assert back.any() and m.unaware + m.aware + m.lost == 20_000

@@ -32,11 +32,15 @@ class Books:
     discount_log_rate : float
         Continuous discount rate per week of customers' discounted value
         (``MarketConfig.discount_log_rate_weekly``).
+    n_initial : int
+        Customers of the initial base. They are the first ``n_initial`` rows: they are added
+        before anyone else, and rows are never reordered.
     """
 
-    def __init__(self, ledger: Ledger, pop, discount_log_rate: float):
+    def __init__(self, ledger: Ledger, pop, discount_log_rate: float, n_initial: int):
         self.ledger = ledger
         self.pop = pop
+        self.n_initial = int(n_initial)
         self.week = 0
         # Discount factor of a week's contribution by weeks since acquisition, received at the end of
         # the week (as npv_profit discounts): the week of acquisition is discounted one week.
@@ -48,8 +52,15 @@ class Books:
         self._credited: list[np.ndarray] = []
 
     def _borne(self, rows: np.ndarray, amounts: np.ndarray) -> tuple[float, float]:
-        """The parts of ``amounts`` borne by the initial base and by new customers (currency units)."""
-        new = self.pop.acquired_week[rows] >= 0
+        """The parts of ``amounts`` borne by the initial base and by new customers (currency units).
+
+        The base's rows come first, so a row's number tells who she is. Ascending ``rows`` (the
+        usual case) split into two slices, which numpy sums as it would the masked copies.
+        """
+        if rows.size < 2 or not (rows[1:] < rows[:-1]).any():
+            k = int(np.searchsorted(rows, self.n_initial))
+            return float(amounts[:k].sum()), float(amounts[k:].sum())
+        new = rows >= self.n_initial
         return float(amounts[~new].sum()), float(amounts[new].sum())
 
     def post(self, category: str, amount: float) -> None:
@@ -130,7 +141,7 @@ class Books:
         fixed_share = 0.0
         if n:
             fixed_share = fixed_cost / n
-            n_new = sum(int(np.count_nonzero(pop.acquired_week[p.rows] >= 0)) for p in parts)
+            n_new = sum(int(np.count_nonzero(p.rows >= self.n_initial)) for p in parts)
             self.ledger.post(week, "fixed_costs", float(np.broadcast_to(np.float64(fixed_share), (n,)).sum()),
                              (fixed_share * (n - n_new), fixed_share * n_new))
         else:

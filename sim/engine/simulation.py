@@ -89,7 +89,7 @@ class Simulation:
         self.pop = Population(capacity=min(cfg.market.potential, max(1024, c.initial + c.initial // 4)),
                               optional=self.programme.fields())
         self.ledger = Ledger(self.weeks, self.programme.categories())
-        self.books = Books(self.ledger, self.pop, cfg.market.discount_log_rate_weekly)
+        self.books = Books(self.ledger, self.pop, cfg.market.discount_log_rate_weekly, c.initial)
         self.ctx = RunContext(self.weeks, self.pop, self.streams, self.books, self.service_bonus,
                               self.lifecycle.quality, lambda: self.levers.failure_prob)
         self._wire_phases()
