@@ -174,8 +174,8 @@ class Purchases:
             books.post("acquisition_offers", float(welcome.sum()))
             pop.acquisition_cost[b.rows[b.n_risk:]] += welcome
         kp.book_purchases(pop, d.buyers, paid, d.occasions, week)
-        books.charge_per_row(d.buyers, cfg.service.cost_per_transaction, pop.service_demand, "service_cost",
-                             counts=d.occasions)
+        # Handling an order costs the same whatever its size: small baskets lose money.
+        books.charge(d.buyers, cfg.service.cost_per_transaction * d.occasions, "service_cost")
         if prog.active:
             prog.on_purchases(self.ctx, d.buyers, paid)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
