@@ -23,6 +23,7 @@ from tests.conftest import with_changes
 def market(**changes) -> Config:
     cfg = Config()
     cfg.customers.initial, cfg.market.potential, cfg.horizon.weeks, cfg.output.plots = 4000, 40_000, 104, False
+    cfg.service.support_contact_rate = 0.0  # each test switches the desk on as it needs
     return with_changes(cfg, **changes)
 
 
@@ -48,11 +49,13 @@ def newcomers_after_first_purchase(cfg: Config):
 # ---------------------------------------------------------------------------------------------- support contacts
 
 def test_support_contacts_cost_the_expected_amount_through_the_ledger():
-    """Every customer-week has a contact with probability 0.1, each costing 6: with the other service
-    costs at zero, the ledger's service cost is exactly 6 x contacts, and the contacts are binomial
-    around 0.1 x customer-weeks (tolerance 4 standard deviations, about 0.9 %)."""
+    """Every customer-week has a contact with probability 0.1 (everyone of the same service demand),
+    each costing 6: with the other service costs at zero, the ledger's service cost is exactly 6 x
+    contacts, and the contacts are binomial around 0.1 x customer-weeks (tolerance 4 standard
+    deviations, about 0.9 %)."""
     cfg = market(**{"service.cost_per_transaction": 0.0, "service.cost_per_customer_week": 0.0,
-                    "service.support_contact_rate": 0.1, "service.cost_per_support_contact": 6.0})
+                    "service.support_contact_rate": 0.1, "service.cost_per_support_contact": 6.0,
+                    "customers.service_demand_sigma": 0.0})
     r = run(cfg)
     ts, weeks = r.timeseries, r.summary["customer_weeks"]
     contacts = ts["support_contacts"].sum()
@@ -65,6 +68,27 @@ def test_support_contacts_cost_the_expected_amount_through_the_ledger():
         rel=1e-9)
     off = run(with_changes(cfg, **{"service.support_contact_rate": 0.0}))
     assert off.timeseries["service_cost"].sum() == 0.0 and "support_contacts" not in off.timeseries
+
+
+def test_customers_who_demand_more_service_call_more_and_cost_more():
+    """A customer's weekly contact probability is the rate times her own service demand: with a
+    spread of 1.5 and only contacts costing anything, the customers of the top tenth of service
+    demand bear several times the average contact cost per week as a customer (a log-normal of
+    sigma 1.5 gives its top tenth about 59 % of the demand, six times its share of customers), and
+    the total number of contacts stays within 10 % of rate x customer-weeks (the mean demand is 1;
+    the cap at one contact a week takes a little off)."""
+    cfg = market(**{"service.cost_per_transaction": 0.0, "service.cost_per_customer_week": 0.0,
+                    "product.fixed_cost_per_week": 0.0, "service.cost_per_complaint": 0.0,
+                    "service.support_contact_rate": 0.05, "service.cost_per_support_contact": 1.0,
+                    "customers.service_demand_sigma": 1.5, "acquisition.winback_share": 0.0})
+    sim = Simulation(cfg)
+    r = sim.run()
+    pop, n = sim.pop, sim.pop.n
+    demand, contacts = pop.service_demand[:n].astype(np.float64), pop.cost_to_serve[:n]
+    top = demand >= np.quantile(demand, 0.9)
+    assert contacts[top].sum() > 0.45 * contacts.sum()  # measured 0.56
+    weeks = r.summary["customer_weeks"]
+    assert r.timeseries["support_contacts"].sum() == pytest.approx(0.05 * weeks, rel=0.1)  # measured 0.93 of it
 
 
 def test_failing_support_contacts_lower_satisfaction_and_raise_churn():

@@ -26,8 +26,8 @@ class CustomersConfig(Checked):
         Gamma shape of purchase-rate heterogeneity (smaller: more unequal customers).
     service_demand_sigma : float
         Log-normal spread of how much service a customer needs (support, returns, advice): a
-        mean-one multiplier on the customer's service costs. Unequal cost to serve is what bends
-        the whale curve above 100 % (Kaplan & Cooper 1998).
+        mean-one multiplier on how often she contacts support (``service.support_contact_rate``),
+        so that her cost to serve follows her contacts (Kaplan & Cooper 1998).
     basket_units_mean : float
         Mean units per purchase occasion.
     basket_sigma : float
@@ -133,10 +133,10 @@ class CustomersConfig(Checked):
     initial: int = _p(20_000, ge=0)
     purchase_rate_mean: float = _p(0.25, gt=0.0, le=50.0)
     purchase_rate_shape: float = _p(0.45, gt=0.0)
-    service_demand_sigma: float = _p(3.0, ge=0.0, le=4.0, prior=(0.25, 2.0), source=(
-        "cost to serve differs widely between customers (Kaplan & Cooper 1998; whale curves of 150-300 %, Kaplan "
-        "& Narayanan 2001); the spread is a modelling choice, wide prior (sigma 3 puts 39 % of service cost on "
-        "0.1 % of customers)"))
+    service_demand_sigma: float = _p(1.25, ge=0.0, le=4.0, prior=(0.25, 2.0), source=(
+        "cost to serve differs widely between customers through the service they demand (Kaplan & Cooper 1998; "
+        "Kaplan & Narayanan 2001); it scales how often a customer contacts the firm. The spread is a modelling "
+        "choice, wide prior: 1.25 gives the tenth of customers who call most about half of all contacts"))
     basket_units_mean: float = _p(2.0, gt=0.0, le=1e6)
     basket_sigma: float = _p(0.5, ge=0.0, le=3.0)
     price_sensitivity_mean: float = _p(1.5, **NONNEG, prior=(0.5, 3.0), source=(
@@ -154,9 +154,11 @@ class CustomersConfig(Checked):
     lapse_weeks: int = _p(8, ge=1, le=1040, prior=(4, 26), source=(
         "when a quiet customer starts to drift away: modelling choice, wide prior"))
     churn_rate: float = _p(0.003, **PROB)
-    churn_satisfaction_effect: float = _p(4.0, **NONNEG, prior=(0.5, 5.0), source=(
+    churn_satisfaction_effect: float = _p(2.0, **NONNEG, prior=(0.5, 5.0), source=(
         "satisfaction lengthens relationships (Bolton 1998); its size on this scale is unpublished: modelling "
-        "choice, wide prior"))
+        "choice, wide prior. 2 (ten points of satisfaction cut churn by 18 %) so that, with the purchase link, "
+        "attachment and detractors, a point of satisfaction sustained is worth 2-4 % of profit (Anderson, Fornell "
+        "& Lehmann 1994; tests/test_stylised_facts_service.py); at 4 it was about 7 %"))
     lapsing_churn_multiplier: float = _p(3.0, ge=1.0, prior=(1.0, 5.0), source=(
         "modelling choice, wide prior"))
     satisfaction_neutral: float = _p(0.6, **PROB, prior=(0.45, 0.75), source=(
@@ -176,8 +178,10 @@ class CustomersConfig(Checked):
         "twice positive (Anderson & Sullivan 1993)"))
     expectation_adaptation: float = _p(0.1, **PROB, prior=(0.03, 0.3), source=(
         "adaptation level of expectations (Oliver 1980); speed modelling choice, wide prior"))
-    satisfaction_purchase_effect: float = _p(1.0, **NONNEG, prior=(0.2, 2.0), source=(
-        "satisfaction raises usage (Bolton & Lemon 1999); size on this scale modelling choice, wide prior"))
+    satisfaction_purchase_effect: float = _p(0.5, **NONNEG, prior=(0.2, 2.0), source=(
+        "satisfaction raises usage (Bolton & Lemon 1999); size on this scale modelling choice, wide prior. 0.5 "
+        "(ten points: 5 % more purchases) with the churn link keeps a point of satisfaction at 2-4 % of profit "
+        "(Anderson, Fornell & Lehmann 1994)"))
     needs_shares: list[float] = _p(factory=lambda: [0.3, 0.25, 0.15, 0.3], each=PROB)
     price_seeker_price_factor: float = _p(1.6, ge=1.0, prior=(1.0, 2.5), source=(
         "needs-based segments (Wind 1978); modelling choice, wide prior"))
@@ -190,9 +194,11 @@ class CustomersConfig(Checked):
         "modelling choice, wide prior"))
     attachment_decay: float = _p(0.005, **PROB, prior=(0.001, 0.02), source=(
         "modelling choice, wide prior"))
-    attachment_purchase_ratio: float = _p(3.0, ge=1.0, prior=(1.0, 3.0), source=(
+    attachment_purchase_ratio: float = _p(2.0, ge=1.0, prior=(1.0, 3.0), source=(
         "emotionally connected customers are on average about 50 % more valuable than highly satisfied ones, up "
-        "to about 3x in some categories (Magids, Zorfas & Leemon 2015, HBR)"))
+        "to about 3x in some categories (Magids, Zorfas & Leemon 2015, HBR); 2, between the average and the top, "
+        "since attachment also buys advocacy and price relief here; at 3 satisfaction's amplification of profit "
+        "was about twice Anderson, Fornell & Lehmann (1994)"))
     attachment_advocacy_ratio: float = _p(3.0, ge=1.0, prior=(1.0, 3.0), source=(
         "emotionally connected customers recommend more (Magids, Zorfas & Leemon 2015, HBR); 1 to the practice "
         "figure of 3x"))

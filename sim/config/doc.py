@@ -34,8 +34,13 @@ SOURCES: dict[str, str] = {
     "acquisition.ad_expectation_lift": "an advertising promise above delivery wins trial and then disappoints "
                                        "(Kopalle & Lehmann 2006)",
     "service.support_contact_rate": "service encounters without a sale shape satisfaction "
-                                    "(Bitner, Booms & Tetreault 1990)",
+                                    "(Bitner, Booms & Tetreault 1990); about two contacts a year for a customer "
+                                    "of average service demand",
     "service.cost_per_support_contact": "a contact-centre call costs a few to about ten currency units (practice)",
+    "service.cost_per_transaction": "handling an order (picking, packing, processing) costs the same whatever "
+                                    "its size (activity-based costing: Cooper & Kaplan 1991)",
+    "service.cost_per_customer_week": "small: the cost to serve follows orders and contacts (Kaplan & Narayanan "
+                                      "2001), not a flat charge per customer",
     "customers.purchase_rate_shape": "Gamma heterogeneity of purchase rates, as in NBD / BG-NBD (Ehrenberg 1959; "
                                      "Fader, Hardie & Lee 2005)",
     "customers.needs_shares": "needs-based segmentation (Wind 1978); shares are illustrative",

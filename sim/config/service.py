@@ -36,9 +36,11 @@ class ServiceConfig(Checked):
     failure_severity : float
         Experienced quality lost in a failure.
     cost_per_customer_week : float
-        Cost of serving one active customer for a week (currency units).
+        Cost of keeping one current customer's account for a week, the same for everyone
+        (currency units); the rest of the cost to serve follows what customers do (orders,
+        support contacts).
     cost_per_transaction : float
-        Cost of serving one purchase occasion (currency units).
+        Cost of handling one order (purchase occasion), whatever its size (currency units).
     complaint_handling_quality : float
         Probability that a complaint is handled well (the customer is recovered).
     cost_per_complaint : float
@@ -46,8 +48,10 @@ class ServiceConfig(Checked):
     outages : list of Outage
         Scheduled outage windows.
     support_contact_rate : float
-        Probability per week that a current customer (lapsing ones included) contacts the firm
-        for support or information without buying: a service encounter that can fail like a
+        Probability per week that a current customer (lapsing ones included) of average service
+        demand contacts the firm for support or information without buying (her own probability
+        is this times her ``service_demand``, log-normal with mean 1 and spread
+        ``customers.service_demand_sigma``; at most one contact a week): a service encounter that can fail like a
         purchase (``failure_prob``, outages), may lead to a complaint, and updates satisfaction
         and expectation as a purchase does. 0 switches support contacts off.
     support_quality : float
@@ -63,12 +67,12 @@ class ServiceConfig(Checked):
     failure_prob: float = _p(0.03, **PROB)
     failure_severity: float = _p(0.5, ge=0.0, le=10.0, prior=(0.2, 0.8), source=(
         "how much a failure spoils the experience: modelling choice, wide prior"))
-    cost_per_customer_week: float = _p(1.2, **NONNEG)
-    cost_per_transaction: float = _p(3.0, **NONNEG)
+    cost_per_customer_week: float = _p(0.1, **NONNEG)
+    cost_per_transaction: float = _p(5.0, **NONNEG)
     complaint_handling_quality: float = _p(0.6, **PROB)
     cost_per_complaint: float = _p(15.0, **NONNEG)
     outages: list[Outage] = field(default_factory=list)
-    support_contact_rate: float = _p(0.0, **PROB)
+    support_contact_rate: float = _p(0.04, **PROB)
     support_quality: float = _p(0.6, **PROB)
-    cost_per_support_contact: float = _p(6.0, **NONNEG)
+    cost_per_support_contact: float = _p(8.0, **NONNEG)
 

@@ -17,7 +17,7 @@ from sim.engine.week import Block, Prices, PurchaseDraw, WeekFigures
 from sim.kernels import purchases as kp
 from sim.kernels.choice import firm_shares
 from sim.kernels.churn import ChurnParams, churn_draw
-from sim.kernels.events import happened_each
+from sim.kernels.events import happened
 from sim.kernels.purchase_week import LapseParams, WeekKeys, purchase_week
 from sim.population import ACTIVE, LAPSING
 
@@ -133,7 +133,7 @@ class Purchases:
         due = np.flatnonzero(since % period == 0)
         state = np.minimum(since[due] // period, probs.size)  # 1, 2, ..., the last for that many or more
         ids = pop.id[b.rows[due]]
-        buys = happened_each(self.streams.uniform("purchase", week, ids), probs[state - 1])
+        buys = happened(self.streams.uniform("purchase", week, ids), probs[state - 1])
         # From the first state after which no state can buy, nobody comes back.
         buying = np.flatnonzero(probs > 0)
         lost_state = int(buying[-1]) + 2 if buying.size else 1
@@ -201,8 +201,8 @@ class Purchases:
             books.post("acquisition_offers", float(welcome.sum()))
             pop.acquisition_cost[b.rows[b.n_risk:]] += welcome
         kp.book_purchases(pop, d.buyers, paid, d.occasions, week)
-        books.charge_per_row(d.buyers, cfg.service.cost_per_transaction, pop.service_demand, "service_cost",
-                             counts=d.occasions)
+        # Handling an order costs the same whatever its size: small baskets lose money.
+        books.charge(d.buyers, cfg.service.cost_per_transaction * d.occasions, "service_cost")
         if prog.active:
             prog.on_purchases(self.ctx, d.buyers, paid)
         # What the firm sees: every visit of a member, some of an anonymous customer's.

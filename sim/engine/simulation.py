@@ -292,7 +292,8 @@ class Simulation:
             self.support.contact(self.ctx, rows, b.price_ratio)
         churned = self.churn.run(week, b, d)
         # The cost to serve each customer this week (after the encounters, as the books read).
-        self.books.charge_per_row(rows, s.cost_per_customer_week, pop.service_demand, "service_cost")
+        # Cost to serve follows what customers do (orders, support contacts); this is the small rest.
+        self.books.charge(rows, s.cost_per_customer_week, "service_cost")
         if self.treatments.active:
             self.books.charge(rows, self.treatments.cost[pop.segment[rows]], "service_cost")
         wk.units += float(units.sum())

@@ -7,7 +7,7 @@ import numpy as np
 from sim.behaviour.events import happens
 from sim.jit import njit
 
-__all__ = ["happened", "happened_each"]
+__all__ = ["happened"]
 
 
 @njit(cache=True, nogil=True)
@@ -16,22 +16,22 @@ def _happened(u, p, out):  # pragma: no cover - compiled
         out[i] = happens(u[i], p)
 
 
-def happened(u: np.ndarray, probability: float) -> np.ndarray:
-    """Whether the event of ``probability`` happens for each uniform of ``u`` (bool)."""
-    out = np.empty(u.size, dtype=np.bool_)
-    _happened(np.ascontiguousarray(u, dtype=np.float64), float(probability), out)
-    return out
-
-
 @njit(cache=True, nogil=True)
 def _happened_each(u, p, out):  # pragma: no cover - compiled
     for i in range(u.size):
         out[i] = happens(u[i], p[i])
 
 
-def happened_each(u: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
-    """Whether each event happens, for its uniform ``u[i]`` and its probability ``probabilities[i]`` (bool)."""
+def happened(u: np.ndarray, probability: float | np.ndarray) -> np.ndarray:
+    """Whether the event of ``probability`` happens for each uniform of ``u`` (bool).
+
+    ``probability`` is one probability for all, or one per uniform (an array of ``u``'s size).
+    """
     out = np.empty(u.size, dtype=np.bool_)
-    _happened_each(np.ascontiguousarray(u, dtype=np.float64), np.ascontiguousarray(probabilities, dtype=np.float64),
-                   out)
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    if np.ndim(probability):
+        _happened_each(u, np.ascontiguousarray(probability, dtype=np.float64), out)
+    else:
+        _happened(u, float(probability), out)
     return out
+

@@ -2,9 +2,11 @@
 
 Customers meet the firm not only when they buy: they call with a question, ask for advice, report
 a problem. Each week every current customer (lapsing ones included) makes such a contact with
-probability ``service.support_contact_rate``. A contact is a service encounter like the one that
-comes with a purchase (Bitner, Booms & Tetreault 1990: the critical incidents of service are
-encounters, sold or not):
+probability ``service.support_contact_rate`` times her own service demand (``service_demand``,
+log-normal with mean 1 and spread ``customers.service_demand_sigma``): some customers call far
+more often than others, and their contacts, not a flat charge, make them costly to serve. A
+contact is a service encounter like the one that comes with a purchase (Bitner, Booms & Tetreault
+1990: the critical incidents of service are encounters, sold or not):
 
 * its experienced service quality is ``support_quality`` plus a normal spread ``quality_sd``,
   plus loyalty and segment service bonuses (a tier's priority line, a platinum desk);
@@ -76,7 +78,8 @@ class SupportDesk:
         """
         s, c, pop, week, streams = self.service, self.customers, ctx.pop, ctx.week, ctx.streams
         ids = pop.id[rows]
-        hit = happened(streams.uniform("support", week, ids, draw=0), s.support_contact_rate)
+        hit = happened(streams.uniform("support", week, ids, draw=0),
+                       s.support_contact_rate * pop.service_demand[rows].astype(np.float64))
         who, wid = rows[hit], ids[hit]
         self._counts["support_contacts"] += who.size
         if who.size == 0:
