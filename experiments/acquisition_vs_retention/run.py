@@ -22,7 +22,7 @@ KPIS = ("npv_profit", "total_spend", "acquisition_spend", "retention_spend", "cu
 #: The equal-budget comparison: the acquisition-led firm against the retention-led one (the
 #: diagonal of the design; configs/experiment/acquisition_vs_retention.yaml).
 ACQUISITION_LED = "acquisition.media_budget_per_week=10000.0 acquisition.winback_share=0.02"
-RETENTION_LED = "acquisition.media_budget_per_week=5000.0 acquisition.winback_share=0.14"
+RETENTION_LED = "acquisition.media_budget_per_week=5000.0 acquisition.winback_share=0.09"
 
 
 def with_total_spend(results):
