@@ -79,7 +79,7 @@ _BY_KIND = {
 #: key of :data:`KINDS`).
 NOT_ASSUMED: dict[str, str] = {key: kind for kind, keys in _BY_KIND.items() for key in keys}
 
-#: Defaults that lie outside their published prior, and why they are kept for now: issue 22
+#: Defaults that lie outside their published prior, and why they are kept for now: the calibration
 #: moves behavioural defaults into the published ranges; the test insists each entry is still
 #: outside, so the list shrinks as defaults move.
 DEFAULT_OUTSIDE_PRIOR: dict[str, str] = {}
