@@ -41,8 +41,9 @@ SEEDS, WEEKS = 20, 78
 #: unit of 25 as in the default firm, no fixed costs, 0.05 a customer-week and 1 per order to serve.
 COSTS = ["product.fixed_cost_per_week=0", "service.cost_per_customer_week=0.05", "service.cost_per_transaction=1",
          "service.cost_per_complaint=1", "service.cost_per_support_contact=0.5"]
-#: An assumed cost varied beside the behavioural priors: what a win-back offer costs (README).
-EXTRA_FACTORS = ["acquisition.winback_offer_cost=2:10"]
+#: Assumptions varied beside the behavioural priors: what a win-back offer costs, and the churn relief the
+#: calibrated firm assumes for a retention offer (its own prior; README).
+EXTRA_FACTORS = ["acquisition.winback_offer_cost=2:10", "retention.churn_relief=-0.1:0.4"]
 
 
 def _relative(text: str, runs: Path) -> str:
