@@ -163,10 +163,12 @@ def _spend_block(summary: pd.DataFrame, spend_fit: GammaGammaFit, h: _Holdout, a
     }
 
 
-def _notes(h: _Holdout, plain: BGNBDFit, agent_fit: CovariateBGNBDFit, spend_note: str | None) -> dict[str, str]:
-    """Why parts of the report are missing or null: ``calibration.json``'s ``notes``."""
-    notes = {k: v for k, v in (("spend", spend_note),
-                               ("agent_model_parameter_uncertainty", agent_fit.covariance_note)) if v}
+def _notes(h: _Holdout, plain: BGNBDFit, agent_fit: CovariateBGNBDFit, spend_note: str | None,
+           fewer: str | None = None) -> dict[str, str]:
+    """Why parts of the report are missing or null, and why there are fewer replications (``fewer``):
+    ``calibration.json``'s ``notes``."""
+    notes = {k: v for k, v in (("spend", spend_note), ("agent_model_parameter_uncertainty", agent_fit.covariance_note),
+                               ("replications", fewer)) if v}
     for key, values, fit in (("bgnbd", h.bgnbd_customer, plain), ("agent_model_closed_form", h.covariate_customer,
                                                                        agent_fit)):
         if not np.all(np.isfinite(values)):
@@ -328,13 +330,11 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     parameters = _parameters(plain, agent_fit, z, pareto)
     spend = None if spend_fit is None else _spend_block(
         summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks), spend_note)
-    notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None) | ({"replications": fewer} if fewer
-                                                                                      else {})
+    notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None, fewer)
     clock("closed_forms_and_holdout")
     values, customers, record = firm_scenario(summary, pareto, spend_fit,
                                               calibration_amounts(log, calibration_weeks), weeks, spend_cov)
     clock("firm_scenario")
-    arrivals = arrival_curve(summary["first_purchase"], log["date"].min(), calibration_weeks)
     report = {
         "calibration_weeks": calibration_weeks,
         "holdout_weeks": weeks,
@@ -346,7 +346,8 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "errors": errors,
         "model_choice": _model_choice(parameters, errors, len(summary)),
         "spend": spend,
-        "acquisition_curve": arrivals,
+        "acquisition_curve": (arrivals := arrival_curve(summary["first_purchase"], log["date"].min(),
+                                                        calibration_weeks)),
         "scenario": record,
         "sampling": values["sampling"],
         "seed": seed,
