@@ -43,6 +43,7 @@ def _run_hydra(multirun: bool, where: str) -> int | str | None:
     except SystemExit as stop:
         return stop.code
     except KeyboardInterrupt:
+        interrupts.ending()
         print(f"Interrupted: {_kept(multirun)}.", file=sys.stderr)
         return 130
     except OSError as err:
@@ -74,6 +75,7 @@ def launch(argv: list[str]) -> int:
         print(f"Error in config: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        interrupts.ending()
         print("Interrupted: nothing was written.", file=sys.stderr)
         return 130
     sys.argv = [sys.argv[0], *(plan.argv if plan is not None else argv)]

@@ -4,7 +4,8 @@ A command (``python -m sim``, ``sim.report``, ``sim.calibrate``, ``sim.optimize`
 ``sim.sensitivity``) handles ``KeyboardInterrupt`` itself once it runs; before that, while
 Python imports numpy, pandas, Hydra or numba (up to a second or so), an interrupt would end in
 the import machinery's traceback. The package holds Ctrl-C from the moment ``python -m sim...``
-loads it, and each command releases it where its own handling starts. Nothing is written before
+loads it, and each command releases it where its own handling starts (and, having handled one,
+ignores any later one while it ends: :func:`ending`). Nothing is written before
 that point, so ending at once is safe. (The interpreter's own start-up, the first few
 milliseconds before any of the package runs, is out of reach.)
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 import signal
 
-__all__ = ["hold", "release"]
+__all__ = ["hold", "release", "ending"]
 
 _MESSAGE = b"Interrupted: nothing was written.\n"
 
@@ -37,3 +38,9 @@ def release() -> None:
     """Ctrl-C raises ``KeyboardInterrupt`` again, for the command's own handling."""
     if signal.getsignal(signal.SIGINT) is _quit:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def ending() -> None:
+    """Ctrl-C has been handled: later ones are ignored while the command cleans up and exits, so
+    a second interrupt cannot cut the clean-up short or turn status 130 into death by signal."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

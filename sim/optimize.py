@@ -382,9 +382,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {failure[1]}", file=sys.stderr)
         return failure[0]
     except KeyboardInterrupt:
-        where = args.storage or out / STORAGE_FILE
-        print(f"\nInterrupted. Finished trials are kept in {where}; run the same command again to resume.",
-              file=sys.stderr)
+        interrupts.ending()
+        print(f"\nInterrupted. Finished trials are kept in {args.storage or out / STORAGE_FILE}; run the same "
+              "command again to resume.", file=sys.stderr)
         return 130
     if _complete(study) == 0:
         failed = len(study.trials)

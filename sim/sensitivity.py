@@ -380,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("\nInterrupted before the study finished; run the same command again to start it afresh.",
-              file=sys.stderr)
+        interrupts.ending()
+        print("\nInterrupted before the study finished; rerun the same command to start it afresh.", file=sys.stderr)
         return 130
     except OSError as err:
         if err.errno not in DISK_FULL:

@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        interrupts.ending()
         print("Interrupted: nothing was written.", file=sys.stderr)
         return 130
     report = {"transactions": str(args.transactions), **report, "wall_seconds": time.perf_counter() - started}

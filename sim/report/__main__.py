@@ -192,6 +192,7 @@ def _main(args: argparse.Namespace, path: Path) -> int:
         print(f"Error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        interrupts.ending()
         print("Interrupted: the files written so far are complete (each is written whole); rerun to finish.",
               file=sys.stderr)
         return 130
