@@ -169,6 +169,36 @@ def test_more_media_more_customers_higher_cac(small_config):
     assert high["cac"] > low["cac"]  # diminishing returns of reach
 
 
+def test_news_from_outside_the_firm_makes_prospects_aware_without_media(small_config):
+    """``market.innovation`` alone: a prospect is still unaware after week k with probability
+    exp(-h (k + 1)), so the unaware are binomial around that; none of them is a referral."""
+    h = 0.01
+    cfg = with_changes(small_config, **{"acquisition.media_budget_per_week": 0.0, "market.word_of_mouth": 0.0,
+                                        "market.initially_aware": 0.0, "market.innovation": h,
+                                        "market.reconsideration": 0.0})  # the unaware only fall
+    result = run(cfg)
+    ts, prospects = result.timeseries, cfg.market.potential - cfg.customers.initial
+    survive = np.exp(-h * (ts["week"].to_numpy() + 1))
+    aware_ever = prospects - ts["unaware"].to_numpy()
+    sd = np.sqrt(prospects * survive * (1 - survive))
+    assert np.all(np.abs(aware_ever - prospects * (1 - survive)) <= 5 * sd + 1)
+    assert ts["referrals"].sum() == 0 and result.summary["customers_acquired"] > 0
+    silent = run(with_changes(cfg, **{"market.innovation": 0.0})).timeseries
+    assert (silent["unaware"] == prospects).all()  # nobody else tells them
+
+
+def test_purchase_rate_zero_customers_buy_once_when_acquired(small_config):
+    """A durable: a new customer buys in her first week only; the initial base never buys."""
+    cfg = with_changes(small_config, **{"customers.purchase_rate_mean": 0.0})
+    result = run(cfg)
+    cust, ts = result.customers, result.timeseries
+    new = cust["acquired_week"] >= 0
+    assert new.sum() > 0
+    assert (cust.loc[new, "purchases"] == 1).all() and (cust.loc[~new, "purchases"] == 0).all()
+    assert np.array_equal(ts["purchase_occasions"], ts["new"])
+    check_identities(result)
+
+
 def test_points_programme_costs_money_and_conserves_points(small_config):
     cfg = with_changes(small_config, **{"loyalty.name": "points", "loyalty.schemes": ["points"],
                                          "loyalty.fixed_cost_per_week": 100.0})

@@ -48,7 +48,7 @@ FIELD_CASES = [
     ("customers.initial", negative_int),
     ("customers.lapse_weeks", st.integers(-100, 0)),
     ("customers.purchase_rate_mean",
-     st.one_of(st.floats(-1e6, 0.0), st.floats(50.0, 1e9, exclude_min=True), not_finite)),
+     st.one_of(st.floats(-1e6, 0.0, exclude_max=True), st.floats(50.0, 1e9, exclude_min=True), not_finite)),
     ("customers.loss_aversion", st.one_of(st.floats(-1e6, 1.0, exclude_max=True), not_finite)),
     ("product.launch_week", negative_int),
     ("product.unit_cost", negative_float),

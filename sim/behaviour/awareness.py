@@ -35,7 +35,8 @@ def advertising_hazard(budget: float, reach_max: float, reach_half_budget: float
 def awareness_hazard(ad_hazard: float, word_of_mouth: float, promoters: float, potential: int) -> float:
     """Total awareness hazard per week for an unaware prospect under full mixing.
 
-    ``ad_hazard + word_of_mouth * promoters / potential``: with ``promoters`` equal to the
-    adopters this is the Bass hazard ``p + q F(t)`` per week.
+    ``ad_hazard + word_of_mouth * promoters / potential``: with ``ad_hazard`` the outside hazard
+    (advertising plus ``market.innovation``) and ``promoters`` equal to the adopters this is the
+    Bass hazard ``p + q F(t)`` per week.
     """
     return ad_hazard + word_of_mouth * promoters / potential

@@ -21,7 +21,8 @@ class CustomersConfig(Checked):
     initial : int
         Customers of the firm at week 0 (the retained base).
     purchase_rate_mean : float
-        Mean purchase occasions per week across customers.
+        Mean purchase occasions per week across customers. 0: a customer buys once, in the week
+        she is acquired (a durable, as in the Bass model), and never again.
     purchase_rate_shape : float
         Gamma shape of purchase-rate heterogeneity (smaller: more unequal customers).
     service_demand_sigma : float
@@ -131,7 +132,7 @@ class CustomersConfig(Checked):
 
     name: str = "default"
     initial: int = _p(20_000, ge=0)
-    purchase_rate_mean: float = _p(0.25, gt=0.0, le=50.0)
+    purchase_rate_mean: float = _p(0.25, ge=0.0, le=50.0)
     purchase_rate_shape: float = _p(0.45, gt=0.0)
     service_demand_sigma: float = _p(1.25, ge=0.0, le=4.0, prior=(0.25, 2.0), source=(
         "cost to serve differs widely between customers through the service they demand (Kaplan & Cooper 1998; "

@@ -33,6 +33,11 @@ class MarketConfig(Checked):
         Market potential: people who could ever buy, initial customers included (Bass ``m``).
     initially_aware : float
         Share of prospects who know the firm at week 0.
+    innovation : float
+        Awareness hazard per week that every unaware prospect meets whatever the firm spends on
+        media: news of the firm from outside it (press, independent reviews, shops), the Bass
+        coefficient of innovation ``p`` per week (``p`` per year / 52). 0: the firm's own
+        advertising is the only outside source.
     word_of_mouth : float
         Awareness hazard per week that one promoter adds, scaled by ``1 / potential``
         (the Bass imitation coefficient ``q`` per week under full mixing).
@@ -86,6 +91,9 @@ class MarketConfig(Checked):
     name: str = "default"
     potential: int = _p(300_000, ge=1, le=2_000_000_000)  # market ids are int32
     initially_aware: float = _p(0.05, **PROB)
+    innovation: float = _p(0.0, **NONNEG, prior=(0.0, 0.001), source=(
+        "Bass innovation p: meta-analysis mean 0.03 a year (Sultan, Farley & Lehmann 1990), 0.00058 a week; 0 to "
+        "0.05 a year is 0 to 0.001 a week. Off by default: the default scenario's advertising is its innovation"))
     word_of_mouth: float = _p(0.0073, **NONNEG, prior=(0.002, 0.04), source=(
         "Bass imitation q: meta-analysis mean 0.38 a year (Sultan, Farley & Lehmann 1990), 0.0073 a week; q of "
         "about 0.1-1 a year is 0.002-0.02 a week, doubled at the top since only promoters talk"))

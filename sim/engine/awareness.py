@@ -2,7 +2,9 @@
 
 Promoters spread the word (attached ones more; ``attachment_advocacy_ratio``), detractors deter
 (their share is used by conversion), advertising works through the firm's share of voice among
-rivals. Under full mixing the hazard is the Bass ``p + q F``; over a contact network each prospect
+rivals, and news from outside the firm (``market.innovation``) reaches every unaware prospect
+alike. Under full mixing the hazard of a week is the Bass ``p + q F`` with ``F`` the promoters'
+weight at the start of the week over the market potential; over a contact network each prospect
 hears its own contacts (:meth:`sim.market.Market.expose_network`).
 """
 
@@ -82,11 +84,14 @@ class Awareness:
         promoters, promoting, weights = self._promoters(alive, promoting, chunk)
         ad = rule.advertising_hazard(media_budget, self.a.reach_max, self.a.reach_half_budget)
         ad *= self.competition.share_of_voice(week, media_budget)
+        # News from outside the firm reaches prospects alongside its advertising (+ 0.0 leaves ``ad``'s bits).
+        outside = ad + m.innovation
         if self.market.network is None:
             wom = rule.awareness_hazard(0.0, m.word_of_mouth, promoters, m.potential)
-            self.market.expose(ad + wom, wom / (ad + wom) if ad + wom > 0 else 0.0, self.streams, week)
+            total = outside + wom
+            self.market.expose(total, wom / total if total > 0 else 0.0, self.streams, week)
         else:  # each prospect hears its own contacts
-            self.market.expose_network(ad, m.word_of_mouth, pop.id[promoting], weights, self.streams, week)
+            self.market.expose_network(outside, m.word_of_mouth, pop.id[promoting], weights, self.streams, week)
         return alive, detractors / alive.size if alive.size else 0.0
 
     def _promoters(self, alive: np.ndarray, promoting: np.ndarray, chunk: int):

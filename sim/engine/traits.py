@@ -152,7 +152,8 @@ def add_initial_base(pop, streams: Streams, c, known: KnownCustomers | None = No
                     last_purchase_week=last, seen_week=last, state=np.where(alive, ACTIVE, CHURNED), **traits)
             gone += int(ids.size - alive.sum())
             continue
-        since = np.floor(streams.exponential("traits", -1, ids, draw=4) / traits["purchase_rate"])
+        with np.errstate(divide="ignore"):  # a rate of 0 (a durable): bought long ago, capped below
+            since = np.floor(streams.exponential("traits", -1, ids, draw=4) / traits["purchase_rate"])
         last = -np.minimum(since, 10 * c.lapse_weeks).astype(np.int64)
         if c.billing_period_weeks:
             last[:] = -1
