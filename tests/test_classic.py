@@ -69,7 +69,7 @@ def test_every_classical_model_is_a_preset_or_has_an_engine():
         assert simulation_class(configure(small(name))) is Simulation
 
 
-@pytest.mark.parametrize("model", ["sbg", "clv", "paretonbd"])
+@pytest.mark.parametrize("model", ["sbg", "clv", "paretonbd", "bass"])
 def test_a_preset_is_an_ordinary_scenario(model):
     """The preset's scenario, run as an agent scenario with no classical model, is the same run."""
     cfg = configure(small(model))

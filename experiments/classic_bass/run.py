@@ -1,4 +1,4 @@
-"""Bass diffusion from the agent engine against Bass (1969): table and figure.
+"""Bass diffusion from the one agent engine (the ``bass`` preset) against Bass (1969): table and figure.
 
     python experiments/classic_bass/run.py [--out DIR] [--runs DIR]
 
@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter1d
 
-from sim.analysis.clv import bass_cdf, bass_peak_time
-from sim.classic.bass import WEEKS_PER_YEAR, share_sd
+from sim.analysis.clv import bass_cdf, bass_held_hazard, bass_held_hazard_sd, bass_peak_time
+from sim.classic.presets import WEEKS_PER_YEAR
 from sim.report.style import HIGHLIGHT, PALETTE, deck_figure, deck_style, footnote
 from sim.study import simulate, study_arguments, write_table
 
@@ -36,15 +36,6 @@ def cases() -> list[tuple[str, float, float]]:
     ]
 
 
-def frozen_hazard_share(p: float, q: float, weeks: int) -> np.ndarray:
-    """Expected share if the weekly hazard were (p + q F)/52 with F frozen at the week's start."""
-    share, path = 0.0, np.empty(weeks)
-    for k in range(weeks):  # a recursion in time
-        share += (1.0 - share) * -np.expm1(-(p + q * share) / WEEKS_PER_YEAR)
-        path[k] = share
-    return path
-
-
 def main() -> None:
     args = study_arguments(__doc__, Path(__file__).resolve().parent)
     rows, curves = [], []
@@ -55,34 +46,40 @@ def main() -> None:
         ts = result.timeseries
         share = ts["cumulative_adopters"].to_numpy() / POTENTIAL
         years = (ts["week"].to_numpy() + 1) / WEEKS_PER_YEAR
-        theory = bass_cdf(years, p, q)
-        sd = share_sd(WEEKS, p, q, POTENTIAL)
-        expected = np.diff(bass_cdf(np.arange(WEEKS + 1) / WEEKS_PER_YEAR, p, q)) * POTENTIAL
+        continuous = bass_cdf(years, p, q)
+        # The engine holds each week's hazard over the week: its closed form is the weekly recursion.
+        weekly = bass_held_hazard(WEEKS, p / WEEKS_PER_YEAR, q / WEEKS_PER_YEAR)
+        theory = weekly[1:]
+        sd = bass_held_hazard_sd(WEEKS, p / WEEKS_PER_YEAR, q / WEEKS_PER_YEAR, POTENTIAL)[1:]
+        expected = np.diff(weekly) * POTENTIAL
         adoptions = ts["adoptions"].to_numpy()
         smoothed = gaussian_filter1d(adoptions.astype(float), SMOOTHING_WEEKS, mode="nearest")
         k_star = int(np.argmax(expected))
-        crossing = int(np.argmax(share >= 0.5 - p / (2 * q))) if q > p else 0
+        # The smoothed peak of the path: where it first reaches the expected share mid-way through week k*.
+        crossing = int(np.argmax(share >= theory[k_star] - expected[k_star] / POTENTIAL / 2)) if q > p else 0
         rows.append({
             "case": label, "p": p, "q": q, "potential": POTENTIAL,
-            "max dev F_sim-F": float(np.abs(share - theory).max()),
+            "max dev F_sim - F_weekly": float(np.abs(share - theory).max()),
             "max MC SD": float(sd.max()),
             "max dev / SD": float(np.max(np.abs(share - theory) / sd)),
-            "frozen-hazard bias": float(np.abs(frozen_hazard_share(p, q, WEEKS) - theory).max()),
+            "max F_weekly - F(t)": float(np.abs(theory - continuous).max()),
+            "max dev F_sim - F(t)": float(np.abs(share - continuous).max()),
             "t* (weeks)": float(WEEKS_PER_YEAR * bass_peak_time(p, q)),
             "expected peak week": k_star,
-            "simulated peak week (F = F*)": crossing,
+            "simulated peak week": crossing,
             "smoothed argmax week": int(np.argmax(smoothed)),
             "timing SD (weeks)": float(sd[k_star] / (expected[k_star] / POTENTIAL)),
             "peak adoptions/week theory": float(POTENTIAL * (p + q) ** 2 / (4 * q) / WEEKS_PER_YEAR),
             "peak adoptions/week smoothed": float(smoothed.max()),
+            "revenue per adopter": float(result.summary["revenue"] / result.summary["customers_acquired"]),
         })
-        curves.append((label, years, share, theory, sd, adoptions, smoothed, expected))
+        curves.append((label, years, share, theory, sd, adoptions, smoothed, expected, continuous))
     table = pd.DataFrame(rows)
     write_table(table, args.out, "table")
 
     with deck_style():
         fig, axes = deck_figure(1, 3)
-        for i, (label, years, share, theory, sd, adoptions, smoothed, expected) in enumerate(curves):
+        for i, (label, years, share, theory, sd, adoptions, smoothed, expected, _) in enumerate(curves):
             colour = PALETTE[i] if i else HIGHLIGHT
             axes[0].plot(years, theory, color=colour, lw=1.5)
             axes[0].plot(years[::26], share[::26], "o", color=colour, ms=4, label=label)
@@ -91,12 +88,13 @@ def main() -> None:
             axes[2].plot(years, adoptions, color=colour, lw=0.5, alpha=0.35)
             axes[2].plot(years, smoothed, color=colour, lw=2)
             axes[2].plot(years, expected, color="#333333", lw=1, ls=":")
-        p, q = cases()[0][1:]
-        axes[1].plot(years, frozen_hazard_share(p, q, WEEKS) - bass_cdf(years, p, q), color=HIGHLIGHT, ls="--",
-                     lw=1.5, label="hazard frozen weekly (AC)")
-        axes[0].set(xlabel="years since launch", ylabel="adopted share", title="Simulated (dots) vs Bass F(t)")
+        label, years, _, theory, *_, continuous = curves[0]
+        axes[1].plot(years, theory - continuous, color=HIGHLIGHT, ls="--", lw=1.5,
+                     label="weekly form - continuous F(t) (AC)")
+        axes[0].set(xlabel="years since launch", ylabel="adopted share", title="Simulated (dots) vs weekly Bass")
         axes[0].legend(loc="upper left", fontsize=9)
-        axes[1].set(xlabel="years since launch", ylabel="simulated - F(t)", title="Deviation, band = 2 MC SD")
+        axes[1].set(xlabel="years since launch", ylabel="simulated - weekly form",
+                    title="Deviation, band = 2 MC SD")
         axes[1].legend(loc="lower right", fontsize=9)
         axes[2].set(xlabel="years since launch", ylabel="adoptions per week", title="Weekly adoptions")
         axes[2].text(0.98, 0.97, f"thin: weekly; thick: smoothed ({SMOOTHING_WEEKS} wk)\ndotted: expected",
