@@ -161,7 +161,7 @@ def firm_overrides(overrides: Sequence[str]) -> list[str]:
     (:func:`firm_data` reads them). Its ``groups`` (``{acquisition: none}``) become group choices
     and its other values ordinary overrides, all placed first: a group chosen on the command line
     or in an experiment file replaces the firm's choice, and a value given on the command line wins over the firm's. The
-    firm's values (the fitted customers and the closed market) beat group and experiment files,
+    firm's values (the fitted customers and its market) beat group and experiment files,
     which do not set them. Without ``firm=`` the overrides are returned unchanged.
 
     Raises

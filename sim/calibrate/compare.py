@@ -39,8 +39,8 @@ from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactio
 __all__ = ["FREQUENCY_GROUPS", "calibrate", "calibrate_firm"]
 
 FREQUENCY_GROUPS = 8  # x = 0, 1, ..., 6 and 7+
-ARRIVALS_NOTE = ("fitted from weekly first purchases; the firm's runs simulate its existing customers only and do "
-                 "not yet draw new arrivals from it")
+ARRIVALS_NOTE = ("fitted from weekly first purchases; the firm's runs draw new customers from it (scenario.yaml: "
+                 "market.potential, market.innovation, market.word_of_mouth), held at the estimates")
 
 
 @dataclass(frozen=True)
@@ -332,8 +332,9 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         summary, spend_fit, h, holdout_revenue(log, summary.index, calibration_weeks, weeks), spend_note)
     notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None, fewer)
     clock("closed_forms_and_holdout")
-    values, customers, record = firm_scenario(summary, pareto, spend_fit,
-                                              calibration_amounts(log, calibration_weeks), weeks, spend_cov)
+    arrivals = arrival_curve(summary["first_purchase"], log["date"].min(), calibration_weeks)
+    values, customers, record = firm_scenario(summary, pareto, spend_fit, calibration_amounts(log, calibration_weeks),
+                                              weeks, spend_cov, arrivals)
     clock("firm_scenario")
     report = {
         "calibration_weeks": calibration_weeks,
@@ -346,8 +347,7 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         "errors": errors,
         "model_choice": _model_choice(parameters, errors, len(summary)),
         "spend": spend,
-        "acquisition_curve": (arrivals := arrival_curve(summary["first_purchase"], log["date"].min(),
-                                                        calibration_weeks)),
+        "acquisition_curve": arrivals,
         "scenario": record,
         "sampling": values["sampling"],
         "seed": seed,

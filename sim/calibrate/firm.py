@@ -7,6 +7,16 @@ engine's own Poisson purchasing with Gamma rates and a weekly dropout hazard wit
 posterior given x repeat purchases in T weeks without leaving), and is alive with probability
 P(alive | x, t_x, T). Spend per purchase is her Gamma-Gamma expectation (Fader & Hardie 2013).
 
+New customers: when the log identifies a Bass arrival curve (``calibration.json``
+``acquisition_curve``, :mod:`sim.calibrate.arrivals`), the market holds the ``m`` people the curve
+says will ever buy, and the prospects among them hear of the firm as in the ``bass`` preset
+(:mod:`sim.classic.presets`): ``market.innovation`` = p and ``market.word_of_mouth`` = q (per week),
+every customer a promoter with one voice, and whoever hears buys that week. The curve's imitation
+counts every adopter while the engine hears only customers still active, so q is scaled by the
+customers over their expected number active at the end of the log (their P(alive) summed). New
+customers then buy and leave as the fitted Pareto/NBD prior says. Without a curve the market is
+closed (its potential is the firm's customers).
+
 ``python -m sim firm=DIR [strategy overrides]`` then runs any strategy on those customers
 (:func:`sim.scenario.firm_overrides`, :func:`sim.runner.known_customers`). What a log cannot
 identify (responses to price, loyalty, service; costs) is assumed; ``scenario.yaml`` and
@@ -34,7 +44,7 @@ from sim.io import atomic_write, write_text
 from sim.runner import FIRM_COLUMNS, HISTORY_COLUMNS, firm_posterior
 from sim.scenario import FIRM_CUSTOMERS, FIRM_SCENARIO
 
-__all__ = ["firm_scenario", "write_firm", "pareto_nbd_sampling", "standard_errors", "ASSUMED_OFF"]
+__all__ = ["firm_scenario", "write_firm", "pareto_nbd_sampling", "standard_errors", "ASSUMED_OFF", "ARRIVALS_ASSUMED"]
 
 #: Mechanisms a transaction log cannot identify and that would move the fitted model's forecast
 #: with no strategy change: switched off in a calibrated firm, with the reason.
@@ -49,6 +59,18 @@ ASSUMED_OFF = {
     "customers.basket_sigma": (0.0, "each purchase is worth the customer's expected spend (Gamma-Gamma)"),
     "market.potential": (None, "the log knows only its own customers: no prospects to acquire (closed market)"),
     "market.initially_aware": (0.0, "no prospects"),
+}
+
+#: How a firm whose log identifies an arrival curve turns it into new customers: the ``bass``
+#: preset's settings, with the reason.
+ARRIVALS_ASSUMED = {
+    "market.promoter_satisfaction": (0.0, "every customer spreads the word: the fitted imitation counts every "
+                                     "adopter (Bass 1969)"),
+    "market.detractor_satisfaction": (0.0, "no customer deters on top of the fitted curve, which already holds "
+                                      "whatever deterred prospects"),
+    "customers.attachment_advocacy_ratio": (1.0, "one voice per customer, as the fitted imitation counts them"),
+    "customers.conversion_rate": (1.0, "the curve is of first purchases: a prospect who hears of the firm buys "
+                                  "that week (also one reached by a media strategy)"),
 }
 
 #: Responses a calibrated firm needs set because the mechanism the default firm uses is off there,
@@ -119,8 +141,8 @@ def _sources() -> dict[str, str]:
 
 
 def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGammaFit | None,
-                  amounts: pd.Series, horizon_weeks: int,
-                  spend_cov: np.ndarray | None = None) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
+                  amounts: pd.Series, horizon_weeks: int, spend_cov: np.ndarray | None = None,
+                  arrivals: dict[str, Any] | None = None) -> tuple[dict[str, Any], pd.DataFrame, dict[str, Any]]:
     """The scenario values, the customers table and the fitted-or-assumed record of a firm.
 
     Parameters
@@ -140,6 +162,8 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
         user's choice).
     spend_cov : ndarray, optional
         Covariance of the Gamma-Gamma (ln p, ln q, ln gamma) estimates; without it spend is not drawn.
+    arrivals : dict, optional
+        The arrival curve (:func:`~sim.calibrate.arrivals.arrival_curve`); new customers come from it when identified.
 
     Returns
     -------
@@ -173,8 +197,43 @@ def firm_scenario(summary: pd.DataFrame, fit: ParetoNBDFit, spend_fit: GammaGamm
         values.setdefault(group, {})[name] = n if value is None else value
     sampling = _sampling(fit, summary, spend_fit, spend_cov)
     record = _record(fit, sampling, spend_fit, amounts, (n, horizon_weeks))
+    _open_market(values, record, arrivals, n / float(np.sum(posterior["p_alive"])))
     values["sampling"], values["record"] = sampling, record
     return values, customers, record
+
+
+def _open_market(values: dict[str, Any], record: dict[str, Any], curve: dict[str, Any] | None,
+                 adopters_per_active: float) -> None:
+    """New customers from the fitted arrival curve: ``values`` and ``record`` updated in place.
+
+    ``adopters_per_active`` is the firm's customers over their expected number active at the end
+    of the log: the curve's q is per adopter, the engine's word of mouth per active customer.
+    Without an identified curve that leaves anyone to come, the market stays closed.
+    """
+    if not (curve and curve.get("identified") and round(curve["m"]) > values["customers"]["initial"]):
+        return
+    se = curve["standard_errors"]
+    potential = int(round(curve["m"]))
+    word_of_mouth = curve["q"] * adopters_per_active
+    market = values["market"]
+    market.update(potential=potential, innovation=curve["p"], word_of_mouth=word_of_mouth)
+    for key, (value, _) in ARRIVALS_ASSUMED.items():
+        group, name = key.split(".")
+        values.setdefault(group, {})[name] = value
+    del record["assumed_off"]["market.potential"]
+    record["assumed_off"]["market.initially_aware"]["reason"] = (
+        "prospects hear of the firm through the fitted arrival curve (or a media strategy) only")
+    record["fitted"].update({
+        "market.potential": {"value": potential, "se": se["m"], "as": "Bass m: customers who will ever buy, those "
+                             "seen included (weekly first purchases, Schmittlein & Mahajan 1982)"},
+        "market.innovation": {"value": curve["p"], "se": se["p"], "as": "Bass p, per week"},
+        "market.word_of_mouth": {"value": word_of_mouth, "se": se["q"] * adopters_per_active, "q": curve["q"],
+                                 "as": f"Bass q per week x {adopters_per_active:.4g} (customers over their expected "
+                                       "number active at the end of the log: the engine hears active customers)"},
+    })
+    record["assumed_on"].update({k: {"value": v, "source": why} for k, (v, why) in ARRIVALS_ASSUMED.items()})
+    # New customers take the sign-up offer of the acquisition group, whose cost the log does not show.
+    record["unknown_costs"].append("acquisition.offer_cost")
 
 
 def _history(summary: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -224,7 +283,8 @@ def _yaml_text(values: dict[str, Any], record: dict[str, Any], source: str) -> s
     lines = [f"# A calibrated firm, written by python -m sim.calibrate from {source}.",
              "# Run: python -m sim firm=THIS_DIRECTORY [loyalty=points] [retention=targeted] ...",
              "# Values given on the command line win over these. Plain data only (no interpolation).",
-             "#", "# Fitted (Pareto/NBD; standard errors here in record, covariance of the logs in sampling):"]
+             "#", "# Fitted (Pareto/NBD, and the Bass arrival curve when the log identifies one; standard errors "
+             "here in record, covariance of the Pareto/NBD logs in sampling):"]
     for key, v in record["fitted"].items():
         if "value" in v:
             se = "" if "se" not in v else " (SE n/a)" if v["se"] is None or not np.isfinite(v["se"]) else \

@@ -44,6 +44,10 @@ def _fitted(record: dict[str, Any], firm: dict[str, Any], one_run: bool) -> list
         lines.append(f"Spend per purchase: {_number(spend['mean'])} (the log's mean; no spend model)")
     if "customers.initial" in fitted:
         lines.append(f"Customers (customers.initial): {_number(fitted['customers.initial']['value'])}")
+    if "market.innovation" in fitted:  # new customers from the fitted arrival curve
+        p, wom, m = (fitted[k] for k in ("market.innovation", "market.word_of_mouth", "market.potential"))
+        lines.append(f"Bass arrivals, per week: p {_number(p['value'])} (SE {_number(p.get('se'))}), "
+                     f"q {_number(wom['q'])}, m {_number(m['value'])} (SE {_number(m.get('se'))})")
     used = firm.get("parameters") or {}
     if firm.get("parameter_draws"):
         lines.append("Drawn per seed from the estimates' sampling distribution (firm_parameter_draws); "
