@@ -54,7 +54,7 @@ SCENARIOS: dict[str, list[str]] = {
                              "+market.competitors=[{name:a,price:23.0},{name:b,price:28.0,product_quality:0.8}]"],
     "airline": ["experiment=airline_lcc", "customers.initial=3000", "market.potential=30000", "horizon.weeks=80",
                 "output.plots=false", "pricing.match_competitor=lcc"],
-    "classic_bass": ["experiment=classic_bass", "output.plots=false"],
+    "classic_bass": ["experiment=classic_bass", "output.plots=false", "market.potential=200000"],
     "classic_sbg": ["experiment=classic_sbg", "output.plots=false", "customers.initial=3000"],
     "classic_bgnbd": ["experiment=classic_bgnbd", "output.plots=false", "customers.initial=3000"],
     "classic_pareto_nbd": ["experiment=classic_pareto_nbd", "output.plots=false", "customers.initial=3000"],
