@@ -120,6 +120,10 @@ def test_inert_priors_of_a_scenario():
     assert inert("loyalty.points.goal_gradient", cfg) == "no loyalty programme"
     assert inert("market.network_degree", cfg) == "network=full"
     assert inert("customers.loss_aversion", cfg) is None
+    assert inert("market.innovation", cfg) is None
+    closed = Config()
+    closed.market.potential = closed.customers.initial
+    assert inert("market.innovation", closed) == "no prospects"
     cfg.loyalty.schemes = ["coalition"]
     assert inert("loyalty.points.goal_gradient", cfg) is None  # the coalition runs the points currency
     assert inert("loyalty.tiers.demotion_churn_multiplier", cfg) == "no tiers scheme"

@@ -237,6 +237,8 @@ def inert(key: str, cfg: Any) -> str | None:
         return f"network={network}"
     if key in ("retention.satisfaction_gain", "retention.churn_relief") and not cfg.retention.budget_per_week:
         return "no retention budget"
+    if key == "market.innovation" and cfg.market.potential <= cfg.customers.initial:
+        return "no prospects"  # a closed market: a calibrated firm whose log shows no arrivals
     winback = ("acquisition.winback_success_prob", "acquisition.winback_decay_weeks")
     if key in winback and not cfg.acquisition.winback_share:
         return "no win-back offers"
