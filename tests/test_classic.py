@@ -69,7 +69,7 @@ def test_every_classical_model_is_a_preset_or_has_an_engine():
         assert simulation_class(configure(small(name))) is Simulation
 
 
-@pytest.mark.parametrize("model", ["sbg", "clv", "paretonbd"])
+@pytest.mark.parametrize("model", ["sbg", "clv", "paretonbd", "bgnbd"])
 def test_a_preset_is_an_ordinary_scenario(model):
     """The preset's scenario, run as an agent scenario with no classical model, is the same run."""
     cfg = configure(small(model))
@@ -100,21 +100,10 @@ def test_same_seed_same_run_and_purpose_keyed_luck():
     pd.testing.assert_frame_equal(a.transactions, b.transactions)
     pd.testing.assert_frame_equal(a.timeseries, b.timeseries)
     other_spend = run(small("bgnbd", "classic.spend_p=2.0"))
-    pd.testing.assert_series_equal(a.transactions["time"], other_spend.transactions["time"])
+    pd.testing.assert_series_equal(a.transactions["occasions"], other_spend.transactions["occasions"])
     assert not np.allclose(a.transactions["amount"], other_spend.transactions["amount"])
     c = run(small("sbg", "seed=1"))
     assert c.summary["customers_churned"] != run(small("sbg")).summary["customers_churned"]
-
-
-def test_bgnbd_transactions_carry_exact_times():
-    tx = run(small("bgnbd")).transactions
-    assert list(tx.columns) == ["customer_id", "week", "date", "occasions", "amount", "initial_base", "time"]
-    assert tx["initial_base"].all()  # the cohort is the base at week 0 (its first purchases are in the log)
-    assert ((tx["time"] >= tx["week"]) & (tx["time"] < tx["week"] + 1)).all()
-    # Everyone's first purchase is at time 0; the column holds the week's last purchase.
-    week0 = tx[tx["week"] == 0]
-    assert week0["customer_id"].nunique() == 3000
-    assert (week0.loc[week0["occasions"] == 1, "time"] == 0.0).all() and (week0["time"] > 0).any()
 
 
 @pytest.mark.parametrize(
@@ -124,6 +113,7 @@ def test_bgnbd_transactions_carry_exact_times():
         ("clv", {"classic.period_weeks": 600}, "classic.period_weeks"),
         ("markov", {"classic.purchase_probs": []}, "classic.purchase_probs"),
         ("bass", {"customers.initial": 20000}, "customers.initial"),
+        ("bgnbd", {"classic.spend_q": 0.9}, "classic.spend_q"),
     ],
 )
 def test_validate_classic_names_the_field(model, change, field):

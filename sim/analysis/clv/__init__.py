@@ -45,6 +45,8 @@ from sim.analysis.clv.bgnbd import (
     bgnbd_expected_unconditional,
     bgnbd_log_likelihood,
     bgnbd_prob_alive,
+    bgnbd_prob_no_repeat,
+    bgnbd_survival,
     fit_bgnbd,
     sample_bgnbd,
 )
@@ -96,6 +98,8 @@ __all__ = [
     "bgnbd_expected_unconditional",
     "bgnbd_log_likelihood",
     "bgnbd_prob_alive",
+    "bgnbd_prob_no_repeat",
+    "bgnbd_survival",
     "clv_constant_retention",
     "fit_bgnbd",
     "fit_gamma_gamma",
