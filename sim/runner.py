@@ -137,9 +137,12 @@ def known_customers(cfg: Config) -> KnownCustomers | None:
     if len(frame) != cfg.customers.initial:
         raise ConfigError("customers.initial", cfg.customers.initial,
                           f"{len(frame)}, the number of customers of firm {cfg.firm!r}")
-    if cfg.customers.churn_propensity != "gamma_hazard":
-        raise ConfigError("customers.churn_propensity", cfg.customers.churn_propensity,
-                          f"'gamma_hazard' with firm {cfg.firm!r} (its customers' dropout is a weekly hazard)")
+    c = cfg.customers
+    if (c.churn_propensity, c.churn_timing) not in (("gamma_hazard", "weekly"), ("beta", "at_purchase")):
+        raise ConfigError("customers.churn_propensity", c.churn_propensity,
+                          f"'gamma_hazard' (with customers.churn_timing='weekly', Pareto/NBD) or 'beta' (with "
+                          f"'at_purchase', BG/NBD) with firm {cfg.firm!r} (its customers' dropout posterior is one of "
+                          "the two)")
     return KnownCustomers(*arrays)
 
 

@@ -12,10 +12,11 @@ sample shipped with the package. The first ``--calibration-weeks`` weeks are use
   customer's first purchase amount (:mod:`sim.calibration.fit`; it nests BG/NBD, and the
   likelihood-ratio test on the calibration data is reported), and Gamma-Gamma spend.
 
-The same customers are then simulated by the engine (:mod:`sim.calibration.agents`) over the
-whole weeks that follow, ``--replications`` times with parameters drawn from their sampling
-distribution (so the interval covers parameter and process uncertainty): 500 by default, fewer
-for a log of more than 20,000 customers (customers x replications near 10 million, at least 10).
+The same customers are then simulated by the one engine, the BG/NBD preset started from each
+customer's posterior (:func:`sim.calibrate.simulate.bgnbd_posterior`), over the whole weeks that
+follow, ``--replications`` times with parameters drawn from their sampling distribution (so the
+interval covers parameter and process uncertainty): 500 by default, fewer for a log of more than
+20,000 customers (customers x replications near 10 million, at least 10).
 ``DIR/calibration.json`` holds the fitted parameters, predicted and actual repeat transactions in the holdout weeks
 (total and weekly cumulative), the comparison by calibration frequency (x = 0, 1, ..., 7+) and
 both models' errors side by side; ``DIR/calibration.png`` draws them.
