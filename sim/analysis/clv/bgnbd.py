@@ -19,7 +19,7 @@ from sim.analysis.clv.histories import distinct_histories
 
 __all__ = ["BGNBDFit", "BGNBDLikelihood", "bgnbd_log_likelihood", "fit_bgnbd", "bgnbd_expected_unconditional",
            "bgnbd_prob_alive", "bgnbd_expected_transactions", "sample_bgnbd", "bgnbd_prob_no_repeat",
-           "bgnbd_survival"]
+           "bgnbd_survival", "bgnbd_prob_alive_each"]
 
 
 @dataclass(frozen=True)
@@ -270,6 +270,14 @@ def bgnbd_prob_alive(
     """
     r, alpha, a, b = _bgnbd_params(params)
     x, t_x, T = _check_rft(x, t_x, T)
+    return bgnbd_prob_alive_each(r, alpha, a, b, x, t_x, T)
+
+
+def bgnbd_prob_alive_each(r: float, alpha: npt.ArrayLike, a: float, b: float, x: np.ndarray, t_x: np.ndarray,
+                          T: np.ndarray) -> np.ndarray:
+    """:func:`bgnbd_prob_alive` with a Gamma rate ``alpha`` of each customer's own (per unit of
+    time; a covariate model's ``alpha exp(-beta z)``), for checked histories x, t_x, T."""
+    alpha = np.asarray(alpha, dtype=np.float64)
     # Work with the log-odds of having dropped out: the power overflows for frequent buyers.
     log_odds_dead = (
         np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
