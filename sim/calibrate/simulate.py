@@ -26,7 +26,8 @@ __all__ = ["fit_spend", "simulate_holdout", "bgnbd_posterior", "replications_for
 #: Replications when the user names none, for logs of up to REPLICATION_BUDGET / 500 customers.
 DEFAULT_REPLICATIONS = 500
 #: Customers x replications simulated when the user names no number: each replication costs about
-#: 11 microseconds per customer over 39 weeks (docs/performance.md), so about two minutes.
+#: 12 microseconds per customer over 39 weeks (the BG/NBD preset on 235,700 customers, shared
+#: 2-core machine; docs/performance.md), so about two minutes.
 REPLICATION_BUDGET = 10_000_000
 #: Fewest replications chosen for a large log: enough for the mean; the 90 % interval is rough.
 MIN_REPLICATIONS = 10
