@@ -25,6 +25,7 @@ from sim.calibrate import calibrate_firm, prepare
 from sim.calibrate.data import CalibrationError
 from sim.calibrate.firm import MODELS, write_firm
 from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions
+from sim.report.firm import firm_parameter_lines
 from sim.runner import FIRM_COLUMNS, firm_parameters, firm_posterior, run
 from sim.scenario import compose_scenario
 
@@ -116,6 +117,12 @@ def test_a_seed_draws_the_chosen_models_parameters(firm):
     result = run(compose_scenario([f"firm={folder}", "output.plots=false", "seed=3", "horizon.weeks=5"]))
     firm_json = result.extra["firm"]
     assert firm_json["parameters"][name] == firm_parameters(sampling, 3)[name]
+    # The report's appendix names the model's own parameters and this run's draw of them.
+    fitted, _ = firm_parameter_lines(firm_json, {}, one_run=True)
+    label = "BG/NBD" if model == "bgnbd" else "Covariate BG/NBD"
+    assert [line.split(":")[0] for line in fitted[:4]] == [f"{label} {k}" for k in ("r", "alpha (weeks)", "a", "b")]
+    names = "r, alpha, a, b" + ("" if model == "bgnbd" else ", beta")
+    assert any(line.startswith(f"This run's {names}: ") for line in fitted), fitted
 
 
 def test_a_bgnbd_firm_refuses_a_weekly_hazard(firm):
