@@ -13,9 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.analysis.clv import gamma_gamma_expected_spend, pareto_nbd_prob_alive
+from sim.analysis.clv import bgnbd_prob_alive_each, gamma_gamma_expected_spend, pareto_nbd_prob_alive
 from sim.analysis.clv.histories import distinct_histories
-from sim.classic import MODELS
 from sim.classic.presets import configure
 from sim.config import Config, LoyaltyConfig
 from sim.engine import KnownCustomers, Simulation
@@ -25,8 +24,8 @@ from sim.results import RunResult
 from sim.rng import Streams
 from sim.scenario import FIRM_CUSTOMERS, firm_data
 
-__all__ = ["run", "simulation_class", "known_customers", "firm_posterior", "firm_parameters", "firm_run_record",
-           "FIRM_COLUMNS", "HISTORY_COLUMNS", "SAMPLED_MODELS"]
+__all__ = ["run", "known_customers", "firm_posterior", "firm_parameters", "firm_run_record",
+           "firm_model", "FIRM_COLUMNS", "HISTORY_COLUMNS", "SAMPLED_MODELS", "LINEAR_PARAMETERS"]
 
 #: Columns of a calibrated firm's customers.parquet, in the order of :class:`KnownCustomers`.
 FIRM_COLUMNS = ("p_alive", "rate_shape", "rate_rate", "dropout_shape", "dropout_rate", "weeks_since_purchase",
@@ -36,36 +35,53 @@ FIRM_COLUMNS = ("p_alive", "rate_shape", "rate_rate", "dropout_shape", "dropout_
 #: one t_x and the weeks observed T (weeks since her first purchase), valued repeat purchases and their
 #: mean amount (currency units).
 HISTORY_COLUMNS = ("x", "t_x", "T", "spend_n", "spend_mean")
-#: The fitted models whose parameters a firm's ``sampling`` record holds, with their parameter names.
-SAMPLED_MODELS = {"pareto_nbd": ("r", "alpha", "s", "beta"), "gamma_gamma": ("p", "q", "gamma")}
+#: The fitted models whose parameters a firm's ``sampling`` record holds, with their parameter names
+#: (in the order of the draws of the ``parameters`` stream: new models go last).
+SAMPLED_MODELS = {"pareto_nbd": ("r", "alpha", "s", "beta"), "gamma_gamma": ("p", "q", "gamma"),
+                  "bgnbd": ("r", "alpha", "a", "b"), "covariate_bgnbd": ("r", "alpha", "a", "b", "beta")}
+#: Parameters whose sampling covariance is of the value itself, not of its log (the covariate's slope).
+LINEAR_PARAMETERS = {"covariate_bgnbd": ("beta",)}
 
 
-def firm_posterior(pareto: tuple[float, ...], history: dict[str, np.ndarray],
-                   spend: tuple[float, float, float] | None = None) -> dict[str, np.ndarray]:
-    """Each customer's posterior under Pareto/NBD parameters ``pareto`` = (r, alpha, s, beta) (per week).
+def firm_posterior(params: tuple[float, ...], history: dict[str, np.ndarray],
+                   spend: tuple[float, float, float] | None = None, model: str = "pareto_nbd") -> dict[str, np.ndarray]:
+    """Each customer's posterior under the fitted purchase model's parameters ``params`` (per week).
 
     Parameters
     ----------
-    pareto : tuple of float
-        r, alpha (weeks), s, beta (weeks).
+    params : tuple of float
+        ``pareto_nbd``: r, alpha (weeks), s, beta (weeks). ``bgnbd``: r, alpha (weeks), a, b.
+        ``covariate_bgnbd``: those and the slope beta of ``alpha_i = alpha exp(-beta z)``.
     history : dict of ndarray
-        :data:`HISTORY_COLUMNS`: x, t_x, T (weeks), spend_n, spend_mean (currency units).
+        :data:`HISTORY_COLUMNS`: x, t_x, T (weeks), spend_n, spend_mean (currency units); and the
+        covariate ``z`` for ``covariate_bgnbd``.
     spend : tuple of float, optional
         Gamma-Gamma p, q (> 1), gamma (currency units); without it there is no ``spend_per_purchase``.
+    model : str
+        ``pareto_nbd``, ``bgnbd`` or ``covariate_bgnbd`` (a key of :data:`SAMPLED_MODELS`).
 
     Returns
     -------
     dict of ndarray
-        :data:`FIRM_COLUMNS`: P(alive), purchase rate Gamma(r + x, alpha + T), dropout hazard
-        Gamma(s, beta + T), whole weeks since the last purchase, and with ``spend`` her Gamma-Gamma
-        expected spend per purchase (the population mean for a customer with no valued repeat purchase).
+        :data:`FIRM_COLUMNS`: P(alive | x, t_x, T), the purchase rate's Gamma posterior (shape
+        r + x, rate alpha + T, or alpha_i + T, per week), the dropout's (Pareto/NBD: hazard
+        Gamma(s, beta + T); BG/NBD: probability Beta(a, b + x)), whole weeks since the last
+        purchase, and with ``spend`` her Gamma-Gamma expected spend per purchase (the population
+        mean for a customer with no valued repeat purchase).
     """
-    r, alpha, s, beta = pareto
     x, t_x, T = (np.asarray(history[c], dtype=np.float64) for c in ("x", "t_x", "T"))
-    h = distinct_histories(x, t_x, T)  # P(alive) once per distinct history
-    out = {"p_alive": pareto_nbd_prob_alive(pareto, h.x, h.t_x, h.T)[h.inverse], "rate_shape": r + x,
-           "rate_rate": alpha + T, "dropout_shape": np.full(x.size, s), "dropout_rate": beta + T,
-           "weeks_since_purchase": np.floor(T - t_x)}
+    if model == "pareto_nbd":
+        r, alpha, s, beta = params
+        h = distinct_histories(x, t_x, T)  # P(alive) once per distinct history
+        out = {"p_alive": pareto_nbd_prob_alive(params, h.x, h.t_x, h.T)[h.inverse], "rate_shape": r + x,
+               "rate_rate": alpha + T, "dropout_shape": np.full(x.size, s), "dropout_rate": beta + T}
+    else:
+        r, alpha, a, b = params[:4]
+        if model == "covariate_bgnbd":
+            alpha = alpha * np.exp(-params[4] * np.asarray(history["z"], dtype=np.float64))
+        out = {"p_alive": bgnbd_prob_alive_each(r, alpha, a, b, x, t_x, T), "rate_shape": r + x,
+               "rate_rate": alpha + T, "dropout_shape": np.full(x.size, a), "dropout_rate": b + x}
+    out["weeks_since_purchase"] = np.floor(T - t_x)
     if spend is not None:
         p, q, gamma = spend
         per = np.full(x.size, p * gamma / (q - 1))
@@ -80,7 +96,8 @@ def firm_parameters(sampling: dict, seed: int) -> dict[str, list[float]]:
     """The fitted parameters a run of a calibrated firm uses: drawn for ``seed`` from their sampling distribution.
 
     Each model's parameters are drawn from the asymptotic sampling distribution of the maximum-likelihood
-    estimates, normal on their logs with the inverse observed information as covariance, from the
+    estimates, normal on their logs (on their own scale for :data:`LINEAR_PARAMETERS`) with the
+    inverse observed information as covariance, from the
     run's keyed ``parameters`` stream (one standard normal per parameter). Seed 0 takes the estimates.
     A model without a covariance (singular information) stays at its estimates; a Gamma-Gamma draw
     with no mean spend (q <= 1) is replaced by the estimates.
@@ -105,7 +122,10 @@ def firm_parameters(sampling: dict, seed: int) -> dict[str, list[float]]:
             out[model] = estimate.tolist()
             continue
         z = streams.normal("parameters", -1, np.arange(len(names)), draw=draw)
-        drawn = np.exp(np.log(estimate) + np.linalg.cholesky(np.asarray(cov, dtype=np.float64)) @ z)
+        linear = np.isin(names, LINEAR_PARAMETERS.get(model, ()))
+        centre = np.where(linear, estimate, np.log(np.where(linear, 1.0, estimate)))
+        drawn = centre + np.linalg.cholesky(np.asarray(cov, dtype=np.float64)) @ z
+        drawn = np.where(linear, drawn, np.exp(drawn))
         out[model] = (estimate if model == "gamma_gamma" and drawn[1] <= 1 else drawn).tolist()
     return out
 
@@ -137,9 +157,12 @@ def known_customers(cfg: Config) -> KnownCustomers | None:
     if len(frame) != cfg.customers.initial:
         raise ConfigError("customers.initial", cfg.customers.initial,
                           f"{len(frame)}, the number of customers of firm {cfg.firm!r}")
-    if cfg.customers.churn_propensity != "gamma_hazard":
-        raise ConfigError("customers.churn_propensity", cfg.customers.churn_propensity,
-                          f"'gamma_hazard' with firm {cfg.firm!r} (its customers' dropout is a weekly hazard)")
+    c = cfg.customers
+    if (c.churn_propensity, c.churn_timing) not in (("gamma_hazard", "weekly"), ("beta", "at_purchase")):
+        raise ConfigError("customers.churn_propensity", c.churn_propensity,
+                          f"'gamma_hazard' (with customers.churn_timing='weekly', Pareto/NBD) or 'beta' (with "
+                          f"'at_purchase', BG/NBD) with firm {cfg.firm!r} (its customers' dropout posterior is one of "
+                          "the two)")
     return KnownCustomers(*arrays)
 
 
@@ -150,9 +173,10 @@ def _drawn_posterior(cfg: Config, path: Path, n: int) -> dict[str, np.ndarray]:
         return {}
     import pandas as pd
 
-    sampling = firm_data(cfg.firm)["sampling"]
+    data = firm_data(cfg.firm)
+    sampling, model = data["sampling"], firm_model(data)
     try:
-        history = pd.read_parquet(path, columns=list(HISTORY_COLUMNS))
+        history = pd.read_parquet(path, columns=list(HISTORY_COLUMNS) + (["z"] if model == "covariate_bgnbd" else []))
     except Exception:  # a firm written before parameter draws: no history to recompute from
         history = None
     if not sampling or history is None or len(history) != n:
@@ -161,8 +185,14 @@ def _drawn_posterior(cfg: Config, path: Path, n: int) -> dict[str, np.ndarray]:
                           "python -m sim.calibrate to draw its parameters")
     params = firm_parameters(sampling, cfg.seed)
     spend = params.get("gamma_gamma")
-    return firm_posterior(tuple(params["pareto_nbd"]), {c: history[c].to_numpy() for c in HISTORY_COLUMNS},
-                          None if spend is None else tuple(spend))
+    return firm_posterior(tuple(params[model]), {c: history[c].to_numpy() for c in history.columns},
+                          None if spend is None else tuple(spend), model)
+
+
+def firm_model(data: dict) -> str:
+    """The purchase model of a calibrated firm (:func:`sim.scenario.firm_data`'s ``data``): its
+    record's ``model``, Pareto/NBD for a firm written before the choice existed."""
+    return (data.get("record") or {}).get("model") or "pareto_nbd"
 
 
 def firm_run_record(cfg: Config) -> dict:
@@ -174,11 +204,6 @@ def firm_run_record(cfg: Config) -> dict:
     draws = bool(cfg.firm_parameter_draws and sampling)
     return {"firm": cfg.firm, **data, "parameter_draws": draws,
             "parameters": firm_parameters(sampling, cfg.seed if draws else 0) if sampling else None}
-
-
-def simulation_class(cfg: Config) -> type[Simulation]:
-    """The engine for ``cfg``: the agent model, or a classical model not yet a preset of it."""
-    return MODELS.get(cfg.classic.model, Simulation)
 
 
 def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
@@ -200,8 +225,7 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
     cfg = configure(cfg)  # a classical model's preset, if it has one
     check_fits(cfg)
     known = known_customers(cfg)
-    cls = simulation_class(cfg)
-    result = (Simulation(cfg, known) if known is not None else cls(cfg)).run(on_week)
+    result = Simulation(cfg, known).run(on_week)
     if known is not None:
         result.extra["firm"] = firm_run_record(cfg)
     if cfg.loyalty.schemes and cfg.loyalty.paired_baseline:

@@ -23,8 +23,7 @@ import pytest
 
 from sim.analysis.clv import bass_cdf, bass_held_hazard, bass_held_hazard_sd, bass_peak_time
 from sim.classic.presets import WEEKS_PER_YEAR, configure
-from sim.engine import Simulation
-from sim.runner import run, simulation_class
+from sim.runner import run
 from tests.conftest import compose_config, with_changes
 
 AIR_CONDITIONERS = (0.0104, 0.4186)  # Bass (1969)
@@ -115,10 +114,10 @@ def test_bass_is_a_configuration_of_the_one_engine():
     """``classic.model=bass`` on the default scenario runs the agent engine with p and q as its
     innovation and word of mouth per week, and so does the experiment."""
     cfg = configure(compose_config(["classic.model=bass", "classic.p=0.026", "classic.q=0.52"]))
-    assert simulation_class(cfg) is Simulation
     assert cfg.market.innovation == pytest.approx(0.0005) and cfg.market.word_of_mouth == pytest.approx(0.01)
     assert cfg.acquisition.media_budget_per_week == 0.0 and cfg.customers.purchase_rate_mean == 0.0
-    assert simulation_class(configure(compose_config(["experiment=classic_bass"]))) is Simulation
+    experiment = configure(compose_config(["experiment=classic_bass"]))
+    assert experiment.classic.model == "bass" and experiment.market.word_of_mouth > 0
 
 
 @pytest.mark.parametrize("p, q", [AIR_CONDITIONERS, META_ANALYSIS, (0.02, 0.0)])

@@ -204,6 +204,30 @@ def test_purchase_and_churn_draws_equal_their_numpy_oracles():
         assert 0 < leaving.size < n_risk
 
 
+def test_dropout_at_purchase_equals_its_numpy_oracle():
+    """Leaving at a purchase: the churn rule's probability (satisfaction, multipliers, never
+    lapsing) per repeat purchase, the newest rows' first purchase not a repeat; each row's
+    occasions become min(k, J) and those with J <= k leave."""
+    rng, s = np.random.default_rng(12), Streams(5)
+    n, n_risk = 50_000, 45_000
+    ids = rng.permutation(n).astype(np.int32)
+    counts = rng.poisson(1.5, n).astype(np.int32)
+    counts[n_risk:] = np.maximum(counts[n_risk:], 1)
+    sat = rng.uniform(0.0, 1.0, n)
+    params = churn.ChurnParams(0.6, 4.0, 0.05, 3.0)
+    new = (np.arange(n) >= n_risk).astype(np.int64)
+    for ms in ((), (rng.uniform(0.5, 30.0, n), None, 2.0)):
+        got = counts.copy()
+        leaving = churn.dropout_at_purchase(ids, got, sat, s.key("churn", 3), params, n_risk, ms)
+        p = orules.churn_probability(sat, np.zeros(n, dtype=bool), 0.05, 0.6, 4.0, 3.0)
+        for m in ms:
+            p = p if m is None else np.minimum(p * m, 1.0)
+        made, leaves = orules.purchases_before_dropout(on.uniform(s, "churn", 3, ids), p, counts - new)
+        assert np.array_equal(got, np.where(counts - new > 0, made + new, counts))
+        assert np.array_equal(leaving, np.flatnonzero(leaves))
+        assert leaving.size and (got < counts).any() and (p >= 1.0).any() == bool(ms)
+
+
 def test_per_row_charge_equals_numpy_products_and_scatter():
     """Costs are the float32 product numpy makes (or float64 with counts), added to each row once."""
     rng = np.random.default_rng(8)

@@ -1,7 +1,7 @@
 """Calibrate the agent model to a real transaction log and forecast the weeks after calibration.
 
     python -m sim.calibrate --transactions PATH --calibration-weeks 39 --out DIR
-                            [--replications N] [--seed 0]
+                            [--replications N] [--seed 0] [--model paretonbd|bgnbd|covariate]
 
 PATH is a CDNOW-format log or a CSV with ``customer_id, date, amount`` (see
 :func:`sim.analysis.transactions.read_transactions`); ``--transactions cdnow`` uses the CDNOW
@@ -12,10 +12,14 @@ sample shipped with the package. The first ``--calibration-weeks`` weeks are use
   customer's first purchase amount (:mod:`sim.calibration.fit`; it nests BG/NBD, and the
   likelihood-ratio test on the calibration data is reported), and Gamma-Gamma spend.
 
-The same customers are then simulated by the engine (:mod:`sim.calibration.agents`) over the
-whole weeks that follow, ``--replications`` times with parameters drawn from their sampling
-distribution (so the interval covers parameter and process uncertainty): 500 by default, fewer
-for a log of more than 20,000 customers (customers x replications near 10 million, at least 10).
+The same customers are then simulated by the one engine, the BG/NBD preset started from each
+customer's posterior (:func:`sim.calibrate.simulate.bgnbd_posterior`), over the whole weeks that
+follow, ``--replications`` times with parameters drawn from their sampling distribution (so the
+interval covers parameter and process uncertainty): 500 by default, fewer for a log of more than
+20,000 customers (customers x replications near 10 million, at least 10).
+``--model`` chooses the purchase model of the firm's scenario (``DIR/scenario.yaml``,
+``DIR/customers.parquet``, :mod:`sim.calibrate.firm`): Pareto/NBD (the default, see
+:data:`sim.calibrate.firm.DEFAULT_MODEL`), BG/NBD or the covariate BG/NBD.
 ``DIR/calibration.json`` holds the fitted parameters, predicted and actual repeat transactions in the holdout weeks
 (total and weekly cumulative), the comparison by calibration frequency (x = 0, 1, ..., 7+) and
 both models' errors side by side; ``DIR/calibration.png`` draws them.

@@ -22,7 +22,7 @@ from sim.analysis.transactions import TransactionLogError, cdnow_sample_path, re
 from sim.calibrate.compare import calibrate_firm
 from sim.calibrate.data import CalibrationError
 from sim.calibrate.figure import plot
-from sim.calibrate.firm import write_firm
+from sim.calibrate.firm import DEFAULT_MODEL, MODELS, write_firm
 from sim.io import DISK_FULL, finite_json, write_text
 
 __all__ = ["main", "build_parser"]
@@ -51,6 +51,13 @@ def _weeks(text: str) -> float:
         raise argparse.ArgumentTypeError(f"must be a number of weeks, got {text!r}") from None
 
 
+def _model(text: str) -> str:
+    """An argparse type: a purchase model of the firm's scenario (:data:`sim.calibrate.firm.MODELS`)."""
+    if text not in MODELS:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(MODELS)}, got {text!r}")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface of ``python -m sim.calibrate``."""
     parser = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.splitlines()[0])
@@ -70,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="simulation runs (default 500; for a large log fewer, so that customers x runs stays "
                              "near 10 million, at least 10: calibration.json's notes say so)")
     parser.add_argument("--seed", type=_int_at_least(0), default=0, help="root seed of the simulation (default 0)")
+    parser.add_argument("--model", type=_model, default=DEFAULT_MODEL,
+                        help="purchase model of the firm's scenario.yaml and customers.parquet: "
+                             f"{', '.join(f'{k} ({label})' for k, (_, label) in MODELS.items())}; default "
+                             f"{DEFAULT_MODEL}, whose forecasts by calibration frequency were the closest on CDNOW "
+                             "(calibration.json compares all three)")
     return parser
 
 
@@ -93,6 +105,8 @@ def _print_errors(out: Path, report: dict[str, Any]) -> None:
     for label, key, spec in (("total error %", "total_error_pct", ".1f"), ("MAE by frequency (mean)",
                              "group_mean_mae", ".3f"), ("MAE weekly cumulative", "weekly_cumulative_mae", ".1f")):
         print(f"  {label:<26}{_num(a[key], spec):>14}{_num(b[key], spec):>10}{_num(p[key], spec):>12}")
+    scenario = report["model_choice"]["scenario"]
+    print(f"  firm scenario (--model): {scenario['model']}, {MODELS[scenario['model']][1]}")
     notes = report.get("notes", {})
     for key, why in notes.items():
         if "." not in key and "[" not in key:
@@ -123,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         read_seconds = time.perf_counter() - started
         with _progress(args.replications) as bar:
             report, values, customers = calibrate_firm(log, args.calibration_weeks, args.replications, args.seed,
-                                                       on_replication=lambda: bar.update(1))
+                                                       on_replication=lambda: bar.update(1), model=args.model)
     except (TransactionLogError, CalibrationError) as err:
         print(f"Error: {err}", file=sys.stderr)
         return 2

@@ -32,7 +32,7 @@ from sim.analysis.clv import (
 from sim.analysis.clv.histories import distinct_histories
 from sim.calibrate.arrivals import arrival_curve
 from sim.calibrate.data import CalibrationError, calibration_amounts, holdout_revenue, prepare
-from sim.calibrate.firm import firm_scenario
+from sim.calibrate.firm import DEFAULT_MODEL, MODELS, firm_scenario
 from sim.calibrate.simulate import fit_spend, replications_for, simulate_holdout
 from sim.calibration.fit import CovariateBGNBDFit, covariate_expected_transactions, fit_covariate_bgnbd
 
@@ -194,30 +194,35 @@ def _check_fitted(plain: BGNBDFit, agent_fit: CovariateBGNBDFit, x: np.ndarray, 
 
 #: Free parameters of each purchase model, for the information criteria.
 _FREE_PARAMETERS = {"bgnbd": 4, "pareto_nbd": 4, "agent_model": 5}
+#: The row of the model choice of each ``--model`` value.
+_CHOICE_ROW = {"paretonbd": "pareto_nbd", "bgnbd": "bgnbd", "covariate": "agent_model"}
 
 
-def _model_choice(parameters: dict[str, Any], errors: dict[str, dict[str, float]], n: int) -> dict[str, Any]:
+def _model_choice(parameters: dict[str, Any], errors: dict[str, dict[str, float]], n: int,
+                  model: str) -> dict[str, Any]:
     """Each purchase model's fit to the calibration data and its holdout error, side by side.
 
     The likelihoods are of the same data (x, t_x, T), so AIC and BIC compare them directly; the
-    holdout errors compare forecasts. ``lowest_bic`` is what the calibration data alone choose.
+    holdout errors compare forecasts. ``lowest_bic`` is what the calibration data alone choose;
+    ``scenario`` the model the firm's scenario uses (``--model`` ``model``) and its row here.
     """
     table = {}
-    for model, k in _FREE_PARAMETERS.items():
-        ll = parameters[model]["log_likelihood"]
-        table[model] = {"log_likelihood": ll, "parameters": k, "aic": 2 * k - 2 * ll, "bic": k * np.log(n) - 2 * ll,
-                        "holdout_total_error_pct": errors[model]["total_error_pct"],
-                        "holdout_weekly_cumulative_mae": errors[model]["weekly_cumulative_mae"]}
-    return {"models": table, "lowest_bic": min(table, key=lambda m: table[m]["bic"])}
+    for row, k in _FREE_PARAMETERS.items():
+        ll = parameters[row]["log_likelihood"]
+        table[row] = {"log_likelihood": ll, "parameters": k, "aic": 2 * k - 2 * ll, "bic": k * np.log(n) - 2 * ll,
+                      "holdout_total_error_pct": errors[row]["total_error_pct"],
+                      "holdout_weekly_cumulative_mae": errors[row]["weekly_cumulative_mae"]}
+    return {"models": table, "lowest_bic": min(table, key=lambda m: table[m]["bic"]),
+            "scenario": {"model": model, "row": _CHOICE_ROW[model]}}
 
 
 def calibrate(log: pd.DataFrame, calibration_weeks: float, replications: int | None = None, seed: int = 0,
-              on_replication: Callable[[], None] | None = None) -> dict[str, Any]:
+              on_replication: Callable[[], None] | None = None, model: str = DEFAULT_MODEL) -> dict[str, Any]:
     """Fit, simulate and compare; return the content of ``calibration.json``.
 
     See :func:`calibrate_firm` for the parameters; this is its report alone.
     """
-    return calibrate_firm(log, calibration_weeks, replications, seed, on_replication)[0]
+    return calibrate_firm(log, calibration_weeks, replications, seed, on_replication, model)[0]
 
 
 #: The report, the firm's scenario values and its customers table.
@@ -295,8 +300,14 @@ def _fits(summary: pd.DataFrame, calibration_weeks: float, clock: StageClock) ->
     return (x, t_x, T, z), plain, pareto, agent_fit, spend
 
 
+def _check_model(model: str) -> None:
+    """Stop with a message naming the argument when ``model`` is not one of :data:`sim.calibrate.firm.MODELS`."""
+    if model not in MODELS:
+        raise CalibrationError(f"The '--model' argument must be one of {', '.join(MODELS)}. Got {model!r} instead.")
+
+
 def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: int | None = None, seed: int = 0,
-                   on_replication: Callable[[], None] | None = None) -> _FirmOutput:
+                   on_replication: Callable[[], None] | None = None, model: str = DEFAULT_MODEL) -> _FirmOutput:
     """Fit, simulate and compare; return the report, and the firm's scenario values and customers
     (:func:`sim.calibrate.firm.firm_scenario`).
 
@@ -311,12 +322,15 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
         fewer for a large log, :func:`~sim.calibrate.simulate.replications_for`); root seed.
     on_replication : callable, optional
         Called after each replication (progress).
+    model : str
+        The firm scenario's purchase model, a key of :data:`sim.calibrate.firm.MODELS` (``--model``).
 
     Raises
     ------
     CalibrationError
-        If the calibration weeks leave no repeat purchase, or no finite fit.
+        If ``model`` is not one of them, the calibration weeks leave no repeat purchase, or no finite fit.
     """
+    _check_model(model)
     clock = StageClock()
     summary, weekly_actual, weeks = prepare(log, calibration_weeks)
     clock("prepare")  # then each stage closes its own
@@ -333,19 +347,16 @@ def calibrate_firm(log: pd.DataFrame, calibration_weeks: float, replications: in
     notes = _notes(h, plain, agent_fit, spend_note if spend_fit is None else None, fewer)
     clock("closed_forms_and_holdout")
     arrivals = arrival_curve(summary["first_purchase"], log["date"].min(), calibration_weeks)
-    values, customers, record = firm_scenario(summary, pareto, spend_fit, calibration_amounts(log, calibration_weeks),
-                                              weeks, spend_cov, arrivals)
+    values, customers, record = firm_scenario(summary, {"paretonbd": pareto, "bgnbd": plain, "covariate": agent_fit}[
+        model], spend_fit, calibration_amounts(log, calibration_weeks), weeks, spend_cov, arrivals)
     clock("firm_scenario")
     report = {
-        "calibration_weeks": calibration_weeks,
-        "holdout_weeks": weeks,
-        "customers": int(len(summary)),
+        "calibration_weeks": calibration_weeks, "holdout_weeks": weeks, "customers": int(len(summary)),
         "calibration_repeat_transactions": int(x.sum()),
         "parameters": parameters,
         "holdout": _holdout_block(h),
-        "by_frequency": groups.to_dict(orient="records"),
-        "errors": errors,
-        "model_choice": _model_choice(parameters, errors, len(summary)),
+        "by_frequency": groups.to_dict(orient="records"), "errors": errors,
+        "model_choice": _model_choice(parameters, errors, len(summary), model),
         "spend": spend,
         "acquisition_curve": arrivals,
         "scenario": record,

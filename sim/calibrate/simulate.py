@@ -1,35 +1,37 @@
 """Simulating the calibrated customers over the holdout weeks, with parameter uncertainty.
 
 Each replication draws the purchase and spend parameters from their asymptotic sampling
-distribution and runs the engine's calibrated customers (:mod:`sim.calibration.agents`) from
-their purchase histories, so the spread of the replications covers parameter and process
-uncertainty.
+distribution and runs the one engine (:class:`~sim.engine.Simulation`, the BG/NBD preset
+``classic.model=bgnbd``) on the customers' posteriors given their histories
+(:func:`bgnbd_posterior`), as a calibrated firm's runs do for Pareto/NBD; so the spread of the
+replications covers parameter and process uncertainty.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from sim.analysis.clv import GammaGammaFit, GammaGammaLikelihood, fit_gamma_gamma
-from sim.calibration.agents import CalibratedSimulation, Histories
-from sim.calibration.fit import CovariateBGNBDFit, checked_covariance
+from sim.analysis.clv import GammaGammaFit, GammaGammaLikelihood, fit_gamma_gamma, gamma_gamma_expected_spend
+from sim.calibration.fit import CovariateBGNBDFit, checked_covariance, covariate_prob_alive
+from sim.classic.presets import configure
 from sim.config import Config
+from sim.engine import KnownCustomers, Simulation
 
-__all__ = ["fit_spend", "simulate_holdout", "replications_for", "DEFAULT_REPLICATIONS", "REPLICATION_BUDGET"]
+__all__ = ["fit_spend", "simulate_holdout", "bgnbd_posterior", "replications_for", "DEFAULT_REPLICATIONS",
+           "REPLICATION_BUDGET"]
 
 #: Replications when the user names none, for logs of up to REPLICATION_BUDGET / 500 customers.
 DEFAULT_REPLICATIONS = 500
 #: Customers x replications simulated when the user names no number: each replication costs about
-#: 11 microseconds per customer over 39 weeks (docs/performance.md), so about two minutes.
+#: 12 microseconds per customer over 39 weeks (the BG/NBD preset on 235,700 customers, shared
+#: 2-core machine; docs/performance.md), so about two minutes.
 REPLICATION_BUDGET = 10_000_000
 #: Fewest replications chosen for a large log: enough for the mean; the 90 % interval is rough.
 MIN_REPLICATIONS = 10
 
-_NO_SPEND = 1e6  # Gamma-Gamma shapes that value every purchase at about 1 when spend is not modelled
 
 
 def fit_spend(summary: pd.DataFrame) -> tuple[GammaGammaFit | None, np.ndarray | None, str | None]:
@@ -82,13 +84,41 @@ def replications_for(customers: int, replications: int | None) -> tuple[int, str
                     "minutes); the interval is rougher; --replications sets the number")
 
 
-def _histories(summary: pd.DataFrame) -> Histories:
-    """The purchase histories of the customers of a calibration summary, as the engine takes them."""
-    return Histories(*(summary[c].to_numpy(dtype=np.float64) for c in ("x", "t_x", "T", "z", "spend_n", "spend_total")))
+def bgnbd_posterior(fit: CovariateBGNBDFit, summary: pd.DataFrame, spend: tuple[float, float, float] | None
+                    ) -> KnownCustomers:
+    """Each customer's state at the end of calibration under the covariate BG/NBD ``fit`` (plain
+    BG/NBD when its ``beta`` is 0), as the engine takes a calibrated firm's customers.
+
+    Given x repeat purchases, the last at t_x, in T weeks and her covariate z: alive with
+    P(alive | x, t_x, T); purchase rate Gamma(r + x, alpha_i + T) with ``alpha_i = alpha exp(-beta z)``
+    per week; dropout probability after a repeat purchase Beta(a, b + x) (she survived x of
+    them); spend per purchase her Gamma-Gamma expectation under ``spend`` = (p, q, gamma)
+    (the population mean without a valued repeat purchase; 1 without ``spend``, so revenue
+    counts purchases).
+
+    Parameters
+    ----------
+    fit : CovariateBGNBDFit
+        Purchase model, weeks.
+    summary : DataFrame
+        Calibration summary: x, t_x, T (weeks), z, spend_n, spend_total (currency units).
+    spend : tuple of float or None
+        Gamma-Gamma p, q (> 1), gamma (currency units).
+    """
+    x, t_x, T, z, n_valued, total = (summary[c].to_numpy(dtype=np.float64)
+                                     for c in ("x", "t_x", "T", "z", "spend_n", "spend_total"))
+    per = np.ones(x.size)
+    if spend is not None:
+        p, q, gamma = spend
+        per[:] = p * gamma / (q - 1)
+        has = n_valued > 0
+        per[has] = gamma_gamma_expected_spend(spend, n_valued[has], total[has] / n_valued[has])
+    return KnownCustomers(covariate_prob_alive(fit, x, t_x, T, z), fit.r + x, fit.alphas(z) + T,
+                          np.full(x.size, fit.a), fit.b + x, np.floor(T - t_x), per)
 
 
-def _scenario(n: int, weeks: int, seed: int, fit: CovariateBGNBDFit, spend: tuple[float, float, float]) -> Config:
-    """The BG/NBD scenario of ``n`` calibrated customers over ``weeks`` weeks, without plots."""
+def _scenario(n: int, weeks: int, seed: int, fit: CovariateBGNBDFit) -> Config:
+    """The BG/NBD preset's scenario of ``n`` calibrated customers over ``weeks`` weeks, without plots."""
     cfg = Config()
     cfg.seed = seed
     cfg.horizon.weeks = weeks
@@ -98,14 +128,13 @@ def _scenario(n: int, weeks: int, seed: int, fit: CovariateBGNBDFit, spend: tupl
     c = cfg.classic
     c.model = "bgnbd"
     c.r, c.alpha, c.a, c.b = fit.r, fit.alpha, fit.a, fit.b
-    c.spend_p, c.spend_q, c.spend_gamma = spend
-    return cfg
+    return configure(cfg)
 
 
 def simulate_holdout(summary: pd.DataFrame, weeks: int, fit: CovariateBGNBDFit, spend_fit: GammaGammaFit | None,
                      spend_cov: np.ndarray | None, replications: int, seed: int,
                      on_replication: Callable[[], None] | None = None) -> dict[str, np.ndarray]:
-    """Run the calibrated agents ``replications`` times, each with parameters drawn from their
+    """Run the engine on the calibrated customers ``replications`` times, each with parameters drawn from their
     asymptotic sampling distribution (normal in the fit's parametrisation).
 
     Returns
@@ -115,24 +144,23 @@ def simulate_holdout(summary: pd.DataFrame, weeks: int, fit: CovariateBGNBDFit, 
         ``per_customer`` and ``per_customer_var``: mean and variance of each customer's
         purchases over replications; ``revenue``: holdout revenue per replication.
     """
-    histories = _histories(summary)
-    if spend_fit is None:
-        # No spend model: p = q = K, gamma = 1 and no spend history make every purchase worth
-        # Gamma(K, nu) with nu ~ Gamma(K, 1), i.e. about 1, so revenue counts purchases.
-        histories = dataclasses.replace(histories, spend_n=np.zeros(len(summary)), spend_total=np.zeros(len(summary)))
     n = len(summary)
     children = np.random.SeedSequence(seed).spawn(replications)
     weekly = np.zeros((replications, weeks))
     revenue = np.zeros(replications)
     per_customer, per_customer_sq = np.zeros(n), np.zeros(n)
-    spend_centre = np.log(spend_fit.params) if spend_fit is not None else np.log([_NO_SPEND, _NO_SPEND, 1.0])
     for k, child in enumerate(children):
         rng = np.random.default_rng(child)
         vector = rng.multivariate_normal(fit.vector, fit.covariance)
         drawn = CovariateBGNBDFit(*np.exp(vector[:4]), vector[4], fit.log_likelihood, fit.covariance)
-        spend = np.exp(rng.multivariate_normal(spend_centre, spend_cov) if spend_cov is not None else spend_centre)
+        spend = None
+        if spend_fit is not None:
+            spend = tuple(np.exp(rng.multivariate_normal(np.log(spend_fit.params), spend_cov))
+                          if spend_cov is not None else spend_fit.params)
+            spend = spend if spend[1] > 1 else tuple(spend_fit.params)  # a draw with no mean spend: the fit's
         run_seed = int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-        result = CalibratedSimulation(_scenario(n, weeks, run_seed, drawn, tuple(spend)), histories, drawn).run()
+        known = bgnbd_posterior(drawn, summary, spend)
+        result = Simulation(_scenario(n, weeks, run_seed, drawn), known).run()
         weekly[k] = result.timeseries["purchase_occasions"].to_numpy()
         revenue[k] = result.summary["revenue"]
         purchases = result.customers["purchases"].to_numpy()

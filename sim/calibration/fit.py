@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-from scipy.special import betaln, expit, gammaln, hyp2f1
+from scipy.special import betaln, gammaln, hyp2f1
 
-from sim.analysis.clv import BGNBDFit, fit_bgnbd
+from sim.analysis.clv import BGNBDFit, bgnbd_prob_alive_each, fit_bgnbd
 from sim.analysis.clv._common import LOG_BOUND
 from sim.analysis.clv.bgnbd import BGNBDLikelihood
 from sim.analysis.clv.histories import Histories, distinct_histories, levels
@@ -167,10 +167,7 @@ def covariate_log_likelihood(vector: np.ndarray, x: np.ndarray, t_x: np.ndarray,
 def covariate_prob_alive(fit: CovariateBGNBDFit, x, t_x, T, z) -> np.ndarray:
     """Probability that each customer is still active at T (1 for x = 0), as in BG/NBD."""
     r, alpha, a, b = _unpack(fit.vector, np.asarray(z, dtype=np.float64))
-    x = np.asarray(x, dtype=np.float64)
-    log_odds_dead = (np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0)
-                     + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
-    return np.where(x > 0, expit(-log_odds_dead), 1.0)
+    return bgnbd_prob_alive_each(r, alpha, a, b, np.asarray(x, dtype=np.float64), t_x, T)
 
 
 def covariate_expected_transactions(t: float, fit: CovariateBGNBDFit, x, t_x, T, z) -> np.ndarray:

@@ -16,6 +16,10 @@ any scenario; no weekly step is replaced. The resulting scenario is what the run
 ``paretonbd`` a cohort of ``customers.initial`` buyers at Poisson rates ``lambda ~ Gamma(r, alpha)``
             a week (``customers.purchase_rate_mean``, ``purchase_rate_shape``), each leaving with
             her own weekly hazard ``mu ~ Gamma(s, beta)`` (``customers.churn_propensity=gamma_hazard``)
+``bgnbd``   the same buyers, each leaving only right after a repeat purchase
+            (``customers.churn_timing=at_purchase``) with her own probability ``p ~ Beta(a, b)``
+            (``customers.churn_propensity=beta``); every purchase is worth the Gamma-Gamma mean
+            spend ``spend_p spend_gamma / (spend_q - 1)``
 ``bass``    Bass (1969) diffusion: every prospect hears of the product with the hazard
             ``(p + q F) / 52`` a week (``market.innovation`` = p / 52, ``market.word_of_mouth``
             = q / 52, every customer a promoter), ``F`` the adopted share of ``market.potential`` at
@@ -108,6 +112,25 @@ def _bass(cfg: Config) -> Config:
                                service=service)
 
 
+def _bgnbd(cfg: Config) -> Config:
+    """BG/NBD: Pareto/NBD's buyers, leaving only right after a repeat purchase (Fader, Hardie & Lee 2005).
+
+    The engine's baskets are lognormal, not Gamma-Gamma, so spend is the Gamma-Gamma mean spend
+    per purchase, the same for every purchase (``basket_sigma`` 0, one unit at a list price of
+    that mean): expected revenue is right, its spread across customers and purchases is not.
+    """
+    c = cfg.classic
+    spend = c.spend_p * c.spend_gamma / (c.spend_q - 1.0)
+    base = _pareto_nbd(cfg)
+    customers = dataclasses.replace(
+        base.customers, churn_propensity="beta", churn_propensity_a=c.a, churn_propensity_b=c.b,
+        churn_timing="at_purchase", basket_units_mean=1.0, basket_sigma=0.0)
+    pricing = dataclasses.replace(base.pricing, list_price=spend, reference_price=spend, discount=0.0,
+                                  new_customer_discount=0.0)
+    product = dataclasses.replace(base.product, unit_cost=0.0)
+    return dataclasses.replace(base, customers=customers, pricing=pricing, product=product)
+
+
 def _clv(cfg: Config) -> Config:
     return _contractual(cfg, {"churn_propensity": "none"}, churn_rate=1.0 - cfg.classic.retention)
 
@@ -124,7 +147,8 @@ def _markov(cfg: Config) -> Config:
 
 
 #: The presets by ``classic.model``.
-PRESETS = {"sbg": _sbg, "clv": _clv, "paretonbd": _pareto_nbd, "markov": _markov, "bass": _bass}
+PRESETS = {"sbg": _sbg, "clv": _clv, "paretonbd": _pareto_nbd, "bgnbd": _bgnbd, "markov": _markov,
+           "bass": _bass}
 
 
 def configure(cfg: Config) -> Config:

@@ -113,6 +113,13 @@ class CustomersConfig(Checked):
         the customer's propensity times the churn rule's probability (capped at 1).
     churn_propensity_a, churn_propensity_b : float
         The two parameters of ``churn_propensity`` (Beta shapes; Gamma shape and rate per week).
+    churn_timing : str
+        When a customer can leave: ``weekly`` (the default: at the end of every week, with the
+        churn rule's probability) or ``at_purchase`` (only right after a repeat purchase, with
+        that same probability per purchase, as in the BG/NBD model of Fader, Hardie & Lee 2005;
+        the first purchase of a new customer does not count). In a week with k purchase
+        occasions she makes min(k, J) of them, J her geometric number of purchases until she
+        leaves, and has left at the end of the week if J <= k. Not with ``billing_period_weeks``.
     billing_period_weeks : int
         0 (the default): customers buy on Poisson purchase occasions. A number of weeks: customers
         are subscribers who pay the list price at the start of each billing period (on joining,
@@ -231,6 +238,9 @@ class CustomersConfig(Checked):
         "(Schmittlein, Morrison & Colombo 1987, Pareto/NBD)"))
     churn_propensity_a: float = _p(1.0, gt=0.0, le=1e6)
     churn_propensity_b: float = _p(1.0, gt=0.0, le=1e6)
+    churn_timing: str = _p("weekly", choices=("weekly", "at_purchase"), source=(
+        "dropout only right after a purchase: BG/NBD (Fader, Hardie & Lee 2005, Marketing Science 24(2)); "
+        "weekly: a dropout hazard in continuous time, Pareto/NBD (Schmittlein, Morrison & Colombo 1987)"))
     billing_period_weeks: int = _p(0, ge=0, le=520)
     billing_tenure_factors: list[float] = _p(factory=list, each={"ge": 0.0, "le": 1e6})
     recency_purchase_probs: list[float] = _p(factory=list, each=PROB, source=(

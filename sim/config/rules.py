@@ -129,6 +129,9 @@ def validate_classic(cfg: Config) -> Config:
     if c.model == "markov" and not 1 <= len(c.purchase_probs) <= _MAX_RECENCY_STATES:
         raise ConfigError("classic.purchase_probs", list(c.purchase_probs),
                           f"a list of 1 to {_MAX_RECENCY_STATES} probabilities (one per recency state)")
+    if c.model == "bgnbd" and c.spend_q <= 1.0:
+        raise ConfigError("classic.spend_q", c.spend_q, "a number > 1 with classic.model='bgnbd' (the Gamma-Gamma "
+                          "mean spend per purchase, spend_p spend_gamma / (spend_q - 1), is finite only then)")
     if c.model == "bass" and cfg.customers.initial >= cfg.market.potential:
         raise ConfigError("customers.initial", cfg.customers.initial,
                           f"an integer < market.potential ({cfg.market.potential}) so that someone is left to adopt")
@@ -159,11 +162,15 @@ def _network_fits(cfg: Config) -> None:
 
 
 def _recency_chain_has_periods(cfg: Config) -> None:
-    """Purchases by recency are decided once a period, so they need one."""
+    """Purchases by recency are decided once a period, so they need one; leaving at a purchase
+    needs purchase occasions, which subscribers do not have."""
     c = cfg.customers
     if c.recency_purchase_probs and not c.billing_period_weeks:
         raise ConfigError("customers.recency_purchase_probs", list(c.recency_purchase_probs),
                           "empty unless customers.billing_period_weeks is set (the period of the purchase decisions)")
+    if c.churn_timing == "at_purchase" and c.billing_period_weeks:
+        raise ConfigError("customers.churn_timing", c.churn_timing,
+                          "'weekly' with customers.billing_period_weeks (subscribers leave at a renewal)")
     if len(c.recency_purchase_probs) > _MAX_RECENCY_STATES:
         raise ConfigError("customers.recency_purchase_probs", list(c.recency_purchase_probs),
                           f"a list of at most {_MAX_RECENCY_STATES} probabilities (one per recency state)")

@@ -15,7 +15,7 @@ from sim.kernels.churn import ChurnParams, churn_draw, decay_and_lapse, destinat
 from sim.kernels.offers import offer_reliefs
 from sim.population import ACTIVE, CHURNED, LAPSING, saturating_increment
 
-__all__ = ["Churn", "relieves", "offer_relief"]
+__all__ = ["Churn", "relieves", "offer_relief", "churn_multipliers"]
 
 
 def relieves(r) -> bool:
@@ -29,6 +29,21 @@ def offer_relief(r, pop, week: int, rows: np.ndarray) -> np.ndarray | None:
     if not relieves(r):
         return None
     return offer_reliefs(pop, rows, week, r.churn_relief, r.relief_weeks)
+
+
+def churn_multipliers(cfg, pop, strategy, week: int, rows: np.ndarray, share: np.ndarray | None) -> tuple:
+    """The multipliers of the churn probability of customers ``rows`` this week, in the order
+    they are applied (None where one does not act): the loyalty programme's switching costs,
+    the purchases lost to rivals (``share``, the firm's choice share of each row, None without
+    rivals), her own propensity and a retention offer's relief.
+
+    ``strategy`` is ``(programme, ctx)``: the loyalty programme and the context its hooks get.
+    """
+    c, (prog, ctx) = cfg.customers, strategy
+    return (prog.churn_multiplier(ctx, rows) if prog.active else None,
+            None if share is None else 1.0 + c.competitor_churn_effect * (1.0 - share),
+            pop.churn_propensity[rows] if c.churn_propensity != "none" else None,
+            offer_relief(cfg.retention, pop, week, rows))
 
 
 class Churn:
@@ -48,7 +63,7 @@ class Churn:
     """
 
     def __init__(self, cfg, pop, streams, strategy):
-        self.c, self.r, self.pop, self.streams = cfg.customers, cfg.retention, pop, streams
+        self.cfg, self.c, self.r, self.pop, self.streams = cfg, cfg.customers, cfg.retention, pop, streams
         self.programme, self.ctx, self.active_rivals = strategy
         self.params = ChurnParams.from_config(cfg.customers)
 
@@ -63,17 +78,18 @@ class Churn:
         decay_and_lapse(self.pop, b.rows, np.float32(1.0 - c.attachment_decay), week - quiet, (LAPSING, ACTIVE))
 
     def run(self, week: int, b: Block, d: PurchaseDraw) -> np.ndarray:
-        """Churn of the block's customers at risk (not new this week); returns the churners' rows."""
-        pop, prog, n_risk = self.pop, self.programme, b.n_risk
+        """Churn of the block's customers at risk (not new this week, unless they leave at a
+        purchase: ``d.leaving`` then holds positions among all the block's rows); returns the
+        churners' rows."""
+        pop, n_risk = self.pop, b.n_risk
         at_risk = b.rows[:n_risk]
         leaving = d.leaving
         if leaving is None:  # else drawn with the purchases
-            m1 = prog.churn_multiplier(self.ctx, at_risk) if prog.active else None
-            m2 = None if d.rival_share is None else 1.0 + self.c.competitor_churn_effect * (1.0 - d.share[:n_risk])
-            m3 = pop.churn_propensity[at_risk] if self.c.churn_propensity != "none" else None
+            share = None if d.rival_share is None else d.share[:n_risk]
             leaving = churn_draw(pop, at_risk, d.sat_eff, d.ids, self.streams.key("churn", week), self.params,
-                                 LAPSING, (m1, m2, m3, offer_relief(self.r, self.pop, week, at_risk)))
-        churned = at_risk[leaving]
+                                 LAPSING, churn_multipliers(self.cfg, pop, (self.programme, self.ctx), week, at_risk,
+                                                            share))
+        churned = b.rows[leaving]
         pop.state[churned] = CHURNED
         saturating_increment(pop.churn_count, churned)
         pop.churn_to[churned] = self._destination(week, churned, d, leaving)

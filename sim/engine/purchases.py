@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim import mathfn
-from sim.engine.churn import offer_relief, relieves
+from sim.engine.churn import churn_multipliers, offer_relief, relieves
 from sim.engine.week import Block, Prices, PurchaseDraw, WeekFigures
 from sim.kernels import purchases as kp
 from sim.kernels.choice import firm_shares
-from sim.kernels.churn import ChurnParams, churn_draw
+from sim.kernels.churn import ChurnParams, churn_draw, dropout_at_purchase
 from sim.kernels.events import happened
 from sim.kernels.purchase_week import LapseParams, WeekKeys, purchase_week
 from sim.population import ACTIVE, LAPSING
@@ -68,7 +68,7 @@ class Purchases:
         key = self.streams.key("purchase", week)
         # Attachment's multiplier alone on the rate, and churn the same rule for all, each week.
         alone = (not (prog.active or obsolescence) and np.ndim(b.price_ratio) == 0
-                 and c.churn_propensity == "none" and not relieves(self.cfg.retention))
+                 and c.churn_propensity == "none" and c.churn_timing == "weekly" and not relieves(self.cfg.retention))
         offer = self.offer(week, b.rows, b.price_ratio, c.switching_inertia)
         if alone and offer is None:
             keys = WeekKeys(key, self.streams.key("churn", week))
@@ -90,7 +90,14 @@ class Purchases:
             rate *= share
             wk.firm_rate += float(rate.sum())
         count, bought = kp.poisson_bought(ids, key, rate, b.n_risk)
-        return PurchaseDraw(bought, b.rows[bought], count[bought], ids[bought], sat_eff, ids, share, rival_share)
+        leaving = None
+        if c.churn_timing == "at_purchase":  # occasions after her dropout are not made
+            multipliers = churn_multipliers(self.cfg, pop, (prog, self.ctx), week, b.rows,
+                                            None if rival_share is None else share)
+            leaving = dropout_at_purchase(ids, count, sat_eff, self.streams.key("churn", week), self.churn, b.n_risk,
+                                          multipliers)
+        return PurchaseDraw(bought, b.rows[bought], count[bought], ids[bought], sat_eff, ids, share, rival_share,
+                            leaving=leaving)
 
     def renewals(self, week: int, b: Block) -> PurchaseDraw:
         """A subscription's week: subscribers at the end of a billing period renew, and pay, or leave.

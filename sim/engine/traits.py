@@ -95,7 +95,10 @@ class KnownCustomers:
     rate_shape, rate_rate : ndarray
         Gamma posterior of her purchase rate (occasions per week): shape, and rate per week.
     dropout_shape, dropout_rate : ndarray
-        Gamma posterior of her dropout hazard (per week): shape, and rate per week.
+        Posterior of her dropout: with ``customers.churn_propensity=gamma_hazard`` the Gamma
+        posterior of her dropout hazard (per week), shape and rate per week (Pareto/NBD); with
+        ``beta`` the Beta posterior of her probability of dropping out after a repeat purchase,
+        its two shapes (BG/NBD, ``customers.churn_timing=at_purchase``).
     weeks_since_purchase : ndarray
         Whole weeks since her last purchase.
     spend_per_purchase : ndarray
@@ -114,13 +117,18 @@ class KnownCustomers:
         return len(self.p_alive)
 
 
-def _known_traits(traits: dict, streams: Streams, ids: np.ndarray, known: KnownCustomers, reference_price: float):
+def _known_traits(traits: dict, streams: Streams, ids: np.ndarray, known: KnownCustomers, c, reference_price: float):
     """Replace the drawn purchase rate, churn propensity and basket by draws from each known
-    customer's posterior; returns whether each is alive (drawn from ``p_alive``)."""
+    customer's posterior (the dropout's by ``c.churn_propensity``, :class:`KnownCustomers`);
+    returns whether each is alive (drawn from ``p_alive``)."""
     k = slice(int(ids[0]), int(ids[-1]) + 1)
     traits["purchase_rate"] = streams.gamma("traits", -1, ids, known.rate_shape[k], 1.0 / known.rate_rate[k], draw=8)
-    hazard = streams.gamma("traits", -1, ids, known.dropout_shape[k], 1.0 / known.dropout_rate[k], draw=9)
-    traits["churn_propensity"] = -np.expm1(-hazard)
+    if c.churn_propensity == "beta":
+        traits["churn_propensity"] = streams.beta("traits", -1, ids, known.dropout_shape[k], known.dropout_rate[k],
+                                                  draw=9)
+    else:
+        hazard = streams.gamma("traits", -1, ids, known.dropout_shape[k], 1.0 / known.dropout_rate[k], draw=9)
+        traits["churn_propensity"] = -np.expm1(-hazard)
     traits["basket_mean"] = known.spend_per_purchase[k] / reference_price  # units at the reference price
     return streams.uniform("traits", -1, ids, draw=10) < known.p_alive[k]
 
@@ -134,7 +142,7 @@ def add_initial_base(pop, streams: Streams, c, known: KnownCustomers | None = No
     than all at once. Subscribers (``customers.billing_period_weeks``) all paid in week -1, their
     week of joining or renewal.
 
-    With ``known`` (a calibrated firm), each customer's purchase rate, dropout hazard and alive
+    With ``known`` (a calibrated firm), each customer's purchase rate, dropout and alive
     state are drawn from her posterior, her basket is her expected spend in units of ``reference_price``
     (currency units per unit), and her last purchase is the one in the log; a customer drawn as
     gone starts churned.
@@ -146,7 +154,7 @@ def add_initial_base(pop, streams: Streams, c, known: KnownCustomers | None = No
         ids = np.arange(start, min(start + CHUNK_ROWS, c.initial), dtype=np.int64)
         traits = draw_traits(streams, ids, c)
         if known is not None:
-            alive = _known_traits(traits, streams, ids, known, reference_price)
+            alive = _known_traits(traits, streams, ids, known, c, reference_price)
             last = -known.weeks_since_purchase[ids[0]:ids[-1] + 1].astype(np.int64)
             pop.add(ids, acquired_week=-1, satisfaction=c.satisfaction_neutral, expectation=c.reference_value,
                     last_purchase_week=last, seen_week=last, state=np.where(alive, ACTIVE, CHURNED), **traits)

@@ -41,7 +41,8 @@ class PurchaseDraw:
     ``bought`` are positions in the block's rows with a purchase and ``buyers``, ``occasions``,
     ``buyer_ids`` the rows, occasions and ids at those positions. ``sat_eff`` and ``ids`` are each
     row's effective satisfaction and id (None when the draw also drew the churn, whose positions
-    are then ``leaving``: the fused pass, or a subscription's renewals). ``share`` and
+    are then ``leaving``: the fused pass, or a subscription's renewals; leaving at a purchase,
+    ``customers.churn_timing=at_purchase``, gives both). ``share`` and
     ``rival_share`` are the firm's and the rivals' choice shares (None without rivals).
     """
 

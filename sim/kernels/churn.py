@@ -16,11 +16,11 @@ from sim.behaviour import churn as rule
 from sim.behaviour.choice import destination
 from sim.behaviour.events import happens
 from sim.jit import njit
-from sim.mathfn import BLOCK, exp_into, undecided
+from sim.mathfn import BLOCK, exp, exp_into, undecided
 from sim.rng import uniform_into, unit
 
-__all__ = ["ChurnParams", "churn_block", "churn_draw", "decay_and_lapse", "rows_drawn", "rows_drawn_up_to",
-           "destinations"]
+__all__ = ["ChurnParams", "churn_block", "churn_draw", "dropout_at_purchase", "decay_and_lapse", "rows_drawn",
+           "rows_drawn_up_to", "destinations"]
 
 
 class ChurnParams(NamedTuple):
@@ -118,6 +118,48 @@ def churn_draw(pop, at_risk: np.ndarray, sat_eff: np.ndarray, ids: np.ndarray, k
                     np.uint64(key), params.neutral, params.effect, pop.state, params.base, np.int8(lapsing),
                     params.lapsing_multiplier, ms, out)
     return out[:k]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _dropout_at_purchase(ids, counts, sat_eff, key, neutral, effect, base, ms, n_risk,
+                         out):  # pragma: no cover - compiled
+    k = 0
+    for j in range(ids.size):
+        new = j >= n_risk  # her first purchase, on joining, is not a repeat purchase
+        repeat = counts[j] - new
+        if repeat <= 0:
+            continue
+        # She has just bought, so she is not lapsing: the lapsing multiplier is 1.
+        q = rule.churn_probability(exp(rule.churn_exponent(sat_eff[j], neutral, effect)), base, 1.0)
+        for t in range(ms.shape[0]):
+            q = rule.churn_multiplied(q, ms[t, j])
+        made, leaves = rule.purchases_before_dropout(unit(ids[j], key), q, repeat)
+        counts[j] = made + new
+        out[k] = j
+        k += leaves
+    return k
+
+
+def dropout_at_purchase(ids: np.ndarray, counts: np.ndarray, sat_eff: np.ndarray, key: int, params: ChurnParams,
+                        n_risk: int, multipliers: tuple = ()) -> np.ndarray:
+    """Leaving right after a repeat purchase (``customers.churn_timing=at_purchase``): truncates
+    ``counts`` in place to the occasions made and returns the positions of those who leave.
+
+    After each repeat purchase a customer leaves with the churn rule's probability
+    (:func:`sim.behaviour.churn.churn_probability` from her effective satisfaction ``sat_eff``,
+    never lapsing, since she has just bought) times each of ``multipliers`` (per row or one for
+    all, None for none, each capped at 1); of her ``counts`` occasions this week she makes
+    :func:`sim.behaviour.churn.purchases_before_dropout`'s number under stream ``key``. Rows from
+    position ``n_risk`` on joined this week: their first occasion is not a repeat purchase.
+    """
+    given = [m for m in multipliers if m is not None]
+    ms = np.empty((len(given), ids.size))
+    for t, m in enumerate(given):
+        ms[t] = m
+    out = np.empty(ids.size + 1, dtype=np.int64)
+    k = _dropout_at_purchase(ids, counts, np.ascontiguousarray(sat_eff, dtype=np.float64), np.uint64(key),
+                             params.neutral, params.effect, params.base, ms, int(n_risk), out)
+    return out[:k].copy()
 
 
 @njit(cache=True, nogil=True)

@@ -16,10 +16,19 @@ __all__ = ["firm_parameter_lines", "FIRM_TITLE"]
 
 FIRM_TITLE = "Appendix: the calibrated firm's parameters, fitted and assumed"
 
-_PARETO = (("customers.purchase_rate_shape", "r", "value", "se"),
-           ("customers.purchase_rate_mean", "alpha (weeks)", "alpha", "alpha_se"),
-           ("customers.churn_propensity_a", "s", "value", "se"),
-           ("customers.churn_propensity_b", "beta (weeks)", "value", "se"))
+#: The purchase model's fitted values as the slide names them, by the firm's ``record.model``.
+_PURCHASE = {
+    "pareto_nbd": ("Pareto/NBD", (("customers.purchase_rate_shape", "r", "value", "se"),
+                                  ("customers.purchase_rate_mean", "alpha (weeks)", "alpha", "alpha_se"),
+                                  ("customers.churn_propensity_a", "s", "value", "se"),
+                                  ("customers.churn_propensity_b", "beta (weeks)", "value", "se"))),
+    "bgnbd": ("BG/NBD", (("customers.purchase_rate_shape", "r", "value", "se"),
+                         ("customers.purchase_rate_mean", "alpha (weeks)", "alpha", "alpha_se"),
+                         ("customers.churn_propensity_a", "a", "value", "se"),
+                         ("customers.churn_propensity_b", "b", "value", "se"))),
+}
+_PURCHASE["covariate_bgnbd"] = ("Covariate BG/NBD", (*_PURCHASE["bgnbd"][1], ("covariate_beta", "beta (first amount)",
+                                                                             "value", "se")))
 _MAX_TEXT = 95  # characters of a source or reason on the slide; the whole is in firm.json
 
 
@@ -32,10 +41,12 @@ def _short(text: str) -> str:
 
 
 def _fitted(record: dict[str, Any], firm: dict[str, Any], one_run: bool) -> list[str]:
-    """Pareto/NBD and spend parameters with their standard errors, and the parameters the run used."""
+    """Purchase and spend parameters with their standard errors, and the parameters the run used."""
     fitted = record.get("fitted", {})
-    lines = [f"Pareto/NBD {name}: {_number(fitted[key].get(v))} (SE {_number(fitted[key].get(se))})"
-             for key, name, v, se in _PARETO if key in fitted]
+    model = record.get("model") or "pareto_nbd"
+    label, rows = _PURCHASE[model]
+    lines = [f"{label} {name}: {_number(fitted[key].get(v))} (SE {_number(fitted[key].get(se))})"
+             for key, name, v, se in rows if key in fitted]
     spend = fitted.get("spend", {})
     if "p" in spend:
         lines += [f"Gamma-Gamma {k}: {_number(spend[k])} (SE {_number(spend.get(f'{k}_se'))})"
@@ -52,8 +63,9 @@ def _fitted(record: dict[str, Any], firm: dict[str, Any], one_run: bool) -> list
     if firm.get("parameter_draws"):
         lines.append("Drawn per seed from the estimates' sampling distribution (firm_parameter_draws); "
                      "seed 0 at the estimates")
-    if one_run and used.get("pareto_nbd"):
-        lines.append("This run's r, alpha, s, beta: " + ", ".join(f"{v:.4g}" for v in used["pareto_nbd"]))
+    if one_run and used.get(model):
+        names = ", ".join(name.split(" ")[0] for _, name, _, _ in rows)
+        lines.append(f"This run's {names}: " + ", ".join(f"{v:.4g}" for v in used[model]))
     return lines
 
 

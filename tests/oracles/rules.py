@@ -278,3 +278,19 @@ def churn_destination(u: np.ndarray, share: np.ndarray, rival_share: np.ndarray,
     pick = (u[None, :] > cum).sum(axis=0)  # rival index whose cumulative share passes u
     dest[switched] = active[np.minimum(pick[switched], active.size - 1)] + 1
     return dest
+
+
+def purchases_before_dropout(u: np.ndarray, p: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Repeat purchases made of ``k`` occasions when each is followed by dropout with probability
+    ``p``, and whether she drops out, for uniforms ``u``: ``(min(k, J), J <= k)`` with J the
+    smallest j such that ``u < 1 - (1 - p)^j``, compared on logarithms."""
+    u, p, k = np.asarray(u, float), np.asarray(p, float), np.asarray(k, np.int64)
+    active = (k > 0) & (p > 0.0)
+    certain = active & (p >= 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_stay = np.log(1.0 - np.where(p < 1.0, p, 0.5))  # rows with p >= 1 are settled apart
+        log_u = np.log(1.0 - u)
+        survives = k * log_stay >= log_u
+        j = np.where(survives, 1.0, log_u / np.where(log_stay < 0, log_stay, -1.0)).astype(np.int64) + 1
+    made = np.where(~active, k, np.where(certain, 1, np.where(survives, k, np.clip(j, 1, k))))
+    return made, active & (certain | ~survives)

@@ -18,7 +18,8 @@ from sim.analysis.clv.bgnbd_likelihood import BGNBDLikelihood
 from sim.analysis.clv.histories import distinct_histories
 
 __all__ = ["BGNBDFit", "BGNBDLikelihood", "bgnbd_log_likelihood", "fit_bgnbd", "bgnbd_expected_unconditional",
-           "bgnbd_prob_alive", "bgnbd_expected_transactions", "sample_bgnbd"]
+           "bgnbd_prob_alive", "bgnbd_expected_transactions", "sample_bgnbd", "bgnbd_prob_no_repeat",
+           "bgnbd_survival", "bgnbd_prob_alive_each"]
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,56 @@ def bgnbd_expected_unconditional(t: npt.ArrayLike, params: BGNBDFit | Sequence[f
     return (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1.0, z))
 
 
+def bgnbd_prob_no_repeat(t: npt.ArrayLike, params: BGNBDFit | Sequence[float]) -> np.ndarray:
+    """Probability that a new customer makes no repeat purchase in (0, t], P(X(t) = 0) (FHL 2005a,
+    eq. 8 at x = 0): ``(alpha / (alpha + t))^r``. Dropout follows a purchase, so only the rate matters.
+
+    Parameters
+    ----------
+    t : array_like
+        Time since the first purchase, >= 0, in the unit alpha refers to.
+    params : BGNBDFit or sequence of 4 floats
+        (r, alpha, a, b).
+
+    Returns
+    -------
+    numpy.ndarray
+        Probability in (0, 1].
+    """
+    r, alpha, _, _ = _bgnbd_params(params)
+    t = np.asarray(t, float)
+    require(t >= 0, "t must be >= 0")
+    return (alpha / (alpha + t)) ** r
+
+
+def bgnbd_survival(t: npt.ArrayLike, params: BGNBDFit | Sequence[float]) -> np.ndarray:
+    """Probability that a new customer has not dropped out by t (unconditional P(alive at t)).
+
+    Given her rate lambda and dropout probability p she is alive while her Poisson purchases
+    stay below her geometric number of purchases until dropout, with probability
+    ``sum_n P(N(t) = n) (1 - p)^n = exp(-lambda p t)``. Over lambda ~ Gamma(r, alpha) this is
+    ``(1 + p t / alpha)^-r``, and over p ~ Beta(a, b) (Euler's integral, then Pfaff's
+    transformation to an argument in [0, 1)):
+    ``(alpha / (alpha + t))^r 2F1(r, b; a + b; t / (alpha + t))``.
+
+    Parameters
+    ----------
+    t : array_like
+        Time since the first purchase, >= 0, in the unit alpha refers to.
+    params : BGNBDFit or sequence of 4 floats
+        (r, alpha, a, b).
+
+    Returns
+    -------
+    numpy.ndarray
+        Probability in (0, 1].
+    """
+    r, alpha, a, b = _bgnbd_params(params)
+    t = np.asarray(t, float)
+    require(t >= 0, "t must be >= 0")
+    return (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b, t / (alpha + t))
+
+
 def bgnbd_prob_alive(
     params: BGNBDFit | Sequence[float],
     x: npt.ArrayLike,
@@ -219,6 +270,14 @@ def bgnbd_prob_alive(
     """
     r, alpha, a, b = _bgnbd_params(params)
     x, t_x, T = _check_rft(x, t_x, T)
+    return bgnbd_prob_alive_each(r, alpha, a, b, x, t_x, T)
+
+
+def bgnbd_prob_alive_each(r: float, alpha: npt.ArrayLike, a: float, b: float, x: np.ndarray, t_x: np.ndarray,
+                          T: np.ndarray) -> np.ndarray:
+    """:func:`bgnbd_prob_alive` with a Gamma rate ``alpha`` of each customer's own (per unit of
+    time; a covariate model's ``alpha exp(-beta z)``), for checked histories x, t_x, T."""
+    alpha = np.asarray(alpha, dtype=np.float64)
     # Work with the log-odds of having dropped out: the power overflows for frequent buyers.
     log_odds_dead = (
         np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
