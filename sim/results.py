@@ -71,7 +71,7 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "customers_churned": ("customers", "churn events"),
     "customers_won_back": ("customers", "win-back events"),
     "customers_active_end": ("customers", "active customers at the end: initial + acquired - churned + won back"),
-    "revenue": (_MONEY, "sales after discounts, undiscounted"),
+    "revenue": (_MONEY, "sales after discounts and refunds of returned orders, undiscounted"),
     "gross_margin": (_MONEY, "revenue - cost of goods"),
     "acquisition_spend": (_MONEY, "media + sign-up offers + referral rewards"),
     "retention_spend": (_MONEY, "win-back and retention offers + loyalty cost (whoever they went to)"),
@@ -121,7 +121,8 @@ TRANSACTION_INFO: dict[str, tuple[str, str]] = {
     "week": ("week", "week of the run (0 = output.start_date)"),
     "date": ("date", "first day of the week: output.start_date + 7 week"),
     "occasions": ("purchases", "the customer's purchase occasions that week"),
-    "amount": (_MONEY, "the customer's spend that week, after discounts, over its occasions"),
+    "amount": (_MONEY, "the customer's spend that week, after discounts and net of orders she returned, over "
+                       "its occasions"),
     "initial_base": ("", "customer of the base at week 0; in the agent model such a customer bought before "
                          "week 0, so her first row is not her first purchase (left-censored)"),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.oracles.numerics import exp_numpy
+from tests.oracles.numerics import exp_numpy, log_numpy
 
 
 def price_multiplier(price_ratio: float, price_sensitivity: np.ndarray) -> np.ndarray:
@@ -278,3 +278,9 @@ def churn_destination(u: np.ndarray, share: np.ndarray, rival_share: np.ndarray,
     pick = (u[None, :] > cum).sum(axis=0)  # rival index whose cumulative share passes u
     dest[switched] = active[np.minimum(pick[switched], active.size - 1)] + 1
     return dest
+
+
+def return_probability(q: np.ndarray, n: np.ndarray, habit: float) -> np.ndarray:
+    """Probability of returning the ``n``-th order for first-order probabilities ``q``: odds times ``n ** habit``."""
+    grown = q * exp_numpy(habit * log_numpy(n))
+    return grown / (grown + (1.0 - q))
