@@ -63,7 +63,7 @@ def test_the_customers_accounts_add_up_to_the_ledger_with_returns(paired):
 
 
 def test_a_returned_order_costs_its_margin_the_goods_written_off_and_the_handling(paired):
-    """Each customer's contribution falls by what her returns cost; those who return most lose money."""
+    """Each customer's contribution falls by exactly what her returns cost; about a tenth of sales come back."""
     (sim, on), (_, off) = paired
     loss = off.customers["contribution"].to_numpy() - on.customers["contribution"].to_numpy()
     assert (loss >= -1e-9).all()
