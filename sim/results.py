@@ -75,8 +75,9 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "gross_margin": (_MONEY, "revenue - cost of goods"),
     "acquisition_spend": (_MONEY, "media + sign-up offers + referral rewards"),
     "retention_spend": (_MONEY, "win-back and retention offers + loyalty cost (whoever they went to)"),
-    "other_costs": (_MONEY, "service cost, complaint handling, fixed and product costs"),
-    "cost_to_keep": (_MONEY, "cost of keeping customers: retention_spend + service cost + complaint handling"),
+    "other_costs": (_MONEY, "service cost, complaint and return handling, fixed and product costs"),
+    "cost_to_keep": (_MONEY, "cost of keeping customers: retention_spend + service cost + complaint and return "
+                     "handling"),
     "cost_to_keep_base": (_MONEY, "cost_to_keep - cost_to_keep_new: borne by the initial base, plus the firm's "
                                   "own keeping costs (a programme's running costs)"),
     "cost_to_keep_new": (_MONEY, "cost_to_keep borne by customers acquired during the run (their win-back and "
