@@ -64,7 +64,7 @@ def test_support_contacts_cost_the_expected_amount_through_the_ledger():
     # The cost is borne by the customers who called: it is in their cost to serve.
     assert r.customers["cost_to_serve"].sum() == pytest.approx(
         ts["service_cost"].sum() + ts["fixed_costs"].sum()
-        + ts["complaint_handling"].sum() + ts["winback_offers"].sum(),
+        + ts["complaint_handling"].sum() + ts["winback_offers"].sum() + ts["return_handling"].sum(),
         rel=1e-9)
     off = run(with_changes(cfg, **{"service.support_contact_rate": 0.0}))
     assert off.timeseries["service_cost"].sum() == 0.0 and "support_contacts" not in off.timeseries
@@ -80,7 +80,8 @@ def test_customers_who_demand_more_service_call_more_and_cost_more():
     cfg = market(**{"service.cost_per_transaction": 0.0, "service.cost_per_customer_week": 0.0,
                     "product.fixed_cost_per_week": 0.0, "service.cost_per_complaint": 0.0,
                     "service.support_contact_rate": 0.05, "service.cost_per_support_contact": 1.0,
-                    "customers.service_demand_sigma": 1.5, "acquisition.winback_share": 0.0})
+                    "customers.service_demand_sigma": 1.5, "acquisition.winback_share": 0.0,
+                    "customers.return_propensity_mean": 0.0})
     sim = Simulation(cfg)
     r = sim.run()
     pop, n = sim.pop, sim.pop.n
