@@ -317,11 +317,13 @@ def test_book_seen_equals_numpy_with_the_keyed_uniforms():
     assert np.array_equal(results[1][0][buyers], np.where(seen, 5 + occasions, 5))
 
 
-def test_returns_equal_numpy_with_the_keyed_uniforms():
+@pytest.mark.parametrize("habit", [0.0, 0.25, 1.0, 2.0])
+def test_returns_equal_numpy_with_the_keyed_uniforms(habit):
     """Which orders come back: the first-order probability grown by the orders placed, against
-    each buyer's keyed uniform; compiled = numpy, and customers who never return never do."""
+    each buyer's keyed uniform; compiled (most draws settled by bounds; none above a habit of 1)
+    = numpy, and customers who never return never do."""
     rng, s = np.random.default_rng(6), Streams(3)
-    n, week, habit = 20_000, 30, 0.25
+    n, week = 20_000, 30
     pop = Pop()
     pop.return_propensity = np.where(rng.random(n) < 0.2, 0.0, rng.beta(0.3, 1.2, n)).astype(np.float32)
     pop.return_propensity[:5] = 1.0  # returns everything
@@ -334,8 +336,8 @@ def test_returns_equal_numpy_with_the_keyed_uniforms():
     oracle = ok.returned(pop, buyers, occasions, on.uniform(s, "returns", week, ids), habit)
     assert np.array_equal(compiled, oracle)
     assert compiled[:5].all() and not compiled[pop.return_propensity[buyers] == 0].any()
-    first = orules.return_probability(np.array([0.25]), np.array([1.0]), habit)
-    tenth = orules.return_probability(np.array([0.25]), np.array([10.0]), habit)
+    first = orules.return_probability(np.array([0.25]), np.array([1.0]), 0.25)
+    tenth = orules.return_probability(np.array([0.25]), np.array([10.0]), 0.25)
     assert first[0] == pytest.approx(0.25) and tenth[0] == pytest.approx(0.37, abs=0.01)  # El Kihal et al. (2026)
 
 

@@ -85,10 +85,13 @@ class Returns:
             Revenue and cost of goods of what each buyer keeps (currency units).
         """
         charged, cash = paid
-        back = returned(self.pop, buyers, ids, occasions, self.streams.key("returns", week), self.habit)
-        refund = np.where(back, cash, 0.0)
-        restocked = np.where(back, cogs * (1.0 - self.writeoff), 0.0)
+        back = np.flatnonzero(returned(self.pop, buyers, ids, occasions, self.streams.key("returns", week),
+                                       self.habit))
+        refund, restocked = cash[back], cogs[back] * (1.0 - self.writeoff)
         self.books.post("refunds", float(refund.sum()))
         self.books.post("returned_goods", float(restocked.sum()))
         self.books.charge(buyers[back], self.cost * occasions[back], "return_handling")
-        return charged - refund, cogs - restocked
+        kept, kept_cogs = charged.copy(), cogs.copy()
+        kept[back] -= refund
+        kept_cogs[back] -= restocked
+        return kept, kept_cogs

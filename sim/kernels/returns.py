@@ -1,11 +1,10 @@
-"""Which of this week's orders come back: :func:`sim.behaviour.returns.return_probability` per buyer."""
+"""Which of this week's orders come back: :func:`sim.behaviour.returns.returns_order` per buyer."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.events import happens
-from sim.behaviour.returns import return_probability
+from sim.behaviour.returns import returns_order
 from sim.jit import njit
 from sim.rng import unit
 
@@ -18,7 +17,7 @@ def _returned(buyers, ids, key, placed, occasions, propensity, habit, out):  # p
         r = np.uint64(buyers[i])
         q = np.float64(propensity[r])
         n = np.float64(placed[r] + occasions[i])  # orders placed, this week's included
-        out[i] = q > 0.0 and happens(unit(ids[i], key), return_probability(q, n, habit))
+        out[i] = q > 0.0 and returns_order(unit(ids[i], key), q, n, habit)
 
 
 def returned(pop, buyers: np.ndarray, ids: np.ndarray, occasions: np.ndarray, key: int, habit: float) -> np.ndarray:
