@@ -39,7 +39,7 @@ def reduced_model(customers: int, weeks: int, seed: int = 0) -> list[str]:
     """Hydra overrides that reduce the engine's default model to the reference's model.
 
     The market holds only the initial base (``potential = customers``), nobody hears of the firm
-    or converts, and win-back and loyalty are off.
+    or converts, and win-back, loyalty and product returns are off (revenue is compared gross).
 
     Parameters
     ----------
@@ -61,6 +61,7 @@ def reduced_model(customers: int, weeks: int, seed: int = 0) -> list[str]:
         "acquisition.media_budget_per_week=0",
         "acquisition.winback_share=0",
         "loyalty=none",
+        "customers.return_propensity_mean=0",
         "output.plots=false",
     ]
 

@@ -65,6 +65,11 @@ CATEGORIES: tuple[Category, ...] = (
     # engine books that spending as sales). Members' own money held, not a programme cost.
     Category("prepaid_received", +1, "retention"),
     Category("prepaid_released", -1, "retention"),
+    # Product returns (customers.return_propensity_mean > 0): the refund of what the customer
+    # paid, the cost of goods that goes back to stock, and taking the goods back (a cost to serve).
+    Category("refunds", -1, "gross_margin", declared=True),
+    Category("returned_goods", +1, "gross_margin", declared=True),
+    Category("return_handling", -1, "other", declared=True),
     Category("service_cost", -1, "other"),
     Category("complaint_handling", -1, "other"),
     Category("fixed_costs", -1, "other"),
@@ -75,7 +80,7 @@ POINT_FLOWS = ("issued", "redeemed", "expired")
 GROUPS = ("gross_margin", "acquisition", "retention", "other")
 #: Categories outside the retention group that belong to the cost of keeping customers: serving
 #: them (the retention group is the rest of it).
-KEEPING = ("service_cost", "complaint_handling")
+KEEPING = ("service_cost", "complaint_handling", "return_handling")
 #: Who bears a posting: customers of the initial base, or customers acquired during the run.
 WHO = ("base", "new")
 

@@ -64,6 +64,7 @@ OPTIONAL_FIELDS: dict[str, tuple[type, float | int]] = {
     "points": (np.int64, 0),  # loyalty points held (a column of the customer snapshot)
     "member_since": (np.int16, -1),  # week of enrolment in the loyalty programme
     "churn_propensity": (np.float64, 1.0),  # own multiplier of the churn probability (customers.churn_propensity)
+    "return_propensity": (np.float32, 0.0),  # probability of returning her first order (customers.return_*)
 }
 
 #: Growth factor of the arrays when full (amortised O(1) appends with little slack).

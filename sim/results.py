@@ -71,12 +71,13 @@ KPI_INFO: dict[str, tuple[str, str]] = {
     "customers_churned": ("customers", "churn events"),
     "customers_won_back": ("customers", "win-back events"),
     "customers_active_end": ("customers", "active customers at the end: initial + acquired - churned + won back"),
-    "revenue": (_MONEY, "sales after discounts, undiscounted"),
+    "revenue": (_MONEY, "sales after discounts and refunds of returned orders, undiscounted"),
     "gross_margin": (_MONEY, "revenue - cost of goods"),
     "acquisition_spend": (_MONEY, "media + sign-up offers + referral rewards"),
     "retention_spend": (_MONEY, "win-back and retention offers + loyalty cost (whoever they went to)"),
-    "other_costs": (_MONEY, "service cost, complaint handling, fixed and product costs"),
-    "cost_to_keep": (_MONEY, "cost of keeping customers: retention_spend + service cost + complaint handling"),
+    "other_costs": (_MONEY, "service cost, complaint and return handling, fixed and product costs"),
+    "cost_to_keep": (_MONEY, "cost of keeping customers: retention_spend + service cost + complaint and return "
+                     "handling"),
     "cost_to_keep_base": (_MONEY, "cost_to_keep - cost_to_keep_new: borne by the initial base, plus the firm's "
                                   "own keeping costs (a programme's running costs)"),
     "cost_to_keep_new": (_MONEY, "cost_to_keep borne by customers acquired during the run (their win-back and "
@@ -121,7 +122,8 @@ TRANSACTION_INFO: dict[str, tuple[str, str]] = {
     "week": ("week", "week of the run (0 = output.start_date)"),
     "date": ("date", "first day of the week: output.start_date + 7 week"),
     "occasions": ("purchases", "the customer's purchase occasions that week"),
-    "amount": (_MONEY, "the customer's spend that week, after discounts, over its occasions"),
+    "amount": (_MONEY, "the customer's spend that week, after discounts and net of orders she returned, over "
+                       "its occasions"),
     "initial_base": ("", "customer of the base at week 0; in the agent model such a customer bought before "
                          "week 0, so her first row is not her first purchase (left-censored)"),
 }

@@ -7,7 +7,7 @@ import pytest
 
 from sim import mathfn
 from sim.behaviour.satisfaction import EncounterParams
-from sim.kernels import books, census, churn, purchases, service
+from sim.kernels import books, census, churn, purchases, returns, service
 from sim.kernels.purchase_week import LapseParams, WeekKeys, purchase_week
 from sim.population import ACTIVE, CHURNED, LAPSING
 from sim.rng import Streams
@@ -339,6 +339,30 @@ def test_book_seen_equals_numpy_with_the_keyed_uniforms():
     member = np.random.default_rng(9).random(n)[buyers] < 0.3
     assert seen[member].all() and abs(seen[~member].mean() - visibility) < 0.03  # binomial sd 0.007
     assert np.array_equal(results[1][0][buyers], np.where(seen, 5 + occasions, 5))
+
+
+@pytest.mark.parametrize("habit", [0.0, 0.25, 1.0, 2.0])
+def test_returns_equal_numpy_with_the_keyed_uniforms(habit):
+    """Which orders come back: the first-order probability grown by the orders placed, against
+    each buyer's keyed uniform; compiled (most draws settled by bounds; none above a habit of 1)
+    = numpy, and customers who never return never do."""
+    rng, s = np.random.default_rng(6), Streams(3)
+    n, week = 20_000, 30
+    pop = Pop()
+    pop.return_propensity = np.where(rng.random(n) < 0.2, 0.0, rng.beta(0.3, 1.2, n)).astype(np.float32)
+    pop.return_propensity[:5] = 1.0  # returns everything
+    pop.purchases = rng.integers(0, 300, n).astype(np.int32)
+    buyers = np.sort(rng.choice(n, 8_000, replace=False))
+    buyers[:5] = np.arange(5)
+    occasions = rng.integers(1, 4, buyers.size).astype(np.int32)
+    ids = rng.permutation(n).astype(np.int32)[buyers]
+    compiled = returns.returned(pop, buyers, ids, occasions, s.key("returns", week), habit)
+    oracle = ok.returned(pop, buyers, occasions, on.uniform(s, "returns", week, ids), habit)
+    assert np.array_equal(compiled, oracle)
+    assert compiled[:5].all() and not compiled[pop.return_propensity[buyers] == 0].any()
+    first = orules.return_probability(np.array([0.25]), np.array([1.0]), 0.25)
+    tenth = orules.return_probability(np.array([0.25]), np.array([10.0]), 0.25)
+    assert first[0] == pytest.approx(0.25) and tenth[0] == pytest.approx(0.37, abs=0.01)  # El Kihal et al. (2026)
 
 
 def test_service_draws_equal_the_keyed_normal_and_uniform():

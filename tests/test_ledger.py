@@ -34,8 +34,10 @@ def test_profit_identity_by_construction():
     rebuilt = (led.group_total("gross_margin") - led.group_total("acquisition") - led.group_total("retention")
                - led.group_total("other"))
     assert profit == pytest.approx(rebuilt, rel=1e-12)
+    # Net sales (after discounts and refunds of returned orders) less the cost of goods kept.
     assert led.group_total("gross_margin") == pytest.approx(
-        led.total("sales") - led.total("discounts") - led.total("cogs"))
+        led.total("sales") - led.total("discounts") - led.total("refunds") - led.total("cogs")
+        + led.total("returned_goods"))
     assert np.allclose(sum(led.weekly_group(g) * (1 if g == "gross_margin" else -1)
                            for g in ("gross_margin", "acquisition", "retention", "other")), led.weekly_profit())
 

@@ -80,7 +80,8 @@ def test_customers_who_demand_more_service_call_more_and_cost_more():
     cfg = market(**{"service.cost_per_transaction": 0.0, "service.cost_per_customer_week": 0.0,
                     "product.fixed_cost_per_week": 0.0, "service.cost_per_complaint": 0.0,
                     "service.support_contact_rate": 0.05, "service.cost_per_support_contact": 1.0,
-                    "customers.service_demand_sigma": 1.5, "acquisition.winback_share": 0.0})
+                    "customers.service_demand_sigma": 1.5, "acquisition.winback_share": 0.0,
+                    "customers.return_propensity_mean": 0.0})
     sim = Simulation(cfg)
     r = sim.run()
     pop, n = sim.pop, sim.pop.n

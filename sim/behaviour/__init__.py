@@ -11,6 +11,7 @@ evaluated once a week (advertising reach, the Bass hazard), are plain Python in
 module                     rules
 =========================  ===============================================================
 :mod:`.purchase`           purchase rate and its factors, basket size
+:mod:`.returns`            probability of sending an order back
 :mod:`.satisfaction`       experienced value, satisfaction, expectation, attachment, the
                            whole service encounter, prospects' prior expectation
 :mod:`.service`            quality delivered, failure severity, what the firm observes

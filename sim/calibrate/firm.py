@@ -75,6 +75,8 @@ ASSUMED_OFF = {
     "customers.attachment_growth": (0.0, "attachment formed so far is in the fitted rates; its growth is not "
                                     "identified by a log"),
     "customers.basket_sigma": (0.0, "each purchase is worth the customer's expected spend (Gamma-Gamma)"),
+    "customers.return_propensity_mean": (0.0, "the log's amounts are taken as what customers kept, net of returns; "
+                                         "a firm that knows its returns sets customers.return_*"),
     "market.potential": (None, "the log knows only its own customers: no prospects to acquire (closed market)"),
     "market.initially_aware": (0.0, "no prospects"),
 }

@@ -77,12 +77,13 @@ def _sbg(cfg: Config) -> Config:
 def _pareto_nbd(cfg: Config) -> Config:
     """Non-contractual buying with no cause of purchase or churn but the customer's own rates."""
     c = cfg.classic
-    # Satisfaction, price and attachment leave the rate alone; nobody new joins.
+    # Satisfaction, price and attachment leave the rate alone; nobody new joins; nothing is returned.
     customers = dataclasses.replace(
         cfg.customers, purchase_rate_mean=c.r / c.alpha, purchase_rate_shape=c.r, churn_propensity="gamma_hazard",
         churn_propensity_a=c.s, churn_propensity_b=c.beta, churn_rate=1.0, churn_satisfaction_effect=0.0,
         lapsing_churn_multiplier=1.0, satisfaction_purchase_effect=0.0, price_sensitivity_mean=0.0,
-        price_sensitivity_sd=0.0, attachment_growth=0.0, attachment_purchase_ratio=1.0, conversion_rate=0.0)
+        price_sensitivity_sd=0.0, attachment_growth=0.0, attachment_purchase_ratio=1.0, conversion_rate=0.0,
+        return_propensity_mean=0.0)
     market = dataclasses.replace(cfg.market, potential=cfg.customers.initial, initially_aware=0.0)
     acquisition = dataclasses.replace(cfg.acquisition, media_budget_per_week=0.0, winback_share=0.0)
     service = dataclasses.replace(cfg.service, failure_prob=0.0, outages=[])

@@ -39,6 +39,12 @@ SOURCES: dict[str, str] = {
     "service.cost_per_support_contact": "a contact-centre call costs a few to about ten currency units (practice)",
     "service.cost_per_transaction": "handling an order (picking, packing, processing) costs the same whatever "
                                     "its size (activity-based costing: Cooper & Kaplan 1991)",
+    "service.cost_per_return": "taking back a returned item costs online retailers about 6-18 (The Economist "
+                               "2013, cited by Minnema et al. 2018); about 17 % of the item's value in a "
+                               "fashion retailer's return costs (Gustafsson, Jonsson & Holmstrom 2021)",
+    "service.return_writeoff": "part of what comes back cannot be sold as new and goes to secondary markets at "
+                               "a fraction of its value (Rogers & Tibben-Lembke 2001); the share is the firm's "
+                               "own",
     "service.cost_per_customer_week": "small: the cost to serve follows orders and contacts (Kaplan & Narayanan "
                                       "2001), not a flat charge per customer",
     "customers.purchase_rate_shape": "Gamma heterogeneity of purchase rates, as in NBD / BG-NBD (Ehrenberg 1959; "

@@ -44,7 +44,8 @@ _BY_KIND = {
                "customers.basket_sigma", "customers.churn_rate", "customers.churn_propensity_a",
                "customers.churn_propensity_b", "customers.recency_purchase_probs"),
     "measured": ("market.initially_aware", "pricing.reference_price", "service.quality_sd", "service.failure_prob",
-                 "service.support_contact_rate", "customers.needs_shares"),
+                 "service.support_contact_rate", "customers.needs_shares",
+                 "service.return_writeoff", "customers.return_propensity_mean"),
     "decision": ("customers.billing_period_weeks", "product.quality", "product.launch_week",
                  "product.introduction_marketing_multiplier", "pricing.list_price", "pricing.discount",
                  "pricing.new_customer_discount", "pricing.match_lag_weeks", "pricing.match_floor", "service.quality",
@@ -63,7 +64,8 @@ _BY_KIND = {
                  "loyalty.tiers.service_bonuses", "loyalty.tiers.earn_multipliers"),
     "cost": ("product.unit_cost", "product.fixed_cost_per_week", "product.development_cost_per_week",
              "service.cost_per_customer_week", "service.cost_per_transaction", "service.cost_per_complaint",
-             "service.cost_per_support_contact", "acquisition.offer_cost", "acquisition.winback_offer_cost",
+             "service.cost_per_support_contact", "service.cost_per_return", "acquisition.offer_cost",
+             "acquisition.winback_offer_cost",
              "acquisition.referral_reward", "retention.offer_cost", "loyalty.signup_offer_cost", "loyalty.setup_cost",
              "loyalty.fixed_cost_per_week", "loyalty.cost_per_member_week", "loyalty.points.reward_value",
              "loyalty.gamified.challenge_reward", "loyalty.gamified.instant_win_value",
@@ -239,6 +241,8 @@ def inert(key: str, cfg: Any) -> str | None:
         return "no retention budget"
     if key == "market.innovation" and cfg.market.potential <= cfg.customers.initial:
         return "no prospects"  # a closed market: a calibrated firm whose log shows no arrivals
+    if key.startswith("customers.return_") and not cfg.customers.return_propensity_mean:
+        return "no product returns"
     winback = ("acquisition.winback_success_prob", "acquisition.winback_decay_weeks")
     if key in winback and not cfg.acquisition.winback_share:
         return "no win-back offers"

@@ -59,6 +59,12 @@ class ServiceConfig(Checked):
         ``quality_sd``).
     cost_per_support_contact : float
         Cost of handling one support contact (currency units), booked as ``service_cost``.
+    cost_per_return : float
+        Cost of taking back one returned order (currency units): return shipping, receiving,
+        inspection and restocking, booked as ``return_handling`` against the customer.
+    return_writeoff : float
+        Share of a returned order's cost of goods the firm does not recover (damaged, unsaleable
+        or sold off below cost); the rest goes back to stock (``returned_goods``).
     """
 
     name: str = "standard"
@@ -75,4 +81,6 @@ class ServiceConfig(Checked):
     support_contact_rate: float = _p(0.04, **PROB)
     support_quality: float = _p(0.6, **PROB)
     cost_per_support_contact: float = _p(8.0, **NONNEG)
+    cost_per_return: float = _p(10.0, **NONNEG)
+    return_writeoff: float = _p(0.25, **PROB)
 

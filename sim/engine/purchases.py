@@ -13,6 +13,7 @@ import numpy as np
 
 from sim import mathfn
 from sim.engine.churn import churn_multipliers, offer_relief, relieves
+from sim.engine.returns import Returns
 from sim.engine.week import Block, Prices, PurchaseDraw, WeekFigures
 from sim.kernels import purchases as kp
 from sim.kernels.choice import firm_shares
@@ -50,6 +51,7 @@ class Purchases:
         c = cfg.customers
         self.params = kp.PurchaseParams.from_config(c)
         self.churn = ChurnParams.from_config(c)
+        self.returns = Returns(cfg, pop, streams, books)
 
     def block(self, rows: np.ndarray, n_risk: int, prices: Prices) -> Block:
         """The block of customers ``rows`` with the price each pays this week."""
@@ -171,10 +173,10 @@ class Purchases:
         return extra
 
     def sell(self, week: int, b: Block, d: PurchaseDraw, prices: Prices) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Book the block's sales: baskets, revenue, discounts, cost of goods, service per sale.
+        """Book the block's sales: baskets, revenue, discounts, cost of goods, service per sale, returns.
 
         Returns the units bought, the amount paid (currency units, after discounts, before loyalty
-        discounts) and the cost of goods of each buyer.
+        discounts) and the cost of goods of each buyer, both net of returned orders.
         """
         cfg, pop, books, prog = self.cfg, self.pop, self.books, self.programme
         if cfg.customers.billing_period_weeks:  # one plan per payment, at the generation's unit cost
@@ -196,22 +198,27 @@ class Purchases:
         books.post("sales", float(sales.sum()))
         books.post("discounts", float((sales - paid).sum()) if prices.discount else 0.0)
         books.post("cogs", float(cogs.sum()))
+        cash = paid  # what the buyers hand over
         if prog.active:
             loyalty = paid * (1.0 - np.broadcast_to(np.asarray(b.loyalty_factor, dtype=np.float64),
                                                     b.rows.shape)[d.bought])
             if loyalty.any():
                 books.charge(d.buyers, loyalty, "loyalty_discounts")
+                cash = paid - loyalty
         n_new = b.rows.size - b.n_risk
         if cfg.pricing.new_customer_discount > 0 and n_new:
             # The first purchase of a new customer is all occasions of the newest rows (they all buy).
             welcome = paid[-n_new:] * cfg.pricing.new_customer_discount
             books.post("acquisition_offers", float(welcome.sum()))
             pop.acquisition_cost[b.rows[b.n_risk:]] += welcome
+        gross = paid  # the loyalty programme rewards the orders placed, returned or not
+        if self.returns.active:
+            paid, cogs = self.returns.take_back(week, d.buyers, d.buyer_ids, d.occasions, (paid, cash), cogs)
         kp.book_purchases(pop, d.buyers, paid, d.occasions, week)
         # Handling an order costs the same whatever its size: small baskets lose money.
         books.charge(d.buyers, cfg.service.cost_per_transaction * d.occasions, "service_cost")
         if prog.active:
-            prog.on_purchases(self.ctx, d.buyers, paid)
+            prog.on_purchases(self.ctx, d.buyers, gross)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
         kp.book_seen(pop, d.buyers, d.occasions, d.buyer_ids, self.streams.key("observe", week),
                      cfg.retention.anonymous_visibility, week)

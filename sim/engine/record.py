@@ -188,7 +188,7 @@ class Recorder:
         cols["prospects"] = self.counts["unaware"] + self.counts["aware"]
         cols.update(self.counts)
         mags = ledger.magnitudes()
-        cols["revenue"] = mags["sales"] - mags["discounts"]
+        cols["revenue"] = mags["sales"] - mags["discounts"] - mags.get("refunds", 0.0)
         cols["gross_margin"] = ledger.weekly_group("gross_margin")
         for cat in ledger.categories:
             cols[cat.name] = mags[cat.name]

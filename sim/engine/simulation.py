@@ -38,6 +38,7 @@ from sim.engine.lifecycle import Lifecycle
 from sim.engine.offers import Offers
 from sim.engine.purchases import Purchases
 from sim.engine.record import Recorder, WeekLevels, WeekRecord
+from sim.engine.returns import return_categories
 from sim.engine.traits import CHUNK_ROWS, KnownCustomers, add_initial_base, needs_and_sensitivities
 from sim.engine.treatments import Treatments
 from sim.engine.week import Part, Prices, WeekFigures
@@ -88,7 +89,7 @@ class Simulation:
         # Room for the base and a quarter more; the arrays grow by half when acquisitions pass it.
         self.pop = Population(capacity=min(cfg.market.potential, max(1024, c.initial + c.initial // 4)),
                               optional=self.programme.fields())
-        self.ledger = Ledger(self.weeks, self.programme.categories())
+        self.ledger = Ledger(self.weeks, self.programme.categories() + return_categories(cfg))
         self.books = Books(self.ledger, self.pop, cfg.market.discount_log_rate_weekly, c.initial)
         self.ctx = RunContext(self.weeks, self.pop, self.streams, self.books, self.service_bonus,
                               self.lifecycle.quality, lambda: self.levers.failure_prob)

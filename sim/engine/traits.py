@@ -49,7 +49,8 @@ def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
 
     Returns the population fields ``service_demand``, ``purchase_rate`` (occasions per week),
     ``basket_mean`` (units per occasion), ``price_sensitivity``, ``quality_sensitivity``,
-    ``needs`` and, with heterogeneous churn, ``churn_propensity``.
+    ``needs`` and, with heterogeneous churn, ``churn_propensity``, with product returns
+    (:func:`sim.engine.returns.returns_active`), ``return_propensity``.
     """
     shape = c.purchase_rate_shape
     rate = streams.gamma("traits", -1, ids, shape, c.purchase_rate_mean / shape, draw=0)
@@ -68,6 +69,9 @@ def draw_traits(streams: Streams, ids: np.ndarray, c) -> dict[str, np.ndarray]:
     }
     if c.churn_propensity != "none":
         traits["churn_propensity"] = churn_propensities(streams, ids, c)
+    if c.return_propensity_mean > 0 and not c.billing_period_weeks:  # Beta, shapes m k and (1 - m) k
+        m, k = c.return_propensity_mean, c.return_propensity_concentration
+        traits["return_propensity"] = streams.beta("traits", -1, ids, m * k, (1.0 - m) * k, draw=11)
     return traits
 
 

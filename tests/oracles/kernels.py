@@ -116,3 +116,10 @@ def conversion(ps, referred, share, terms, price_ratio):
         expectation = np.where(referred, terms.base, terms.base + terms.ad_lift)
         mult = mult * np.exp(np.minimum(terms.expectation_effect * (expectation - terms.reference_value), 50.0))
     return rules.conversion_probability(terms.rate, mult), expectation
+
+
+def returned(pop, buyers, occasions, u, habit):
+    """Whether each buyer returns this week's order, given the buyers' uniforms ``u``."""
+    q = pop.return_propensity[buyers].astype(np.float64)
+    n = (pop.purchases[buyers] + occasions).astype(np.float64)
+    return (q > 0) & (u < rules.return_probability(q, n, habit))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.oracles.numerics import exp_numpy
+from tests.oracles.numerics import exp_numpy, log_numpy
 
 
 def price_multiplier(price_ratio: float, price_sensitivity: np.ndarray) -> np.ndarray:
@@ -294,3 +294,9 @@ def purchases_before_dropout(u: np.ndarray, p: np.ndarray, k: np.ndarray) -> tup
         j = np.where(survives, 1.0, log_u / np.where(log_stay < 0, log_stay, -1.0)).astype(np.int64) + 1
     made = np.where(~active, k, np.where(certain, 1, np.where(survives, k, np.clip(j, 1, k))))
     return made, active & (certain | ~survives)
+
+
+def return_probability(q: np.ndarray, n: np.ndarray, habit: float) -> np.ndarray:
+    """Probability of returning the ``n``-th order for first-order probabilities ``q``: odds times ``n ** habit``."""
+    grown = q * exp_numpy(habit * log_numpy(n))
+    return grown / (grown + (1.0 - q))
