@@ -71,10 +71,11 @@ def test_pfeifer_carraway_example():
     assert result.summary["customers_active_end"] < 100
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, *range(8, 21)])
 def test_random_chains(seed):
     """2 to 6 recency states with probabilities U(0, 0.9) (the last possibly 0), reward
-    U(10, 500), d U(0.02, 0.3); one period a week for as long as the tail needs, 40,000 customers."""
+    U(10, 500), d U(0.02, 0.3); one period a week for as long as the tail needs, 40,000 customers.
+    With the four large chains below, 20 random chains in all."""
     rng = np.random.default_rng(seed)
     k = int(rng.integers(2, 7))
     probs = [round(float(v), 4) for v in rng.uniform(0, 0.9, size=k)]

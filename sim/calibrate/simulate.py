@@ -17,8 +17,9 @@ import pandas as pd
 from sim.analysis.clv import GammaGammaFit, GammaGammaLikelihood, fit_gamma_gamma, gamma_gamma_expected_spend
 from sim.calibration.fit import CovariateBGNBDFit, checked_covariance, covariate_prob_alive
 from sim.classic.presets import configure
-from sim.config import Config
+from sim.config import Config, ConfigError
 from sim.engine import KnownCustomers, Simulation
+from sim.rng import Streams
 
 __all__ = ["fit_spend", "simulate_holdout", "bgnbd_posterior", "replications_for", "DEFAULT_REPLICATIONS",
            "REPLICATION_BUDGET"]
@@ -145,12 +146,13 @@ def simulate_holdout(summary: pd.DataFrame, weeks: int, fit: CovariateBGNBDFit, 
         purchases over replications; ``revenue``: holdout revenue per replication.
     """
     n = len(summary)
-    children = np.random.SeedSequence(seed).spawn(replications)
+    streams = Streams(seed)
     weekly = np.zeros((replications, weeks))
     revenue = np.zeros(replications)
     per_customer, per_customer_sq = np.zeros(n), np.zeros(n)
-    for k, child in enumerate(children):
-        rng = np.random.default_rng(child)
+    for k in range(replications):
+        # Numbers of the replication, not of any customer: a keyed generator per replication.
+        rng = streams.generator("replication", -1, draw=k)
         vector = rng.multivariate_normal(fit.vector, fit.covariance)
         drawn = CovariateBGNBDFit(*np.exp(vector[:4]), vector[4], fit.log_likelihood, fit.covariance)
         spend = None
@@ -158,9 +160,13 @@ def simulate_holdout(summary: pd.DataFrame, weeks: int, fit: CovariateBGNBDFit, 
             spend = tuple(np.exp(rng.multivariate_normal(np.log(spend_fit.params), spend_cov))
                           if spend_cov is not None else spend_fit.params)
             spend = spend if spend[1] > 1 else tuple(spend_fit.params)  # a draw with no mean spend: the fit's
-        run_seed = int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+        run_seed = int(rng.integers(1, 2**63 - 1))
+        try:
+            cfg = _scenario(n, weeks, run_seed, drawn)
+        except ConfigError:  # a draw outside the engine's ranges (a nearly flat likelihood): the estimates
+            drawn, cfg = fit, _scenario(n, weeks, run_seed, fit)
         known = bgnbd_posterior(drawn, summary, spend)
-        result = Simulation(_scenario(n, weeks, run_seed, drawn), known).run()
+        result = Simulation(cfg, known).run()
         weekly[k] = result.timeseries["purchase_occasions"].to_numpy()
         revenue[k] = result.summary["revenue"]
         purchases = result.customers["purchases"].to_numpy()
