@@ -181,3 +181,23 @@ def _run_job(cfg: DictConfig, hc: Any, run_dir: Path, multirun: bool) -> None:
     print(f"Run directory: {run_dir}")
     print(format_headline(result.summary))
     print("\n" + "\n".join(headline_answer(result.summary, scenario.output.currency)))
+    if (note := _firm_cost_note(scenario, result.extra.get("firm"))) is not None:
+        print(note)
+
+
+def _firm_cost_note(scenario: Config, firm: dict[str, Any] | None) -> str | None:
+    """For a calibrated firm, the costs its log does not show that this run left at the default
+    firm's amounts (nonzero), so that nobody reads a profit built on another firm's costs as theirs."""
+    if not firm:
+        return None
+    default = Config()
+    kept = []
+    for key in firm.get("record", {}).get("unknown_costs", []):
+        group, name = key.split(".", 1)
+        now, was = (getattr(getattr(c, group), name, None) for c in (scenario, default))
+        if now and now == was:
+            kept.append(f"{key}={now:g}")
+    if not kept:
+        return None
+    return ("Costs a transaction log does not show are still the default firm's (currency units): "
+            + ", ".join(kept) + ". Set your own on the command line or in the firm's scenario.yaml.")

@@ -248,6 +248,16 @@ def test_python_m_sim_runs_a_strategy_on_the_firm(firm, tmp_path):
     config = record.get("config", record)
     assert config["firm"] == str(folder) and config["customers"]["initial"] == 2357
     assert config["loyalty"]["schemes"] == ["points"]
+    # The answer warns that costs the log cannot show are another firm's, naming those left so.
+    note = next(line for line in proc.stdout.splitlines() if line.startswith("Costs a transaction log"))
+    assert "product.fixed_cost_per_week=" in note and "service.cost_per_transaction=" in note
+    own = subprocess.run([sys.executable, "-m", "sim", f"firm={folder}", "horizon.weeks=4", "output.plots=false",
+                          "product.fixed_cost_per_week=0", "service.cost_per_customer_week=0",
+                          "service.cost_per_transaction=1", "service.cost_per_complaint=2",
+                          f"hydra.run.dir={tmp_path / 'own'}"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                         timeout=300)
+    assert own.returncode == 0, own.stderr
+    assert "Costs a transaction log" not in own.stdout
     bad = subprocess.run([sys.executable, "-m", "sim", f"firm={tmp_path / 'nope'}"], capture_output=True, text=True,
                          env=env, cwd=tmp_path, timeout=300)
     assert bad.returncode == 2 and "'firm'" in bad.stderr and "Traceback" not in bad.stderr
