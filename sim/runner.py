@@ -16,7 +16,7 @@ import numpy as np
 from sim.analysis.clv import bgnbd_prob_alive_each, gamma_gamma_expected_spend, pareto_nbd_prob_alive
 from sim.analysis.clv.histories import distinct_histories
 from sim.classic.presets import configure
-from sim.config import Config, LoyaltyConfig
+from sim.config import Config, LoyaltyConfig, validate
 from sim.engine import KnownCustomers, Simulation
 from sim.errors import ConfigError
 from sim.footprint import check_fits
@@ -25,7 +25,7 @@ from sim.rng import Streams
 from sim.scenario import FIRM_CUSTOMERS, firm_data
 
 __all__ = ["run", "known_customers", "firm_posterior", "firm_parameters", "firm_run_record",
-           "firm_model", "FIRM_COLUMNS", "HISTORY_COLUMNS", "SAMPLED_MODELS", "LINEAR_PARAMETERS"]
+           "firm_model", "drawn_arrivals", "FIRM_COLUMNS", "HISTORY_COLUMNS", "SAMPLED_MODELS", "LINEAR_PARAMETERS"]
 
 #: Columns of a calibrated firm's customers.parquet, in the order of :class:`KnownCustomers`.
 FIRM_COLUMNS = ("p_alive", "rate_shape", "rate_rate", "dropout_shape", "dropout_rate", "weeks_since_purchase",
@@ -38,7 +38,8 @@ HISTORY_COLUMNS = ("x", "t_x", "T", "spend_n", "spend_mean")
 #: The fitted models whose parameters a firm's ``sampling`` record holds, with their parameter names
 #: (in the order of the draws of the ``parameters`` stream: new models go last).
 SAMPLED_MODELS = {"pareto_nbd": ("r", "alpha", "s", "beta"), "gamma_gamma": ("p", "q", "gamma"),
-                  "bgnbd": ("r", "alpha", "a", "b"), "covariate_bgnbd": ("r", "alpha", "a", "b", "beta")}
+                  "bgnbd": ("r", "alpha", "a", "b"), "covariate_bgnbd": ("r", "alpha", "a", "b", "beta"),
+                  "bass_arrivals": ("p", "q", "to_come")}
 #: Parameters whose sampling covariance is of the value itself, not of its log (the covariate's slope).
 LINEAR_PARAMETERS = {"covariate_bgnbd": ("beta",)}
 
@@ -189,6 +190,30 @@ def _drawn_posterior(cfg: Config, path: Path, n: int) -> dict[str, np.ndarray]:
                           None if spend is None else tuple(spend), model)
 
 
+def drawn_arrivals(cfg: Config) -> Config:
+    """``cfg`` with a calibrated firm's arrival curve drawn for its seed (:func:`firm_parameters`).
+
+    Seed 0, ``firm_parameter_draws`` off, a firm without a fitted curve, or a market whose
+    potential, innovation or word of mouth was set on the command line keep ``cfg`` as it is.
+    The draw gives p and q per week and the customers still to come, so ``market.potential`` is
+    those seen plus them and ``market.word_of_mouth`` is q scaled as in the firm's scenario.
+    """
+    if not cfg.firm or not cfg.firm_parameter_draws or cfg.seed == 0:
+        return cfg
+    data = firm_data(cfg.firm)
+    block = (data["sampling"] or {}).get("bass_arrivals")
+    fitted = (data.get("record") or {}).get("fitted", {})
+    keys = ("market.potential", "market.innovation", "market.word_of_mouth")
+    m = cfg.market
+    if not block or any(k not in fitted for k in keys) or (m.potential, m.innovation, m.word_of_mouth) != tuple(
+            fitted[k]["value"] for k in keys):
+        return cfg
+    p, q, to_come = firm_parameters({"bass_arrivals": block}, cfg.seed)["bass_arrivals"]
+    market = dataclasses.replace(m, potential=int(round(block["adopted"] + to_come)), innovation=p,
+                                 word_of_mouth=q * block["word_of_mouth_per_q"])
+    return validate(dataclasses.replace(cfg, market=market))
+
+
 def firm_model(data: dict) -> str:
     """The purchase model of a calibrated firm (:func:`sim.scenario.firm_data`'s ``data``): its
     record's ``model``, Pareto/NBD for a firm written before the choice existed."""
@@ -222,7 +247,7 @@ def run(cfg: Config, on_week: Callable[[int], None] | None = None) -> RunResult:
         If the scenario's estimated peak memory exceeds the memory available
         (:func:`sim.footprint.check_fits`; ``output.allow_large`` overrides).
     """
-    cfg = configure(cfg)  # a classical model's preset, if it has one
+    cfg = drawn_arrivals(configure(cfg))  # a classical model's preset; a firm's arrival curve for this seed
     check_fits(cfg)
     known = known_customers(cfg)
     result = Simulation(cfg, known).run(on_week)

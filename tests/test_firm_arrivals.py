@@ -8,6 +8,7 @@ calibration weeks; the firm's runs then acquire at the fitted curve's rate.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -19,7 +20,7 @@ from sim.analysis.clv import bass_cdf
 from sim.calibrate import calibrate_firm
 from sim.calibrate.firm import ARRIVALS_ASSUMED, write_firm
 from sim.report.firm import firm_parameter_lines
-from sim.runner import run
+from sim.runner import drawn_arrivals, run
 from sim.scenario import compose_scenario
 
 P, Q, M = 0.004, 0.06, 6000  # per week; 63 % adopted by week 52, 90 % by week 78
@@ -95,8 +96,9 @@ def test_the_firm_keeps_acquiring_at_the_fitted_curves_rate(ongoing):
     curve = report["acquisition_curve"]
     f = bass_cdf(CALIBRATION_WEEKS + np.array([0, 13, RUN_WEEKS]), curve["p"], curve["q"])
     expected = curve["m"] * (f[1:] - f[0])  # after 13 and 26 weeks
+    # At the curve's estimates (its per-seed draws are the next test's).
     runs = [run(compose_scenario([f"firm={folder}", "output.plots=false", f"horizon.weeks={RUN_WEEKS}",
-                                  f"seed={seed}"])) for seed in range(4)]
+                                  f"seed={seed}", "firm_parameter_draws=false"])) for seed in range(4)]
     acquired = np.mean([r.summary["customers_acquired"] for r in runs])
     first13 = np.mean([r.timeseries["new"].iloc[:13].sum() for r in runs])
     assert first13 == pytest.approx(expected[0], rel=0.10), (first13, expected)
@@ -104,6 +106,29 @@ def test_the_firm_keeps_acquiring_at_the_fitted_curves_rate(ongoing):
     # New customers buy and leave as the fitted Pareto/NBD prior says: some buy again within the run.
     new = runs[0].customers.query("acquired_week >= 0")
     assert (new["purchases"] >= 1).all() and (new["purchases"] > 1).mean() > 0.2
+
+
+def test_each_seed_draws_the_arrival_curve_from_its_sampling_distribution(ongoing):
+    """Seed 0 runs at the estimates; other seeds draw p, q and the customers still to come from the
+    fit's log covariance (mean of the logs within 4 standard errors, variances within 20 % over
+    1,000 seeds: SE of a variance about 4.5 %); values set on the command line stand."""
+    folder, report, values = ongoing
+    block = values["sampling"]["bass_arrivals"]
+    base = [f"firm={folder}", "output.plots=false"]
+    at0 = drawn_arrivals(compose_scenario([*base, "seed=0"])).market
+    assert (at0.potential, at0.innovation, at0.word_of_mouth) == (
+        values["market"]["potential"], values["market"]["innovation"], values["market"]["word_of_mouth"])
+    template = compose_scenario([*base, "seed=1"])
+    draws = []
+    for seed in range(1, 1001):
+        m = drawn_arrivals(dataclasses.replace(template, seed=seed)).market
+        draws.append((m.innovation, m.word_of_mouth / block["word_of_mouth_per_q"], m.potential - block["adopted"]))
+    logs, cov = np.log(np.array(draws)), np.array(block["log_covariance"])
+    sd = np.sqrt(np.diag(cov))
+    assert np.all(np.abs(logs.mean(axis=0) - np.log(block["estimate"])) <= 4 * sd / np.sqrt(len(logs)))
+    assert np.allclose(logs.var(axis=0, ddof=1), np.diag(cov), rtol=0.2)
+    kept = drawn_arrivals(compose_scenario([*base, "seed=3", "market.potential=9000"])).market
+    assert kept.potential == 9000 and kept.innovation == values["market"]["innovation"]
 
 
 def test_a_cohort_log_leaves_the_market_closed(tmp_path):

@@ -50,7 +50,9 @@ def arrival_curve(first_purchase: pd.Series, start: pd.Timestamp, calibration_we
     dict
         ``identified``; when true ``p``, ``q`` (per week), ``m`` (customers who will ever buy,
         those seen included) with ``standard_errors`` (delta method from the log-parameter
-        covariance), ``log_likelihood`` and the weekly ``counts``; when false ``reason``.
+        covariance), ``log_covariance`` (of log p, log q, log(m - adopted); None when not finite),
+        ``adopted`` (first purchases seen), ``log_likelihood`` and the weekly ``counts``; when
+        false ``reason``.
     """
     counts = weekly_first_purchases(first_purchase, start, calibration_weeks)
     last_quarter = counts[int(np.ceil(0.75 * counts.size)):].sum()
@@ -64,7 +66,9 @@ def arrival_curve(first_purchase: pd.Series, start: pd.Timestamp, calibration_we
     cov = log_parameter_covariance(
         lambda v: bass_log_likelihood(counts, *np.exp(v[:2]), adopted + np.exp(v[2])), centre)
     se = np.exp(centre) * np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    return {"identified": True, "p": fit.p, "q": fit.q, "m": fit.m,
+    finite = bool(np.all(np.isfinite(cov)))
+    return {"identified": True, "p": fit.p, "q": fit.q, "m": fit.m, "adopted": int(adopted),
             "standard_errors": {"p": float(se[0]), "q": float(se[1]), "m": float(se[2])},
+            "log_covariance": np.asarray(cov).tolist() if finite else None,
             "log_likelihood": fit.log_likelihood, "counts": counts.astype(int).tolist(),
             "unit": "p and q per week; m customers who will ever buy, those seen included"}

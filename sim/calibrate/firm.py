@@ -246,18 +246,20 @@ def firm_scenario(summary: pd.DataFrame, fit: PurchaseFit, spend_fit: GammaGamma
         values.setdefault(group, {})[name] = n if value is None else value
     sampling = _sampling(fit, summary, spend_fit, spend_cov)
     record = _record(fit, sampling, spend_fit, amounts, (n, horizon_weeks))
-    _open_market(values, record, arrivals, n / float(np.sum(posterior["p_alive"])))
+    _open_market(values, record, arrivals, n / float(np.sum(posterior["p_alive"])), sampling)
     values["sampling"], values["record"] = sampling, record
     return values, customers, record
 
 
 def _open_market(values: dict[str, Any], record: dict[str, Any], curve: dict[str, Any] | None,
-                 adopters_per_active: float) -> None:
-    """New customers from the fitted arrival curve: ``values`` and ``record`` updated in place.
+                 adopters_per_active: float, sampling: dict[str, Any]) -> None:
+    """New customers from the fitted arrival curve: ``values``, ``record`` and ``sampling`` updated in place.
 
     ``adopters_per_active`` is the firm's customers over their expected number active at the end
     of the log: the curve's q is per adopter, the engine's word of mouth per active customer.
-    Without an identified curve that leaves anyone to come, the market stays closed.
+    Without an identified curve that leaves anyone to come, the market stays closed. ``sampling``
+    gets the curve's estimates (p, q, customers still to come) and their log covariance, which
+    each seed of a run draws from (:func:`sim.runner.drawn_arrivals`).
     """
     if not (curve and curve.get("identified") and round(curve["m"]) > values["customers"]["initial"]):
         return
@@ -281,6 +283,9 @@ def _open_market(values: dict[str, Any], record: dict[str, Any], curve: dict[str
                                        "number active at the end of the log: the engine hears active customers)"},
     })
     record["assumed_on"].update({k: {"value": v, "source": why} for k, (v, why) in ARRIVALS_ASSUMED.items()})
+    sampling["bass_arrivals"] = {"estimate": [curve["p"], curve["q"], curve["m"] - curve["adopted"]],
+                                 "log_covariance": curve.get("log_covariance"), "adopted": curve["adopted"],
+                                 "word_of_mouth_per_q": adopters_per_active}
     # New customers take the sign-up offer of the acquisition group, whose cost the log does not show.
     record["unknown_costs"].append("acquisition.offer_cost")
 
