@@ -43,14 +43,24 @@ def _run_hydra(multirun: bool, where: str) -> int | str | None:
     except SystemExit as stop:
         return stop.code
     except KeyboardInterrupt:
-        interrupts.ending()
-        print(f"Interrupted: {_kept(multirun)}.", file=sys.stderr)
-        return 130
+        return _interrupted(multirun)
     except OSError as err:
+        if interrupts.interrupted():
+            return _interrupted(multirun)
         reason = os.strerror(err.errno) if err.errno else str(err)
         print(f"Error: cannot write into {where}: {reason}; {_kept(multirun)}.", file=sys.stderr)
         return 1
+    except Exception:
+        if interrupts.interrupted():  # a library failing on the interrupt, not a bug of its own
+            return _interrupted(multirun)
+        raise
     return 0
+
+
+def _interrupted(multirun: bool) -> int:
+    interrupts.ending()
+    print(f"Interrupted: {_kept(multirun)}.", file=sys.stderr)
+    return 130
 
 
 def launch(argv: list[str]) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import signal
 
-__all__ = ["hold", "release", "ending"]
+__all__ = ["hold", "release", "ending", "interrupted"]
 
 _MESSAGE = b"Interrupted: nothing was written.\n"
 
@@ -23,6 +23,16 @@ _MESSAGE = b"Interrupted: nothing was written.\n"
 def _quit(signum, frame) -> None:
     os.write(2, _MESSAGE)
     os._exit(130)  # no clean-up to run: nothing was written yet, and raising would print a traceback
+
+
+_seen = False
+
+
+def _raise(signum, frame) -> None:
+    """Python's own handling (raise ``KeyboardInterrupt``), remembering that Ctrl-C came."""
+    global _seen
+    _seen = True
+    raise KeyboardInterrupt
 
 
 def hold() -> None:
@@ -37,10 +47,17 @@ def hold() -> None:
 def release() -> None:
     """Ctrl-C raises ``KeyboardInterrupt`` again, for the command's own handling."""
     if signal.getsignal(signal.SIGINT) is _quit:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, _raise)
 
 
 def ending() -> None:
     """Ctrl-C has been handled: later ones are ignored while the command cleans up and exits, so
     a second interrupt cannot cut the clean-up short or turn status 130 into death by signal."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C came after :func:`release`. A library may fail on the interrupt with another
+    exception (Hydra's config loader, interrupted while it opens a file, raises ``UnboundLocalError``
+    from its clean-up); the command then still ends as interrupted, with its one line."""
+    return _seen

@@ -249,3 +249,28 @@ def test_a_held_ctrl_c_ends_the_process_and_a_released_one_is_the_commands_to_ha
     proc = subprocess.run([sys.executable, "-c", library_use], capture_output=True, text=True, timeout=60,
                           preexec_fn=interruptible)
     assert (proc.returncode, proc.stdout) == (0, "handled\n"), proc.stderr  # importing the package changes nothing
+
+
+def test_a_library_failing_on_ctrl_c_still_ends_as_interrupted(tmp_path):
+    """Hydra's config loader, interrupted while it opens a file, raises ``UnboundLocalError`` from
+    its own clean-up instead of ``KeyboardInterrupt`` (seen in a sweep); after a Ctrl-C any such
+    exception ends the command as interrupted, one line and status 130. Without a Ctrl-C the same
+    exception is a bug and keeps its traceback."""
+    run_hydra = ("import os, signal, sys; sys.argv = ['-m']; import sim.__main__ as m; from sim import interrupts\n"
+                 "interrupts.release()\n"
+                 "def main():\n"
+                 "    try:\n"
+                 "        {body}\n"
+                 "    finally:\n"
+                 "        raise UnboundLocalError(\"cannot access local variable 'f'\")\n"
+                 "m.main = main\n"
+                 "sys.exit(m._run_hydra(True, 'the sweep directory'))")
+    interrupted = run_hydra.format(body="os.kill(os.getpid(), signal.SIGINT); import time; time.sleep(30)")
+    proc = subprocess.run([sys.executable, "-c", interrupted], capture_output=True, text=True, timeout=60,
+                          preexec_fn=interruptible)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "Interrupted: finished runs are kept; run the same command to resume the sweep.\n"
+    bug = run_hydra.format(body="pass")
+    proc = subprocess.run([sys.executable, "-c", bug], capture_output=True, text=True, timeout=60,
+                          preexec_fn=interruptible)
+    assert proc.returncode == 1 and "Traceback" in proc.stderr and "UnboundLocalError" in proc.stderr
