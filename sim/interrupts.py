@@ -54,6 +54,11 @@ def ending() -> None:
     """Ctrl-C has been handled: later ones are ignored while the command cleans up and exits, so
     a second interrupt cannot cut the clean-up short or turn status 130 into death by signal."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # CPython notes a KeyboardInterrupt that leaves code compiled from a string (``typing``'s
+    # eval of annotations, a dataclass's generated methods, numba) and, at exit, kills itself
+    # with SIGINT although the interrupt was handled; each such run clears the note, so one
+    # empty one makes status 130 the status.
+    eval("None")
 
 
 def interrupted() -> bool:
