@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.jit import njit
+from sim.mathfn import exp
 
 __all__ = ["churn_risk"]
 
@@ -47,8 +48,8 @@ def churn_risk(seen_purchases, tenure_weeks, recency_weeks, complaints, prior_ch
     rate = (np.float64(seen_purchases) + 1.0) / (np.float64(tenure_weeks) + 2.0)
     r = max(np.float64(recency_weeks), 0.0)
     h = min(prior_churn * (1.0 + complaint_weight * np.float64(complaints)), 1.0)
-    stay = np.exp(r * np.log1p(-min(h, 1.0 - 1e-12)))
+    stay = exp(r * np.log1p(-min(h, 1.0 - 1e-12)))
     gone = 1.0 - stay
-    alive_unseen = stay * np.exp(-rate * r)
+    alive_unseen = stay * exp(-rate * r)
     total = gone + alive_unseen
     return gone / total if total > 0 else 0.0

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.behaviour.choice import utility
 from sim.jit import njit
+from sim.mathfn import exp
 
 __all__ = ["Offer", "firm_shares"]
 
@@ -45,10 +46,10 @@ def _firm_shares(qs, ps, firm_quality, firm_gap, rival_quality, rival_gap, sensi
             u[j] = utility(sensitivity, qs[i], rival_quality[j], ps[i], rival_gap[j])
             top = max(top, u[j])
         top = max(fu, top)
-        e_firm = np.exp(fu - top)
+        e_firm = exp(fu - top)
         rivals = 0.0
         for j in range(k):  # in rival order, as numpy sums over the rivals' axis
-            e = np.exp(u[j] - top)
+            e = exp(u[j] - top)
             rivals_out[j, i] = e
             rivals = rivals + e if j else e
         total = e_firm + rivals

@@ -216,9 +216,9 @@ def churn_risk(seen_purchases: np.ndarray, tenure_weeks: np.ndarray, recency_wee
     rate = (np.asarray(seen_purchases, dtype=np.float64) + 1.0) / (np.asarray(tenure_weeks, dtype=np.float64) + 2.0)
     r = np.maximum(np.asarray(recency_weeks, dtype=np.float64), 0.0)
     h = np.minimum(prior_churn * (1.0 + complaint_weight * np.asarray(complaints, dtype=np.float64)), 1.0)
-    stay = np.exp(r * np.log1p(-np.minimum(h, 1.0 - 1e-12)))
+    stay = exp_numpy(r * np.log1p(-np.minimum(h, 1.0 - 1e-12)))
     gone = 1.0 - stay
-    alive_unseen = stay * np.exp(-rate * r)
+    alive_unseen = stay * exp_numpy(-rate * r)
     total = gone + alive_unseen
     return np.where(total > 0, gone / np.where(total > 0, total, 1.0), 0.0)
 
@@ -264,8 +264,8 @@ def firm_share(
         - price_sensitivity[None, :] * (rivals.prices[act, week, None] / reference_price - 1.0)
     )
     top = np.maximum(firm_u, rival_u.max(axis=0))  # subtract the maximum for a stable softmax
-    e_firm = np.exp(firm_u - top)
-    e_rivals = np.exp(rival_u - top)
+    e_firm = exp_numpy(firm_u - top)
+    e_rivals = exp_numpy(rival_u - top)
     total = e_firm + e_rivals.sum(axis=0)
     return e_firm / total, e_rivals / total
 
