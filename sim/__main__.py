@@ -99,4 +99,4 @@ def launch(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(launch(sys.argv[1:]))
+    sys.exit(interrupts.finish(launch(sys.argv[1:])))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import signal
 
-__all__ = ["hold", "release", "ending", "interrupted"]
+__all__ = ["hold", "release", "ending", "finish", "interrupted"]
 
 _MESSAGE = b"Interrupted: nothing was written.\n"
 
@@ -59,6 +59,17 @@ def ending() -> None:
     # with SIGINT although the interrupt was handled; each such run clears the note, so one
     # empty one makes status 130 the status.
     eval("None")
+
+
+def finish(status: int) -> int:
+    """The command is done (its outputs complete, or nothing kept): returns its exit ``status``.
+
+    A Ctrl-C from here on is ignored, as in :func:`ending`: it would change nothing, and while
+    Python shuts down (a few hundred milliseconds after a run) it restores the default handling,
+    so the interrupt would end the process by signal, with no line, after a complete run.
+    """
+    ending()
+    return status
 
 
 def interrupted() -> bool:

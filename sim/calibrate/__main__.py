@@ -2,7 +2,8 @@
 
 import sys
 
+from sim import interrupts
 from sim.calibrate.command import main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interrupts.finish(main()))

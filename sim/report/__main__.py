@@ -207,4 +207,4 @@ def _main(args: argparse.Namespace, path: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interrupts.finish(main()))
