@@ -85,10 +85,24 @@ class Offers:
         keep = risk >= r.min_risk
         cand, score = cand[keep], (risk * (seen + 1.0) / (tenure + 2.0))[keep]
         if cand.size > n_offers:
-            top = np.argpartition(-score, n_offers - 1)[:n_offers]
-            cand = cand[np.sort(top)]
+            cand = cand[_top(score, n_offers)]
         if cand.size == 0:
             return 0, 0
         self.books.charge(cand, r.offer_cost, "retention_offers")
         give_offers(pop, cand, r.satisfaction_gain, week)
         return int(cand.size), int(np.count_nonzero(pop.state[cand] == LAPSING))
+
+
+def _top(score: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` highest scores, in increasing order; ties at the cut go to the
+    first positions.
+
+    Many scores tie (the risk score is a function of a few small integers). ``argpartition``
+    breaks ties as its selection algorithm happens to, and numpy selects differently with and
+    without AVX-512, so the customers offered would depend on the machine; the value at the cut
+    is the same everywhere, and the positions follow from it.
+    """
+    cut = np.partition(score, score.size - n)[score.size - n]  # the n-th highest score
+    above = np.flatnonzero(score > cut)
+    return np.sort(np.concatenate([above, np.flatnonzero(score == cut)[: n - above.size]]))
+

@@ -140,6 +140,9 @@ def main(argv: list[str]) -> int:
     want = json.loads(recording().read_text())
     bad = 0
     for name, fp in got.items():
+        if name not in want["scenarios"]:
+            print(f"{name:22s} not recorded")
+            continue
         diff = {k for k in fp if want["scenarios"][name].get(k) != fp[k]}
         print(f"{name:22s} {'same' if not diff else 'DIFFERS: ' + ', '.join(sorted(diff))}")
         bad += bool(diff)
