@@ -105,4 +105,3 @@ def _top(score: np.ndarray, n: int) -> np.ndarray:
     cut = np.partition(score, score.size - n)[score.size - n]  # the n-th highest score
     above = np.flatnonzero(score > cut)
     return np.sort(np.concatenate([above, np.flatnonzero(score == cut)[: n - above.size]]))
-
