@@ -253,7 +253,8 @@ def test_python_m_sim_runs_a_strategy_on_the_firm(firm, tmp_path):
     assert "product.fixed_cost_per_week=" in note and "service.cost_per_transaction=" in note
     own = subprocess.run([sys.executable, "-m", "sim", f"firm={folder}", "horizon.weeks=4", "output.plots=false",
                           "product.fixed_cost_per_week=0", "service.cost_per_customer_week=0",
-                          "service.cost_per_transaction=1", "service.cost_per_complaint=2",
+                          "service.cost_per_transaction=1", "service.cost_per_order_service=0",
+                          "service.cost_per_complaint=2",
                           f"hydra.run.dir={tmp_path / 'own'}"], capture_output=True, text=True, env=env, cwd=tmp_path,
                          timeout=300)
     assert own.returncode == 0, own.stderr

@@ -193,7 +193,7 @@ def test_ltv_to_cac_with_the_tail_hardly_depends_on_the_horizon():
     by more than half (about 1.8x). Media off, so that CAC is the sign-up offer at both horizons (with media, CAC
     itself rises as the market empties) and only the CLV's treatment of the horizon differs; word of
     mouth at 0.08 a week so that, without media, some thousands of customers are acquired."""
-    fixed = ["acquisition.media_budget_per_week=0", "market.word_of_mouth=0.08"]
+    fixed = ["acquisition.media_budget_per_week=0", "market.word_of_mouth=0.08", "service.cost_per_order_service=0"]
     short = simulate([*fixed, "horizon.weeks=104"])[1].summary
     long = simulate([*fixed, "horizon.weeks=260"])[1].summary
     assert short["cac"] == long["cac"] == pytest.approx(40.0)

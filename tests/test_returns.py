@@ -17,6 +17,9 @@ from tests.conftest import SMALL, compose_config
 RETURN_CATEGORIES = ("refunds", "returned_goods", "return_handling")
 #: A general retailer's returns (about 9 % of sales come back; the default firm has none).
 RETAILER = "customers.return_propensity_mean=0.07"
+#: Without the service orders need (the default's 12 an order times each buyer's service demand),
+#: so that the small runs' customer profit is well above zero and its shares mean something.
+OWN_COSTS = ["service.cost_per_order_service=0"]
 
 
 def simulate(overrides: list[str]):
@@ -28,7 +31,7 @@ def simulate(overrides: list[str]):
 @pytest.fixture(scope="module")
 def paired():
     """The default scenario with a general retailer's returns and the same without them (the default)."""
-    return simulate([RETAILER]), simulate([])
+    return simulate([RETAILER, *OWN_COSTS]), simulate(OWN_COSTS)
 
 
 def test_without_returns_the_run_books_none_of_their_categories(paired):

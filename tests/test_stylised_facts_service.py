@@ -2,9 +2,10 @@
 (docs/behaviour.md, "Stylised facts"), measured as in tests/test_stylised_facts.py: the whole
 five-year horizon, two seeds, paired runs on common random numbers where a lever is compared.
 
-Monte-Carlo error: each run holds about 64,000 customers ever acquired; the seed-to-seed spread
-of the share of profitable customers is about 0.005 and of the whale curve's top 20 % about 0.01,
-so the published bands (tens of points wide) are the tolerances.
+Monte-Carlo error: each run holds about 65,000 customers ever acquired; the seed-to-seed spread
+of the share of profitable customers is about 0.005 and of the whale curve's top 20 % about 0.05
+(158 % and 167 % at seeds 0 and 1: a few demanding heavy buyers move it), so the published bands
+(tens of points wide) are the tolerances.
 """
 
 from __future__ import annotations
@@ -34,17 +35,12 @@ def top_share(contribution: np.ndarray, top: float = 0.2) -> float:
     return float(np.interp(top, share_customers, share_profit))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open point: with a gross margin of 56 % of the price, orders and contacts at published unit costs "
-    "cannot bend the curve past about 100 % while 60-85 % of customers stay profitable (top 20 % earn about "
-    "89 %; with a general retailer's product returns, customers.return_propensity_mean=0.07, about 100 % "
-    "with 62 % profitable; 150 % needs fashion-level returns and then under half are profitable); see "
-    "docs/behaviour.md, Stylised facts"))
 def test_whale_curve_top_fifth_earns_150_to_300_percent_of_customer_profit():
     """Customers ranked by lifetime contribution (margin less cost to serve, fixed cost allocated):
     the most profitable 20 % earn 150-300 % of total customer profit, the rest break even or lose
     money through the service they demand (Kaplan & Narayanan 2001; Cooper & Kaplan 1991 report
-    about 225 %)."""
+    about 225 %). Measured about 163 % (158 % and 167 %); before the cost to serve followed the
+    service customers ask for with their orders, about 89 %."""
     shares = [top_share(customers(s)["contribution"].to_numpy()) for s in SEEDS]
     assert all(1.5 <= x <= 3.0 for x in shares), shares
 
@@ -83,10 +79,13 @@ def test_profit_per_point_of_satisfaction_is_in_the_published_range():
     five years is worth about +11.4 % of return on investment. The index then averages about 3
     points above its start over the five years (1, 2, ..., 5) and ends 5 above: about 2.3-3.8 %
     of profit per point sustained. The band [1 %, 5 %] per point adds the spread of their
-    estimate and this measurement's Monte-Carlo error (seed-to-seed spread about 0.2 %).
+    estimate and this measurement's Monte-Carlo error (seed-to-seed spread about 0.7 %: profit
+    moves with a few demanding customers buying a little more or less).
     Before this calibration (churn link 4, purchase link 1, attachment tripling purchases,
     detractors' effect 2) it was about 8.6 % per point (7.4 % once the cost to serve followed
-    contacts): satisfaction amplified everything; now about 4.0 % (+2.9 points, +11.8 %)."""
+    contacts): satisfaction amplified everything; 4.0 % after the recalibration, 5.3 % (four
+    seeds) once the cost to serve followed service demand and profit fell to a third; with
+    attachment raising purchases by half (the published average) about 4.4 % (4.9 % and 4.0 %)."""
     better = ("service.quality=0.7", "service.support_quality=0.7")
     per_point = []
     for s in SEEDS:

@@ -24,6 +24,10 @@ def market(**changes) -> Config:
     cfg = Config()
     cfg.customers.initial, cfg.market.potential, cfg.horizon.weeks, cfg.output.plots = 4000, 40_000, 104, False
     cfg.service.support_contact_rate = 0.0  # each test switches the desk on as it needs
+    cfg.service.cost_per_order_service = 0.0  # costs here are the desk's
+    # Contacts spread over many customers (the default spread of 2 gives the tenth who call most
+    # about three quarters of the contacts, so the desk's quality reaches fewer customers).
+    cfg.customers.service_demand_sigma = 1.25
     return with_changes(cfg, **changes)
 
 

@@ -38,8 +38,10 @@ HERE = Path(__file__).resolve().parent
 STRATEGIES = ("cdnow_none", "cdnow_points", "cdnow_winback", "cdnow_retention")
 SEEDS, WEEKS = 20, 78
 #: Costs a transaction log does not show, at CDNOW's scale (assumed; README): cost of goods 12 per
-#: unit of 25 as in the default firm, no fixed costs, 0.05 a customer-week and 1 per order to serve.
+#: unit of 25 as in the default firm, no fixed costs, 0.05 a customer-week and 1 per order to serve (no
+#: service beyond handling).
 COSTS = ["product.fixed_cost_per_week=0", "service.cost_per_customer_week=0.05", "service.cost_per_transaction=1",
+         "service.cost_per_order_service=0",
          "service.cost_per_complaint=1", "service.cost_per_support_contact=0.5"]
 #: Assumptions varied beside the behavioural priors: what a win-back offer costs, and the churn relief the
 #: calibrated firm assumes for a retention offer (its own prior; README).

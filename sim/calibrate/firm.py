@@ -108,6 +108,7 @@ FIRM_GROUPS = {
 
 #: Costs a transaction log does not show: the default firm's amounts (currency units) until set.
 UNKNOWN_COSTS = ("product.fixed_cost_per_week", "service.cost_per_customer_week", "service.cost_per_transaction",
+                 "service.cost_per_order_service",
                  "service.cost_per_complaint", "loyalty.fixed_cost_per_week", "loyalty.cost_per_member_week")
 
 #: Response parameters kept at the agent model's defaults: the strategies act through them.

@@ -59,7 +59,8 @@ def _contractual(cfg: Config, propensity: dict, churn_rate: float) -> Config:
                                   new_customer_discount=0.0, changes=[], promotions=[])
     # The margin is the whole of the customer's value: no cost to serve, no failures or complaints.
     service = dataclasses.replace(cfg.service, failure_prob=0.0, outages=[], support_contact_rate=0.0,
-                                  cost_per_customer_week=0.0, cost_per_transaction=0.0, cost_per_complaint=0.0)
+                                  cost_per_customer_week=0.0, cost_per_transaction=0.0, cost_per_order_service=0.0,
+                                  cost_per_complaint=0.0)
     product = dataclasses.replace(cfg.product, unit_cost=0.0, fixed_cost_per_week=0.0)
     # The weekly rate alone (0 when undiscounted: the annual rate is then 0 too).
     market = dataclasses.replace(cfg.market, discount_rate_annual=0.0,

@@ -27,8 +27,9 @@ class CustomersConfig(Checked):
         Gamma shape of purchase-rate heterogeneity (smaller: more unequal customers).
     service_demand_sigma : float
         Log-normal spread of how much service a customer needs (support, returns, advice): a
-        mean-one multiplier on how often she contacts support (``service.support_contact_rate``),
-        so that her cost to serve follows her contacts (Kaplan & Cooper 1998).
+        mean-one multiplier on how often she contacts support (``service.support_contact_rate``)
+        and on the service her orders need (``service.cost_per_order_service``), so that her
+        cost to serve follows what she asks of the firm (Kaplan & Cooper 1998).
     return_propensity_mean : float
         Mean across customers of the probability that a customer sends back her first order
         (the week's purchase) for a refund; 0 (the default) switches product returns off. Each customer's own
@@ -153,10 +154,12 @@ class CustomersConfig(Checked):
     initial: int = _p(20_000, ge=0)
     purchase_rate_mean: float = _p(0.25, ge=0.0, le=50.0)
     purchase_rate_shape: float = _p(0.45, gt=0.0)
-    service_demand_sigma: float = _p(1.25, ge=0.0, le=4.0, prior=(0.25, 2.0), source=(
+    service_demand_sigma: float = _p(2.0, ge=0.0, le=4.0, prior=(1.0, 2.5), source=(
         "cost to serve differs widely between customers through the service they demand (Kaplan & Cooper 1998; "
-        "Kaplan & Narayanan 2001); it scales how often a customer contacts the firm. The spread is a modelling "
-        "choice, wide prior: 1.25 gives the tenth of customers who call most about half of all contacts"))
+        "Kaplan & Narayanan 2001); it scales how often a customer contacts the firm and the service her orders "
+        "need. The spread is a modelling choice: 2 gives the tenth of customers who ask most about three quarters "
+        "of all service, as the whale curve needs (the most profitable fifth earning 150-300 % of customer "
+        "profit); wide prior"))
     return_propensity_mean: float = _p(0.0, ge=0.0, lt=1.0, source=(
         "the firm's own return rate, which it measures (0: the default firm's orders are not returned). Published "
         "rates: about 10 % of US retail sales are returned (National Retail Federation 2018), 10-30 % online by "
@@ -228,11 +231,11 @@ class CustomersConfig(Checked):
         "modelling choice, wide prior"))
     attachment_decay: float = _p(0.005, **PROB, prior=(0.001, 0.02), source=(
         "modelling choice, wide prior"))
-    attachment_purchase_ratio: float = _p(2.0, ge=1.0, prior=(1.0, 3.0), source=(
+    attachment_purchase_ratio: float = _p(1.5, ge=1.0, prior=(1.0, 3.0), source=(
         "emotionally connected customers are on average about 50 % more valuable than highly satisfied ones, up "
-        "to about 3x in some categories (Magids, Zorfas & Leemon 2015, HBR); 2, between the average and the top, "
-        "since attachment also buys advocacy and price relief here; at 3 satisfaction's amplification of profit "
-        "was about twice Anderson, Fornell & Lehmann (1994)"))
+        "to about 3x in some categories (Magids, Zorfas & Leemon 2015, HBR); 1.5, the average, since attachment "
+        "also buys advocacy and price relief here; at 3 satisfaction's amplification of profit was about twice "
+        "Anderson, Fornell & Lehmann (1994), at 2 (with the cost to serve following service demand) about 1.3 times"))
     attachment_advocacy_ratio: float = _p(3.0, ge=1.0, prior=(1.0, 3.0), source=(
         "emotionally connected customers recommend more (Magids, Zorfas & Leemon 2015, HBR); 1 to the practice "
         "figure of 3x"))

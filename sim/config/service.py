@@ -37,10 +37,19 @@ class ServiceConfig(Checked):
         Experienced quality lost in a failure.
     cost_per_customer_week : float
         Cost of keeping one current customer's account for a week, the same for everyone
-        (currency units); the rest of the cost to serve follows what customers do (orders,
+        (currency units; 0 in the default firm, whose account upkeep is in its fixed cost); the
+        cost to serve follows what customers do (orders, the service they ask for with them,
         support contacts).
     cost_per_transaction : float
-        Cost of handling one order (purchase occasion), whatever its size (currency units).
+        Cost of handling one order (purchase occasion), whatever its size and whoever places it
+        (currency units).
+    cost_per_order_service : float
+        Cost of the service that comes with one order of a customer of average service demand
+        (currency units): advice before the sale, changes, delivery requests, help after it. Each
+        customer's is this times her own ``service_demand`` (log-normal with mean 1 and spread
+        ``customers.service_demand_sigma``), so a few demanding customers cost many times the
+        average to serve while most cost little (activity-based costing: Kaplan & Narayanan 2001).
+        A cost only, booked as ``service_cost``: the order's service encounter is the purchase's.
     complaint_handling_quality : float
         Probability that a complaint is handled well (the customer is recovered).
     cost_per_complaint : float
@@ -73,8 +82,9 @@ class ServiceConfig(Checked):
     failure_prob: float = _p(0.03, **PROB)
     failure_severity: float = _p(0.5, ge=0.0, le=10.0, prior=(0.2, 0.8), source=(
         "how much a failure spoils the experience: modelling choice, wide prior"))
-    cost_per_customer_week: float = _p(0.1, **NONNEG)
+    cost_per_customer_week: float = _p(0.0, **NONNEG)
     cost_per_transaction: float = _p(5.0, **NONNEG)
+    cost_per_order_service: float = _p(12.0, **NONNEG)
     complaint_handling_quality: float = _p(0.6, **PROB)
     cost_per_complaint: float = _p(15.0, **NONNEG)
     outages: list[Outage] = field(default_factory=list)

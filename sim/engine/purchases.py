@@ -215,8 +215,12 @@ class Purchases:
         if self.returns.active:
             paid, cogs = self.returns.take_back(week, d.buyers, d.buyer_ids, d.occasions, (paid, cash), cogs)
         kp.book_purchases(pop, d.buyers, paid, d.occasions, week)
-        # Handling an order costs the same whatever its size: small baskets lose money.
+        # Handling an order costs the same whatever its size (small baskets lose money); the
+        # service that comes with it follows the buyer's own service demand (whale customers).
         books.charge(d.buyers, cfg.service.cost_per_transaction * d.occasions, "service_cost")
+        if cfg.service.cost_per_order_service:
+            books.charge(d.buyers, cfg.service.cost_per_order_service * d.occasions
+                         * pop.service_demand[d.buyers].astype(np.float64), "service_cost")
         if prog.active:
             prog.on_purchases(self.ctx, d.buyers, gross)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
