@@ -41,9 +41,10 @@ SOURCES: dict[str, str] = {
                                     "its size (activity-based costing: Cooper & Kaplan 1991)",
     "service.cost_per_order_service": "cost to serve differs widely between customers through the service they "
                                       "ask for with their orders (Kaplan & Narayanan 2001: the most profitable "
-                                      "fifth earn 150-300 % of customer profit); 12 (6 basic, 18 premium) leaves "
-                                      "the default firm an operating margin of about 12 % of sales, about the "
-                                      "average of US firms across industries (Damodaran, margins by sector)",
+                                      "fifth earn 150-300 % of customer profit); 12, the same at every service "
+                                      "level, leaves the default firm an operating margin of about 12 % of sales, "
+                                      "about the average of US firms across industries (Damodaran, operating "
+                                      "margins by industry)",
     "service.cost_per_return": "taking back a returned item costs online retailers about 6-18 (The Economist "
                                "2013, cited by Minnema et al. 2018); about 17 % of the item's value in a "
                                "fashion retailer's return costs (Gustafsson, Jonsson & Holmstrom 2021)",
