@@ -219,8 +219,8 @@ class Purchases:
         # service that comes with it follows the buyer's own service demand (whale customers).
         books.charge(d.buyers, cfg.service.cost_per_transaction * d.occasions, "service_cost")
         if cfg.service.cost_per_order_service:
-            books.charge(d.buyers, cfg.service.cost_per_order_service * d.occasions
-                         * pop.service_demand[d.buyers].astype(np.float64), "service_cost")
+            books.charge_per_row(d.buyers, cfg.service.cost_per_order_service, pop.service_demand, "service_cost",
+                                 d.occasions)
         if prog.active:
             prog.on_purchases(self.ctx, d.buyers, gross)
         # What the firm sees: every visit of a member, some of an anonymous customer's.
