@@ -30,7 +30,7 @@ FIELDS: dict[str, tuple[type, float | int]] = {
     "basket_mean": (np.float32, 0.0),  # units per occasion
     "price_sensitivity": (np.float32, 0.0),
     "quality_sensitivity": (np.float32, 0.0),
-    "service_demand": (np.float32, 1.0),  # multiplier on how often the customer contacts support
+    "service_demand": (np.float32, 1.0),  # multiplier on her support contacts and her orders' service
     "needs": (np.int8, 0),  # index into NEEDS
     "generation": (np.int8, 0),  # product generation the customer has
     "satisfaction": (np.float32, 0.0),

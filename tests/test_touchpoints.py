@@ -1,4 +1,5 @@
-"""Touchpoints besides the purchase: support contacts, reviews and the advertising promise.
+"""Touchpoints besides the purchase: support contacts, reviews and the advertising promise; and the
+service that comes with an order, which costs as each buyer's service demand makes it.
 
 Each test runs the same market of 40,000 people (4,000 customers, two years) twice with one lever
 changed, with a fixed seed (common random numbers: purchases, churn and awareness meet the same
@@ -94,6 +95,28 @@ def test_customers_who_demand_more_service_call_more_and_cost_more():
     assert contacts[top].sum() > 0.45 * contacts.sum()  # measured 0.56
     weeks = r.summary["customer_weeks"]
     assert r.timeseries["support_contacts"].sum() == pytest.approx(0.05 * weeks, rel=0.1)  # measured 0.93 of it
+
+
+def test_the_service_an_order_needs_costs_its_buyers_demand_times_their_orders():
+    """With only the service with orders costing anything (12 an order at average demand), each
+    customer's cost to serve is exactly 12 x her purchase occasions x her own service demand, the
+    ledger's service cost is their sum, and the cost changes no purchase (a cost only: the paired
+    run without it holds the same customers buying the same)."""
+    only_orders = {"service.cost_per_transaction": 0.0, "service.cost_per_customer_week": 0.0,
+                   "product.fixed_cost_per_week": 0.0, "service.cost_per_complaint": 0.0,
+                   "acquisition.winback_share": 0.0, "customers.service_demand_sigma": 2.0}
+    sims, results = {}, {}
+    for cost in (12.0, 0.0):
+        sims[cost] = Simulation(market(**only_orders, **{"service.cost_per_order_service": cost}))
+        results[cost] = sims[cost].run()
+    pop, n = sims[12.0].pop, sims[12.0].pop.n
+    expected = 12.0 * pop.purchases[:n].astype(np.float64) * pop.service_demand[:n].astype(np.float64)
+    assert expected.sum() > 0
+    np.testing.assert_allclose(pop.cost_to_serve[:n], expected, rtol=1e-12, atol=1e-9)
+    assert results[12.0].timeseries["service_cost"].sum() == pytest.approx(expected.sum(), rel=1e-9)
+    free = sims[0.0].pop
+    assert free.n == n and np.array_equal(free.purchases[:n], pop.purchases[:n])
+    assert not free.cost_to_serve[:n].any()
 
 
 def test_failing_support_contacts_lower_satisfaction_and_raise_churn():
